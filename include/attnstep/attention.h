@@ -1,0 +1,22 @@
+/* attention.h — the math of one multi-head self-attention layer, llm.c style:
+ * plain loops over flat row-major buffers, outputs first, then inputs, then
+ * weights, then sizes. Sums accumulate in double.
+ *
+ * Dimension letters: N = tokens, D = d_model, H = heads, DK = D / H. */
+#ifndef ATTNSTEP_ATTENTION_H
+#define ATTNSTEP_ATTENTION_H
+
+/* pe (N, D): PE[p,2i] = sin(p / 10000^(2i/D)), PE[p,2i+1] = cos(same). */
+void attention_positional(double *pe, int N, int D);
+/* The angle p / 10000^(2i/D) used for column j of position p. */
+double attention_positional_angle(int p, int j, int D);
+/* out (N, C) = in (N, K) · w (K, C) + b (C). */
+void attention_linear(double *out, const double *in, const double *w, const double *b, int N, int K, int C);
+/* For each head h: scores (H, N, N) = Q_h·K_hᵀ; scaled = scores / √DK;
+ * masked = scaled with −∞ above the diagonal (only if causal; may be NULL
+ * otherwise); weights = row softmax of masked (or scaled); out (N, D) holds the
+ * heads' outputs weights·V_h side by side. q, k, v are (N, D). */
+void attention_heads(double *scores, double *scaled, double *masked, double *weights, double *out,
+                     const double *q, const double *k, const double *v, int N, int D, int H, int causal);
+
+#endif

@@ -1,0 +1,54 @@
+/* bundle.h — a model: a directory of CSV files (DESIGN.md "Model bundle format v1").
+ *
+ * Dimension letters: V = vocabulary size, D = d_model. */
+#ifndef ATTNSTEP_BUNDLE_H
+#define ATTNSTEP_BUNDLE_H
+
+#include <stdint.h>
+
+#include "attnstep/error.h"
+
+/* Sizes beyond these are refused before anything is allocated. */
+#define BUNDLE_MAX_D_MODEL 1024
+#define BUNDLE_MAX_VOCAB 200000
+
+enum bundle_matrix { BUNDLE_Q, BUNDLE_K, BUNDLE_V, BUNDLE_O, BUNDLE_N_PROJ };
+
+struct bundle {
+    char *name;        /* from config.csv, or the directory's last component */
+    char *description; /* may be "" */
+    int d_model, n_heads;
+    int positional;    /* 1: sinusoidal, 0: none */
+    int lowercase;     /* 1: ASCII letters are lowercased before lookup */
+    int n_vocab;
+    char **vocab;      /* (V) token strings */
+    double *embed;     /* (V, D) */
+    int *by_token;     /* (V) row indices sorted by token, for lookup */
+    int unk_id;
+    double *w[BUNDLE_N_PROJ]; /* (D, D) W_Q, W_K, W_V, W_O */
+    double *b[BUNDLE_N_PROJ]; /* (D) zeros when the file is absent */
+    int has_b[BUNDLE_N_PROJ];
+};
+
+/* The file names of W and b, e.g. "w_q.csv" / "b_q.csv". */
+extern const char *const bundle_w_file[BUNDLE_N_PROJ];
+extern const char *const bundle_b_file[BUNDLE_N_PROJ];
+
+/* Loads and validates a bundle; on failure *out is untouched and err says
+ * "FILE:LINE:COL: reason". */
+int bundle_load(struct bundle *out, const char *dir, struct error *err);
+void bundle_free(struct bundle *b);
+/* Vocabulary row of token, or -1. */
+int bundle_lookup(const struct bundle *b, const char *token);
+
+/* A model with seeded random weights, rounded to two decimals so a student can
+ * redo the arithmetic by hand. tokens need not contain "<unk>" (it is added). */
+int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, uint64_t seed,
+                       const char *const *tokens, int n_tokens, struct error *err);
+/* Writes the whole bundle into dir, atomically (a temporary directory beside
+ * it, renamed at the end). An existing non-empty dir is refused unless force. */
+int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err);
+/* Writes config.csv and the W/b files (not the vocabulary) into dir, which exists. */
+int bundle_write_weights(const struct bundle *b, const char *dir, struct error *err);
+
+#endif

@@ -1,0 +1,13 @@
+/* export.h — every matrix of a trace as CSV files (DESIGN.md "Export format v1"). */
+#ifndef ATTNSTEP_EXPORT_H
+#define ATTNSTEP_EXPORT_H
+
+#include "attnstep/error.h"
+#include "attnstep/trace.h"
+
+/* Writes the export into dir as a whole or not at all (a temporary directory
+ * beside it, renamed at the end). An existing non-empty dir is refused unless
+ * force. On success *n_files (if not NULL) is the number of files written. */
+int export_write(const struct trace *t, const char *dir, int force, int *n_files, struct error *err);
+
+#endif

@@ -1,0 +1,106 @@
+/* lesson.h — a trace cut into steps, in teaching order.
+ *
+ * Stages: tokens, embeddings, positional encoding (if the model has one),
+ * x = e + p, then per head Q, K, V, scores, scaled, masked (causal only),
+ * weights, head output; then concat and output. Each stage is a result matrix
+ * of rows × cols cells, revealed one stage, one row or one cell per step.
+ *
+ * A step is an index. Stages carry prefix sums of their step counts, so any
+ * step maps to (stage, row, col) and back in O(log stages) — the number of
+ * stages is fixed by the model, not the sentence — and nothing is stored per
+ * step. What is shown at step s is everything revealed at or before s. */
+#ifndef ATTNSTEP_LESSON_H
+#define ATTNSTEP_LESSON_H
+
+#include <stddef.h>
+
+#include "attnstep/error.h"
+#include "attnstep/trace.h"
+
+enum stage_kind {
+    STAGE_TOKENS, STAGE_EMBED, STAGE_POSITIONAL, STAGE_X,
+    STAGE_Q, STAGE_K, STAGE_V, STAGE_SCORES, STAGE_SCALED, STAGE_MASKED, STAGE_WEIGHTS, STAGE_HEAD_OUT,
+    STAGE_CONCAT, STAGE_OUTPUT,
+    STAGE_KIND_COUNT
+};
+
+enum granularity { GRAN_STAGE, GRAN_ROW, GRAN_CELL };
+
+/* Every matrix a step can reveal or read. */
+enum matrix_id {
+    MAT_TOKENS, MAT_EMBED_TABLE, MAT_EMBED, MAT_PE, MAT_X,
+    MAT_WQ, MAT_WK, MAT_WV, MAT_WO,
+    MAT_Q, MAT_K, MAT_V, MAT_SCORES, MAT_SCALED, MAT_MASKED, MAT_WEIGHTS, MAT_HEAD_OUT,
+    MAT_CONCAT, MAT_OUTPUT,
+    MAT_COUNT
+};
+
+/* How the rows or columns of a matrix are named. */
+enum label_kind { LABEL_TOKEN, LABEL_DIM, LABEL_VOCAB_ROW };
+
+/* A window onto a trace or model buffer: element (r, c) is data[r*stride + c].
+ * MAT_TOKENS has no numbers (data is NULL): its one column is the token id. */
+struct matview {
+    const double *data;
+    int rows, cols;
+    size_t stride;
+    enum label_kind row_labels, col_labels;
+};
+
+struct lesson_stage {
+    enum stage_kind kind;
+    int head;     /* 0-based; -1 for stages outside the heads */
+    int rows, cols;
+    long first;   /* the stage's first step */
+    long steps;
+};
+
+struct lesson {
+    const struct trace *trace; /* borrowed */
+    enum granularity gran;
+    int n_stages;
+    struct lesson_stage *stages;
+    long n_steps;
+};
+
+/* Where a step is: row and col are -1 when the step covers all of them. */
+struct lesson_pos {
+    long step;
+    int stage;
+    int row, col;
+};
+
+/* A matrix region a step reads (for highlighting): row or col -1 = all. */
+struct lesson_operand {
+    enum matrix_id matrix;
+    int head;
+    int row, col;
+};
+#define LESSON_MAX_OPERANDS 3
+
+int lesson_init(struct lesson *out, const struct trace *trace, enum granularity gran, struct error *err);
+void lesson_free(struct lesson *l);
+
+/* The position of step (clamped to 0 .. n_steps-1). */
+struct lesson_pos lesson_at(const struct lesson *l, long step);
+/* The step that reveals cell (row, col) of stage (-1 = the stage's first). */
+long lesson_step_of(const struct lesson *l, int stage, int row, int col);
+/* Whether cell (row, col) of stage is revealed once step has been taken. */
+int lesson_revealed(const struct lesson *l, long step, int stage, int row, int col);
+/* The matrices the step reads; returns how many (at most LESSON_MAX_OPERANDS). */
+int lesson_operands(const struct lesson *l, struct lesson_pos pos, struct lesson_operand *out);
+/* The stage's result matrix, and the matrices it reads. */
+enum matrix_id lesson_result(enum stage_kind kind);
+/* A matrix of the trace (head is used by per-head matrices). */
+struct matview lesson_matrix(const struct lesson *l, enum matrix_id m, int head);
+/* Short name of a matrix as formulas write it ("Q", "W_Q", "A"). */
+const char *lesson_matrix_symbol(enum matrix_id m);
+/* Label of row/column i of a matrix ("movie", "d3", "17"); buf holds 32 bytes. */
+const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, char *buf);
+/* The step's formula with the actual numbers, e.g.
+ * "S[movie,was] = Q[movie]·K[was] = (0.12)(0.3) + (-0.4)(0.05) + … = 0.42". */
+void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size);
+/* A number as formulas and --print show it. */
+void lesson_format_number(double v, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,138 @@
+/* attnstep — the command line: options, the model, and the chosen front door
+ * (walk-through, export, or making a model). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnstep/bundle.h"
+#include "attnstep/export.h"
+#include "attnstep/lesson.h"
+#include "attnstep/table.h"
+#include "attnstep/trace.h"
+#include "config.h"
+#include "options.h"
+#include "paths.h"
+#include "print.h"
+
+static int fail(const char *msg)
+{
+    fprintf(stderr, "attnstep: %s\n", msg);
+    return 1;
+}
+
+/* The vocabulary for --init-model: a CSV whose header is "token". */
+static int read_vocab_list(const char *path, struct table *t, const char ***tokens, int *n, struct error *err)
+{
+    if (table_read(t, path, err))
+        return -1;
+    if (strcmp(table_text(t, 0, 0), "token")) {
+        table_error_cell(t, 0, 0, err, "the first row must be the header \"token\"");
+        table_free(t);
+        return -1;
+    }
+    *n = t->n_rows - 1;
+    *tokens = malloc(((size_t)*n + 1) * sizeof **tokens);
+    if (!*tokens) {
+        table_free(t);
+        return error_set(err, "out of memory");
+    }
+    for (int r = 1; r < t->n_rows; r++)
+        (*tokens)[r - 1] = table_text(t, r, 0);
+    return 0;
+}
+
+static int init_model(const struct options *o)
+{
+    struct error err;
+    char vocab_path[4096];
+    if (o->vocab)
+        snprintf(vocab_path, sizeof vocab_path, "%s", o->vocab);
+    else if (paths_find_data("vocab.csv", vocab_path, sizeof vocab_path))
+        return fprintf(stderr, "attnstep: no bundled vocabulary: %s; give one with --vocab FILE\n", vocab_path), 1;
+    struct table t;
+    const char **tokens;
+    int n;
+    if (read_vocab_list(vocab_path, &t, &tokens, &n, &err))
+        return fail(err.msg);
+    struct bundle b;
+    /* A model is named after its directory, so its name says where it came from. */
+    const char *slash = strrchr(o->init_model, '/');
+    const char *name = slash && slash[1] ? slash + 1 : o->init_model;
+    int rc = bundle_init_random(&b, name, o->d_model, o->heads, o->seed, tokens, n, &err);
+    free(tokens);
+    table_free(&t);
+    if (rc)
+        return fail(err.msg);
+    rc = bundle_save(&b, o->init_model, o->force, &err);
+    if (rc == 0)
+        printf("attnstep: wrote a model to %s (d_model %d, %d heads, %d tokens, seed %llu)\n", o->init_model,
+               b.d_model, b.n_heads, b.n_vocab, o->seed);
+    bundle_free(&b);
+    return rc ? fail(err.msg) : 0;
+}
+
+static int run(const struct options *o)
+{
+    struct error err;
+    char model_dir[4096];
+    if (o->model)
+        snprintf(model_dir, sizeof model_dir, "%s", o->model);
+    else if (paths_default_model(model_dir, sizeof model_dir))
+        return fprintf(stderr, "attnstep: no bundled model: %s; use --model DIR\n", model_dir), 1;
+    struct bundle model;
+    if (bundle_load(&model, model_dir, &err))
+        return fail(err.msg);
+    struct trace trace;
+    if (trace_build(&trace, &model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, &err)) {
+        bundle_free(&model);
+        return fail(err.msg);
+    }
+    int rc = 0, n_files = 0;
+    if (o->export_dir) {
+        if (export_write(&trace, o->export_dir, o->force, &n_files, &err))
+            rc = fail(err.msg);
+        else if (!o->print)
+            printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
+    }
+    /* The full-screen view arrives with the ncurses front end; until then the
+     * walk-through is printed whenever nothing else was asked for. */
+    if (rc == 0 && (o->print || !o->export_dir)) {
+        struct lesson lesson;
+        if (lesson_init(&lesson, &trace, o->gran, &err)) {
+            rc = fail(err.msg);
+        } else {
+            if (print_walkthrough(stdout, &lesson) && errno != EPIPE)
+                rc = fail("cannot write the walk-through to standard output");
+            lesson_free(&lesson);
+        }
+    }
+    trace_free(&trace);
+    bundle_free(&model);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    /* A reader that stops early (attnstep | head) is not an error. */
+    signal(SIGPIPE, SIG_IGN);
+    struct options o;
+    char msg[512];
+    if (options_parse(&o, argc, argv, msg, sizeof msg)) {
+        fprintf(stderr, "attnstep: %s\nTry 'attnstep --help' for more information.\n", msg);
+        options_free(&o);
+        return 2;
+    }
+    int rc = 0;
+    if (o.help)
+        options_help();
+    else if (o.version)
+        printf("attnstep %s\n", ATTNSTEP_VERSION);
+    else if (o.init_model)
+        rc = init_model(&o);
+    else
+        rc = run(&o);
+    options_free(&o);
+    return rc;
+}

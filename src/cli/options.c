@@ -1,0 +1,163 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void options_help(void)
+{
+    fputs(
+"attnstep — watch a transformer's self-attention compute, one number at a time\n"
+"\n"
+"Usage: attnstep [OPTIONS] [--] [SENTENCE...]\n"
+"       attnstep --init-model DIR [--d-model D] [--heads H] [--seed S] [--vocab FILE]\n"
+"\n"
+"  attnstep                          walk through \"" DEFAULT_SENTENCE "\"\n"
+"  attnstep the cat sat on the mat   walk through your own sentence\n"
+"  attnstep --causal --granularity cell i did not like it\n"
+"  attnstep --export out/ the movie was not good    every matrix as CSV\n"
+"\n"
+"The sentence is cut into tokens, turned into vectors, and sent through one\n"
+"multi-head self-attention layer: queries, keys, values, scores, softmax\n"
+"weights and the weighted sum, each shown with its real numbers.\n"
+"\n"
+"Options:\n"
+"  --model DIR          model bundle to use (default: the bundled random-en model,\n"
+"                       or $ATTNSTEP_MODEL if set)\n"
+"  --causal             decoder-style attention: no word looks at later words\n"
+"  --granularity G      how much each step reveals: stage, row (default) or cell\n"
+"  --print              print the walk-through as plain text (also what happens\n"
+"                       when the output is not a terminal)\n"
+"  --export DIR         write every matrix as a CSV file into DIR, plus the\n"
+"                       weights used, so everything can be recomputed by hand\n"
+"  --force              let --export or --init-model replace a non-empty DIR\n"
+"  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
+"\n"
+"Making a model:\n"
+"  --init-model DIR     write a model with seeded random weights (rounded to two\n"
+"                       decimals, so students can redo the arithmetic) into DIR\n"
+"  --d-model D          width of every word vector (default 8)\n"
+"  --heads H            attention heads; must divide D (default 2)\n"
+"  --seed S             random seed (default 1)\n"
+"  --vocab FILE         CSV with a header 'token' and one token per row\n"
+"                       (default: the bundled vocabulary)\n"
+"\n"
+"Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage.\n"
+"A model is a directory of CSV files; see 'man attnstep' for the format.\n",
+          stdout);
+}
+
+static int usage(char *msg, size_t size, const char *fmt, ...) ATTNSTEP_PRINTF(3, 4);
+static int usage(char *msg, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, size, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int parse_count(const char *s, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < 0 || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *msg, size_t size)
+{
+    memset(o, 0, sizeof *o);
+    o->gran = GRAN_ROW;
+    o->d_model = 8;
+    o->heads = 2;
+    o->seed = 1;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0')
+            break;
+        /* --name=value and --name value are both accepted. */
+        char name[64];
+        const char *value = NULL, *eq = strchr(a, '=');
+        if (eq && a[1] == '-') {
+            snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+            value = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", a);
+        }
+        static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
+                                                  "--d-model", "--heads", "--seed", "--vocab"};
+        int needs = 0;
+        for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
+            needs |= !strcmp(name, takes_value[k]);
+        if (needs && !value) {
+            if (i + 1 >= argc)
+                return usage(msg, size, "%s needs a value", name);
+            value = argv[++i];
+        } else if (!needs && value) {
+            return usage(msg, size, "%s takes no value", name);
+        }
+        long n;
+        if (!strcmp(name, "--model")) o->model = value;
+        else if (!strcmp(name, "--export")) o->export_dir = value;
+        else if (!strcmp(name, "--init-model")) o->init_model = value;
+        else if (!strcmp(name, "--vocab")) o->vocab = value;
+        else if (!strcmp(name, "--causal")) o->causal = 1;
+        else if (!strcmp(name, "--print")) o->print = 1;
+        else if (!strcmp(name, "--force")) o->force = 1;
+        else if (!strcmp(name, "--help") || !strcmp(name, "-h")) o->help = 1;
+        else if (!strcmp(name, "--version") || !strcmp(name, "-V")) o->version = 1;
+        else if (!strcmp(name, "--granularity")) {
+            if (!strcmp(value, "stage")) o->gran = GRAN_STAGE;
+            else if (!strcmp(value, "row")) o->gran = GRAN_ROW;
+            else if (!strcmp(value, "cell")) o->gran = GRAN_CELL;
+            else return usage(msg, size, "--granularity must be stage, row or cell, not '%s'", value);
+        } else if (!strcmp(name, "--d-model")) {
+            if (parse_count(value, 1000000, &n)) return usage(msg, size, "--d-model needs a whole number, not '%s'", value);
+            o->d_model = (int)n;
+        } else if (!strcmp(name, "--heads")) {
+            if (parse_count(value, 1000000, &n)) return usage(msg, size, "--heads needs a whole number, not '%s'", value);
+            o->heads = (int)n;
+        } else if (!strcmp(name, "--seed")) {
+            char *end;
+            errno = 0;
+            o->seed = strtoull(value, &end, 10);
+            if (end == value || *end || errno || value[0] == '-')
+                return usage(msg, size, "--seed needs a whole number, not '%s'", value);
+        } else {
+            return usage(msg, size, "unknown option '%s'", a);
+        }
+    }
+    size_t len = 0;
+    for (int k = i; k < argc; k++)
+        len += strlen(argv[k]) + 1;
+    if (i < argc) {
+        o->sentence = malloc(len);
+        if (!o->sentence)
+            return usage(msg, size, "%s", "out of memory");
+        o->sentence[0] = '\0';
+        for (int k = i; k < argc; k++) {
+            if (k > i)
+                strcat(o->sentence, " ");
+            strcat(o->sentence, argv[k]);
+        }
+    }
+    return 0;
+}
+
+void options_free(struct options *o)
+{
+    free(o->sentence);
+    o->sentence = NULL;
+}

@@ -1,0 +1,32 @@
+/* options.h — the command line, parsed into a struct and nothing more. */
+#ifndef ATTNSTEP_OPTIONS_H
+#define ATTNSTEP_OPTIONS_H
+
+#include <stddef.h>
+
+#include "attnstep/lesson.h"
+
+#define DEFAULT_SENTENCE "the movie was not good"
+
+struct options {
+    const char *model;       /* NULL: the bundled default */
+    int causal;
+    int print;
+    const char *export_dir;
+    int force;
+    enum granularity gran;
+    int help, version;
+    /* --init-model */
+    const char *init_model;
+    int d_model, heads;
+    unsigned long long seed;
+    const char *vocab;
+    char *sentence;          /* the words after the options, joined; owned */
+};
+
+/* Fills o from argv. Returns 0, or -1 with a usage message in msg. */
+int options_parse(struct options *o, int argc, char **argv, char *msg, size_t size);
+void options_free(struct options *o);
+void options_help(void);
+
+#endif

@@ -1,0 +1,177 @@
+#include "print.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnstep/narration.h"
+#include "attnstep/utf8.h"
+
+#define TEXT_WIDTH 78
+
+static void pad(FILE *out, int n)
+{
+    for (int i = 0; i < n; i++)
+        fputc(' ', out);
+}
+
+/* Right-aligns s in a field of `width` terminal cells. */
+static void put_right(FILE *out, const char *s, int width)
+{
+    pad(out, width - utf8_width(s));
+    fputs(s, out);
+}
+
+static void put_left(FILE *out, const char *s, int width)
+{
+    fputs(s, out);
+    pad(out, width - utf8_width(s));
+}
+
+static void cell_text(double v, char *buf, size_t size)
+{
+    if (isinf(v))
+        snprintf(buf, size, "%s", v < 0 ? "-inf" : "inf");
+    else
+        snprintf(buf, size, "%.3f", fabs(v) < 5e-4 ? 0.0 : v);
+}
+
+void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head)
+{
+    struct matview v = lesson_matrix(l, m, head);
+    const struct trace *t = l->trace;
+    char lab[32], num[32];
+    if (m == MAT_TOKENS) {
+        int w = (int)strlen("token");
+        for (int i = 0; i < t->N; i++)
+            if (utf8_width(t->tokens[i]) > w)
+                w = utf8_width(t->tokens[i]);
+        fprintf(out, "  %8s  ", "position");
+        put_left(out, "token", w);
+        fprintf(out, "  %s\n", "id");
+        for (int i = 0; i < t->N; i++) {
+            fprintf(out, "  %8d  ", i);
+            put_left(out, t->tokens[i], w);
+            const char *seen = t->model->vocab[t->ids[i]];
+            fprintf(out, "  %d%s\n", t->ids[i], strcmp(seen, t->tokens[i]) ? " (<unk>)" : "");
+        }
+        return;
+    }
+    int label_w = utf8_width(lesson_matrix_symbol(m));
+    for (int r = 0; r < v.rows; r++) {
+        int w = utf8_width(lesson_label(l, v.row_labels, r, lab));
+        if (w > label_w)
+            label_w = w;
+    }
+    int col_w = 6;
+    for (int c = 0; c < v.cols; c++) {
+        int w = utf8_width(lesson_label(l, v.col_labels, c, lab));
+        if (w > col_w)
+            col_w = w;
+    }
+    for (int r = 0; r < v.rows; r++)
+        for (int c = 0; c < v.cols; c++) {
+            cell_text(v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
+            if ((int)strlen(num) > col_w)
+                col_w = (int)strlen(num);
+        }
+    fputs("  ", out);
+    put_left(out, lesson_matrix_symbol(m), label_w);
+    for (int c = 0; c < v.cols; c++) {
+        fputs("  ", out);
+        put_right(out, lesson_label(l, v.col_labels, c, lab), col_w);
+    }
+    fputc('\n', out);
+    for (int r = 0; r < v.rows; r++) {
+        fputs("  ", out);
+        put_left(out, lesson_label(l, v.row_labels, r, lab), label_w);
+        for (int c = 0; c < v.cols; c++) {
+            cell_text(v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
+            fputs("  ", out);
+            put_right(out, num, col_w);
+        }
+        fputc('\n', out);
+    }
+}
+
+/* Word-wraps text to TEXT_WIDTH cells with an indent. */
+static void put_wrapped(FILE *out, const char *text, int indent)
+{
+    int col = 0;
+    const char *p = text;
+    while (*p) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char word[256];
+        snprintf(word, sizeof word, "%.*s", (int)(len < sizeof word ? len : sizeof word - 1), p);
+        int w = utf8_width(word);
+        if (col > 0 && col + 1 + w > TEXT_WIDTH - indent) {
+            fputc('\n', out);
+            col = 0;
+        }
+        if (col == 0)
+            pad(out, indent);
+        else
+            fputc(' ', out), col++;
+        fputs(word, out);
+        col += w;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', out);
+}
+
+static void put_header(FILE *out, const struct lesson *l)
+{
+    const struct trace *t = l->trace;
+    const struct bundle *b = t->model;
+    fprintf(out, "attnstep — self-attention, one number at a time\n\n");
+    fprintf(out, "model     %s: d_model %d, %d head%s of d_k %d, %s positions, %d tokens in the vocabulary\n",
+            b->name, b->d_model, b->n_heads, b->n_heads == 1 ? "" : "s", t->DK,
+            b->positional ? "sinusoidal" : "no", b->n_vocab);
+    fprintf(out, "sentence ");
+    for (int i = 0; i < t->N; i++)
+        fprintf(out, " %s", t->tokens[i]);
+    fprintf(out, "   (%d token%s)\n", t->N, t->N == 1 ? "" : "s");
+    fprintf(out, "attention %s\n", t->causal ? "causal: no word looks at the words after it"
+                                             : "bidirectional: every word looks at every word");
+    fprintf(out, "steps     %ld, one %s at a time, in %d stages\n", l->n_steps, narration_granularity(l->gran),
+            l->n_stages);
+}
+
+int print_walkthrough(FILE *out, const struct lesson *l)
+{
+    const struct trace *t = l->trace;
+    size_t fsize = 8192;
+    char *formula = malloc(fsize);
+    if (!formula)
+        return -1;
+    put_header(out, l);
+    for (long s = 0; s < l->n_steps && !ferror(out); s++) {
+        struct lesson_pos p = lesson_at(l, s);
+        const struct lesson_stage *st = &l->stages[p.stage];
+        const struct stage_text *txt = narration_stage(st->kind);
+        if (s == st->first) {
+            char title[160];
+            int n = snprintf(title, sizeof title, "── Stage %d/%d · %s", p.stage + 1, l->n_stages, txt->title);
+            if (st->head >= 0 && n > 0 && (size_t)n < sizeof title)
+                snprintf(title + n, sizeof title - (size_t)n, " · head %d of %d", st->head + 1, t->H);
+            fprintf(out, "\n%s ", title);
+            for (int k = utf8_width(title) + 1; k < TEXT_WIDTH; k++)
+                fputs("─", out);
+            fputs("\n", out);
+            put_wrapped(out, txt->explain, 2);
+            fputc('\n', out);
+        }
+        lesson_formula(l, p, formula, fsize);
+        fprintf(out, "  [%ld/%ld] %s\n", s + 1, l->n_steps, formula);
+        if (s == st->first + st->steps - 1) {
+            fputc('\n', out);
+            print_matrix(out, l, lesson_result(st->kind), st->head);
+        }
+    }
+    free(formula);
+    fflush(out);
+    return ferror(out) ? -1 : 0;
+}

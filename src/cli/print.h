@@ -1,0 +1,15 @@
+/* print.h — the plain-text walk-through: every step's formula, each stage's
+ * explanation and its finished matrix, aligned by display width. */
+#ifndef ATTNSTEP_PRINT_H
+#define ATTNSTEP_PRINT_H
+
+#include <stdio.h>
+
+#include "attnstep/lesson.h"
+
+/* Returns 0, or -1 if writing failed (e.g. the reader of a pipe went away). */
+int print_walkthrough(FILE *out, const struct lesson *l);
+/* One matrix with its row and column labels. */
+void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head);
+
+#endif

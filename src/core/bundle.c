@@ -1,0 +1,537 @@
+#include "attnstep/bundle.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attnstep/csvout.h"
+#include "attnstep/fsutil.h"
+#include "attnstep/table.h"
+
+const char *const bundle_w_file[BUNDLE_N_PROJ] = {"w_q.csv", "w_k.csv", "w_v.csv", "w_o.csv"};
+const char *const bundle_b_file[BUNDLE_N_PROJ] = {"b_q.csv", "b_k.csv", "b_v.csv", "b_o.csv"};
+
+#define PATH_SIZE 4096
+
+static int file_path(char *buf, const char *dir, const char *name, struct error *err)
+{
+    if (fsutil_join(buf, PATH_SIZE, dir, name))
+        return error_file(err, dir, "path is too long");
+    return 0;
+}
+
+static const char *basename_of(const char *dir)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && dir[start - 1] != '/')
+        start--;
+    static char buf[256];
+    snprintf(buf, sizeof buf, "%.*s", (int)(len - start), dir + start);
+    return buf;
+}
+
+/* ---- config.csv ------------------------------------------------------- */
+
+struct config {
+    int d_model, n_heads, positional, lowercase;
+    char *name, *description;
+};
+
+static int parse_int(const struct table *t, int row, long min, long max, const char *what,
+                     int *out, struct error *err)
+{
+    const char *s = table_text(t, row, 1);
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (end == s || *end != '\0' || errno)
+        return table_error_cell(t, row, 1, err, "%s must be a whole number, got \"%s\"", what, s);
+    if (v < min || v > max)
+        return table_error_cell(t, row, 1, err, "%s must be between %ld and %ld, got %ld", what, min, max, v);
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_flag(const struct table *t, int row, const char *a, const char *b, const char *what,
+                      int *out, struct error *err)
+{
+    const char *s = table_text(t, row, 1);
+    if (!strcmp(s, a))
+        *out = 1;
+    else if (!strcmp(s, b))
+        *out = 0;
+    else
+        return table_error_cell(t, row, 1, err, "%s must be %s or %s, got \"%s\"", what, a, b, s);
+    return 0;
+}
+
+static int read_config(struct config *cfg, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE];
+    struct table t;
+    if (file_path(path, dir, "config.csv", err) || table_read(&t, path, err))
+        return -1;
+    struct config c = {.positional = 1, .lowercase = 1};
+    int d_row = -1, h_row = -1, rc = -1;
+    if (t.rows[0].n_cells != 2 || strcmp(table_text(&t, 0, 0), "key") || strcmp(table_text(&t, 0, 1), "value")) {
+        table_error_row(&t, 0, err, "the first row must be the header key,value");
+        goto done;
+    }
+    for (int r = 1; r < t.n_rows; r++) {
+        if (t.rows[r].n_cells != 2) {
+            table_error_row(&t, r, err, "expected 2 fields (key,value), found %d", t.rows[r].n_cells);
+            goto done;
+        }
+        const char *key = table_text(&t, r, 0);
+        for (int q = 1; q < r; q++)
+            if (!strcmp(key, table_text(&t, q, 0))) {
+                table_error_cell(&t, r, 0, err, "\"%s\" is given twice (first on line %d)", key, t.rows[q].line);
+                goto done;
+            }
+        int bad = 0;
+        if (!strcmp(key, "d_model")) {
+            bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "d_model", &c.d_model, err);
+            d_row = r;
+        } else if (!strcmp(key, "n_heads")) {
+            bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "n_heads", &c.n_heads, err);
+            h_row = r;
+        } else if (!strcmp(key, "positional")) {
+            bad = parse_flag(&t, r, "sinusoidal", "none", "positional", &c.positional, err);
+        } else if (!strcmp(key, "lowercase")) {
+            bad = parse_flag(&t, r, "1", "0", "lowercase", &c.lowercase, err);
+        } else if (!strcmp(key, "name") || !strcmp(key, "description")) {
+            char **dst = key[0] == 'n' ? &c.name : &c.description;
+            free(*dst);
+            if (!(*dst = strdup(table_text(&t, r, 1)))) {
+                error_set(err, "out of memory");
+                goto done;
+            }
+        } else {
+            table_error_cell(&t, r, 0, err,
+                             "unknown key \"%s\" (known: d_model, n_heads, positional, lowercase, name, description)",
+                             key);
+            goto done;
+        }
+        if (bad)
+            goto done;
+    }
+    if (d_row < 0) {
+        table_error_end(&t, err, "d_model is missing (add a row d_model,8)");
+        goto done;
+    }
+    if (h_row < 0) {
+        table_error_end(&t, err, "n_heads is missing (add a row n_heads,2)");
+        goto done;
+    }
+    if (c.d_model % c.n_heads) {
+        table_error_cell(&t, h_row, 1, err, "n_heads (%d) must divide d_model (%d) evenly", c.n_heads, c.d_model);
+        goto done;
+    }
+    rc = 0;
+done:
+    table_free(&t);
+    if (rc) {
+        free(c.name);
+        free(c.description);
+    } else {
+        *cfg = c;
+    }
+    return rc;
+}
+
+/* ---- numeric grids ---------------------------------------------------- */
+
+/* Reads a rows×cols grid with no header. */
+static int read_grid(double *out, const char *dir, const char *name, int rows, int cols, struct error *err)
+{
+    char path[PATH_SIZE];
+    struct table t;
+    if (file_path(path, dir, name, err) || table_read(&t, path, err))
+        return -1;
+    int rc = -1;
+    for (int r = 0; r < t.n_rows; r++) {
+        if (r >= rows) {
+            table_error_row(&t, r, err, "expected %d row%s, found more", rows, rows == 1 ? "" : "s");
+            goto done;
+        }
+        if (t.rows[r].n_cells != cols) {
+            table_error_row(&t, r, err, "expected %d numbers in the row (d_model), found %d", cols,
+                            t.rows[r].n_cells);
+            goto done;
+        }
+        for (int c = 0; c < cols; c++)
+            if (table_number(&t, r, c, &out[(size_t)r * (size_t)cols + (size_t)c], err))
+                goto done;
+    }
+    if (t.n_rows < rows) {
+        table_error_end(&t, err, "expected %d rows, found %d", rows, t.n_rows);
+        goto done;
+    }
+    rc = 0;
+done:
+    table_free(&t);
+    return rc;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    char path[PATH_SIZE];
+    struct stat st;
+    return fsutil_join(path, sizeof path, dir, name) == 0 && stat(path, &st) == 0;
+}
+
+/* ---- vocab.csv -------------------------------------------------------- */
+
+static const struct bundle *sort_target;
+
+static int by_token_cmp(const void *a, const void *b)
+{
+    return strcmp(sort_target->vocab[*(const int *)a], sort_target->vocab[*(const int *)b]);
+}
+
+/* Sorts the lookup index; returns the row of a duplicate token, or -1. */
+static int build_index(struct bundle *b, int *dup_first)
+{
+    for (int i = 0; i < b->n_vocab; i++)
+        b->by_token[i] = i;
+    sort_target = b;
+    qsort(b->by_token, (size_t)b->n_vocab, sizeof(int), by_token_cmp);
+    for (int i = 1; i < b->n_vocab; i++) {
+        int x = b->by_token[i - 1], y = b->by_token[i];
+        if (!strcmp(b->vocab[x], b->vocab[y])) {
+            *dup_first = x < y ? x : y;
+            return x < y ? y : x;
+        }
+    }
+    return -1;
+}
+
+int bundle_lookup(const struct bundle *b, const char *token)
+{
+    int lo = 0, hi = b->n_vocab - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = strcmp(token, b->vocab[b->by_token[mid]]);
+        if (c == 0)
+            return b->by_token[mid];
+        if (c < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static int read_vocab(struct bundle *b, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE];
+    struct table t;
+    if (file_path(path, dir, "vocab.csv", err) || table_read(&t, path, err))
+        return -1;
+    int D = b->d_model, rc = -1;
+    if (t.rows[0].n_cells != D + 1) {
+        table_error_row(&t, 0, err, "header must be token,e0,...,e%d (%d columns for d_model %d), found %d columns",
+                        D - 1, D + 1, D, t.rows[0].n_cells);
+        goto done;
+    }
+    if (strcmp(table_text(&t, 0, 0), "token")) {
+        table_error_cell(&t, 0, 0, err, "header must start with \"token\"");
+        goto done;
+    }
+    for (int c = 1; c <= D; c++) {
+        char want[16];
+        snprintf(want, sizeof want, "e%d", c - 1);
+        if (strcmp(table_text(&t, 0, c), want)) {
+            table_error_cell(&t, 0, c, err, "header column %d must be \"%s\", found \"%s\"", c + 1, want,
+                             table_text(&t, 0, c));
+            goto done;
+        }
+    }
+    int V = t.n_rows - 1;
+    if (V > BUNDLE_MAX_VOCAB) {
+        table_error_row(&t, BUNDLE_MAX_VOCAB + 1, err, "more than %d tokens", BUNDLE_MAX_VOCAB);
+        goto done;
+    }
+    b->n_vocab = V;
+    b->vocab = calloc((size_t)V + 1, sizeof *b->vocab);
+    b->embed = malloc(((size_t)V + 1) * (size_t)D * sizeof *b->embed);
+    b->by_token = malloc(((size_t)V + 1) * sizeof *b->by_token);
+    if (!b->vocab || !b->embed || !b->by_token) {
+        error_set(err, "out of memory");
+        goto done;
+    }
+    b->unk_id = -1;
+    for (int r = 1; r <= V; r++) {
+        if (t.rows[r].n_cells != D + 1) {
+            table_error_row(&t, r, err, "expected %d fields (a token and %d numbers), found %d", D + 1, D,
+                            t.rows[r].n_cells);
+            goto done;
+        }
+        const char *tok = table_text(&t, r, 0);
+        if (!*tok) {
+            table_error_cell(&t, r, 0, err, "empty token");
+            goto done;
+        }
+        if (strpbrk(tok, " \t\r\n")) {
+            table_error_cell(&t, r, 0, err, "token \"%s\" contains whitespace, so no sentence can produce it", tok);
+            goto done;
+        }
+        if (!(b->vocab[r - 1] = strdup(tok))) {
+            error_set(err, "out of memory");
+            goto done;
+        }
+        if (!strcmp(tok, "<unk>"))
+            b->unk_id = r - 1;
+        for (int c = 1; c <= D; c++)
+            if (table_number(&t, r, c, &b->embed[(size_t)(r - 1) * (size_t)D + (size_t)(c - 1)], err))
+                goto done;
+    }
+    int first = 0, dup = build_index(b, &first);
+    if (dup >= 0) {
+        table_error_cell(&t, dup + 1, 0, err, "duplicate token \"%s\" (also on line %d)", b->vocab[dup],
+                         t.rows[first + 1].line);
+        goto done;
+    }
+    if (b->unk_id < 0) {
+        table_error_end(&t, err, "no <unk> token: every vocabulary needs one for unknown words");
+        goto done;
+    }
+    rc = 0;
+done:
+    table_free(&t);
+    return rc;
+}
+
+/* ---- the whole bundle ------------------------------------------------- */
+
+void bundle_free(struct bundle *b)
+{
+    if (!b)
+        return;
+    if (b->vocab)
+        for (int i = 0; i < b->n_vocab; i++)
+            free(b->vocab[i]);
+    free(b->vocab);
+    free(b->embed);
+    free(b->by_token);
+    for (int m = 0; m < BUNDLE_N_PROJ; m++) {
+        free(b->w[m]);
+        free(b->b[m]);
+    }
+    free(b->name);
+    free(b->description);
+    memset(b, 0, sizeof *b);
+}
+
+static int alloc_weights(struct bundle *b)
+{
+    size_t D = (size_t)b->d_model;
+    for (int m = 0; m < BUNDLE_N_PROJ; m++) {
+        b->w[m] = malloc(D * D * sizeof(double));
+        b->b[m] = calloc(D, sizeof(double));
+        if (!b->w[m] || !b->b[m])
+            return -1;
+    }
+    return 0;
+}
+
+int bundle_load(struct bundle *out, const char *dir, struct error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return error_file(err, dir, "cannot open model directory: %s", strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return error_file(err, dir, "not a directory (a model is a directory of CSV files)");
+    struct config cfg;
+    if (read_config(&cfg, dir, err))
+        return -1;
+    struct bundle b = {
+        .name = cfg.name, .description = cfg.description, .d_model = cfg.d_model,
+        .n_heads = cfg.n_heads, .positional = cfg.positional, .lowercase = cfg.lowercase,
+    };
+    if (!b.name)
+        b.name = strdup(basename_of(dir));
+    if (!b.description)
+        b.description = strdup("");
+    if (!b.name || !b.description || alloc_weights(&b)) {
+        bundle_free(&b);
+        return error_set(err, "out of memory");
+    }
+    if (read_vocab(&b, dir, err))
+        goto fail;
+    int D = b.d_model;
+    for (int m = 0; m < BUNDLE_N_PROJ; m++) {
+        if (read_grid(b.w[m], dir, bundle_w_file[m], D, D, err))
+            goto fail;
+        b.has_b[m] = file_exists(dir, bundle_b_file[m]);
+        if (b.has_b[m] && read_grid(b.b[m], dir, bundle_b_file[m], 1, D, err))
+            goto fail;
+    }
+    *out = b;
+    return 0;
+fail:
+    bundle_free(&b);
+    return -1;
+}
+
+/* ---- making and writing models ---------------------------------------- */
+
+/* splitmix64: tiny, seedable, and the same on every machine. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [-limit, limit], rounded to two decimals. */
+static double random_weight(uint64_t *state, double limit)
+{
+    double u = (double)(next_random(state) >> 11) / 9007199254740992.0; /* [0, 1) */
+    return round((2.0 * u - 1.0) * limit * 100.0) / 100.0;
+}
+
+int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, uint64_t seed,
+                       const char *const *tokens, int n_tokens, struct error *err)
+{
+    if (d_model < 1 || d_model > BUNDLE_MAX_D_MODEL)
+        return error_set(err, "--d-model must be between 1 and %d, got %d", BUNDLE_MAX_D_MODEL, d_model);
+    if (n_heads < 1 || d_model % n_heads)
+        return error_set(err, "--heads (%d) must be at least 1 and divide --d-model (%d) evenly", n_heads, d_model);
+    if (n_tokens > BUNDLE_MAX_VOCAB)
+        return error_set(err, "vocabulary has more than %d tokens", BUNDLE_MAX_VOCAB);
+    struct bundle b = {.d_model = d_model, .n_heads = n_heads, .positional = 1, .lowercase = 1};
+    char desc[160];
+    snprintf(desc, sizeof desc, "random weights: attnstep --init-model --d-model %d --heads %d --seed %llu",
+             d_model, n_heads, (unsigned long long)seed);
+    b.name = strdup(name);
+    b.description = strdup(desc);
+    int has_unk = 0;
+    for (int i = 0; i < n_tokens; i++)
+        has_unk |= !strcmp(tokens[i], "<unk>");
+    b.n_vocab = n_tokens + !has_unk;
+    b.vocab = calloc((size_t)b.n_vocab, sizeof *b.vocab);
+    b.embed = malloc((size_t)b.n_vocab * (size_t)d_model * sizeof *b.embed);
+    b.by_token = malloc((size_t)b.n_vocab * sizeof *b.by_token);
+    if (!b.name || !b.description || !b.vocab || !b.embed || !b.by_token || alloc_weights(&b)) {
+        bundle_free(&b);
+        return error_set(err, "out of memory");
+    }
+    int v = 0;
+    if (!has_unk && !(b.vocab[v++] = strdup("<unk>"))) {
+        bundle_free(&b);
+        return error_set(err, "out of memory");
+    }
+    for (int i = 0; i < n_tokens; i++)
+        if (!(b.vocab[v++] = strdup(tokens[i]))) {
+            bundle_free(&b);
+            return error_set(err, "out of memory");
+        }
+    int first = 0, dup = build_index(&b, &first);
+    if (dup >= 0) {
+        error_set(err, "duplicate token \"%s\" in the vocabulary", b.vocab[dup]);
+        bundle_free(&b);
+        return -1;
+    }
+    b.unk_id = bundle_lookup(&b, "<unk>");
+    uint64_t state = seed;
+    /* Embeddings in [-1, 1]; projections Xavier-uniform, so scores neither
+     * vanish nor saturate the softmax at any width. */
+    for (size_t i = 0; i < (size_t)b.n_vocab * (size_t)d_model; i++)
+        b.embed[i] = random_weight(&state, 1.0);
+    double limit = sqrt(3.0 / d_model);
+    for (int m = 0; m < BUNDLE_N_PROJ; m++)
+        for (size_t i = 0; i < (size_t)d_model * (size_t)d_model; i++)
+            b.w[m][i] = random_weight(&state, limit);
+    *out = b;
+    return 0;
+}
+
+static int write_grid(const char *dir, const char *name, const double *m, int rows, int cols, struct error *err)
+{
+    char path[PATH_SIZE];
+    struct csvout w;
+    if (file_path(path, dir, name, err) || csvout_open(&w, path, err))
+        return -1;
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++)
+            csvout_exact(&w, m[(size_t)r * (size_t)cols + (size_t)c]);
+        csvout_end_row(&w);
+    }
+    return csvout_close(&w, err);
+}
+
+int bundle_write_weights(const struct bundle *b, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE], num[16];
+    struct csvout w;
+    if (file_path(path, dir, "config.csv", err) || csvout_open(&w, path, err))
+        return -1;
+    const char *rows[][2] = {
+        {"key", "value"}, {"name", b->name}, {"description", b->description},
+        {"d_model", NULL}, {"n_heads", NULL},
+        {"positional", b->positional ? "sinusoidal" : "none"}, {"lowercase", b->lowercase ? "1" : "0"},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        csvout_text(&w, rows[r][0]);
+        if (rows[r][1]) {
+            csvout_text(&w, rows[r][1]);
+        } else {
+            snprintf(num, sizeof num, "%d", r == 3 ? b->d_model : b->n_heads);
+            csvout_text(&w, num);
+        }
+        csvout_end_row(&w);
+    }
+    if (csvout_close(&w, err))
+        return -1;
+    for (int m = 0; m < BUNDLE_N_PROJ; m++) {
+        if (write_grid(dir, bundle_w_file[m], b->w[m], b->d_model, b->d_model, err))
+            return -1;
+        if (b->has_b[m] && write_grid(dir, bundle_b_file[m], b->b[m], 1, b->d_model, err))
+            return -1;
+    }
+    return 0;
+}
+
+static int write_vocab(const struct bundle *b, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE], head[16];
+    struct csvout w;
+    if (file_path(path, dir, "vocab.csv", err) || csvout_open(&w, path, err))
+        return -1;
+    csvout_text(&w, "token");
+    for (int c = 0; c < b->d_model; c++) {
+        snprintf(head, sizeof head, "e%d", c);
+        csvout_text(&w, head);
+    }
+    csvout_end_row(&w);
+    for (int v = 0; v < b->n_vocab; v++) {
+        csvout_text(&w, b->vocab[v]);
+        for (int c = 0; c < b->d_model; c++)
+            csvout_exact(&w, b->embed[(size_t)v * (size_t)b->d_model + (size_t)c]);
+        csvout_end_row(&w);
+    }
+    return csvout_close(&w, err);
+}
+
+int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err)
+{
+    char staging[PATH_SIZE];
+    if (fsutil_check_target(dir, force, err) || fsutil_make_staging(dir, staging, sizeof staging, err))
+        return -1;
+    if (bundle_write_weights(b, staging, err) || write_vocab(b, staging, err)) {
+        fsutil_remove_tree(staging);
+        return -1;
+    }
+    return fsutil_commit(staging, dir, err);
+}

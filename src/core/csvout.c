@@ -1,0 +1,93 @@
+#include "attnstep/csvout.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int csvout_open(struct csvout *w, const char *path, struct error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->path = strdup(path);
+    if (!w->path)
+        return error_set(err, "out of memory");
+    w->f = fopen(path, "wb");
+    if (!w->f) {
+        error_file(err, path, "cannot write: %s", strerror(errno));
+        free(w->path);
+        w->path = NULL;
+        return -1;
+    }
+    w->at_row_start = 1;
+    return 0;
+}
+
+static void separator(struct csvout *w)
+{
+    if (!w->at_row_start && fputc(',', w->f) == EOF)
+        w->failed = 1;
+    w->at_row_start = 0;
+}
+
+void csvout_text(struct csvout *w, const char *text)
+{
+    separator(w);
+    size_t len = strlen(text);
+    int quote = len == 0 || text[0] == ' ' || text[len - 1] == ' ' || strpbrk(text, ",\"\r\n");
+    if (quote) {
+        if (csv_fwrite(w->f, text, len) != 0)
+            w->failed = 1;
+    } else if (fputs(text, w->f) == EOF) {
+        w->failed = 1;
+    }
+}
+
+static void put_number(struct csvout *w, const char *s)
+{
+    separator(w);
+    if (fputs(s, w->f) == EOF)
+        w->failed = 1;
+}
+
+void csvout_number(struct csvout *w, double v)
+{
+    char buf[64];
+    if (isinf(v))
+        snprintf(buf, sizeof buf, "%s", v < 0 ? "-inf" : "inf");
+    else
+        snprintf(buf, sizeof buf, "%.9g", v);
+    put_number(w, buf);
+}
+
+void csvout_exact(struct csvout *w, double v)
+{
+    char buf[64];
+    for (int digits = 9; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        double back = strtod(buf, NULL);
+        if (memcmp(&back, &v, sizeof v) == 0) /* bit for bit */
+            break;
+    }
+    put_number(w, buf);
+}
+
+void csvout_end_row(struct csvout *w)
+{
+    if (fputc('\n', w->f) == EOF)
+        w->failed = 1;
+    w->at_row_start = 1;
+}
+
+int csvout_close(struct csvout *w, struct error *err)
+{
+    int failed = w->failed || ferror(w->f);
+    if (fclose(w->f) != 0)
+        failed = 1;
+    w->f = NULL;
+    if (failed)
+        error_file(err, w->path, "write failed: %s", errno ? strerror(errno) : "I/O error");
+    free(w->path);
+    w->path = NULL;
+    return failed ? -1 : 0;
+}

@@ -1,0 +1,117 @@
+#include "attnstep/export.h"
+
+#include <stdio.h>
+
+#include "attnstep/bundle.h"
+#include "attnstep/csvout.h"
+#include "attnstep/fsutil.h"
+
+#define PATH_SIZE 4096
+
+/* A labelled N×cols matrix: header "token,d0,…" or "token,<tokens…>". */
+static int write_matrix(const struct trace *t, const char *dir, const char *name, const double *m,
+                        int cols, size_t stride, int token_cols, struct error *err)
+{
+    char path[PATH_SIZE], head[16];
+    struct csvout w;
+    if (fsutil_join(path, sizeof path, dir, name))
+        return error_file(err, dir, "path is too long");
+    if (csvout_open(&w, path, err))
+        return -1;
+    csvout_text(&w, "token");
+    for (int c = 0; c < cols; c++) {
+        if (token_cols) {
+            csvout_text(&w, t->tokens[c]);
+        } else {
+            snprintf(head, sizeof head, "d%d", c);
+            csvout_text(&w, head);
+        }
+    }
+    csvout_end_row(&w);
+    for (int r = 0; r < t->N; r++) {
+        csvout_text(&w, t->tokens[r]);
+        for (int c = 0; c < cols; c++)
+            csvout_number(&w, m[(size_t)r * stride + (size_t)c]);
+        csvout_end_row(&w);
+    }
+    return csvout_close(&w, err);
+}
+
+static int write_tokens(const struct trace *t, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE], num[16];
+    struct csvout w;
+    if (fsutil_join(path, sizeof path, dir, "tokens.csv"))
+        return error_file(err, dir, "path is too long");
+    if (csvout_open(&w, path, err))
+        return -1;
+    csvout_text(&w, "position");
+    csvout_text(&w, "token");
+    csvout_text(&w, "id");
+    csvout_end_row(&w);
+    for (int i = 0; i < t->N; i++) {
+        snprintf(num, sizeof num, "%d", i);
+        csvout_text(&w, num);
+        csvout_text(&w, t->tokens[i]);
+        snprintf(num, sizeof num, "%d", t->ids[i]);
+        csvout_text(&w, num);
+        csvout_end_row(&w);
+    }
+    return csvout_close(&w, err);
+}
+
+static int write_all(const struct trace *t, const char *dir, int *n_files, struct error *err)
+{
+    size_t D = (size_t)t->D, N = (size_t)t->N, NN = N * N;
+    int n = 0;
+    if (write_tokens(t, dir, err) ||
+        write_matrix(t, dir, "embeddings.csv", t->embed, t->D, D, 0, err) ||
+        write_matrix(t, dir, "positional.csv", t->pe, t->D, D, 0, err) ||
+        write_matrix(t, dir, "x.csv", t->x, t->D, D, 0, err))
+        return -1;
+    n += 4;
+    for (int h = 0; h < t->H; h++) {
+        size_t off = (size_t)h * (size_t)t->DK;
+        const struct { const char *what; const double *m; int cols; size_t stride; int token_cols; } mats[] = {
+            {"q", t->q + off, t->DK, D, 0},
+            {"k", t->k + off, t->DK, D, 0},
+            {"v", t->v + off, t->DK, D, 0},
+            {"scores", t->scores + h * NN, t->N, N, 1},
+            {"scaled", t->scaled + h * NN, t->N, N, 1},
+            {"masked", t->masked ? t->masked + h * NN : NULL, t->N, N, 1},
+            {"weights", t->weights + h * NN, t->N, N, 1},
+            {"output", t->concat + off, t->DK, D, 0},
+        };
+        for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++) {
+            if (!mats[i].m)
+                continue;
+            char name[64];
+            snprintf(name, sizeof name, "head%d_%s.csv", h + 1, mats[i].what);
+            if (write_matrix(t, dir, name, mats[i].m, mats[i].cols, mats[i].stride, mats[i].token_cols, err))
+                return -1;
+            n++;
+        }
+    }
+    if (write_matrix(t, dir, "concat.csv", t->concat, t->D, D, 0, err) ||
+        write_matrix(t, dir, "output.csv", t->out, t->D, D, 0, err) ||
+        bundle_write_weights(t->model, dir, err))
+        return -1;
+    n += 2 + 1 + BUNDLE_N_PROJ;
+    for (int m = 0; m < BUNDLE_N_PROJ; m++)
+        n += t->model->has_b[m];
+    if (n_files)
+        *n_files = n;
+    return 0;
+}
+
+int export_write(const struct trace *t, const char *dir, int force, int *n_files, struct error *err)
+{
+    char staging[PATH_SIZE];
+    if (fsutil_check_target(dir, force, err) || fsutil_make_staging(dir, staging, sizeof staging, err))
+        return -1;
+    if (write_all(t, staging, n_files, err)) {
+        fsutil_remove_tree(staging);
+        return -1;
+    }
+    return fsutil_commit(staging, dir, err);
+}

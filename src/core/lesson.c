@@ -1,0 +1,604 @@
+#include "attnstep/lesson.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnstep/attention.h"
+
+/* ---- stages ----------------------------------------------------------- */
+
+static void add_stage(struct lesson *l, enum stage_kind kind, int head, int rows, int cols)
+{
+    struct lesson_stage *s = &l->stages[l->n_stages++];
+    s->kind = kind;
+    s->head = head;
+    s->rows = rows;
+    s->cols = cols;
+    s->steps = l->gran == GRAN_STAGE ? 1 : l->gran == GRAN_ROW ? rows : (long)rows * cols;
+    s->first = l->n_steps;
+    l->n_steps += s->steps;
+}
+
+int lesson_init(struct lesson *out, const struct trace *t, enum granularity gran, struct error *err)
+{
+    struct lesson l = {.trace = t, .gran = gran};
+    l.stages = calloc(4 + 8 * (size_t)t->H + 2, sizeof *l.stages);
+    if (!l.stages)
+        return error_set(err, "out of memory");
+    int N = t->N, D = t->D, DK = t->DK;
+    add_stage(&l, STAGE_TOKENS, -1, N, 1);
+    add_stage(&l, STAGE_EMBED, -1, N, D);
+    if (t->model->positional)
+        add_stage(&l, STAGE_POSITIONAL, -1, N, D);
+    add_stage(&l, STAGE_X, -1, N, D);
+    for (int h = 0; h < t->H; h++) {
+        add_stage(&l, STAGE_Q, h, N, DK);
+        add_stage(&l, STAGE_K, h, N, DK);
+        add_stage(&l, STAGE_V, h, N, DK);
+        add_stage(&l, STAGE_SCORES, h, N, N);
+        add_stage(&l, STAGE_SCALED, h, N, N);
+        if (t->causal)
+            add_stage(&l, STAGE_MASKED, h, N, N);
+        add_stage(&l, STAGE_WEIGHTS, h, N, N);
+        add_stage(&l, STAGE_HEAD_OUT, h, N, DK);
+    }
+    add_stage(&l, STAGE_CONCAT, -1, N, D);
+    add_stage(&l, STAGE_OUTPUT, -1, N, D);
+    *out = l;
+    return 0;
+}
+
+void lesson_free(struct lesson *l)
+{
+    if (!l)
+        return;
+    free(l->stages);
+    memset(l, 0, sizeof *l);
+}
+
+struct lesson_pos lesson_at(const struct lesson *l, long step)
+{
+    if (step < 0)
+        step = 0;
+    if (step >= l->n_steps)
+        step = l->n_steps - 1;
+    int lo = 0, hi = l->n_stages - 1; /* the last stage whose first step <= step */
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (l->stages[mid].first <= step)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const struct lesson_stage *s = &l->stages[lo];
+    long off = step - s->first;
+    struct lesson_pos p = {.step = step, .stage = lo, .row = -1, .col = -1};
+    if (l->gran == GRAN_ROW) {
+        p.row = (int)off;
+    } else if (l->gran == GRAN_CELL) {
+        p.row = (int)(off / s->cols);
+        p.col = (int)(off % s->cols);
+    }
+    return p;
+}
+
+long lesson_step_of(const struct lesson *l, int stage, int row, int col)
+{
+    const struct lesson_stage *s = &l->stages[stage];
+    if (l->gran == GRAN_STAGE || row < 0)
+        return s->first;
+    if (l->gran == GRAN_ROW || col < 0)
+        return s->first + (l->gran == GRAN_ROW ? row : (long)row * s->cols);
+    return s->first + (long)row * s->cols + col;
+}
+
+int lesson_revealed(const struct lesson *l, long step, int stage, int row, int col)
+{
+    const struct lesson_stage *s = &l->stages[stage];
+    if (step >= s->first + s->steps)
+        return 1;
+    if (step < s->first)
+        return 0;
+    return lesson_step_of(l, stage, row, col) <= step;
+}
+
+/* ---- matrices --------------------------------------------------------- */
+
+enum matrix_id lesson_result(enum stage_kind kind)
+{
+    static const enum matrix_id result[STAGE_KIND_COUNT] = {
+        [STAGE_TOKENS] = MAT_TOKENS, [STAGE_EMBED] = MAT_EMBED, [STAGE_POSITIONAL] = MAT_PE,
+        [STAGE_X] = MAT_X, [STAGE_Q] = MAT_Q, [STAGE_K] = MAT_K, [STAGE_V] = MAT_V,
+        [STAGE_SCORES] = MAT_SCORES, [STAGE_SCALED] = MAT_SCALED, [STAGE_MASKED] = MAT_MASKED,
+        [STAGE_WEIGHTS] = MAT_WEIGHTS, [STAGE_HEAD_OUT] = MAT_HEAD_OUT, [STAGE_CONCAT] = MAT_CONCAT,
+        [STAGE_OUTPUT] = MAT_OUTPUT,
+    };
+    return result[kind];
+}
+
+const char *lesson_matrix_symbol(enum matrix_id m)
+{
+    static const char *const symbol[MAT_COUNT] = {
+        [MAT_TOKENS] = "tokens", [MAT_EMBED_TABLE] = "E", [MAT_EMBED] = "e", [MAT_PE] = "p", [MAT_X] = "x",
+        [MAT_WQ] = "W_Q", [MAT_WK] = "W_K", [MAT_WV] = "W_V", [MAT_WO] = "W_O",
+        [MAT_Q] = "Q", [MAT_K] = "K", [MAT_V] = "V", [MAT_SCORES] = "S", [MAT_SCALED] = "S'",
+        [MAT_MASKED] = "M", [MAT_WEIGHTS] = "A", [MAT_HEAD_OUT] = "O", [MAT_CONCAT] = "C", [MAT_OUTPUT] = "Y",
+    };
+    return symbol[m];
+}
+
+struct matview lesson_matrix(const struct lesson *l, enum matrix_id m, int head)
+{
+    const struct trace *t = l->trace;
+    const struct bundle *b = t->model;
+    size_t N = (size_t)t->N, D = (size_t)t->D, h = head < 0 ? 0 : (size_t)head, hoff = h * (size_t)t->DK;
+    struct matview v = {.rows = t->N, .cols = t->D, .stride = D, .row_labels = LABEL_TOKEN, .col_labels = LABEL_DIM};
+    switch (m) {
+    case MAT_TOKENS: v.cols = 1; v.stride = 1; break;
+    case MAT_EMBED_TABLE: v.data = b->embed; v.rows = b->n_vocab; v.row_labels = LABEL_VOCAB_ROW; break;
+    case MAT_EMBED: v.data = t->embed; break;
+    case MAT_PE: v.data = t->pe; break;
+    case MAT_X: v.data = t->x; break;
+    case MAT_WQ: case MAT_WK: case MAT_WV: case MAT_WO:
+        v.data = b->w[m - MAT_WQ];
+        v.rows = t->D;
+        v.row_labels = LABEL_DIM;
+        break;
+    case MAT_Q: case MAT_K: case MAT_V: case MAT_HEAD_OUT:
+        v.data = (m == MAT_Q ? t->q : m == MAT_K ? t->k : m == MAT_V ? t->v : t->concat) + hoff;
+        v.cols = t->DK;
+        break;
+    case MAT_SCORES: case MAT_SCALED: case MAT_MASKED: case MAT_WEIGHTS: {
+        const double *base = m == MAT_SCORES ? t->scores : m == MAT_SCALED ? t->scaled
+                           : m == MAT_MASKED ? t->masked : t->weights;
+        v.data = base ? base + h * N * N : NULL;
+        v.cols = t->N;
+        v.stride = N;
+        v.col_labels = LABEL_TOKEN;
+        break;
+    }
+    case MAT_CONCAT: v.data = t->concat; break;
+    case MAT_OUTPUT: v.data = t->out; break;
+    case MAT_COUNT: break;
+    }
+    return v;
+}
+
+const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, char *buf)
+{
+    if (kind == LABEL_TOKEN)
+        return l->trace->tokens[i];
+    snprintf(buf, 32, kind == LABEL_DIM ? "d%d" : "%d", i);
+    return buf;
+}
+
+/* ---- operands --------------------------------------------------------- */
+
+int lesson_operands(const struct lesson *l, struct lesson_pos pos, struct lesson_operand *out)
+{
+    const struct lesson_stage *s = &l->stages[pos.stage];
+    const struct trace *t = l->trace;
+    int i = pos.row, j = pos.col, h = s->head, n = 0;
+    int gcol = j < 0 ? -1 : h * t->DK + j; /* the column in the full-width matrices */
+#define OPERAND(m, hh, r, c) (out[n++] = (struct lesson_operand){(m), (hh), (r), (c)})
+    switch (s->kind) {
+    case STAGE_TOKENS:
+        break;
+    case STAGE_EMBED:
+        OPERAND(MAT_EMBED_TABLE, -1, i < 0 ? -1 : t->ids[i], j);
+        break;
+    case STAGE_POSITIONAL:
+        break;
+    case STAGE_X:
+        OPERAND(MAT_EMBED, -1, i, j);
+        if (t->model->positional)
+            OPERAND(MAT_PE, -1, i, j);
+        break;
+    case STAGE_Q: case STAGE_K: case STAGE_V:
+        OPERAND(MAT_X, -1, i, -1);
+        OPERAND(MAT_WQ + (s->kind - STAGE_Q), -1, -1, gcol);
+        break;
+    case STAGE_SCORES:
+        OPERAND(MAT_Q, h, i, -1);
+        OPERAND(MAT_K, h, j, -1);
+        break;
+    case STAGE_SCALED:
+        OPERAND(MAT_SCORES, h, i, j);
+        break;
+    case STAGE_MASKED:
+        OPERAND(MAT_SCALED, h, i, j);
+        break;
+    case STAGE_WEIGHTS:
+        OPERAND(t->causal ? MAT_MASKED : MAT_SCALED, h, i, -1);
+        break;
+    case STAGE_HEAD_OUT:
+        OPERAND(MAT_WEIGHTS, h, i, -1);
+        OPERAND(MAT_V, h, -1, j);
+        break;
+    case STAGE_CONCAT:
+        OPERAND(MAT_HEAD_OUT, j < 0 ? -1 : j / t->DK, i, j < 0 ? -1 : j % t->DK);
+        break;
+    case STAGE_OUTPUT:
+        OPERAND(MAT_CONCAT, -1, i, -1);
+        OPERAND(MAT_WO, -1, -1, j);
+        break;
+    case STAGE_KIND_COUNT:
+        break;
+    }
+#undef OPERAND
+    return n;
+}
+
+/* ---- formulas --------------------------------------------------------- */
+
+struct text {
+    char *buf;
+    size_t size, len;
+};
+
+static void put(struct text *t, const char *fmt, ...) ATTNSTEP_PRINTF(2, 3);
+static void put(struct text *t, const char *fmt, ...)
+{
+    if (t->len >= t->size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
+}
+
+void lesson_format_number(double v, char *buf, size_t size)
+{
+    if (isinf(v)) {
+        snprintf(buf, size, "%s", v < 0 ? "-∞" : "∞");
+        return;
+    }
+    if (fabs(v) < 5e-5)
+        v = 0.0; /* no "-0" or "1.2e-17" for what is zero at this precision */
+    snprintf(buf, size, "%.4g", v);
+}
+
+static void put_num(struct text *t, double v)
+{
+    char num[32];
+    lesson_format_number(v, num, sizeof num);
+    put(t, "%s", num);
+}
+
+/* Long sums and vectors show their first terms, an ellipsis and the last term. */
+#define SHOWN_HEAD 3
+#define MAX_TERMS 5    /* a sum of products longer than this is elided */
+#define MAX_ENTRIES 8  /* likewise a vector */
+static int elided(int k, int n, int max)
+{
+    return n > max && k >= SHOWN_HEAD && k < n - 1;
+}
+
+/* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. */
+static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+{
+    for (int k = 0; k < n; k++) {
+        if (elided(k, n, MAX_TERMS)) {
+            if (k == SHOWN_HEAD)
+                put(t, " + …");
+            continue;
+        }
+        if (k)
+            put(t, " + ");
+        put(t, "(");
+        put_num(t, a[(size_t)k * sa]);
+        put(t, ")(");
+        put_num(t, b[(size_t)k * sb]);
+        put(t, ")");
+    }
+}
+
+static void put_vector(struct text *t, const double *v, size_t stride, int n)
+{
+    put(t, "[");
+    for (int k = 0; k < n; k++) {
+        if (elided(k, n, MAX_ENTRIES)) {
+            if (k == SHOWN_HEAD)
+                put(t, ", …");
+            continue;
+        }
+        if (k)
+            put(t, ", ");
+        put_num(t, v[(size_t)k * stride]);
+    }
+    put(t, "]");
+}
+
+static double at(struct matview v, int r, int c)
+{
+    return v.data[(size_t)r * v.stride + (size_t)c];
+}
+
+/* "Q[movie,d2]" or "Q[movie]" or "Q". */
+static void put_ref(struct text *t, const struct lesson *l, enum matrix_id m, struct matview v, int r, int c)
+{
+    char b1[32], b2[32];
+    put(t, "%s", lesson_matrix_symbol(m));
+    if (r >= 0 && c >= 0)
+        put(t, "[%s,%s]", lesson_label(l, v.row_labels, r, b1), lesson_label(l, v.col_labels, c, b2));
+    else if (r >= 0)
+        put(t, "[%s]", lesson_label(l, v.row_labels, r, b1));
+}
+
+static void formula_tokens(struct text *t, const struct lesson *l, int i)
+{
+    const struct trace *tr = l->trace;
+    if (i < 0) {
+        put(t, "%d tokens:", tr->N);
+        for (int k = 0; k < tr->N && k < 12; k++)
+            put(t, " %s", tr->tokens[k]);
+        if (tr->N > 12)
+            put(t, " …");
+        put(t, "  (each looked up in a vocabulary of %d)", tr->model->n_vocab);
+        return;
+    }
+    const char *vocab_tok = tr->model->vocab[tr->ids[i]];
+    if (strcmp(vocab_tok, tr->tokens[i]) != 0)
+        put(t, "token %d \"%s\" is not in the vocabulary → <unk>, row %d", i, tr->tokens[i], tr->ids[i]);
+    else
+        put(t, "token %d \"%s\" → vocabulary row %d", i, tr->tokens[i], tr->ids[i]);
+}
+
+static void formula_positional(struct text *t, const struct lesson *l, struct matview res, int i, int j)
+{
+    int D = l->trace->D;
+    if (i < 0) {
+        put(t, "p[pos,2i] = sin(pos / 10000^(2i/%d)),  p[pos,2i+1] = cos(pos / 10000^(2i/%d))", D, D);
+        return;
+    }
+    put_ref(t, l, MAT_PE, res, i, j);
+    if (j < 0) {
+        put(t, " = [sin(%d/10000^(0/%d)), cos(%d/10000^(0/%d)), …] = ", i, D, i, D);
+        put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
+        return;
+    }
+    put(t, " = %s(%d / 10000^(%d/%d)) = %s(", j % 2 ? "cos" : "sin", i, j - j % 2, D, j % 2 ? "cos" : "sin");
+    put_num(t, attention_positional_angle(i, j, D));
+    put(t, ") = ");
+    put_num(t, at(res, i, j));
+}
+
+/* Q, K, V and the output projection: a row times a weight column, plus bias. */
+static void formula_linear(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+                           struct matview res, int i, int j)
+{
+    const struct trace *tr = l->trace;
+    int proj = s->kind == STAGE_OUTPUT ? BUNDLE_O : BUNDLE_Q + (int)(s->kind - STAGE_Q);
+    enum matrix_id in_m = s->kind == STAGE_OUTPUT ? MAT_CONCAT : MAT_X;
+    struct matview in = lesson_matrix(l, in_m, -1);
+    const double *w = tr->model->w[proj], *b = tr->model->b[proj];
+    int has_b = tr->model->has_b[proj];
+    int off = s->kind == STAGE_OUTPUT ? 0 : s->head * tr->DK;
+    const char *wname = lesson_matrix_symbol(MAT_WQ + proj);
+    const char *bname[] = {"b_Q", "b_K", "b_V", "b_O"};
+    char cols[48] = "";
+    if (s->cols != tr->D)
+        snprintf(cols, sizeof cols, "[:,%d:%d]", off, off + s->cols);
+    if (i < 0) {
+        put(t, "%s = %s·%s%s%s%s   (%d×%d · %d×%d → %d×%d)", lesson_matrix_symbol(lesson_result(s->kind)),
+            lesson_matrix_symbol(in_m), wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "",
+            tr->N, tr->D, tr->D, s->cols, tr->N, s->cols);
+        return;
+    }
+    put_ref(t, l, lesson_result(s->kind), res, i, j);
+    put(t, " = ");
+    put_ref(t, l, in_m, in, i, -1);
+    if (j < 0) {
+        put(t, "·%s%s%s%s = ", wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "");
+        put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
+        return;
+    }
+    put(t, "·%s[:,%d]%s%s = ", wname, off + j, has_b ? " + " : "", has_b ? bname[proj] : "");
+    put_products(t, in.data + (size_t)i * in.stride, 1, w + off + j, (size_t)tr->D, tr->D);
+    if (has_b) {
+        put(t, " + ");
+        put_num(t, b[off + j]);
+    }
+    put(t, " = ");
+    put_num(t, at(res, i, j));
+}
+
+static void formula_weights(struct text *t, const struct lesson *l, struct matview res, struct matview src,
+                            enum matrix_id src_m, int i, int j)
+{
+    if (i < 0) {
+        put(t, "A[i,j] = exp(%s[i,j] − max_j) / Σ_j exp(%s[i,j] − max_j)   (each row sums to 1)",
+            lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m));
+        return;
+    }
+    const double *row = src.data + (size_t)i * src.stride;
+    double max = -INFINITY, sum = 0.0;
+    for (int k = 0; k < src.cols; k++)
+        if (row[k] > max)
+            max = row[k];
+    for (int k = 0; k < src.cols; k++)
+        sum += isinf(row[k]) ? 0.0 : exp(row[k] - max);
+    put_ref(t, l, MAT_WEIGHTS, res, i, j);
+    if (j < 0) {
+        put(t, " = softmax(");
+        put_vector(t, row, 1, src.cols);
+        put(t, ") = ");
+        put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
+        return;
+    }
+    if (isinf(row[j])) {
+        put(t, " = exp(-∞) / Σ = 0   (masked: this word may not be looked at)");
+        return;
+    }
+    put(t, " = exp(");
+    put_num(t, row[j]);
+    put(t, " − ");
+    put_num(t, max);
+    put(t, ") / Σ exp(%s[%s,·] − ", lesson_matrix_symbol(src_m), l->trace->tokens[i]);
+    put_num(t, max);
+    put(t, ") = ");
+    put_num(t, exp(row[j] - max));
+    put(t, " / ");
+    put_num(t, sum);
+    put(t, " = ");
+    put_num(t, at(res, i, j));
+}
+
+void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size)
+{
+    struct text t = {buf, size, 0};
+    buf[0] = '\0';
+    const struct lesson_stage *s = &l->stages[pos.stage];
+    const struct trace *tr = l->trace;
+    int i = pos.row, j = pos.col, h = s->head;
+    enum matrix_id rm = lesson_result(s->kind);
+    struct matview res = lesson_matrix(l, rm, h);
+    switch (s->kind) {
+    case STAGE_TOKENS:
+        formula_tokens(&t, l, i);
+        break;
+    case STAGE_EMBED: {
+        struct matview e = lesson_matrix(l, MAT_EMBED_TABLE, -1);
+        if (i < 0) {
+            put(&t, "e = for each token, its row of the embedding table E   (%d×%d)", tr->N, tr->D);
+            break;
+        }
+        put_ref(&t, l, MAT_EMBED, res, i, j);
+        put(&t, " = ");
+        put_ref(&t, l, MAT_EMBED_TABLE, e, tr->ids[i], j);
+        put(&t, " = ");
+        if (j < 0)
+            put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
+        else
+            put_num(&t, at(res, i, j));
+        break;
+    }
+    case STAGE_POSITIONAL:
+        formula_positional(&t, l, res, i, j);
+        break;
+    case STAGE_X:
+        if (i < 0) {
+            put(&t, tr->model->positional ? "x = e + p   (%d×%d)" : "x = e   (%d×%d; this model adds no positions)",
+                tr->N, tr->D);
+            break;
+        }
+        put_ref(&t, l, MAT_X, res, i, j);
+        if (j < 0) {
+            put(&t, tr->model->positional ? " = e[%s] + p[%s] = " : " = e[%s] = ", tr->tokens[i], tr->tokens[i]);
+            put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
+            break;
+        }
+        put(&t, " = ");
+        put_num(&t, tr->embed[(size_t)i * tr->D + j]);
+        if (tr->model->positional) {
+            put(&t, " + ");
+            put_num(&t, tr->pe[(size_t)i * tr->D + j]);
+        }
+        put(&t, " = ");
+        put_num(&t, at(res, i, j));
+        break;
+    case STAGE_Q: case STAGE_K: case STAGE_V: case STAGE_OUTPUT:
+        formula_linear(&t, l, s, res, i, j);
+        break;
+    case STAGE_SCORES: {
+        struct matview q = lesson_matrix(l, MAT_Q, h), k = lesson_matrix(l, MAT_K, h);
+        if (i < 0) {
+            put(&t, "S = Q·Kᵀ   (%d×%d · %d×%d → %d×%d)", tr->N, tr->DK, tr->DK, tr->N, tr->N, tr->N);
+            break;
+        }
+        put_ref(&t, l, MAT_SCORES, res, i, j);
+        if (j < 0) {
+            put(&t, " = Q[%s]·Kᵀ = ", tr->tokens[i]);
+            put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
+            break;
+        }
+        put(&t, " = Q[%s]·K[%s] = ", tr->tokens[i], tr->tokens[j]);
+        put_products(&t, q.data + (size_t)i * q.stride, 1, k.data + (size_t)j * k.stride, 1, tr->DK);
+        put(&t, " = ");
+        put_num(&t, at(res, i, j));
+        break;
+    }
+    case STAGE_SCALED: {
+        struct matview sc = lesson_matrix(l, MAT_SCORES, h);
+        char root[32];
+        lesson_format_number(sqrt((double)tr->DK), root, sizeof root);
+        if (i < 0) {
+            put(&t, "S' = S / √d_k = S / √%d = S / %s", tr->DK, root);
+            break;
+        }
+        put_ref(&t, l, MAT_SCALED, res, i, j);
+        if (j < 0) {
+            put(&t, " = S[%s] / %s = ", tr->tokens[i], root);
+            put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
+            break;
+        }
+        put(&t, " = S[%s,%s] / √%d = ", tr->tokens[i], tr->tokens[j], tr->DK);
+        put_num(&t, at(sc, i, j));
+        put(&t, " / %s = ", root);
+        put_num(&t, at(res, i, j));
+        break;
+    }
+    case STAGE_MASKED:
+        if (i < 0) {
+            put(&t, "M[i,j] = S'[i,j] if j ≤ i, −∞ if j > i   (no word sees the words after it)");
+            break;
+        }
+        put_ref(&t, l, MAT_MASKED, res, i, j);
+        if (j < 0) {
+            put(&t, " = S'[%s] with the %d later word%s set to −∞ = ", tr->tokens[i], tr->N - 1 - i,
+                tr->N - 1 - i == 1 ? "" : "s");
+            put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
+        } else if (j > i) {
+            put(&t, " = −∞   (\"%s\" comes after \"%s\": hidden)", tr->tokens[j], tr->tokens[i]);
+        } else {
+            put(&t, " = S'[%s,%s] = ", tr->tokens[i], tr->tokens[j]);
+            put_num(&t, at(res, i, j));
+            put(&t, "   (\"%s\" is not after \"%s\": kept)", tr->tokens[j], tr->tokens[i]);
+        }
+        break;
+    case STAGE_WEIGHTS: {
+        enum matrix_id src_m = tr->causal ? MAT_MASKED : MAT_SCALED;
+        formula_weights(&t, l, res, lesson_matrix(l, src_m, h), src_m, i, j);
+        break;
+    }
+    case STAGE_HEAD_OUT: {
+        struct matview a = lesson_matrix(l, MAT_WEIGHTS, h), v = lesson_matrix(l, MAT_V, h);
+        if (i < 0) {
+            put(&t, "O = A·V   (%d×%d · %d×%d → %d×%d)", tr->N, tr->N, tr->N, tr->DK, tr->N, tr->DK);
+            break;
+        }
+        put_ref(&t, l, MAT_HEAD_OUT, res, i, j);
+        if (j < 0) {
+            put(&t, " = A[%s]·V = ", tr->tokens[i]);
+            put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
+            break;
+        }
+        put(&t, " = Σ_j A[%s,j]·V[j,d%d] = ", tr->tokens[i], j);
+        put_products(&t, a.data + (size_t)i * a.stride, 1, v.data + j, v.stride, tr->N);
+        put(&t, " = ");
+        put_num(&t, at(res, i, j));
+        break;
+    }
+    case STAGE_CONCAT:
+        if (i < 0) {
+            put(&t, "C = [O of head 1 | … | O of head %d]   (%d×%d)", tr->H, tr->N, tr->D);
+            break;
+        }
+        put_ref(&t, l, MAT_CONCAT, res, i, j);
+        if (j < 0) {
+            put(&t, " = [head 1 … head %d of O[%s]] = ", tr->H, tr->tokens[i]);
+            put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
+            break;
+        }
+        put(&t, " = head %d's O[%s,d%d] = ", j / tr->DK + 1, tr->tokens[i], j % tr->DK);
+        put_num(&t, at(res, i, j));
+        break;
+    case STAGE_KIND_COUNT:
+        break;
+    }
+}

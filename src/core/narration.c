@@ -1,0 +1,68 @@
+#include "attnstep/narration.h"
+
+/* English. A translation adds a table of the same shape and a way to choose it;
+ * nothing else in attnstep holds sentences about the stages. */
+static const struct stage_text english[STAGE_KIND_COUNT] = {
+    [STAGE_TOKENS] = {"Tokens",
+        "The sentence is cut into tokens: words, and each punctuation mark on its own. "
+        "Every token is looked up in the model's vocabulary; a word the model has never seen "
+        "becomes <unk>, the one entry kept for unknown words."},
+    [STAGE_EMBED] = {"Embeddings",
+        "Each token becomes a list of numbers, its embedding: a row of the embedding table. "
+        "These numbers are learned; words used alike end up with similar rows. "
+        "So far each word knows only itself, not its neighbours."},
+    [STAGE_POSITIONAL] = {"Positional encoding",
+        "Attention looks at every word at once, so on its own it cannot tell \"dog bites man\" "
+        "from \"man bites dog\". Each position gets a fixed pattern of sines and cosines, slow "
+        "waves and fast ones, so that every position has its own fingerprint."},
+    [STAGE_X] = {"Input x = embedding + position",
+        "The position's pattern is added to the word's embedding. Each row of x now says both "
+        "which word it is and where it stands in the sentence."},
+    [STAGE_Q] = {"Queries",
+        "Each word asks a question: \"which other words matter to me?\" Its query is x times "
+        "the learned matrix W_Q. This head uses only its own slice of the columns."},
+    [STAGE_K] = {"Keys",
+        "Each word also advertises what it contains: its key, x times W_K. A query and a key "
+        "that point the same way will make a high score."},
+    [STAGE_V] = {"Values",
+        "The value, x times W_V, is what a word hands over to the words that attend to it. "
+        "The key decides how much is passed on; the value is what is passed on."},
+    [STAGE_SCORES] = {"Scores",
+        "Every query is compared with every key by a dot product: multiply matching numbers "
+        "and add them up. A large score means \"this word answers my question\". All pairs "
+        "are computed at once; no word waits for another."},
+    [STAGE_SCALED] = {"Scaled scores",
+        "The scores are divided by the square root of d_k, the length of a query. Longer "
+        "vectors give larger dot products; without this, softmax would put almost all weight "
+        "on one word and learning would stall."},
+    [STAGE_MASKED] = {"Causal mask",
+        "A decoder writes a sentence left to right, so a word may not look at the words after "
+        "it. Their scores are set to minus infinity, which softmax turns into a weight of "
+        "exactly 0."},
+    [STAGE_WEIGHTS] = {"Attention weights (softmax)",
+        "Softmax turns each row of scores into weights: e to the power of each score, divided "
+        "by the row's total. The weights are positive and add up to 1, so each word shares out "
+        "its attention. The largest score is subtracted first; the result is the same, but no "
+        "number overflows."},
+    [STAGE_HEAD_OUT] = {"Head output",
+        "Each word's new vector is a weighted mix of all the values: mostly the values of the "
+        "words it attends to. This is the context-aware version of the word, as this head "
+        "sees it."},
+    [STAGE_CONCAT] = {"Concatenate the heads",
+        "Each head looked for something different. Their outputs are laid side by side, giving "
+        "every word a vector as wide as the model again."},
+    [STAGE_OUTPUT] = {"Output projection",
+        "A last learned matrix, W_O, mixes what the heads found into one vector per word. "
+        "Every output row has looked at the whole sentence: this is self-attention's result."},
+};
+
+const struct stage_text *narration_stage(enum stage_kind kind)
+{
+    return &english[kind];
+}
+
+const char *narration_granularity(enum granularity g)
+{
+    static const char *const name[] = {"stage", "row", "cell"};
+    return name[g];
+}
