@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct error {
-    char msg[768];
+    char msg[8192]; /* room for a full path, a location and a reason */
 };
 
 #if defined(__GNUC__)

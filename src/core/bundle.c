@@ -39,6 +39,19 @@ static const char *basename_of(const char *dir)
 
 /* ---- config.csv ------------------------------------------------------- */
 
+/* A config field without the spaces a spreadsheet may keep inside quotes. */
+static const char *config_text(const struct table *t, int row, int col, char *buf, size_t size)
+{
+    const char *s = table_text(t, row, col);
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    snprintf(buf, size, "%.*s", (int)len, s);
+    return buf;
+}
+
 struct config {
     int d_model, n_heads, positional, lowercase;
     char *name, *description;
@@ -47,7 +60,8 @@ struct config {
 static int parse_int(const struct table *t, int row, long min, long max, const char *what,
                      int *out, struct error *err)
 {
-    const char *s = table_text(t, row, 1);
+    char buf[64];
+    const char *s = config_text(t, row, 1, buf, sizeof buf);
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
@@ -64,7 +78,8 @@ static int parse_int(const struct table *t, int row, long min, long max, const c
 static int parse_flag(const struct table *t, int row, const char *a, const char *b, const char *what,
                       int *out, struct error *err)
 {
-    const char *s = table_text(t, row, 1);
+    char buf[64];
+    const char *s = config_text(t, row, 1, buf, sizeof buf);
     if (!strcmp(s, a))
         *out = 1;
     else if (!strcmp(s, b))
@@ -91,9 +106,10 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             table_error_row(&t, r, err, "expected 2 fields (key,value), found %d", t.rows[r].n_cells);
             goto done;
         }
-        const char *key = table_text(&t, r, 0);
+        char key[64], other[64];
+        config_text(&t, r, 0, key, sizeof key);
         for (int q = 1; q < r; q++)
-            if (!strcmp(key, table_text(&t, q, 0))) {
+            if (!strcmp(key, config_text(&t, q, 0, other, sizeof other))) {
                 table_error_cell(&t, r, 0, err, "\"%s\" is given twice (first on line %d)", key, t.rows[q].line);
                 goto done;
             }

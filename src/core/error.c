@@ -25,8 +25,8 @@ int error_set(struct error *err, const char *fmt, ...)
 
 int error_file(struct error *err, const char *path, const char *fmt, ...)
 {
-    char prefix[512];
-    snprintf(prefix, sizeof prefix, "%s: ", path);
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "%.4096s: ", path);
     va_list ap;
     va_start(ap, fmt);
     vput(err, prefix, fmt, ap);
@@ -36,8 +36,8 @@ int error_file(struct error *err, const char *path, const char *fmt, ...)
 
 int error_at(struct error *err, const char *path, long line, long col, const char *fmt, ...)
 {
-    char prefix[512];
-    snprintf(prefix, sizeof prefix, "%s:%ld:%ld: ", path, line, col);
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "%.4096s:%ld:%ld: ", path, line, col);
     va_list ap;
     va_start(ap, fmt);
     vput(err, prefix, fmt, ap);

@@ -213,7 +213,7 @@ int table_read(struct table *out, const char *path, struct error *err)
                 end++;
         else
             end = pos + 1;
-        for (size_t k = pos; k < end; k++) {
+        for (size_t k = pos; k < end; k++) { /* (r.line, r.col) is the position of byte k */
             char c = buf[k];
             if (r.at_field_start && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ',') {
                 r.start_line = r.line;
@@ -226,12 +226,9 @@ int table_read(struct table *out, const char *path, struct error *err)
             }
             if (c == '"')
                 in_quote = !in_quote;
-            if (k + 1 == end) { /* feed, then advance the position past the run */
-                if (csv_parse(&p, buf + pos, end - pos, on_field, on_row, &r) != end - pos)
-                    failed = 1;
-            }
-        }
-        for (size_t k = pos; k < end; k++) {
+            /* Callbacks fire only on the one-byte runs, so they see the byte's own position. */
+            if (k + 1 == end && csv_parse(&p, buf + pos, end - pos, on_field, on_row, &r) != end - pos)
+                failed = 1;
             if (buf[k] == '\n') {
                 r.line++;
                 r.col = 1;

@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Generate the small model bundles used by the golden tests.
+
+The bundles under tests/data/bundles/ are committed; this script only exists
+so that they can be recreated (or changed) deliberately.  Values come from a
+seeded numpy generator and are rounded to 4 decimals so the files stay
+readable.
+
+  bias-crlf     d_model 8, n_heads 2, all four biases.  Every file has a
+                UTF-8 BOM, CRLF line endings, spaces around numbers and some
+                quoted fields, to exercise the CSV reader.
+  causal-small  d_model 6, n_heads 3, no bias files, plain LF files, and a
+                config without positional/lowercase (defaults apply).
+  korean        d_model 4, n_heads 2, positional none, lowercase 0, Korean
+                tokens plus capitalised English ones.
+
+Usage: /usr/bin/python3 tests/data/make_fixtures.py
+"""
+import csv
+import os
+import shutil
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "bundles")
+
+
+def num(v):
+    """4-decimal text for a number (never '-0.0000')."""
+    return "%.4f" % (round(float(v), 4) + 0.0)
+
+
+# ---------------------------------------------------------------- writers
+def write_plain(path, rows):
+    """Standard CSV: no BOM, LF line endings, minimal quoting."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def quote(s):
+    return '"' + s.replace('"', '""') + '"'
+
+
+def write_messy(path, rows, quote_cell):
+    """BOM + CRLF; numbers padded with spaces, quote_cell(r, c) ones quoted.
+
+    Non-numeric cells that need it (',' '"') are always quoted.  Quoted cells
+    never have spaces outside the quotes (that would not be standard CSV).
+    """
+    lines = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, cell in enumerate(row):
+            is_num = isinstance(cell, float) or str(cell).isdigit()
+            text = num(cell) if isinstance(cell, float) else str(cell)
+            if quote_cell(r, c) or any(ch in text for ch in ',"\r\n'):
+                cells.append(quote(text))
+            elif is_num:
+                cells.append(" " + text + " ")
+            else:
+                cells.append(text)
+        lines.append(",".join(cells))
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        f.write("\r\n".join(lines) + "\r\n")
+
+
+# ---------------------------------------------------------------- bundles
+def make_bundle(name, seed, config, vocab, with_bias, messy):
+    d = int(config["d_model"])
+    rng = np.random.default_rng(seed)
+    emb = rng.normal(0.0, 0.6, size=(len(vocab), d))
+    weights = {w: rng.normal(0.0, 1.0 / np.sqrt(d), size=(d, d))
+               for w in ("w_q", "w_k", "w_v", "w_o")}
+    biases = {b: rng.normal(0.0, 0.1, size=d)
+              for b in ("b_q", "b_k", "b_v", "b_o")} if with_bias else {}
+
+    path = os.path.join(OUT, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+
+    files = {}
+    files["config.csv"] = [["key", "value"]] + [[k, v] for k, v in config.items()]
+    files["vocab.csv"] = ([["token"] + ["e%d" % i for i in range(d)]]
+                          + [[tok] + [float(x) for x in row]
+                             for tok, row in zip(vocab, emb)])
+    for w, m in weights.items():
+        files[w + ".csv"] = [[float(x) for x in row] for row in m]
+    for b, v in biases.items():
+        files[b + ".csv"] = [[float(x) for x in v]]
+
+    for fname, rows in files.items():
+        fpath = os.path.join(path, fname)
+        if not messy:
+            write_plain(fpath, [[num(c) if isinstance(c, float) else c
+                                 for c in row] for row in rows])
+        elif fname == "config.csv":
+            # numbers padded, n_heads and name quoted; description has commas
+            write_messy(fpath, rows,
+                        lambda r, c: c == 1 and rows[r][0] in ("n_heads", "name"))
+        elif fname == "vocab.csv":
+            # quote the token "movie" and every 5th number
+            write_messy(fpath, rows,
+                        lambda r, c: (c == 0 and rows[r][0] == "movie")
+                        or (r > 0 and c > 0 and (r + c) % 5 == 0))
+        else:
+            write_messy(fpath, rows, lambda r, c: (r + c) % 5 == 0)
+
+
+def main():
+    make_bundle(
+        "bias-crlf", 1001,
+        {"d_model": "8", "n_heads": "2", "positional": "sinusoidal",
+         "lowercase": "1", "name": "bias-crlf",
+         "description": "Fixture: all four biases, UTF-8 BOM, CRLF, spaces, \"quoted\" fields"},
+        ["<unk>", ".", ",", "'", "!", '"', "the", "movie", "was", "not",
+         "good", "isn", "t", "it", "great", "a", "film", "is", "bad", "very"],
+        with_bias=True, messy=True)
+    make_bundle(
+        "causal-small", 2002,
+        {"d_model": "6", "n_heads": "3", "name": "causal-small",
+         "description": "Fixture: 3 heads of width 2, no biases, plain LF"},
+        ["<unk>", "the", "cat", "sat", "on", "mat", ".", "a", "dog", "ran"],
+        with_bias=False, messy=False)
+    make_bundle(
+        "korean", 3003,
+        {"d_model": "4", "n_heads": "2", "positional": "none",
+         "lowercase": "0", "name": "korean",
+         "description": "Fixture: Korean tokens, no positional encoding, case kept"},
+        ["<unk>", "영화가", "정말", "좋지", "않았다", "나는", "책을", "재미있다",
+         "OK", "The", ".", "!", "?", ","],
+        with_bias=False, messy=False)
+
+
+if __name__ == "__main__":
+    main()

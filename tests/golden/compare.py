@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Compare attnstep's --export output with the committed golden files.
+
+Usage:  python3 tests/golden/compare.py ATTNSTEP_BINARY REPO_ROOT [--keep]
+
+For every case in tests/golden/cases.csv this runs
+    ATTNSTEP_BINARY --model <bundle> [--causal] --export <tmp>/<name> -- <words...>
+and checks each golden file in tests/golden/cases/<name>/ against the exported
+file of the same name:
+  * header row and first column must be identical strings (tokens.csv: every cell);
+  * numbers must agree within |a - b| <= 1e-5*|b| + 1e-7 (b = golden);
+  * `-inf` must appear exactly where the golden file has `-inf`.
+It also checks that head<h>_masked.csv is exported for causal cases only, and
+that the export's w_q/w_k/w_v/w_o.csv hold the bundle's numbers.
+
+Output is TAP; exit status 1 if anything failed.  Standard library only (no
+numpy), so CI can run it.  --keep leaves the export directory in place.
+"""
+import csv
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REL_TOL = 1e-5
+ABS_TOL = 1e-7
+
+
+def read_rows(path, strip=False):
+    """Non-blank CSV rows; BOM and CRLF tolerated; optionally strip every field."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = [row for row in csv.reader(f)]
+    if strip:
+        rows = [[field.strip() for field in row] for row in rows]
+    return [row for row in rows if any(field.strip() for field in row)]
+
+
+def to_float(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def close(got, want):
+    return abs(got - want) <= REL_TOL * abs(want) + ABS_TOL
+
+
+def bundle_config(bundle_dir):
+    return {row[0]: row[1] for row in read_rows(os.path.join(bundle_dir, "config.csv"), strip=True)[1:]}
+
+
+# ------------------------------------------------------------ file comparison
+def compare_table(golden_path, export_path, exact):
+    """Return a list of diagnostic lines; empty means the files agree."""
+    fname = os.path.basename(golden_path)
+    if not os.path.exists(export_path):
+        return ["%s: missing from the export" % fname]
+    want = read_rows(golden_path)
+    try:
+        got = read_rows(export_path)
+    except (UnicodeDecodeError, csv.Error) as e:
+        return ["%s: cannot read export: %s" % (fname, e)]
+    if not got:
+        return ["%s: exported file is empty" % fname]
+    if got[0] != want[0]:
+        return ["%s: header differs: expected %s, got %s" % (fname, ",".join(want[0]), ",".join(got[0]))]
+    if len(got) != len(want):
+        return ["%s: expected %d data rows, got %d" % (fname, len(want) - 1, len(got) - 1)]
+
+    header = want[0]
+    diags, bad = [], 0
+    largest = (0.0, None)  # (difference, "line L column C")
+    for r in range(1, len(want)):
+        wrow, grow = want[r], got[r]
+        where_row = "line %d (%s %r)" % (r + 1, header[0], wrow[0])
+        if len(grow) != len(wrow):
+            diags.append("%s: %s: expected %d fields, got %d" % (fname, where_row, len(wrow), len(grow)))
+            bad += 1
+            continue
+        for c in range(len(wrow)):
+            w, g = wrow[c], grow[c]
+            where = "%s column %d (%r)" % (where_row, c + 1, header[c])
+            if exact or c == 0:
+                ok = (g == w)
+            elif w == "-inf":
+                ok = (g.strip() == "-inf")
+            else:
+                wv, gv = float(w), to_float(g)
+                ok = gv is not None and math.isfinite(gv) and close(gv, wv)
+                if gv is not None and math.isfinite(gv):
+                    diff = abs(gv - wv)
+                    if diff > largest[0]:
+                        largest = (diff, where)
+            if not ok:
+                bad += 1
+                if len(diags) < 3:
+                    diags.append("%s: %s: expected %s, got %s" % (fname, where, w, g))
+    if bad:
+        diags.append("%s: %d mismatching cell(s)" % (fname, bad) + (
+            "" if exact else "; largest numeric difference %.3g%s"
+            % (largest[0], " at " + largest[1] if largest[1] else "")))
+    return diags
+
+
+def numeric_grid(rows):
+    """Numbers of an exported weight matrix, tolerating a header row and a label column."""
+    if rows and any(to_float(x) is None for x in rows[0]):
+        rows = rows[1:]
+    grid = []
+    for row in rows:
+        if row and to_float(row[0]) is None:
+            row = row[1:]
+        grid.append([to_float(x) for x in row])
+    return grid
+
+
+def compare_weights(bundle_dir, export_dir, name, d):
+    fname = name + ".csv"
+    path = os.path.join(export_dir, fname)
+    if not os.path.exists(path):
+        return ["%s: missing from the export" % fname]
+    want = [[float(x) for x in row] for row in read_rows(os.path.join(bundle_dir, fname), strip=True)]
+    got = numeric_grid(read_rows(path, strip=True))
+    # a numeric row-index column (0..d-1 or 1..d) is a label, not data
+    if got and all(len(row) == d + 1 for row in got):
+        first = [row[0] for row in got]
+        if first in ([float(i) for i in range(d)], [float(i) for i in range(1, d + 1)]):
+            got = [row[1:] for row in got]
+    if len(got) != d or any(len(row) != d for row in got):
+        return ["%s: expected a %dx%d grid of numbers, got %d row(s) of %s field(s)"
+                % (fname, d, d, len(got), sorted(set(len(row) for row in got)))]
+    diags, bad, largest = [], 0, 0.0
+    for i in range(d):
+        for j in range(d):
+            g, w = got[i][j], want[i][j]
+            if g is not None:
+                largest = max(largest, abs(g - w))
+            if g is None or not close(g, w):
+                bad += 1
+                if len(diags) < 3:
+                    diags.append("%s: row %d column %d: expected %r, got %r" % (fname, i + 1, j + 1, w, g))
+    if bad:
+        diags.append("%s: %d mismatching number(s); largest difference %.3g" % (fname, bad, largest))
+    return diags
+
+
+# ------------------------------------------------------------ TAP driver
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def result(self, name, diags):
+        self.n += 1
+        if diags:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, name))
+            for line in diags:
+                print("# " + line.replace("\n", "\n# "))
+        else:
+            print("ok %d - %s" % (self.n, name))
+        sys.stdout.flush()
+
+
+def main(argv):
+    args = [a for a in argv[1:] if a != "--keep"]
+    if len(args) != 2:
+        sys.stderr.write(__doc__)
+        return 2
+    binary, root = os.path.abspath(args[0]), os.path.abspath(args[1])
+    golden = os.path.join(root, "tests", "golden")
+    with open(os.path.join(golden, "cases.csv"), encoding="utf-8-sig", newline="") as f:
+        cases = list(csv.DictReader(f))
+
+    # the plan: per case 1 run + golden files + masked check + 4 weight files
+    plan = []
+    for case in cases:
+        files = sorted(os.listdir(os.path.join(golden, "cases", case["name"])))
+        files.sort(key=lambda f: f != "tokens.csv")
+        plan.append(files)
+    print("1..%d" % sum(len(files) + 6 for files in plan))
+
+    tap = Tap()
+    tmp = tempfile.mkdtemp(prefix="attnstep-compare-")
+    try:
+        for case, files in zip(cases, plan):
+            name = case["name"]
+            causal = case["causal"].strip() == "1"
+            bundle = os.path.join(root, case["bundle"])
+            out = os.path.join(tmp, name)
+            cmd = [binary, "--model", bundle] + (["--causal"] if causal else []) \
+                + ["--export", out, "--"] + case["sentence"].split()
+            try:
+                proc = subprocess.run(cmd, cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, timeout=120)
+                diags = [] if proc.returncode == 0 else (
+                    ["exit status %d: %s" % (proc.returncode, " ".join(cmd))]
+                    + proc.stderr.decode("utf-8", "replace").strip().splitlines()[:10])
+            except (OSError, subprocess.TimeoutExpired) as e:
+                diags = ["could not run %s: %s" % (" ".join(cmd), e)]
+            tap.result("%s: attnstep --export runs" % name, diags)
+
+            for fname in files:
+                tap.result("%s/%s" % (name, fname),
+                           compare_table(os.path.join(golden, "cases", name, fname),
+                                         os.path.join(out, fname), exact=(fname == "tokens.csv")))
+
+            cfg = bundle_config(bundle)
+            d, heads = int(cfg["d_model"]), int(cfg["n_heads"])
+            diags = []
+            for h in range(1, heads + 1):
+                present = os.path.exists(os.path.join(out, "head%d_masked.csv" % h))
+                if causal and not present:
+                    diags.append("head%d_masked.csv missing from a causal export" % h)
+                if not causal and present:
+                    diags.append("head%d_masked.csv exported for a non-causal case" % h)
+            tap.result("%s: head*_masked.csv %s" % (name, "present (causal)" if causal else "absent (not causal)"),
+                       diags)
+
+            for w in ("w_q", "w_k", "w_v", "w_o"):
+                tap.result("%s/%s.csv equals the bundle's" % (name, w), compare_weights(bundle, out, w, d))
+
+            if os.path.isdir(out):
+                extra = sorted(set(os.listdir(out)) - set(files) - {"w_q.csv", "w_k.csv", "w_v.csv", "w_o.csv"})
+                if extra:
+                    print("# %s: exported files not checked: %s" % (name, " ".join(extra)))
+    finally:
+        if "--keep" in argv:
+            print("# export kept in %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if tap.failed:
+        print("# %d of %d test(s) failed" % (tap.failed, tap.n))
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
