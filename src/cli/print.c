@@ -48,12 +48,12 @@ void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head)
                 w = utf8_width(t->tokens[i]);
         fprintf(out, "  %8s  ", "position");
         put_left(out, "token", w);
-        fprintf(out, "  %6s  %-13s\n", "id", "vocabulary");
+        fprintf(out, "  %6s  %s\n", "id", "vocabulary");
         for (int i = 0; i < t->N; i++) {
             fprintf(out, "  %8d  ", i);
             put_left(out, t->tokens[i], w);
             const char *seen = t->model->vocab[t->ids[i]];
-            fprintf(out, "  %6d  %-13s\n", t->ids[i], strcmp(seen, t->tokens[i]) ? "unknown <unk>" : "known");
+            fprintf(out, "  %6d  %s\n", t->ids[i], strcmp(seen, t->tokens[i]) ? "unknown <unk>" : "known");
         }
         return;
     }

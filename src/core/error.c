@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static int vput(struct error *err, const char *prefix, const char *fmt, va_list ap) ATTNSTEP_PRINTF(3, 0);
 static int vput(struct error *err, const char *prefix, const char *fmt, va_list ap)
 {
     if (!err)

@@ -270,6 +270,16 @@ static void put_num(struct text *t, double v)
     put(t, "%s", num);
 }
 
+/* A number after a minus sign: "− (-0.5)", never "− -0.5". */
+static void put_subtrahend(struct text *t, double v)
+{
+    if (v < 0)
+        put(t, "(");
+    put_num(t, v);
+    if (v < 0)
+        put(t, ")");
+}
+
 /* Long sums and vectors show their first terms, an ellipsis and the last term. */
 #define SHOWN_HEAD 3
 #define MAX_TERMS 5    /* a sum of products longer than this is elided */
@@ -438,9 +448,9 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
     put(t, " = exp(");
     put_num(t, row[j]);
     put(t, " − ");
-    put_num(t, max);
+    put_subtrahend(t, max);
     put(t, ") / Σ exp(%s[%s,·] − ", lesson_matrix_symbol(src_m), l->trace->tokens[i]);
-    put_num(t, max);
+    put_subtrahend(t, max);
     put(t, ") = ");
     put_num(t, exp(row[j] - max));
     put(t, " / ");

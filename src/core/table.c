@@ -354,6 +354,8 @@ int table_parse_number(const char *text, double *out, const char **why)
 }
 
 static int vcell_error(const char *path, int line, int col, struct error *err, const char *fmt, va_list ap)
+    ATTNSTEP_PRINTF(5, 0);
+static int vcell_error(const char *path, int line, int col, struct error *err, const char *fmt, va_list ap)
 {
     char reason[512];
     vsnprintf(reason, sizeof reason, fmt, ap);
