@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "app.h"
 #include "attnstep/bundle.h"
 #include "attnstep/export.h"
 #include "attnstep/lesson.h"
@@ -15,6 +18,10 @@
 #include "options.h"
 #include "paths.h"
 #include "print.h"
+#include "term.h"
+#include "theme.h"
+
+extern int widgets_utf8;
 
 static int fail(const char *msg)
 {
@@ -73,6 +80,37 @@ static int init_model(const struct options *o)
     return rc ? fail(err.msg) : 0;
 }
 
+/* The full-screen session (or its benchmark). Clears *interactive when the
+ * terminal cannot drive it, so the caller prints the walk-through instead. */
+static int run_screen(const struct options *o, const struct bundle *model, int *interactive)
+{
+    struct error err;
+    struct app app;
+    if (app_init(&app, model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, o->gran, &err))
+        return fail(err.msg);
+    int rc = 0;
+    if (o->bench) {
+        rc = app_bench(&app, o->bench_w, o->bench_h, stdout);
+    } else {
+        struct term t;
+        char msg[256];
+        if (term_init(&t, NULL, stdout, stdin, msg, sizeof msg)) {
+            fprintf(stderr, "attnstep: %s; printing the walk-through instead\n", msg);
+            *interactive = 0;
+        } else {
+            widgets_utf8 = t.utf8;
+            theme_init(&t);
+            app.playing = o->autoplay > 0;
+            if (o->autoplay > 0)
+                app.interval = o->autoplay;
+            rc = app_run(&app);
+            term_done();
+        }
+    }
+    app_free(&app);
+    return rc;
+}
+
 static int run(const struct options *o)
 {
     struct error err;
@@ -84,31 +122,38 @@ static int run(const struct options *o)
     struct bundle model;
     if (bundle_load(&model, model_dir, &err))
         return fail(err.msg);
+    int interactive = !o->print && !o->export_dir && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    int rc = 0;
+    if (o->bench || interactive)
+        rc = run_screen(o, &model, &interactive);
+    /* Export, and plain text when asked, when stdout is not a terminal, or
+     * when the terminal cannot drive the screen. */
+    int text = !o->bench && !interactive && (o->print || !o->export_dir);
     struct trace trace;
-    if (trace_build(&trace, &model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, &err)) {
-        bundle_free(&model);
-        return fail(err.msg);
-    }
-    int rc = 0, n_files = 0;
-    if (o->export_dir) {
-        if (export_write(&trace, o->export_dir, o->force, &n_files, &err))
-            rc = fail(err.msg);
-        else if (!o->print)
-            printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
-    }
-    /* The full-screen view arrives with the ncurses front end; until then the
-     * walk-through is printed whenever nothing else was asked for. */
-    if (rc == 0 && (o->print || !o->export_dir)) {
-        struct lesson lesson;
-        if (lesson_init(&lesson, &trace, o->gran, &err)) {
-            rc = fail(err.msg);
-        } else {
-            if (print_walkthrough(stdout, &lesson) && errno != EPIPE)
-                rc = fail("cannot write the walk-through to standard output");
-            lesson_free(&lesson);
+    if (rc == 0 && (text || o->export_dir)) {
+        if (trace_build(&trace, &model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, &err)) {
+            bundle_free(&model);
+            return fail(err.msg);
         }
+        int n_files = 0;
+        if (o->export_dir) {
+            if (export_write(&trace, o->export_dir, o->force, &n_files, &err))
+                rc = fail(err.msg);
+            else if (!o->print)
+                printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
+        }
+        struct lesson lesson;
+        if (rc == 0 && text) {
+            if (lesson_init(&lesson, &trace, o->gran, &err)) {
+                rc = fail(err.msg);
+            } else {
+                if (print_walkthrough(stdout, &lesson) && errno != EPIPE)
+                    rc = fail("cannot write the walk-through to standard output");
+                lesson_free(&lesson);
+            }
+        }
+        trace_free(&trace);
     }
-    trace_free(&trace);
     bundle_free(&model);
     return rc;
 }

@@ -30,9 +30,12 @@ void options_help(void)
 "  --granularity G      how much each step reveals: stage, row (default) or cell\n"
 "  --print              print the walk-through as plain text (also what happens\n"
 "                       when the output is not a terminal)\n"
+"  --autoplay SECONDS   start playing, one step every SECONDS (p pauses)\n"
 "  --export DIR         write every matrix as a CSV file into DIR, plus the\n"
 "                       weights used, so everything can be recomputed by hand\n"
 "  --force              let --export or --init-model replace a non-empty DIR\n"
+"  --bench [WxH]        render every step off-screen (default 120x40) and\n"
+"                       print frame times and bytes per frame\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -78,6 +81,8 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
     o->d_model = 8;
     o->heads = 2;
     o->seed = 1;
+    o->bench_w = 120;
+    o->bench_h = 40;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -97,7 +102,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
             snprintf(name, sizeof name, "%s", a);
         }
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
-                                                  "--d-model", "--heads", "--seed", "--vocab"};
+                                                  "--d-model", "--heads", "--seed", "--vocab", "--autoplay"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
@@ -105,7 +110,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
             if (i + 1 >= argc)
                 return usage(msg, size, "%s needs a value", name);
             value = argv[++i];
-        } else if (!needs && value) {
+        } else if (!needs && value && strcmp(name, "--bench")) {
             return usage(msg, size, "%s takes no value", name);
         }
         long n;
@@ -118,7 +123,21 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         else if (!strcmp(name, "--force")) o->force = 1;
         else if (!strcmp(name, "--help") || !strcmp(name, "-h")) o->help = 1;
         else if (!strcmp(name, "--version") || !strcmp(name, "-V")) o->version = 1;
-        else if (!strcmp(name, "--granularity")) {
+        else if (!strcmp(name, "--bench")) {
+            o->bench = 1;
+            /* an optional size right after: --bench 200x60 */
+            if (!value && i + 1 < argc && sscanf(argv[i + 1], "%dx%d", &o->bench_w, &o->bench_h) == 2)
+                value = argv[++i];
+            else if (value && sscanf(value, "%dx%d", &o->bench_w, &o->bench_h) != 2)
+                return usage(msg, size, "--bench takes a size like 120x40, not '%s'", value);
+            if (value && (o->bench_w < 20 || o->bench_h < 5 || o->bench_w > 1000 || o->bench_h > 1000))
+                return usage(msg, size, "--bench size must be between 20x5 and 1000x1000, not '%s'", value);
+        } else if (!strcmp(name, "--autoplay")) {
+            char *end;
+            o->autoplay = strtod(value, &end);
+            if (end == value || *end || !(o->autoplay >= 0.05 && o->autoplay <= 60))
+                return usage(msg, size, "--autoplay takes seconds between 0.05 and 60, not '%s'", value);
+        } else if (!strcmp(name, "--granularity")) {
             if (!strcmp(value, "stage")) o->gran = GRAN_STAGE;
             else if (!strcmp(value, "row")) o->gran = GRAN_ROW;
             else if (!strcmp(value, "cell")) o->gran = GRAN_CELL;

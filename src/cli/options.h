@@ -16,6 +16,9 @@ struct options {
     int force;
     enum granularity gran;
     int help, version;
+    double autoplay;         /* seconds per step; 0 = start paused */
+    int bench;               /* render every step off-screen and report timings */
+    int bench_w, bench_h;
     /* --init-model */
     const char *init_model;
     int d_model, heads;

@@ -56,6 +56,8 @@ static const uint32_t wide[][2] = {
 
 int utf8_cp_width(uint32_t cp)
 {
+    if (cp >= 0x20 && cp < 0x7F) /* ASCII: most of every screen */
+        return 1;
     if (cp == 0)
         return 0;
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))

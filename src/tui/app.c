@@ -1,0 +1,496 @@
+/* The interactive session: state, keys, the screen frame around the views,
+ * the main loop and the off-screen benchmark. */
+#include "app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attnstep/narration.h"
+#include "attnstep/utf8.h"
+#include "term.h"
+#include "theme.h"
+
+extern int widgets_utf8;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+static int build(struct app *a, int causal, enum granularity gran, struct error *err)
+{
+    struct trace t;
+    struct lesson l;
+    if (trace_build(&t, a->model, a->sentence, causal, err))
+        return -1;
+    size_t nrange = (size_t)MAT_COUNT * (size_t)(t.H + 1) * 2;
+    double *range = malloc(nrange * sizeof *range);
+    if (!range) {
+        trace_free(&t);
+        return error_set(err, "out of memory");
+    }
+    for (size_t i = 0; i < nrange; i++)
+        range[i] = NAN;
+    if (lesson_init(&l, &t, gran, err)) {
+        free(range);
+        trace_free(&t);
+        return -1;
+    }
+    lesson_free(&a->lesson);
+    trace_free(&a->trace);
+    free(a->range);
+    a->trace = t;
+    l.trace = &a->trace;
+    a->lesson = l;
+    a->range = range;
+    a->causal = causal;
+    a->gran = gran;
+    a->token_w = 1;
+    for (int i = 0; i < a->trace.N; i++) {
+        int w = utf8_width(a->trace.tokens[i]);
+        a->token_w = w > a->token_w ? w : a->token_w;
+    }
+    return 0;
+}
+
+int app_init(struct app *a, const struct bundle *model, const char *sentence, int causal, enum granularity gran,
+             struct error *err)
+{
+    memset(a, 0, sizeof *a);
+    a->model = model;
+    a->sentence = sentence;
+    a->interval = 1.0;
+    if (build(a, causal, gran, err))
+        return -1;
+    app_goto(a, 0);
+    return 0;
+}
+
+void app_free(struct app *a)
+{
+    lesson_free(&a->lesson);
+    trace_free(&a->trace);
+    free(a->range);
+    a->range = NULL;
+}
+
+int app_is_attention_stage(enum stage_kind kind)
+{
+    return kind == STAGE_SCORES || kind == STAGE_SCALED || kind == STAGE_MASKED || kind == STAGE_WEIGHTS;
+}
+
+int app_stage_of(const struct app *a, enum matrix_id m, int head)
+{
+    for (int s = 0; s < a->lesson.n_stages; s++) {
+        const struct lesson_stage *st = &a->lesson.stages[s];
+        if (lesson_result(st->kind) == m && st->head == head)
+            return s;
+    }
+    return -1;
+}
+
+void app_range(struct app *a, enum matrix_id m, int head, double *lo, double *hi)
+{
+    /* Computed once per matrix: a frame then costs what is visible, not N². */
+    double *r = a->range + ((size_t)m * (size_t)(a->trace.H + 1) + (size_t)(head + 1)) * 2;
+    if (isnan(r[0])) {
+        struct matview v = lesson_matrix(&a->lesson, m, head);
+        double l = INFINITY, u = -INFINITY;
+        for (int i = 0; v.data && i < v.rows; i++)
+            for (int j = 0; j < v.cols; j++) {
+                double x = v.data[(size_t)i * v.stride + (size_t)j];
+                if (isfinite(x)) {
+                    l = x < l ? x : l;
+                    u = x > u ? x : u;
+                }
+            }
+        r[0] = isfinite(l) ? l : 0;
+        r[1] = isfinite(u) ? u : 1;
+    }
+    *lo = r[0];
+    *hi = r[1];
+}
+
+void app_goto(struct app *a, long s)
+{
+    if (s < 0)
+        s = 0;
+    if (s >= a->lesson.n_steps)
+        s = a->lesson.n_steps - 1;
+    a->step = s;
+    a->pan_r = a->pan_c = 0;
+    struct lesson_pos p = lesson_at(&a->lesson, s);
+    const struct lesson_stage *st = &a->lesson.stages[p.stage];
+    if (app_is_attention_stage(st->kind) && p.row >= 0) {
+        a->sel_row = p.row;
+        a->sel_col = p.col >= 0 ? p.col : a->sel_col;
+    }
+    if (st->head >= 0 && a->head >= 0)
+        a->head = st->head;
+}
+
+/* The step at a new granularity (or causal setting) that shows as close to
+ * the same as the old one: a coarse step maps to the end of what it covered. */
+static long same_place(const struct app *a, enum stage_kind kind, int head, int row, int col)
+{
+    int stage = -1;
+    for (int s = 0; s < a->lesson.n_stages && stage < 0; s++)
+        if (a->lesson.stages[s].kind == kind && a->lesson.stages[s].head == head)
+            stage = s;
+    if (stage < 0 && kind == STAGE_MASKED) { /* the mask is gone: stay at the scaled scores */
+        for (int s = 0; s < a->lesson.n_stages && stage < 0; s++)
+            if (a->lesson.stages[s].kind == STAGE_SCALED && a->lesson.stages[s].head == head)
+                stage = s;
+    }
+    if (stage < 0)
+        return 0;
+    const struct lesson_stage *st = &a->lesson.stages[stage];
+    return lesson_step_of(&a->lesson, stage, row < 0 ? st->rows - 1 : row, col < 0 ? st->cols - 1 : col);
+}
+
+static void rebuild(struct app *a, int causal, enum granularity gran)
+{
+    struct lesson_pos p = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *st = &a->lesson.stages[p.stage];
+    enum stage_kind kind = st->kind;
+    int head = st->head;
+    struct error err;
+    if (build(a, causal, gran, &err)) {
+        snprintf(a->message, sizeof a->message, "%.150s", err.msg);
+        return;
+    }
+    app_goto(a, same_place(a, kind, head, p.row, p.col));
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static void draw_title(struct app *a)
+{
+    char buf[256], right[96];
+    draw_fill(0, 0, COLS, theme_attr(ROLE_TITLE));
+    snprintf(buf, sizeof buf, " attnstep · %s · ", a->model->name);
+    int used = draw_text(0, 0, COLS, buf, theme_attr(ROLE_TITLE));
+    snprintf(right, sizeof right, " %s%s ", a->causal ? "causal (decoder)" : "bidirectional",
+             a->playing ? " · ▶ playing" : "");
+    int rw = utf8_width(right);
+    int room = COLS - used - rw;
+    for (int i = 0; i < a->trace.N && room > 1; i++) {
+        int w = draw_text(0, used, room, a->trace.tokens[i], theme_attr(ROLE_TITLE)) + 1;
+        used += w;
+        room -= w;
+    }
+    draw_text(0, COLS - rw, rw, right, theme_attr(ROLE_TITLE));
+}
+
+static void draw_status(struct app *a)
+{
+    struct lesson_pos p = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *st = &a->lesson.stages[p.stage];
+    char left[256], heads[32];
+    int y = LINES - 1;
+    if (st->head >= 0)
+        snprintf(heads, sizeof heads, "head %d/%d", st->head + 1, a->trace.H);
+    else
+        snprintf(heads, sizeof heads, "%d heads", a->trace.H);
+    snprintf(left, sizeof left, " stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s ", p.stage + 1,
+             a->lesson.n_stages, narration_stage(st->kind)->title, a->step + 1, a->lesson.n_steps, heads,
+             narration_granularity(a->gran), a->causal ? "on" : "off");
+    draw_fill(y, 0, COLS, theme_attr(ROLE_STATUS));
+    int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
+    if (a->message[0]) {
+        draw_text(y, used, COLS - used, a->message, theme_attr(ROLE_KEY));
+        return;
+    }
+    static const char *const keys[][2] = {
+        {"←→", "step"}, {"[ ]", "stage"}, {"Tab", "detail"}, {"v", "view"}, {"1-9", "head"},
+        {"p", "play"}, {"?", "help"}, {"q", "quit"},
+    };
+    int x = used;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        int need = utf8_width(keys[i][0]) + utf8_width(keys[i][1]) + 2;
+        if (x + need > COLS)
+            break;
+        x += draw_text(y, x + 1, COLS, keys[i][0], theme_attr(ROLE_KEY)) + 1;
+        x += draw_text(y, x + 1, COLS, keys[i][1], theme_attr(ROLE_STATUS)) + 1;
+    }
+}
+
+static const char *const help_lines[] = {
+    "→  l  space      next step",
+    "←  h  Backspace  previous step",
+    "]  [             next / previous stage",
+    "Home g  End G    first / last step",
+    "Tab              detail: cell → row → stage",
+    "v                pipeline view ⇄ heatmap view",
+    "1–9  0           show head 1–9, 0 = mean of heads",
+    "m                causal mask on / off",
+    "p  +  -          play / pause, faster, slower",
+    "s                heatmap: weights ⇄ scores",
+    "↑ ↓  < >         pan rows / columns",
+    "mouse click      jump to the step that computes a cell",
+    "?                this help      Esc  close it",
+    "q                quit",
+};
+
+static void draw_help(void)
+{
+    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
+    int w = 58, h = n + 4;
+    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    if (y < 1)
+        y = 1;
+    if (x < 0)
+        x = 0;
+    for (int i = 0; i < h && y + i < LINES - 1; i++)
+        draw_fill(y + i, x, w, theme_attr(ROLE_TITLE));
+    draw_text(y + 1, x + 2, w - 4, "Keys", theme_attr(ROLE_TITLE));
+    for (int i = 0; i < n && y + 3 + i < LINES - 1; i++)
+        draw_text(y + 3 + i, x + 2, w - 4, help_lines[i], theme_attr(ROLE_TITLE));
+}
+
+void app_draw(struct app *a)
+{
+    erase();
+    if (COLS < APP_MIN_W || LINES < APP_MIN_H) {
+        char lines[3][96];
+        int n = 0;
+        snprintf(lines[n++], sizeof lines[0], "terminal too small (need %d×%d)", APP_MIN_W, APP_MIN_H);
+        if (utf8_width(lines[0]) > COLS) { /* a narrow terminal gets it on two lines */
+            snprintf(lines[0], sizeof lines[0], "terminal too small");
+            snprintf(lines[n++], sizeof lines[0], "(need %d×%d)", APP_MIN_W, APP_MIN_H);
+        }
+        snprintf(lines[n++], sizeof lines[0], "now %d×%d", COLS, LINES);
+        for (int i = 0; i < n; i++) {
+            int w = utf8_width(lines[i]);
+            draw_text(LINES / 2 - 1 + i, COLS > w ? (COLS - w) / 2 : 0, COLS, lines[i],
+                      i < n - 1 ? theme_attr(ROLE_WARN) : A_NORMAL);
+        }
+        a->n_hits = 0;
+        return;
+    }
+    draw_title(a);
+    if (a->view == VIEW_PIPELINE)
+        view_pipeline_draw(a, 2, LINES - 3);
+    else
+        view_heatmap_draw(a, 2, LINES - 3);
+    draw_status(a);
+    if (a->help)
+        draw_help();
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+static void click(struct app *a, int y, int x)
+{
+    for (int i = 0; i < a->n_hits; i++) {
+        const struct app_hit *h = &a->hits[i];
+        if (y < h->at.y || y >= h->at.y + h->at.rows || x < h->at.x || x >= h->at.x + h->at.cols * h->at.cell_w)
+            continue;
+        int r = h->at.r0 + (y - h->at.y), c = h->at.c0 + (x - h->at.x) / h->at.cell_w;
+        if (h->transpose) {
+            int tmp = r;
+            r = c;
+            c = tmp;
+        }
+        c += h->col_offset;
+        enum matrix_id m = h->matrix;
+        int stage = app_stage_of(a, m, m >= MAT_Q && m <= MAT_HEAD_OUT ? h->head : -1);
+        if (stage < 0) {
+            snprintf(a->message, sizeof a->message, "%s is a model weight: it is learned, not computed here",
+                     lesson_matrix_symbol(m));
+            return;
+        }
+        app_goto(a, lesson_step_of(&a->lesson, stage, r, c));
+        if (a->view == VIEW_HEATMAP) {
+            a->sel_row = r;
+            a->sel_col = c;
+        }
+        return;
+    }
+}
+
+static void next_stage(struct app *a, int dir)
+{
+    struct lesson_pos p = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *st = &a->lesson.stages[p.stage];
+    if (dir > 0)
+        app_goto(a, p.stage + 1 < a->lesson.n_stages ? a->lesson.stages[p.stage + 1].first : a->lesson.n_steps - 1);
+    else if (a->step > st->first)
+        app_goto(a, st->first);
+    else if (p.stage > 0)
+        app_goto(a, a->lesson.stages[p.stage - 1].first);
+}
+
+static void select_head(struct app *a, int head)
+{
+    if (head >= a->trace.H) {
+        snprintf(a->message, sizeof a->message, "this model has %d head%s", a->trace.H, a->trace.H == 1 ? "" : "s");
+        return;
+    }
+    a->head = head;
+    if (head < 0)
+        return;
+    /* In a head's stage, show the same stage and cell of the chosen head. */
+    struct lesson_pos p = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *st = &a->lesson.stages[p.stage];
+    if (st->head >= 0 && st->head != head)
+        app_goto(a, same_place(a, st->kind, head, p.row, p.col));
+}
+
+int app_key(struct app *a, int key)
+{
+    a->message[0] = '\0';
+    if (a->help && (key == 27 || key == '?')) {
+        a->help = 0;
+        return 0;
+    }
+    if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
+        return 0;
+    switch (key) {
+    case 'q': case 'Q': return 1;
+    case KEY_RIGHT: case 'l': case ' ': app_goto(a, a->step + 1); break;
+    case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: app_goto(a, a->step - 1); break;
+    case ']': next_stage(a, 1); break;
+    case '[': next_stage(a, -1); break;
+    case KEY_HOME: case 'g': app_goto(a, 0); break;
+    case KEY_END: case 'G': app_goto(a, a->lesson.n_steps - 1); break;
+    case '\t': rebuild(a, a->causal, a->gran == GRAN_CELL ? GRAN_ROW : a->gran == GRAN_ROW ? GRAN_STAGE : GRAN_CELL);
+        break;
+    case 'v': a->view = (enum view)((a->view + 1) % VIEW_COUNT); break;
+    case 'm': rebuild(a, !a->causal, a->gran); break;
+    case 'p': a->playing = !a->playing; break;
+    case '+': case '=': a->interval = a->interval / 2 < 0.05 ? 0.05 : a->interval / 2;
+        snprintf(a->message, sizeof a->message, "autoplay: %.2g s per step", a->interval); break;
+    case '-': case '_': a->interval = a->interval * 2 > 10 ? 10 : a->interval * 2;
+        snprintf(a->message, sizeof a->message, "autoplay: %.2g s per step", a->interval); break;
+    case '?': a->help = 1; break;
+    case 27: break;
+    case KEY_UP: a->pan_r--; break;
+    case KEY_DOWN: a->pan_r++; break;
+    case '<': case ',': a->pan_c--; break;
+    case '>': case '.': a->pan_c++; break;
+    case KEY_MOUSE: {
+        MEVENT ev;
+        if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+            click(a, ev.y, ev.x);
+        break;
+    }
+    default:
+        if (key >= '1' && key <= '9')
+            select_head(a, key - '1');
+        else if (key == '0')
+            select_head(a, -1);
+        break;
+    }
+    return 0;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+int app_run(struct app *a)
+{
+    double next_tick = now_seconds() + a->interval;
+    for (;;) {
+        if (term_stop_signal)
+            return 0;
+        app_draw(a);
+        refresh();
+        int wait_ms = -1;
+        if (a->playing) {
+            double left = next_tick - now_seconds();
+            wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+        }
+        /* Wake up now and then so a signal is noticed even without a key. */
+        timeout(wait_ms < 0 || wait_ms > 250 ? 250 : wait_ms);
+        int key = getch();
+        if (term_stop_signal)
+            return 0;
+        if (key == ERR) {
+            if (a->playing && now_seconds() >= next_tick) {
+                if (a->step + 1 >= a->lesson.n_steps)
+                    a->playing = 0;
+                else
+                    app_goto(a, a->step + 1);
+                next_tick = now_seconds() + a->interval;
+            }
+            continue;
+        }
+        if (key == KEY_RESIZE)
+            continue; /* the next draw lays everything out anew */
+        int was_playing = a->playing;
+        if (app_key(a, key))
+            return 0;
+        if (a->playing && !was_playing)
+            next_tick = now_seconds() + a->interval;
+    }
+}
+
+/* ---- benchmark ---------------------------------------------------------- */
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+int app_bench(struct app *a, int w, int h, FILE *out)
+{
+    FILE *screen_out = tmpfile(), *screen_in = fopen("/dev/null", "r");
+    if (!screen_out || !screen_in)
+        return fprintf(stderr, "attnstep: --bench: cannot open a scratch file: %s\n", strerror(errno)), 1;
+    char size[32];
+    snprintf(size, sizeof size, "%d", w);
+    setenv("COLUMNS", size, 1);
+    snprintf(size, sizeof size, "%d", h);
+    setenv("LINES", size, 1);
+    struct term t;
+    char msg[256];
+    widgets_utf8 = 1;
+    if (term_init(&t, "xterm-256color", screen_out, screen_in, msg, sizeof msg))
+        return fprintf(stderr, "attnstep: --bench: %s\n", msg), 1;
+    widgets_utf8 = t.utf8;
+    theme_init(&t);
+    long frames = a->lesson.n_steps * VIEW_COUNT;
+    double *us = malloc((size_t)frames * sizeof *us);
+    if (!us) {
+        term_done();
+        return fprintf(stderr, "attnstep: out of memory\n"), 1;
+    }
+    long k = 0;
+    long bytes_before = 0;
+    for (int v = 0; v < VIEW_COUNT; v++) {
+        a->view = (enum view)v;
+        for (long s = 0; s < a->lesson.n_steps; s++, k++) {
+            double t0 = now_seconds();
+            app_goto(a, s);
+            app_draw(a);
+            refresh();
+            us[k] = (now_seconds() - t0) * 1e6;
+        }
+    }
+    fflush(screen_out);
+    long bytes = ftell(screen_out) - bytes_before;
+    term_done();
+    double sum = 0;
+    for (long i = 0; i < frames; i++)
+        sum += us[i];
+    qsort(us, (size_t)frames, sizeof *us, cmp_double);
+    long p99 = (long)ceil(0.99 * (double)frames) - 1;
+    fprintf(out, "bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, both views\n", w, h, a->trace.N,
+            a->trace.D, a->trace.H, narration_granularity(a->gran));
+    fprintf(out, "frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n", frames, sum / frames,
+            us[p99 < 0 ? 0 : p99], us[frames - 1], (double)bytes / frames);
+    free(us);
+    fclose(screen_out);
+    fclose(screen_in);
+    return 0;
+}

@@ -1,0 +1,76 @@
+/* app.h — the interactive session: one sentence, its trace and lesson, the
+ * current step and what the screen shows. Views read it; keys change it. */
+#ifndef ATTNSTEP_APP_H
+#define ATTNSTEP_APP_H
+
+#include "attnstep/bundle.h"
+#include "attnstep/lesson.h"
+#include "attnstep/trace.h"
+#include "widgets.h"
+
+#define APP_MIN_W 64
+#define APP_MIN_H 18
+#define APP_MAX_PANELS 4
+
+enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COUNT };
+
+/* A click target: a panel's visible grid and the matrix behind it. */
+struct app_hit {
+    struct panel_hits at;
+    enum matrix_id matrix;
+    int head;
+    int transpose;
+    int col_offset;
+};
+
+struct app {
+    const struct bundle *model; /* borrowed */
+    const char *sentence;       /* borrowed */
+    struct trace trace;
+    struct lesson lesson;
+    int causal;
+    enum granularity gran;
+    long step;
+    enum view view;
+    int head;                   /* selected head, 0-based; -1 = mean of heads (heatmap) */
+    int heat_scores;            /* heatmap shows scaled scores instead of weights */
+    int sel_row, sel_col;       /* heatmap cell shown with its value */
+    int pan_r, pan_c;           /* manual panning, reset by stepping */
+    int help;
+    int playing;
+    double interval;            /* seconds per autoplay step */
+    struct app_hit hits[APP_MAX_PANELS + 1];
+    int n_hits;
+    char message[160];          /* a one-off note for the status line */
+    double *range;              /* (MAT_COUNT, H+1, 2) cached colour ranges; NaN = unknown */
+    int token_w;                /* widest token, in cells */
+};
+
+/* Builds trace and lesson. On failure err says why. */
+int app_init(struct app *a, const struct bundle *model, const char *sentence, int causal, enum granularity gran,
+             struct error *err);
+void app_free(struct app *a);
+/* Moves to step s (clamped) and updates what follows the step. */
+void app_goto(struct app *a, long s);
+/* Draws the whole screen for the current state. */
+void app_draw(struct app *a);
+/* Handles one key (or mouse event); returns 0 to go on, 1 to quit. */
+int app_key(struct app *a, int key);
+/* The colour range of a matrix (min and max of its finite values). */
+void app_range(struct app *a, enum matrix_id m, int head, double *lo, double *hi);
+/* Scores, scaled, masked and weights: the N×N stages the heatmap follows. */
+int app_is_attention_stage(enum stage_kind kind);
+/* The stage whose result is matrix m of head (or -1). */
+int app_stage_of(const struct app *a, enum matrix_id m, int head);
+
+void view_pipeline_draw(struct app *a, int y, int h);
+void view_heatmap_draw(struct app *a, int y, int h);
+/* A view's own keys; returns 1 when handled. */
+int view_heatmap_key(struct app *a, int key);
+
+/* Runs the interactive loop on the terminal; returns the exit status. */
+int app_run(struct app *a);
+/* Renders every step off-screen at w×h and prints timing figures to out. */
+int app_bench(struct app *a, int w, int h, FILE *out);
+
+#endif

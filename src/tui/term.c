@@ -1,0 +1,80 @@
+#include "term.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+volatile sig_atomic_t term_stop_signal;
+
+static SCREEN *screen;
+static int started;
+
+static void on_signal(int sig)
+{
+    term_stop_signal = sig;
+}
+
+int term_locale_utf8(void)
+{
+    setlocale(LC_ALL, "");
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+void term_done(void)
+{
+    if (!started)
+        return;
+    started = 0;
+    mousemask(0, NULL);
+    curs_set(1);
+    endwin();
+    /* delscreen frees the screen only; the terminal settings were restored by endwin. */
+    delscreen(screen);
+    screen = NULL;
+}
+
+int term_init(struct term *t, const char *termname, FILE *out, FILE *in, char *msg, size_t size)
+{
+    memset(t, 0, sizeof *t);
+    t->utf8 = term_locale_utf8();
+    /* Our handlers go in first: ncurses then leaves SIGINT and SIGTERM alone,
+     * and the main loop gets a chance to restore the terminal itself. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    const char *name = termname ? termname : getenv("TERM");
+    if (!name || !*name || !strcmp(name, "dumb")) {
+        snprintf(msg, size, "TERM is %s, which cannot drive a full-screen view", name && *name ? name : "not set");
+        return -1;
+    }
+    screen = newterm(name, out, in);
+    if (!screen) {
+        snprintf(msg, size, "TERM '%s' is not a terminal type this machine knows", name);
+        return -1;
+    }
+    set_term(screen);
+    started = 1;
+    atexit(term_done);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    const char *no_color = getenv("NO_COLOR");
+    if (has_colors() && !(no_color && *no_color)) {
+        start_color();
+        use_default_colors();
+        t->colors = COLORS >= 256 ? 256 : 8;
+    }
+    t->mouse = mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL) != 0;
+    mouseinterval(0);
+    return 0;
+}

@@ -1,0 +1,176 @@
+/* The heatmap view: attention weights (or scaled scores) as a colour grid,
+ * query tokens down the side, key tokens across, for one head or the mean of
+ * all heads, filling in as the lesson reveals them. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "attnstep/utf8.h"
+#include "theme.h"
+
+#define LABEL_MAX 10
+
+/* What the grid shows: one head's matrix, or all heads' for their mean. */
+struct heat_source {
+    int h0, h1;
+    int stage[16];          /* the stage computing each head's matrix (first 16 heads) */
+    struct matview mv[16];
+};
+
+static void heat_source_init(struct heat_source *src, struct app *a, enum matrix_id m)
+{
+    src->h0 = a->head < 0 ? 0 : a->head;
+    src->h1 = a->head < 0 ? a->trace.H : a->head + 1;
+    if (src->h1 - src->h0 > 16)
+        src->h1 = src->h0 + 16; /* the mean of the first 16 heads; models that wide are rare here */
+    for (int h = src->h0; h < src->h1; h++) {
+        src->stage[h - src->h0] = app_stage_of(a, m, h);
+        src->mv[h - src->h0] = lesson_matrix(&a->lesson, m, h);
+    }
+}
+
+/* Value and visibility of cell (i, j). */
+static int heat_value(const struct heat_source *src, const struct app *a, int i, int j, double *v)
+{
+    double sum = 0;
+    for (int k = 0; k < src->h1 - src->h0; k++) {
+        if (src->stage[k] < 0 || !lesson_revealed(&a->lesson, a->step, src->stage[k], i, j))
+            return 0;
+        sum += src->mv[k].data[(size_t)i * src->mv[k].stride + (size_t)j];
+    }
+    *v = sum / (src->h1 - src->h0);
+    return 1;
+}
+
+void view_heatmap_draw(struct app *a, int y, int h)
+{
+    const struct trace *t = &a->trace;
+    enum matrix_id m = a->heat_scores ? (t->causal ? MAT_MASKED : MAT_SCALED) : MAT_WEIGHTS;
+    int W = COLS, N = t->N;
+    struct heat_source src;
+    heat_source_init(&src, a, m);
+    char line[256], num[32];
+    double lo = 0, hi = 1;
+    if (a->heat_scores) {
+        lo = INFINITY;
+        hi = -INFINITY;
+        for (int hh = a->head < 0 ? 0 : a->head; hh < (a->head < 0 ? t->H : a->head + 1); hh++) {
+            double l, u;
+            app_range(a, m, hh, &l, &u);
+            lo = l < lo ? l : lo;
+            hi = u > hi ? u : hi;
+        }
+    }
+    if (a->head < 0)
+        snprintf(line, sizeof line, "── %s · mean of %d heads", a->heat_scores ? "Scaled scores" : "Attention weights",
+                 t->H);
+    else
+        snprintf(line, sizeof line, "── %s · head %d of %d", a->heat_scores ? "Scaled scores" : "Attention weights",
+                 a->head + 1, t->H);
+    int used = draw_text(y, 1, W - 2, line, theme_attr(ROLE_HEADER));
+    for (int x = 1 + used + 1; x < W - 1; x++)
+        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
+    draw_text(y + 1, 2, W - 4,
+              a->heat_scores ? "row = a query word, column = a key word: how well the key answers the query"
+                             : "row = a query word, column = a key word: how much of its attention it gives",
+              theme_attr(ROLE_LABEL));
+
+    /* Where the lesson is: the query row being computed, if any. */
+    struct lesson_pos pos = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *st = &a->lesson.stages[pos.stage];
+    int computing = app_is_attention_stage(st->kind) && pos.row >= 0 ? pos.row : -1;
+
+    int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
+    int gx = 2 + 2 + lw + 1; /* marker, label, gap */
+    int avail_w = W - gx - 2, avail_h = h - 7;
+    int cw = 6;
+    while (cw > 2 && N * cw > avail_w)
+        cw--;
+    int cols = avail_w / cw < N ? avail_w / cw : N;
+    int rows = avail_h < N ? avail_h : N;
+    if (cols < 1 || rows < 1)
+        return;
+    int sel_r = a->sel_row < N ? a->sel_row : 0, sel_c = a->sel_col < N ? a->sel_col : 0;
+    int focus_r = computing >= 0 ? computing : sel_r;
+    int r0 = rows < N ? focus_r - rows / 2 + a->pan_r : 0;
+    int c0 = cols < N ? sel_c - cols / 2 + a->pan_c : 0;
+    r0 = r0 > N - rows ? N - rows : r0 < 0 ? 0 : r0;
+    c0 = c0 > N - cols ? N - cols : c0 < 0 ? 0 : c0;
+
+    int gy = y + 3;
+    for (int k = 0; k < cols; k++) { /* key tokens across */
+        int j = c0 + k;
+        attr_t la = j == sel_c ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
+        draw_text(gy - 1, gx + k * cw, cw - 1, t->tokens[j], la);
+    }
+    for (int k = 0; k < rows; k++) {
+        int i = r0 + k, ry = gy + k;
+        if (i == computing)
+            draw_text(ry, 2, 2, "▶", theme_attr(ROLE_CURRENT));
+        attr_t la = i == computing ? theme_attr(ROLE_CURRENT) : i == sel_r ? theme_attr(ROLE_HEADER)
+                  : theme_attr(ROLE_LABEL);
+        int lwid = utf8_width(t->tokens[i]);
+        draw_text(ry, 4 + (lwid < lw ? lw - lwid : 0), lw, t->tokens[i], la);
+        for (int c = 0; c < cols; c++) {
+            int j = c0 + c, cx = gx + c * cw;
+            double v;
+            if (!heat_value(&src, a, i, j, &v)) {
+                draw_text(ry, cx + cw / 2, 1, "·", theme_attr(ROLE_DIM));
+                continue;
+            }
+            if (isinf(v)) {
+                draw_text(ry, cx + cw / 2, 1, "×", theme_attr(ROLE_DIM));
+                continue;
+            }
+            attr_t at;
+            const char *glyph;
+            theme_heat(hi > lo ? (v - lo) / (hi - lo) : 0.5, &at, &glyph);
+            int selected = i == sel_r && j == sel_c;
+            if (selected && !theme_has_color())
+                at |= A_REVERSE;
+            if (theme_has_color() && cw >= 4) {
+                format_cell(v, CELL_COMPACT, num, sizeof num);
+                int nw = (int)strlen(num);
+                draw_fill(ry, cx, cw - 1, at | (selected ? A_BOLD | A_UNDERLINE : 0));
+                draw_text(ry, cx + (cw - 1 - nw > 0 ? cw - 1 - nw : 0), cw - 1, num,
+                          at | (selected ? A_BOLD | A_UNDERLINE : 0));
+            } else {
+                char fill[32] = "";
+                for (int g = 0; g < cw - 1; g++)
+                    strcat(fill, selected && theme_has_color() ? "◆" : glyph);
+                draw_text(ry, cx, cw - 1, fill, at);
+            }
+        }
+    }
+    a->n_hits = 1;
+    a->hits[0] = (struct app_hit){{gy, gx, cw, rows, cols, r0, c0}, m, a->head < 0 ? 0 : a->head, 0, 0};
+
+    int by = gy + rows + 1;
+    draw_legend(by, 2, W / 2, lo, hi);
+    double v;
+    if (heat_value(&src, a, sel_r, sel_c, &v)) {
+        char val[32];
+        format_cell(v, CELL_FULL, val, sizeof val);
+        snprintf(line, sizeof line, "%s[%s,%s] = %s%s", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
+                 t->tokens[sel_r], t->tokens[sel_c], val, a->head < 0 ? "  (mean of the heads)" : "");
+    } else {
+        snprintf(line, sizeof line, "%s[%s,%s] is not computed yet: step forward", a->heat_scores ? "S'" : "A",
+                 t->tokens[sel_r], t->tokens[sel_c]);
+    }
+    draw_text(by + 1, 2, W - 4, line, theme_attr(ROLE_FORMULA));
+    if (rows < N || cols < N) {
+        snprintf(line, sizeof line, "showing rows %d–%d and columns %d–%d of %d (↑↓ < > pan)", r0 + 1, r0 + rows,
+                 c0 + 1, c0 + cols, N);
+        draw_text(by + 2, 2, W - 4, line, theme_attr(ROLE_DIM));
+    }
+}
+
+int view_heatmap_key(struct app *a, int key)
+{
+    if (key == 's') {
+        a->heat_scores = !a->heat_scores;
+        return 1;
+    }
+    return 0;
+}

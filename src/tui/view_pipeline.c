@@ -1,0 +1,234 @@
+/* The pipeline view: the stage's operands and result side by side, the
+ * current cell with the operand row and column that produce it, the formula
+ * with its real numbers and the stage's explanation. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "attnstep/narration.h"
+#include "attnstep/utf8.h"
+#include "theme.h"
+
+static void set_panel(struct app *a, struct panel *p, enum matrix_id m, int head, const char *title)
+{
+    memset(p, 0, sizeof *p);
+    p->matrix = m;
+    p->head = head;
+    p->view = lesson_matrix(&a->lesson, m, head);
+    p->lesson = &a->lesson;
+    p->stage = -1;
+    p->step = a->step;
+    p->token_w = a->token_w;
+    snprintf(p->title, sizeof p->title, "%s", title);
+    if (m == MAT_WEIGHTS) {
+        p->lo = 0;
+        p->hi = 1;
+    } else if (m != MAT_TOKENS) {
+        app_range(a, m, head, &p->lo, &p->hi);
+    }
+}
+
+/* A column slice of a weight matrix: the columns head h uses. */
+static void slice_columns(struct panel *p, int off, int cols)
+{
+    p->view.data += off;
+    p->view.cols = cols;
+    p->col_offset = off;
+}
+
+/* The panels of a stage, operands first, result last; ops[] gets the sign
+ * drawn before each panel. Returns how many. */
+static int stage_panels(struct app *a, int stage, struct panel *out, const char **ops)
+{
+    const struct lesson_stage *s = &a->lesson.stages[stage];
+    const struct trace *t = &a->trace;
+    int h = s->head, n = 0;
+    char title[64];
+    static const char *const wname[] = {"W_Q", "W_K", "W_V"};
+    switch (s->kind) {
+    case STAGE_TOKENS:
+        set_panel(a, &out[n], MAT_TOKENS, -1, "tokens → vocabulary rows");
+        ops[n++] = "";
+        break;
+    case STAGE_EMBED:
+        break;
+    case STAGE_POSITIONAL:
+        break;
+    case STAGE_X:
+        set_panel(a, &out[n], MAT_EMBED, -1, "e (embeddings)");
+        ops[n++] = "";
+        if (t->model->positional) {
+            set_panel(a, &out[n], MAT_PE, -1, "p (positions)");
+            ops[n++] = "+";
+        }
+        break;
+    case STAGE_Q: case STAGE_K: case STAGE_V: {
+        int k = (int)(s->kind - STAGE_Q);
+        set_panel(a, &out[n], MAT_X, -1, "x");
+        ops[n++] = "";
+        snprintf(title, sizeof title, "%s[:,%d:%d]", wname[k], h * t->DK, (h + 1) * t->DK);
+        set_panel(a, &out[n], (enum matrix_id)(MAT_WQ + k), -1, title);
+        slice_columns(&out[n], h * t->DK, t->DK);
+        ops[n++] = "·";
+        break;
+    }
+    case STAGE_SCORES:
+        set_panel(a, &out[n], MAT_Q, h, "Q");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_K, h, "Kᵀ");
+        out[n].transpose = 1;
+        ops[n++] = "·";
+        break;
+    case STAGE_SCALED:
+        set_panel(a, &out[n], MAT_SCORES, h, "S");
+        ops[n++] = "";
+        break;
+    case STAGE_MASKED:
+        set_panel(a, &out[n], MAT_SCALED, h, "S'");
+        ops[n++] = "";
+        break;
+    case STAGE_WEIGHTS:
+        set_panel(a, &out[n], t->causal ? MAT_MASKED : MAT_SCALED, h, t->causal ? "M" : "S'");
+        ops[n++] = "";
+        break;
+    case STAGE_HEAD_OUT:
+        set_panel(a, &out[n], MAT_WEIGHTS, h, "A");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_V, h, "V");
+        ops[n++] = "·";
+        break;
+    case STAGE_CONCAT:
+        break;
+    case STAGE_OUTPUT:
+        set_panel(a, &out[n], MAT_CONCAT, -1, "C");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_WO, -1, "W_O");
+        ops[n++] = "·";
+        break;
+    case STAGE_KIND_COUNT:
+        break;
+    }
+    if (s->kind != STAGE_TOKENS) {
+        enum matrix_id rm = lesson_result(s->kind);
+        const char *sym = lesson_matrix_symbol(rm);
+        snprintf(title, sizeof title, "%s", sym);
+        set_panel(a, &out[n], rm, h, title);
+        ops[n] = n ? "=" : "";
+        n++;
+    }
+    struct panel *res = &out[n - 1];
+    res->stage = stage;
+    /* Marks: the revealed cell or row, and the operand rows/columns it reads. */
+    struct lesson_pos pos = lesson_at(&a->lesson, a->step);
+    if (a->gran != GRAN_STAGE) {
+        res->has_cur = 1;
+        res->cur_row = pos.row;
+        res->cur_col = pos.col;
+        struct lesson_operand op[LESSON_MAX_OPERANDS];
+        int nop = lesson_operands(&a->lesson, pos, op);
+        for (int i = 0; i < nop; i++)
+            for (int k = 0; k < n - 1; k++) {
+                struct panel *p = &out[k];
+                if (p->matrix != op[i].matrix || (op[i].head >= 0 && p->head != op[i].head))
+                    continue;
+                if (op[i].row < 0 && op[i].col < 0)
+                    continue;
+                p->has_op = 1;
+                p->op_row = op[i].row;
+                p->op_col = op[i].col < 0 ? -1 : op[i].col - p->col_offset;
+            }
+    }
+    return n;
+}
+
+void view_pipeline_draw(struct app *a, int y, int h)
+{
+    struct lesson_pos pos = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *s = &a->lesson.stages[pos.stage];
+    const struct stage_text *txt = narration_stage(s->kind);
+    char line[256], formula[4096];
+    int W = COLS;
+
+    /* Heading. */
+    int n = snprintf(line, sizeof line, "── Stage %d/%d · %s", pos.stage + 1, a->lesson.n_stages, txt->title);
+    if (s->head >= 0 && n > 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, " · head %d of %d", s->head + 1, a->trace.H);
+    int used = draw_text(y, 1, W - 2, line, theme_attr(ROLE_HEADER));
+    for (int x = 1 + used + 1; x < W - 1; x++)
+        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
+
+    /* Text below the panels: formula first, it is what the step is about. */
+    lesson_formula(&a->lesson, pos, formula, sizeof formula);
+    int fl = wrapped_lines(W - 4, formula);
+    if (fl > 3)
+        fl = 3;
+    int el = wrapped_lines(W - 4, txt->explain);
+    if (el > 4)
+        el = 4;
+    int avail = h - 2;
+    while (avail - (fl + 1 + el + 1) < 5 && el > 0)
+        el--;
+    int ph = avail - (fl + 1 + (el ? el + 1 : 0));
+
+    /* Panels: the widest cells that fit, the result's numbers before the
+     * operands'; else colour cells everywhere and panning. */
+    struct panel panels[APP_MAX_PANELS];
+    const char *ops[APP_MAX_PANELS];
+    int np = stage_panels(a, pos.stage, panels, ops);
+    static const enum cell_mode choices[][2] = { /* {operands, result} */
+        {CELL_FULL, CELL_FULL}, {CELL_COMPACT, CELL_FULL}, {CELL_COMPACT, CELL_COMPACT},
+        {CELL_TIGHT, CELL_COMPACT}, {CELL_TIGHT, CELL_TIGHT}, {CELL_HEAT, CELL_FULL},
+        {CELL_HEAT, CELL_COMPACT}, {CELL_HEAT, CELL_TIGHT}, {CELL_HEAT, CELL_HEAT},
+    };
+    int nchoices = (int)(sizeof choices / sizeof choices[0]);
+    enum cell_mode modes[APP_MAX_PANELS];
+    int widths[APP_MAX_PANELS], tallest = 0, fits = 0;
+    for (int c = 0; c < nchoices && !fits; c++) {
+        int total = 0;
+        tallest = 0;
+        for (int i = 0; i < np; i++) {
+            int pw, phh;
+            modes[i] = choices[c][i == np - 1];
+            panel_size(&panels[i], modes[i], &pw, &phh);
+            widths[i] = pw;
+            total += pw + (i ? 3 : 0);
+            tallest = phh > tallest ? phh : tallest;
+        }
+        fits = total <= W - 2;
+    }
+    if (!fits) { /* nothing fits whole: share the width, pan */
+        int share = (W - 2 - 3 * (np - 1)) / np;
+        for (int i = 0; i < np; i++)
+            widths[i] = share;
+    }
+    if (tallest > ph)
+        tallest = ph;
+    a->n_hits = 0;
+    int x = 1;
+    for (int i = 0; i < np; i++) {
+        if (i) {
+            draw_text(y + 2 + tallest / 2, x + 1, 1, ops[i], theme_attr(ROLE_HEADER));
+            x += 3;
+        }
+        struct app_hit *hit = &a->hits[a->n_hits++];
+        panel_draw(&panels[i], modes[i], y + 2, x, widths[i], tallest, a->pan_r, a->pan_c, &hit->at);
+        hit->matrix = panels[i].matrix;
+        hit->head = panels[i].head;
+        hit->transpose = panels[i].transpose;
+        hit->col_offset = panels[i].col_offset;
+        x += widths[i];
+    }
+    for (int i = np - 1; i >= 0; i--) /* one legend: the rightmost panel in colour */
+        if (modes[i] == CELL_HEAT) {
+            draw_legend(y + 1, W / 2, W / 2 - 2, panels[i].lo, panels[i].hi);
+            break;
+        }
+    int ty = y + 2 + tallest + 1;
+    draw_wrapped(ty, 2, W - 4, fl, formula, theme_attr(ROLE_FORMULA));
+    if (el)
+        draw_wrapped(ty + fl + 1, 2, W - 4, el, txt->explain, theme_attr(ROLE_NORMAL));
+    /* The first screen says how to begin; everything else is in the status line and '?'. */
+    if (a->step == 0 && ty + fl + el + 3 < y + h)
+        draw_text(y + h - 1, 2, W - 4, "→ or space: next step    ←: back    Tab: more or less detail    v: heatmap    ?: all keys",
+                  theme_attr(ROLE_KEY));
+}

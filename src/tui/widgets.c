@@ -1,0 +1,391 @@
+#include "widgets.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "attnstep/utf8.h"
+#include "theme.h"
+
+/* Set by app: whether curses may be handed UTF-8 (else non-ASCII shows as '?'). */
+extern int widgets_utf8;
+int widgets_utf8 = 1;
+
+/* What the screen's own symbols become where the locale cannot encode them. */
+static char ascii_for(uint32_t cp)
+{
+    static const struct { uint32_t cp; char ascii; } table[] = {
+        {0x2500, '-'}, {0x2502, '|'}, {0x00B7, '.'}, {0x2192, '>'}, {0x2190, '<'}, {0x25B6, '>'},
+        {0x25C6, '*'}, {0x25AA, '#'}, {0x00D7, 'x'}, {0x2026, '~'}, {0x2013, '-'}, {0x2212, '-'},
+        {0x221E, 'i'}, {0x21C4, '='}, {0x2191, '^'}, {0x2193, 'v'}, {0x1D40, 'T'}, {0x221A, 'V'},
+        {0x03A3, 'E'}, {0x2264, '<'},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].cp == cp)
+            return table[i].ascii;
+    return '?';
+}
+
+int draw_text(int y, int x, int maxw, const char *s, attr_t a)
+{
+    if (maxw <= 0 || y < 0 || y >= LINES || x >= COLS)
+        return 0;
+    if (x + maxw > COLS)
+        maxw = COLS - x;
+    attr_set(a, PAIR_NUMBER(a), NULL);
+    move(y, x);
+    size_t len = strlen(s), i = 0;
+    int used = 0;
+    while (i < len) {
+        uint32_t cp;
+        int n = utf8_decode(s + i, len - i, &cp);
+        int w = n ? utf8_cp_width(cp) : 1;
+        if (n == 0)
+            n = 1;
+        if (used + w > maxw)
+            break;
+        if (!widgets_utf8 && (n > 1 || cp >= 0x80)) {
+            char sub[3] = {ascii_for(cp), '?', '\0'};
+            addnstr(sub, w);
+        }
+        else if (cp < 0x20)
+            addch(' ');
+        else
+            addnstr(s + i, n);
+        used += w;
+        i += (size_t)n;
+    }
+    attr_set(A_NORMAL, 0, NULL);
+    return used;
+}
+
+void draw_fill(int y, int x, int w, attr_t a)
+{
+    if (y < 0 || y >= LINES)
+        return;
+    attr_set(a, PAIR_NUMBER(a), NULL);
+    for (int i = 0; i < w && x + i < COLS; i++)
+        mvaddch(y, x + i, ' ');
+    attr_set(A_NORMAL, 0, NULL);
+}
+
+/* Breaks s into lines of width w; calls emit for each (may be NULL). */
+static int wrap(int w, const char *s, void (*emit)(int line, const char *p, size_t len, void *ctx), void *ctx)
+{
+    int lines = 0;
+    const char *p = s;
+    while (*p) {
+        const char *line = p, *last_break = NULL;
+        int width = 0;
+        while (*p && *p != '\n') {
+            uint32_t cp;
+            int n = utf8_decode(p, strlen(p), &cp);
+            if (n == 0)
+                n = 1, cp = '?';
+            int cw = utf8_cp_width(cp);
+            if (width + cw > w) {
+                if (last_break)
+                    p = last_break;
+                break;
+            }
+            if (*p == ' ')
+                last_break = p;
+            width += cw;
+            p += n;
+        }
+        size_t len = (size_t)(p - line);
+        if (emit)
+            emit(lines, line, len, ctx);
+        lines++;
+        while (*p == ' ' || *p == '\n')
+            p++;
+        if (len == 0 && *p && p == line) /* a glyph wider than the line */
+            p++;
+    }
+    return lines;
+}
+
+int wrapped_lines(int w, const char *s)
+{
+    return w > 0 ? wrap(w, s, NULL, NULL) : 0;
+}
+
+struct wrap_ctx {
+    int y, x, w, maxh;
+    attr_t a;
+};
+
+static void emit_line(int line, const char *p, size_t len, void *vctx)
+{
+    struct wrap_ctx *c = vctx;
+    if (line >= c->maxh)
+        return;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), p);
+    draw_text(c->y + line, c->x, c->w, buf, c->a);
+}
+
+int draw_wrapped(int y, int x, int w, int maxh, const char *s, attr_t a)
+{
+    if (w <= 0 || maxh <= 0)
+        return 0;
+    struct wrap_ctx c = {y, x, w, maxh, a};
+    int n = wrap(w, s, emit_line, &c);
+    return n < maxh ? n : maxh;
+}
+
+/* ---- matrix panels ---------------------------------------------------- */
+
+static const int cell_width[CELL_MODE_COUNT] = {7, 5, 4, 2};
+#define LABEL_MAX 10
+
+void format_cell(double v, enum cell_mode mode, char *buf, size_t size)
+{
+    char s[32];
+    if (isinf(v)) {
+        snprintf(s, sizeof s, "%s", v < 0 ? "-inf" : "inf");
+    } else if (mode == CELL_FULL) {
+        snprintf(s, sizeof s, "%.3f", fabs(v) < 5e-4 ? 0.0 : v);
+        if (strlen(s) > 7)
+            snprintf(s, sizeof s, "%.1f", v);
+        if (strlen(s) > 7)
+            snprintf(s, sizeof s, "%.0e", v);
+    } else {
+        /* compact: two decimals without the leading zero: ".54", "-.12", "1.23";
+         * tight: at most four characters: "-.12", "1.2", "-12" */
+        size_t max = mode == CELL_TIGHT ? 4 : 5;
+        snprintf(s, sizeof s, "%.2f", fabs(v) < 5e-3 ? 0.0 : v);
+        if (s[0] == '0' && s[1] == '.')
+            memmove(s, s + 1, strlen(s));
+        else if (s[0] == '-' && s[1] == '0' && s[2] == '.')
+            memmove(s + 1, s + 2, strlen(s + 1));
+        if (strlen(s) > max)
+            snprintf(s, sizeof s, "%.1f", v);
+        if (strlen(s) > max)
+            snprintf(s, sizeof s, "%.0f", v);
+        if (strlen(s) > max)
+            snprintf(s, sizeof s, "%s", v < 0 ? "-big" : "big");
+    }
+    snprintf(buf, size, "%s", s);
+}
+
+/* Rows and columns as the screen shows them (after any transpose). */
+static int screen_rows(const struct panel *p)
+{
+    return p->transpose ? p->view.cols : p->view.rows;
+}
+
+static int screen_cols(const struct panel *p)
+{
+    return p->transpose ? p->view.rows : p->view.cols;
+}
+
+static const char *row_label(const struct panel *p, int r, char *buf)
+{
+    enum label_kind k = p->transpose ? p->view.col_labels : p->view.row_labels;
+    int i = r + (p->transpose ? p->col_offset : 0);
+    if (p->matrix == MAT_TOKENS)
+        return p->lesson->trace->tokens[r];
+    return lesson_label(p->lesson, k, i, buf);
+}
+
+static const char *col_label(const struct panel *p, int c, char *buf)
+{
+    enum label_kind k = p->transpose ? p->view.row_labels : p->view.col_labels;
+    int i = c + (p->transpose ? 0 : p->col_offset);
+    return lesson_label(p->lesson, k, i, buf);
+}
+
+static int label_width(const struct panel *p)
+{
+    enum label_kind k = p->transpose ? p->view.col_labels : p->view.row_labels;
+    int n = screen_rows(p) + (p->transpose ? p->col_offset : 0), w;
+    if (p->matrix == MAT_TOKENS || k == LABEL_TOKEN)
+        w = p->token_w;
+    else /* "d12" or "123" */
+        for (w = k == LABEL_DIM ? 2 : 1; n > 10; n /= 10)
+            w++;
+    return w > LABEL_MAX ? LABEL_MAX : w < 1 ? 1 : w;
+}
+
+void panel_size(const struct panel *p, enum cell_mode mode, int *w, int *h)
+{
+    int inner = p->matrix == MAT_TOKENS ? 5 + LABEL_MAX + 2 + 36 : label_width(p) + screen_cols(p) * (cell_width[mode] + 1);
+    int tw = utf8_width(p->title);
+    *w = inner > tw ? inner : tw;
+    *h = 2 + screen_rows(p);
+}
+
+/* The first index of a window of `fit` out of `n` that shows `focus`. */
+static int window_start(int n, int fit, int focus, int pan)
+{
+    if (fit >= n)
+        return 0;
+    int start = (focus >= 0 ? focus - fit / 2 : 0) + pan;
+    if (start > n - fit)
+        start = n - fit;
+    return start < 0 ? 0 : start;
+}
+
+static double value_at(const struct panel *p, int sr, int sc)
+{
+    int r = p->transpose ? sc : sr, c = p->transpose ? sr : sc;
+    return p->view.data[(size_t)r * p->view.stride + (size_t)c];
+}
+
+/* How the cell at screen (sr, sc) is marked: 2 current, 1 operand, 0 none. */
+static int mark_of(const struct panel *p, int sr, int sc)
+{
+    int r = p->transpose ? sc : sr, c = p->transpose ? sr : sc;
+    if (p->has_cur && (p->cur_row < 0 || p->cur_row == r) && (p->cur_col < 0 || p->cur_col == c))
+        return 2;
+    if (p->has_op && (p->op_row < 0 || p->op_row == r) && (p->op_col < 0 || p->op_col == c))
+        return 1;
+    return 0;
+}
+
+static int revealed(const struct panel *p, int sr, int sc)
+{
+    if (p->stage < 0)
+        return 1;
+    int r = p->transpose ? sc : sr, c = p->transpose ? sr : sc;
+    return lesson_revealed(p->lesson, p->step, p->stage, r, c);
+}
+
+static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int rows, int r0,
+                              struct panel_hits *hits)
+{
+    const struct trace *t = p->lesson->trace;
+    char buf[64];
+    int lw = label_width(p) < 5 ? 5 : label_width(p);
+    draw_text(y + 1, x, w, "  #", theme_attr(ROLE_LABEL));
+    draw_text(y + 1, x + 5, w - 5, "token", theme_attr(ROLE_LABEL));
+    draw_text(y + 1, x + 5 + lw + 2, w - 5 - lw - 2, "vocabulary row", theme_attr(ROLE_LABEL));
+    if (rows < t->N) {
+        snprintf(buf, sizeof buf, " %d–%d of %d (↑↓ pan)", r0 + 1, r0 + rows, t->N);
+        int tw = utf8_width(p->title);
+        draw_text(y, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
+    }
+    for (int k = 0; k < rows; k++) {
+        int r = r0 + k, ry = y + 2 + k;
+        attr_t a = mark_of(p, r, 0) == 2 ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL);
+        snprintf(buf, sizeof buf, "%3d", r);
+        draw_text(ry, x, 3, buf, theme_attr(ROLE_LABEL));
+        draw_text(ry, x + 5, lw, t->tokens[r], a);
+        if (revealed(p, r, 0)) {
+            int unk = strcmp(t->model->vocab[t->ids[r]], t->tokens[r]) != 0;
+            snprintf(buf, sizeof buf, "%5d%s", t->ids[r], unk ? "  <unk>: not in the vocabulary" : "");
+            draw_text(ry, x + 5 + lw + 2, w - 5 - lw - 2, buf, unk ? theme_attr(ROLE_WARN) : a);
+        } else {
+            draw_text(ry, x + 5 + lw + 2 + 4, 1, "·", theme_attr(ROLE_DIM));
+        }
+    }
+    *hits = (struct panel_hits){y + 2, x, w, rows, 1, r0, 0};
+}
+
+void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w, int h, int pan_r, int pan_c,
+                struct panel_hits *hits)
+{
+    char buf[64];
+    memset(hits, 0, sizeof *hits);
+    draw_text(y, x, w, p->title, theme_attr(ROLE_PANEL));
+    int nr = screen_rows(p), nc = screen_cols(p);
+    int fit_r = h - 2;
+    if (fit_r < 1)
+        return;
+    int focus_r = -1, focus_c = -1;
+    int cr = p->transpose ? p->cur_col : p->cur_row, cc = p->transpose ? p->cur_row : p->cur_col;
+    int orow = p->transpose ? p->op_col : p->op_row, ocol = p->transpose ? p->op_row : p->op_col;
+    if (p->has_cur) {
+        focus_r = cr;
+        focus_c = cc;
+    } else if (p->has_op) {
+        focus_r = orow;
+        focus_c = ocol;
+    }
+    int rows = nr < fit_r ? nr : fit_r;
+    int r0 = window_start(nr, fit_r, focus_r, pan_r);
+    if (p->matrix == MAT_TOKENS) {
+        draw_tokens_panel(p, y, x, w, rows, r0, hits);
+        return;
+    }
+    int lw = label_width(p), cw = cell_width[mode];
+    int fit_c = (w - lw) / (cw + 1);
+    if (fit_c < 1)
+        return;
+    int cols = nc < fit_c ? nc : fit_c;
+    int c0 = window_start(nc, fit_c, focus_c, pan_c);
+    /* Column labels; a "…" in the corner tells that part of the matrix is out of sight. */
+    if (r0 > 0 || c0 > 0 || rows < nr || cols < nc) {
+        snprintf(buf, sizeof buf, " %d–%d/%d×%d–%d/%d", r0 + 1, r0 + rows, nr, c0 + 1, c0 + cols, nc);
+        int tw = utf8_width(p->title);
+        draw_text(y, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
+    }
+    for (int k = 0; k < cols; k++) {
+        int c = c0 + k, cx = x + lw + 1 + k * (cw + 1);
+        const char *lab = col_label(p, c, buf);
+        int lwid = utf8_width(lab);
+        attr_t a = (focus_c == c && (p->has_cur || p->has_op)) ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
+        draw_text(y + 1, cx + (lwid < cw ? cw - lwid : 0), cw, lab, a);
+    }
+    for (int k = 0; k < rows; k++) {
+        int r = r0 + k, ry = y + 2 + k;
+        const char *lab = row_label(p, r, buf);
+        attr_t la = (focus_r == r && (p->has_cur || p->has_op)) ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
+        draw_text(ry, x, lw, lab, la);
+        for (int j = 0; j < cols; j++) {
+            int c = c0 + j, cx = x + lw + 1 + j * (cw + 1);
+            if (!revealed(p, r, c)) {
+                draw_text(ry, cx + cw - 1, 1, "·", theme_attr(ROLE_DIM));
+                continue;
+            }
+            double v = value_at(p, r, c);
+            int mark = mark_of(p, r, c);
+            if (mode == CELL_HEAT) {
+                attr_t a;
+                const char *glyph;
+                double t = isinf(v) ? -1 : (p->hi > p->lo ? (v - p->lo) / (p->hi - p->lo) : 0.5);
+                if (isinf(v)) {
+                    draw_text(ry, cx, cw, "×", theme_attr(ROLE_DIM));
+                    continue;
+                }
+                theme_heat(t, &a, &glyph);
+                if (mark == 2)
+                    a = theme_attr(ROLE_CURRENT), glyph = "◆";
+                else if (mark == 1 && !theme_has_color())
+                    a |= A_REVERSE;
+                char fill[32] = "";
+                for (int g = 0; g < cw && strlen(fill) + 4 < sizeof fill; g++)
+                    strcat(fill, mark == 1 && theme_has_color() && g == cw - 1 ? "▪" : glyph);
+                draw_text(ry, cx, cw, fill, a);
+                continue;
+            }
+            format_cell(v, mode, buf, sizeof buf);
+            attr_t a = mark == 2 ? theme_attr(ROLE_CURRENT) : mark == 1 ? theme_attr(ROLE_OPERAND)
+                     : isinf(v) ? theme_attr(ROLE_DIM) : theme_attr(ROLE_NORMAL);
+            int bw = utf8_width(buf);
+            if (mark)
+                draw_fill(ry, cx, cw - bw, a);
+            draw_text(ry, cx + cw - bw, bw, buf, a);
+        }
+    }
+    *hits = (struct panel_hits){y + 2, x + lw + 1, cw + 1, rows, cols, r0, c0};
+}
+
+void draw_legend(int y, int x, int w, double lo, double hi)
+{
+    char a_lo[32], a_hi[32];
+    snprintf(a_lo, sizeof a_lo, "%.2f ", lo);
+    snprintf(a_hi, sizeof a_hi, " %.2f", hi);
+    int used = draw_text(y, x, w, a_lo, theme_attr(ROLE_LABEL));
+    int bar = w - used - utf8_width(a_hi);
+    if (bar > 30)
+        bar = 30;
+    for (int i = 0; i < bar; i++) {
+        attr_t a;
+        const char *glyph;
+        theme_heat((i + 0.5) / bar, &a, &glyph);
+        draw_text(y, x + used + i, 1, glyph, a);
+    }
+    draw_text(y, x + used + (bar > 0 ? bar : 0), w, a_hi, theme_attr(ROLE_LABEL));
+}
