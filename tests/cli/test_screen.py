@@ -10,6 +10,7 @@ without ATTNSTEP_MODEL, sends keys and reads the screen back with
 capture-pane, polling every 50 ms until what it waits for appears.
 Exits 77 (skipped) when tmux is not installed.
 """
+import csv
 import os
 import re
 import shlex
@@ -800,6 +801,64 @@ def t_mouse_pipeline():
         wx = lines[ty].find("W_O")
         click(p, wx + 8, ty + 3)
         s = p.settle("is a model weight")
+
+
+def exported(name, *args):
+    """attnstep --export of the default sentence; returns {file: rows}."""
+    d = tmpfile("export-" + name)
+    subprocess.run([BIN, *args, "--export", d], check=True, capture_output=True,
+                   env={k: v for k, v in os.environ.items() if k != "ATTNSTEP_MODEL"})
+    def read(f):
+        with open(os.path.join(d, f), newline="", encoding="utf-8") as fh:
+            return list(csv.reader(fh))
+    return read
+
+
+def screen_grid(s, first_line, n_rows):
+    """Rows of a matrix on screen after the line that holds first_line: {label: [cells]}."""
+    lines = split_lines(s)
+    start = next(i for i, l in enumerate(lines) if first_line in l)
+    return [l.replace("▶", " ").split() for l in lines[start + 1:start + 1 + n_rows]]
+
+
+@test("every number on screen equals the exported one: heatmap cells of both heads and the Scores panel")
+def t_numbers_match_export():
+    read = exported("numbers")
+    toks = DEFAULT_TOKENS.split()
+    with attnstep() as p:
+        first_screen(p)
+        p.text("Gv")
+        for head in (1, 2):
+            p.text(str(head))
+            s = p.settle("── Attention weights · head %d of 2" % head)
+            rows = screen_grid(s, "row = a query word", len(toks) + 1)[1:]
+            want = read("head%d_weights.csv" % head)[1:]
+            expect(len(rows) == len(want) and all(len(r) == len(toks) + 1 for r in rows),
+                   "cannot read %d heatmap rows of %d cells" % (len(want), len(toks)), s)
+            for got, ref in zip(rows, want):
+                expect(got[0] == ref[0], "row label %r, exported %r" % (got[0], ref[0]), s)
+                for cell, value in zip(got[1:], ref[1:]):
+                    expect(abs(float(cell) - float(value)) <= 0.005 + 1e-9,
+                           "head %d %s: screen %s, export %s" % (head, ref[0], cell, value), s)
+        # The pipeline view's Scores stage (head 1), fully revealed: its last step.
+        p.text("v1g")
+        p.settle("Stage 1/20")
+        for _ in range(7):
+            p.text("]")
+        p.settle("Stage 8/20 · Scores")
+        for _ in range(4):
+            p.text("l")
+        s = p.settle("step 40/100")
+        lines = split_lines(s)
+        header = next(i for i, l in enumerate(lines) if l.strip().startswith("Q") and "S" in l)
+        want = {r[0]: r[1:] for r in read("head1_scores.csv")[1:]}
+        for l in lines[header + 2:header + 2 + len(toks)]:
+            cells = l.split()[-(len(toks) + 1):]
+            label, nums = cells[0], cells[1:]
+            expect(label in want and len(nums) == len(toks), "cannot read the S panel row %r" % l, s)
+            for cell, value in zip(nums, want[label]):
+                expect(abs(float(cell) - float(value)) <= 0.005 + 1e-9,
+                       "S[%s]: screen %s, export %s" % (label, cell, value), s)
 
 
 @test("heatmap: the ▶ 'being computed' mark only shows in attention stages (not at Output projection when N = d_model)")
