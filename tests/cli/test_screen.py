@@ -861,6 +861,21 @@ def t_numbers_match_export():
                        "S[%s]: screen %s, export %s" % (label, cell, value), s)
 
 
+@test("an unknown TERM is reported and the plain walk-through is printed instead")
+def t_bad_term():
+    err, status = tmpfile("bad-term-err"), tmpfile("bad-term-exit")
+    with shell("TERM=no-such-terminal %s 2> %s; echo EXIT=$? > %s; sleep 30" % (
+            shlex.quote(BIN), shlex.quote(err), shlex.quote(status))) as p:
+        code = wait_file(status)
+        s = p.screen()
+        with open(err, encoding="utf-8") as f:
+            msg = f.read()
+        expect(code is not None and code.strip() == "EXIT=0", "exit status %r" % code, s)
+        expect(msg.startswith("attnstep: TERM 'no-such-terminal' is not a terminal type this machine knows"),
+               "stderr: %r" % msg, s)
+        expect("Output projection" in s and "\x1b" not in p.screen(escapes=False), "no plain walk-through", s)
+
+
 @test("heatmap: the ▶ 'being computed' mark only shows in attention stages (not at Output projection when N = d_model)")
 def t_heat_marker():
     # 8 tokens = d_model 8 of the default model: the Output projection result is 8×8.
