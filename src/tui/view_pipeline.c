@@ -141,6 +141,43 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
     return n;
 }
 
+/* One line that maps the whole lesson: every stage by its symbol, the ones
+ * done in normal text, the current one marked, the rest dim. Heads other than
+ * the current one fold into "h2" when the line would not fit. Returns the
+ * width used; draws only when draw is set. */
+static int roadmap(struct app *a, int y, int x, int w, int current, int fold, int draw)
+{
+    const struct lesson *l = &a->lesson;
+    int cur_head = l->stages[current].head, used = 0;
+    for (int s = 0; s < l->n_stages; s++) {
+        const struct lesson_stage *st = &l->stages[s];
+        int folded = fold && st->head >= 0 && st->head != cur_head;
+        if (folded && st->kind != STAGE_Q)
+            continue;
+        char label[16];
+        if (folded)
+            snprintf(label, sizeof label, "h%d", st->head + 1);
+        else
+            snprintf(label, sizeof label, "%s",
+                     st->kind == STAGE_TOKENS ? "tokens" : lesson_matrix_symbol(lesson_result(st->kind)));
+        const char *sep = s == 0 ? "" : (st->head >= 0 && st->kind != STAGE_Q) ? " " : " › ";
+        int done = folded ? st->head < cur_head : s < current;
+        attr_t at = s == current ? theme_attr(ROLE_CURRENT) : done ? theme_attr(ROLE_NORMAL) : theme_attr(ROLE_DIM);
+        if (draw) {
+            used += draw_text(y, x + used, w - used, sep, theme_attr(ROLE_DIM));
+            used += draw_text(y, x + used, w - used, label, at);
+        } else {
+            used += utf8_width(sep) + utf8_width(label);
+        }
+    }
+    return used;
+}
+
+static void draw_roadmap(struct app *a, int y, int x, int w, int current)
+{
+    roadmap(a, y, x, w, current, roadmap(a, y, x, w, current, 0, 0) > w, 1);
+}
+
 void view_pipeline_draw(struct app *a, int y, int h)
 {
     struct lesson_pos pos = lesson_at(&a->lesson, a->step);
@@ -157,6 +194,8 @@ void view_pipeline_draw(struct app *a, int y, int h)
     for (int x = 1 + used + 1; x < W - 1; x++)
         draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
 
+    draw_roadmap(a, y + 1, 2, W - 4, pos.stage);
+
     /* Text below the panels: formula first, it is what the step is about. */
     lesson_formula(&a->lesson, pos, formula, sizeof formula);
     int fl = wrapped_lines(W - 4, formula);
@@ -165,7 +204,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     int el = wrapped_lines(W - 4, txt->explain);
     if (el > 4)
         el = 4;
-    int avail = h - 2;
+    int avail = h - 3;
     while (avail - (fl + 1 + el + 1) < 5 && el > 0)
         el--;
     int ph = avail - (fl + 1 + (el ? el + 1 : 0));
@@ -207,11 +246,11 @@ void view_pipeline_draw(struct app *a, int y, int h)
     int x = 1;
     for (int i = 0; i < np; i++) {
         if (i) {
-            draw_text(y + 2 + tallest / 2, x + 1, 1, ops[i], theme_attr(ROLE_HEADER));
+            draw_text(y + 3 + tallest / 2, x + 1, 1, ops[i], theme_attr(ROLE_HEADER));
             x += 3;
         }
         struct app_hit *hit = &a->hits[a->n_hits++];
-        panel_draw(&panels[i], modes[i], y + 2, x, widths[i], tallest, a->pan_r, a->pan_c, &hit->at);
+        panel_draw(&panels[i], modes[i], y + 3, x, widths[i], tallest, a->pan_r, a->pan_c, &hit->at);
         hit->matrix = panels[i].matrix;
         hit->head = panels[i].head;
         hit->transpose = panels[i].transpose;
@@ -220,10 +259,10 @@ void view_pipeline_draw(struct app *a, int y, int h)
     }
     for (int i = np - 1; i >= 0; i--) /* one legend: the rightmost panel in colour */
         if (modes[i] == CELL_HEAT) {
-            draw_legend(y + 1, W / 2, W / 2 - 2, panels[i].lo, panels[i].hi);
+            draw_legend(y + 3 + tallest, W / 2, W / 2 - 2, panels[i].lo, panels[i].hi);
             break;
         }
-    int ty = y + 2 + tallest + 1;
+    int ty = y + 3 + tallest + 1;
     draw_wrapped(ty, 2, W - 4, fl, formula, theme_attr(ROLE_FORMULA));
     if (el)
         draw_wrapped(ty + fl + 1, 2, W - 4, el, txt->explain, theme_attr(ROLE_NORMAL));
