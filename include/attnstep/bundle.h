@@ -14,6 +14,19 @@
 
 enum bundle_matrix { BUNDLE_Q, BUNDLE_K, BUNDLE_V, BUNDLE_O, BUNDLE_N_PROJ };
 
+/* The recurrent models read the same embeddings, one word at a time. */
+enum bundle_recurrent { BUNDLE_RNN, BUNDLE_LSTM, BUNDLE_N_RECURRENT };
+
+/* Dh = d_hidden; G = 1 for the RNN, 4 for the LSTM (blocks i, f, g, o). */
+struct bundle_recurrent_weights {
+    int present;
+    int gates;   /* G */
+    double *w_x; /* (D, G*Dh) */
+    double *w_h; /* (Dh, G*Dh) */
+    double *b;   /* (G*Dh) zeros when the file is absent */
+    int has_b;
+};
+
 struct bundle {
     char *name;        /* from config.csv, or the directory's last component */
     char *description; /* may be "" */
@@ -28,11 +41,17 @@ struct bundle {
     double *w[BUNDLE_N_PROJ]; /* (D, D) W_Q, W_K, W_V, W_O */
     double *b[BUNDLE_N_PROJ]; /* (D) zeros when the file is absent */
     int has_b[BUNDLE_N_PROJ];
+    int d_hidden;      /* 0 when the model has no recurrent weights */
+    struct bundle_recurrent_weights rec[BUNDLE_N_RECURRENT];
 };
 
 /* The file names of W and b, e.g. "w_q.csv" / "b_q.csv". */
 extern const char *const bundle_w_file[BUNDLE_N_PROJ];
 extern const char *const bundle_b_file[BUNDLE_N_PROJ];
+/* "rnn_w_xh.csv" / "lstm_w_x.csv", "rnn_w_hh.csv" / "lstm_w_h.csv", "rnn_b.csv" / "lstm_b.csv". */
+extern const char *const bundle_rec_wx_file[BUNDLE_N_RECURRENT];
+extern const char *const bundle_rec_wh_file[BUNDLE_N_RECURRENT];
+extern const char *const bundle_rec_b_file[BUNDLE_N_RECURRENT];
 
 /* Loads and validates a bundle; on failure *out is untouched and err says
  * "FILE:LINE:COL: reason". */
@@ -42,9 +61,10 @@ void bundle_free(struct bundle *b);
 int bundle_lookup(const struct bundle *b, const char *token);
 
 /* A model with seeded random weights, rounded to two decimals so a student can
- * redo the arithmetic by hand. tokens need not contain "<unk>" (it is added). */
-int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, uint64_t seed,
-                       const char *const *tokens, int n_tokens, struct error *err);
+ * redo the arithmetic by hand. tokens need not contain "<unk>" (it is added).
+ * d_hidden > 0 adds an RNN and an LSTM of that width. */
+int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, int d_hidden,
+                       uint64_t seed, const char *const *tokens, int n_tokens, struct error *err);
 /* Writes the whole bundle into dir, atomically (a temporary directory beside
  * it, renamed at the end). An existing non-empty dir is refused unless force. */
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err);

@@ -1,7 +1,8 @@
 /* trace.h — one sentence through one model: every intermediate matrix,
  * computed once. The lesson, --print, --export and the screen only read it.
  *
- * Dimension letters: N = tokens, D = d_model, H = heads, DK = D / H. */
+ * Dimension letters: N = tokens, D = d_model, H = heads, DK = D / H,
+ * Dh = d_hidden. */
 #ifndef ATTNSTEP_TRACE_H
 #define ATTNSTEP_TRACE_H
 
@@ -10,6 +11,8 @@
 
 /* Refuse sentences whose matrices would need more memory than this. */
 #define TRACE_MAX_BYTES ((size_t)1 << 30)
+
+enum trace_model { TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION, TRACE_N_MODELS };
 
 struct trace {
     const struct bundle *model; /* borrowed; must outlive the trace */
@@ -29,7 +32,22 @@ struct trace {
     double *weights; /* (H, N, N) */
     double *concat;  /* (N, D) head outputs side by side */
     double *out;     /* (N, D) concat·W_O + b_O */
+    /* The recurrent models, when the bundle has them (else NULL); they read
+     * the embeddings without positions. */
+    int Dh;
+    double *rnn_pre;    /* (N, Dh) e_t·W_xh + h_{t-1}·W_hh + b */
+    double *rnn_h;      /* (N, Dh) */
+    double *lstm_z;     /* (N, 4Dh) pre-activations, blocks i f g o */
+    double *lstm_gates; /* (N, 4Dh) σ(i) σ(f) tanh(g) σ(o) */
+    double *lstm_c;     /* (N, Dh) */
+    double *lstm_h;     /* (N, Dh) */
+    /* How much each word still matters at the end: ‖∂y/∂e_i‖ with y = h_N
+     * (RNN, LSTM) or the last row of the attention output. */
+    double *influence[TRACE_N_MODELS]; /* (N) each; NULL for a model the bundle lacks */
 };
+
+/* "rnn", "lstm", "attention": the rows of influence.csv. */
+extern const char *const trace_model_name[TRACE_N_MODELS];
 
 /* Tokenizes sentence and runs the model. On failure *out is untouched. */
 int trace_build(struct trace *out, const struct bundle *model, const char *sentence, int causal,

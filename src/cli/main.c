@@ -67,15 +67,15 @@ static int init_model(const struct options *o)
     /* A model is named after its directory, so its name says where it came from. */
     const char *slash = strrchr(o->init_model, '/');
     const char *name = slash && slash[1] ? slash + 1 : o->init_model;
-    int rc = bundle_init_random(&b, name, o->d_model, o->heads, o->seed, tokens, n, &err);
+    int rc = bundle_init_random(&b, name, o->d_model, o->heads, o->d_hidden, o->seed, tokens, n, &err);
     free(tokens);
     table_free(&t);
     if (rc)
         return fail(err.msg);
     rc = bundle_save(&b, o->init_model, o->force, &err);
     if (rc == 0)
-        printf("attnstep: wrote a model to %s (d_model %d, %d heads, %d tokens, seed %llu)\n", o->init_model,
-               b.d_model, b.n_heads, b.n_vocab, o->seed);
+        printf("attnstep: wrote a model to %s (d_model %d, %d heads, d_hidden %d, %d tokens, seed %llu)\n",
+               o->init_model, b.d_model, b.n_heads, b.d_hidden, b.n_vocab, o->seed);
     bundle_free(&b);
     return rc ? fail(err.msg) : 0;
 }

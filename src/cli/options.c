@@ -45,6 +45,8 @@ void options_help(void)
 "                       decimals, so students can redo the arithmetic) into DIR\n"
 "  --d-model D          width of every word vector (default 8)\n"
 "  --heads H            attention heads; must divide D (default 2)\n"
+"  --d-hidden N         width of the RNN's and LSTM's memory (default 8;\n"
+"                       0 for an attention-only model)\n"
 "  --seed S             random seed (default 1)\n"
 "  --vocab FILE         CSV with a header 'token' and one token per row\n"
 "                       (default: the bundled vocabulary)\n"
@@ -87,6 +89,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
     o->gran = GRAN_ROW;
     o->d_model = 8;
     o->heads = 2;
+    o->d_hidden = 8;
     o->seed = 1;
     o->bench_w = 120;
     o->bench_h = 40;
@@ -109,7 +112,8 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
             snprintf(name, sizeof name, "%s", a);
         }
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
-                                                  "--d-model", "--heads", "--seed", "--vocab", "--autoplay"};
+                                                  "--d-model", "--heads", "--seed", "--vocab", "--autoplay",
+                                                  "--d-hidden"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
@@ -152,6 +156,9 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         } else if (!strcmp(name, "--d-model")) {
             if (parse_count(value, 1000000, &n)) return usage(msg, size, "--d-model needs a whole number, not '%s'", value);
             o->d_model = (int)n;
+        } else if (!strcmp(name, "--d-hidden")) {
+            if (parse_count(value, 1000000, &n)) return usage(msg, size, "--d-hidden needs a whole number, not '%s'", value);
+            o->d_hidden = (int)n;
         } else if (!strcmp(name, "--heads")) {
             if (parse_count(value, 1000000, &n)) return usage(msg, size, "--heads needs a whole number, not '%s'", value);
             o->heads = (int)n;

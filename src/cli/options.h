@@ -21,7 +21,7 @@ struct options {
     int bench_w, bench_h;
     /* --init-model */
     const char *init_model;
-    int d_model, heads;
+    int d_model, heads, d_hidden;
     unsigned long long seed;
     const char *vocab;
     char *sentence;          /* the words after the options, joined; owned */

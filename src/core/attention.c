@@ -2,6 +2,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 double attention_positional_angle(int p, int j, int D)
 {
@@ -73,4 +75,75 @@ void attention_heads(double *scores, double *scaled, double *masked, double *wei
             }
         }
     }
+}
+
+int attention_influence(double *influence, const double *q, const double *k, const double *v,
+                        const double *weights, const double *w_q, const double *w_k, const double *w_v,
+                        const double *w_o, int N, int D, int H)
+{
+    int DK = D / H, last = N - 1;
+    double scale = 1.0 / sqrt((double)DK);
+    double *g_x = malloc((size_t)N * D * sizeof *g_x);  /* (N, D) */
+    double *g_a = malloc((size_t)N * sizeof *g_a);      /* (N) */
+    double *g_kv = malloc((size_t)2 * DK * sizeof *g_kv);
+    double *g_q = malloc((size_t)DK * sizeof *g_q);
+    if (!g_x || !g_a || !g_kv || !g_q) {
+        free(g_x);
+        free(g_a);
+        free(g_kv);
+        free(g_q);
+        return -1;
+    }
+    memset(influence, 0, (size_t)N * sizeof *influence);
+    for (int d = 0; d < D; d++) {
+        memset(g_x, 0, (size_t)N * D * sizeof *g_x);
+        /* y_d = concat[last]·W_O[:,d] + b: its gradient on concat[last] is W_O's column d. */
+        for (int h = 0; h < H; h++) {
+            const double *a = weights + ((size_t)h * N + last) * N;
+            const double *qi = q + (size_t)last * D + (size_t)h * DK;
+            size_t hc = (size_t)h * DK;
+            double mean = 0.0; /* Σ_j a_j g_a_j, for the softmax's gradient */
+            for (int j = 0; j < N; j++) {
+                double sum = 0.0;
+                for (int m = 0; m < DK; m++)
+                    sum += w_o[(hc + m) * D + d] * v[(size_t)j * D + hc + m];
+                g_a[j] = sum;
+                mean += a[j] * sum;
+            }
+            memset(g_q, 0, (size_t)DK * sizeof *g_q);
+            for (int j = 0; j < N; j++) {
+                double g_s = a[j] * (g_a[j] - mean) * scale; /* through softmax and 1/√d_k */
+                const double *kj = k + (size_t)j * D + hc;
+                for (int m = 0; m < DK; m++) {
+                    g_q[m] += g_s * kj[m];
+                    g_kv[m] = g_s * qi[m];                          /* ∂/∂k_j */
+                    g_kv[DK + m] = a[j] * w_o[(hc + m) * D + d];    /* ∂/∂v_j */
+                }
+                double *gxj = g_x + (size_t)j * D;
+                for (int r = 0; r < D; r++) {
+                    double sum = 0.0;
+                    for (int m = 0; m < DK; m++)
+                        sum += g_kv[m] * w_k[(size_t)r * D + hc + m] + g_kv[DK + m] * w_v[(size_t)r * D + hc + m];
+                    gxj[r] += sum;
+                }
+            }
+            double *gxl = g_x + (size_t)last * D;
+            for (int r = 0; r < D; r++) {
+                double sum = 0.0;
+                for (int m = 0; m < DK; m++)
+                    sum += g_q[m] * w_q[(size_t)r * D + hc + m];
+                gxl[r] += sum;
+            }
+        }
+        for (int i = 0; i < N; i++)
+            for (int r = 0; r < D; r++)
+                influence[i] += g_x[(size_t)i * D + r] * g_x[(size_t)i * D + r];
+    }
+    for (int i = 0; i < N; i++)
+        influence[i] = sqrt(influence[i]);
+    free(g_x);
+    free(g_a);
+    free(g_kv);
+    free(g_q);
+    return 0;
 }

@@ -14,6 +14,10 @@
 
 const char *const bundle_w_file[BUNDLE_N_PROJ] = {"w_q.csv", "w_k.csv", "w_v.csv", "w_o.csv"};
 const char *const bundle_b_file[BUNDLE_N_PROJ] = {"b_q.csv", "b_k.csv", "b_v.csv", "b_o.csv"};
+const char *const bundle_rec_wx_file[BUNDLE_N_RECURRENT] = {"rnn_w_xh.csv", "lstm_w_x.csv"};
+const char *const bundle_rec_wh_file[BUNDLE_N_RECURRENT] = {"rnn_w_hh.csv", "lstm_w_h.csv"};
+const char *const bundle_rec_b_file[BUNDLE_N_RECURRENT] = {"rnn_b.csv", "lstm_b.csv"};
+static const char *const rec_name[BUNDLE_N_RECURRENT] = {"an RNN", "an LSTM"};
 
 #define PATH_SIZE 4096
 
@@ -53,7 +57,7 @@ static const char *config_text(const struct table *t, int row, int col, char *bu
 }
 
 struct config {
-    int d_model, n_heads, positional, lowercase;
+    int d_model, n_heads, positional, lowercase, d_hidden;
     char *name, *description;
 };
 
@@ -89,6 +93,9 @@ static int parse_flag(const struct table *t, int row, const char *a, const char 
     return 0;
 }
 
+/* Where config.csv ends, for "d_hidden is missing" once the recurrent files are seen. */
+static int cfg_end_line;
+
 static int read_config(struct config *cfg, const char *dir, struct error *err)
 {
     char path[PATH_SIZE];
@@ -120,6 +127,8 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
         } else if (!strcmp(key, "n_heads")) {
             bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "n_heads", &c.n_heads, err);
             h_row = r;
+        } else if (!strcmp(key, "d_hidden")) {
+            bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "d_hidden", &c.d_hidden, err);
         } else if (!strcmp(key, "positional")) {
             bad = parse_flag(&t, r, "sinusoidal", "none", "positional", &c.positional, err);
         } else if (!strcmp(key, "lowercase")) {
@@ -133,7 +142,8 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             }
         } else {
             table_error_cell(&t, r, 0, err,
-                             "unknown key \"%s\" (known: d_model, n_heads, positional, lowercase, name, description)",
+                             "unknown key \"%s\" (known: d_model, n_heads, d_hidden, positional, lowercase, name, "
+                             "description)",
                              key);
             goto done;
         }
@@ -160,6 +170,7 @@ done:
         free(c.description);
     } else {
         *cfg = c;
+        cfg_end_line = t.end_line;
     }
     return rc;
 }
@@ -180,7 +191,7 @@ static int read_grid(double *out, const char *dir, const char *name, int rows, i
             goto done;
         }
         if (t.rows[r].n_cells != cols) {
-            table_error_row(&t, r, err, "expected %d numbers in the row (d_model), found %d", cols,
+            table_error_row(&t, r, err, "expected %d numbers in the row, found %d", cols,
                             t.rows[r].n_cells);
             goto done;
         }
@@ -343,6 +354,11 @@ void bundle_free(struct bundle *b)
         free(b->w[m]);
         free(b->b[m]);
     }
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        free(b->rec[m].w_x);
+        free(b->rec[m].w_h);
+        free(b->rec[m].b);
+    }
     free(b->name);
     free(b->description);
     memset(b, 0, sizeof *b);
@@ -360,6 +376,55 @@ static int alloc_weights(struct bundle *b)
     return 0;
 }
 
+static int alloc_recurrent(struct bundle *b, int m)
+{
+    size_t D = (size_t)b->d_model, Dh = (size_t)b->d_hidden, G = m == BUNDLE_LSTM ? 4 : 1;
+    struct bundle_recurrent_weights *r = &b->rec[m];
+    r->gates = (int)G;
+    r->w_x = malloc(D * G * Dh * sizeof(double));
+    r->w_h = malloc(Dh * G * Dh * sizeof(double));
+    r->b = calloc(G * Dh, sizeof(double));
+    return r->w_x && r->w_h && r->b ? 0 : -1;
+}
+
+/* The RNN and LSTM files: both weight files or neither; d_hidden when any. */
+static int read_recurrent(struct bundle *b, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE];
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        int wx = file_exists(dir, bundle_rec_wx_file[m]), wh = file_exists(dir, bundle_rec_wh_file[m]);
+        int bias = file_exists(dir, bundle_rec_b_file[m]);
+        if (!wx && !wh && !bias)
+            continue;
+        if (!wx || !wh) {
+            const char *missing = !wx ? bundle_rec_wx_file[m] : bundle_rec_wh_file[m];
+            const char *there = wx ? bundle_rec_wx_file[m] : wh ? bundle_rec_wh_file[m] : bundle_rec_b_file[m];
+            if (file_path(path, dir, missing, err))
+                return -1;
+            return error_file(err, path, "missing: %s is there, and %s needs both weight files", there,
+                              rec_name[m]);
+        }
+        if (b->d_hidden == 0) {
+            if (file_path(path, dir, "config.csv", err))
+                return -1;
+            return error_at(err, path, cfg_end_line, 1, "d_hidden is missing (%s needs it; add a row d_hidden,8)",
+                            bundle_rec_wx_file[m]);
+        }
+        if (alloc_recurrent(b, m))
+            return error_set(err, "out of memory");
+        struct bundle_recurrent_weights *r = &b->rec[m];
+        int width = r->gates * b->d_hidden;
+        if (read_grid(r->w_x, dir, bundle_rec_wx_file[m], b->d_model, width, err) ||
+            read_grid(r->w_h, dir, bundle_rec_wh_file[m], b->d_hidden, width, err))
+            return -1;
+        r->has_b = bias;
+        if (bias && read_grid(r->b, dir, bundle_rec_b_file[m], 1, width, err))
+            return -1;
+        r->present = 1;
+    }
+    return 0;
+}
+
 int bundle_load(struct bundle *out, const char *dir, struct error *err)
 {
     struct stat st;
@@ -373,6 +438,7 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
     struct bundle b = {
         .name = cfg.name, .description = cfg.description, .d_model = cfg.d_model,
         .n_heads = cfg.n_heads, .positional = cfg.positional, .lowercase = cfg.lowercase,
+        .d_hidden = cfg.d_hidden,
     };
     if (!b.name)
         b.name = strdup(basename_of(dir));
@@ -392,6 +458,8 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
         if (b.has_b[m] && read_grid(b.b[m], dir, bundle_b_file[m], 1, D, err))
             goto fail;
     }
+    if (read_recurrent(&b, dir, err))
+        goto fail;
     *out = b;
     return 0;
 fail:
@@ -417,19 +485,23 @@ static double random_weight(uint64_t *state, double limit)
     return round((2.0 * u - 1.0) * limit * 100.0) / 100.0;
 }
 
-int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, uint64_t seed,
-                       const char *const *tokens, int n_tokens, struct error *err)
+int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, int d_hidden,
+                       uint64_t seed, const char *const *tokens, int n_tokens, struct error *err)
 {
     if (d_model < 1 || d_model > BUNDLE_MAX_D_MODEL)
         return error_set(err, "--d-model must be between 1 and %d, got %d", BUNDLE_MAX_D_MODEL, d_model);
     if (n_heads < 1 || d_model % n_heads)
         return error_set(err, "--heads (%d) must be at least 1 and divide --d-model (%d) evenly", n_heads, d_model);
+    if (d_hidden < 0 || d_hidden > BUNDLE_MAX_D_MODEL)
+        return error_set(err, "--d-hidden must be between 0 and %d, got %d", BUNDLE_MAX_D_MODEL, d_hidden);
     if (n_tokens > BUNDLE_MAX_VOCAB)
         return error_set(err, "vocabulary has more than %d tokens", BUNDLE_MAX_VOCAB);
-    struct bundle b = {.d_model = d_model, .n_heads = n_heads, .positional = 1, .lowercase = 1};
-    char desc[160];
-    snprintf(desc, sizeof desc, "random weights: attnstep --init-model --d-model %d --heads %d --seed %llu",
-             d_model, n_heads, (unsigned long long)seed);
+    struct bundle b = {.d_model = d_model, .n_heads = n_heads, .positional = 1, .lowercase = 1,
+                       .d_hidden = d_hidden};
+    char desc[200];
+    snprintf(desc, sizeof desc,
+             "random weights: attnstep --init-model --d-model %d --heads %d --d-hidden %d --seed %llu",
+             d_model, n_heads, d_hidden, (unsigned long long)seed);
     b.name = strdup(name);
     b.description = strdup(desc);
     int has_unk = 0;
@@ -469,6 +541,27 @@ int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_
     for (int m = 0; m < BUNDLE_N_PROJ; m++)
         for (size_t i = 0; i < (size_t)d_model * (size_t)d_model; i++)
             b.w[m][i] = random_weight(&state, limit);
+    /* Recurrent weights: W_h small enough that the state contracts (spectral
+     * radius about 0.6), as a trained RNN's does, so early words fade; the
+     * LSTM's forget gate starts biased open (+1), the usual initialisation. */
+    for (int m = 0; d_hidden > 0 && m < BUNDLE_N_RECURRENT; m++) {
+        if (alloc_recurrent(&b, m)) {
+            bundle_free(&b);
+            return error_set(err, "out of memory");
+        }
+        struct bundle_recurrent_weights *r = &b.rec[m];
+        size_t width = (size_t)r->gates * (size_t)d_hidden;
+        for (size_t i = 0; i < (size_t)d_model * width; i++)
+            r->w_x[i] = random_weight(&state, sqrt(3.0 / d_model));
+        for (size_t i = 0; i < (size_t)d_hidden * width; i++)
+            r->w_h[i] = random_weight(&state, 0.6 * sqrt(3.0 / d_hidden));
+        if (m == BUNDLE_LSTM) {
+            for (int j = 0; j < d_hidden; j++)
+                r->b[d_hidden + j] = 1.0;
+            r->has_b = 1;
+        }
+        r->present = 1;
+    }
     *out = b;
     return 0;
 }
@@ -495,15 +588,17 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         return -1;
     const char *rows[][2] = {
         {"key", "value"}, {"name", b->name}, {"description", b->description},
-        {"d_model", NULL}, {"n_heads", NULL},
+        {"d_model", NULL}, {"n_heads", NULL}, {"d_hidden", NULL},
         {"positional", b->positional ? "sinusoidal" : "none"}, {"lowercase", b->lowercase ? "1" : "0"},
     };
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        if (r == 5 && b->d_hidden == 0)
+            continue; /* an attention-only model stays a v1 bundle */
         csvout_text(&w, rows[r][0]);
         if (rows[r][1]) {
             csvout_text(&w, rows[r][1]);
         } else {
-            snprintf(num, sizeof num, "%d", r == 3 ? b->d_model : b->n_heads);
+            snprintf(num, sizeof num, "%d", r == 3 ? b->d_model : r == 4 ? b->n_heads : b->d_hidden);
             csvout_text(&w, num);
         }
         csvout_end_row(&w);
@@ -514,6 +609,16 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         if (write_grid(dir, bundle_w_file[m], b->w[m], b->d_model, b->d_model, err))
             return -1;
         if (b->has_b[m] && write_grid(dir, bundle_b_file[m], b->b[m], 1, b->d_model, err))
+            return -1;
+    }
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        const struct bundle_recurrent_weights *r = &b->rec[m];
+        int width = r->gates * b->d_hidden;
+        if (!r->present)
+            continue;
+        if (write_grid(dir, bundle_rec_wx_file[m], r->w_x, b->d_model, width, err) ||
+            write_grid(dir, bundle_rec_wh_file[m], r->w_h, b->d_hidden, width, err) ||
+            (r->has_b && write_grid(dir, bundle_rec_b_file[m], r->b, 1, width, err)))
             return -1;
     }
     return 0;

@@ -60,6 +60,30 @@ static int write_tokens(const struct trace *t, const char *dir, struct error *er
     return csvout_close(&w, err);
 }
 
+/* influence.csv: header model,<tokens…>; a row per model the bundle has. */
+static int write_influence(const struct trace *t, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE];
+    struct csvout w;
+    if (fsutil_join(path, sizeof path, dir, "influence.csv"))
+        return error_file(err, dir, "path is too long");
+    if (csvout_open(&w, path, err))
+        return -1;
+    csvout_text(&w, "model");
+    for (int i = 0; i < t->N; i++)
+        csvout_text(&w, t->tokens[i]);
+    csvout_end_row(&w);
+    for (int m = 0; m < TRACE_N_MODELS; m++) {
+        if (!t->influence[m])
+            continue;
+        csvout_text(&w, trace_model_name[m]);
+        for (int i = 0; i < t->N; i++)
+            csvout_number(&w, t->influence[m][i]);
+        csvout_end_row(&w);
+    }
+    return csvout_close(&w, err);
+}
+
 static int write_all(const struct trace *t, const char *dir, int *n_files, struct error *err)
 {
     size_t D = (size_t)t->D, N = (size_t)t->N, NN = N * N;
@@ -99,6 +123,28 @@ static int write_all(const struct trace *t, const char *dir, int *n_files, struc
     n += 2 + 1 + BUNDLE_N_PROJ;
     for (int m = 0; m < BUNDLE_N_PROJ; m++)
         n += t->model->has_b[m];
+    size_t Dh = (size_t)t->Dh, G = 4 * Dh;
+    const struct { const char *name; const double *m; size_t stride; } rec[] = {
+        {"rnn_h.csv", t->rnn_h, Dh},
+        {"lstm_i.csv", t->lstm_gates, G}, {"lstm_f.csv", t->lstm_gates ? t->lstm_gates + Dh : NULL, G},
+        {"lstm_g.csv", t->lstm_gates ? t->lstm_gates + 2 * Dh : NULL, G},
+        {"lstm_o.csv", t->lstm_gates ? t->lstm_gates + 3 * Dh : NULL, G},
+        {"lstm_c.csv", t->lstm_c, Dh}, {"lstm_h.csv", t->lstm_h, Dh},
+    };
+    for (size_t i = 0; i < sizeof rec / sizeof rec[0]; i++) {
+        if (!rec[i].m)
+            continue;
+        if (write_matrix(t, dir, rec[i].name, rec[i].m, t->Dh, rec[i].stride, 0, err))
+            return -1;
+        n++;
+    }
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        const struct bundle_recurrent_weights *r = &t->model->rec[m];
+        n += r->present ? 2 + r->has_b : 0;
+    }
+    if (write_influence(t, dir, err))
+        return -1;
+    n++;
     if (n_files)
         *n_files = n;
     return 0;

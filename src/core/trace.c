@@ -4,7 +4,46 @@
 #include <string.h>
 
 #include "attnstep/attention.h"
+#include "attnstep/recurrent.h"
 #include "attnstep/tokenizer.h"
+
+const char *const trace_model_name[TRACE_N_MODELS] = {"rnn", "lstm", "attention"};
+
+/* The recurrent models and every model's influence; -1 when out of memory. */
+static int build_recurrent(struct trace *t, const struct bundle *model)
+{
+    size_t N = (size_t)t->N, Dh = (size_t)model->d_hidden;
+    const struct bundle_recurrent_weights *rnn = &model->rec[BUNDLE_RNN], *lstm = &model->rec[BUNDLE_LSTM];
+    t->Dh = model->d_hidden;
+    if (!(t->influence[TRACE_ATTENTION] = calloc(N, sizeof(double))))
+        return -1;
+    if (rnn->present) {
+        t->rnn_pre = calloc(N * Dh, sizeof(double));
+        t->rnn_h = calloc(N * Dh, sizeof(double));
+        t->influence[TRACE_RNN] = calloc(N, sizeof(double));
+        if (!t->rnn_pre || !t->rnn_h || !t->influence[TRACE_RNN])
+            return -1;
+        recurrent_rnn_forward(t->rnn_pre, t->rnn_h, t->embed, rnn->w_x, rnn->w_h, rnn->b, t->N, t->D, t->Dh);
+        if (recurrent_rnn_influence(t->influence[TRACE_RNN], t->rnn_h, rnn->w_x, rnn->w_h, t->N, t->D, t->Dh))
+            return -1;
+    }
+    if (lstm->present) {
+        t->lstm_z = calloc(N * 4 * Dh, sizeof(double));
+        t->lstm_gates = calloc(N * 4 * Dh, sizeof(double));
+        t->lstm_c = calloc(N * Dh, sizeof(double));
+        t->lstm_h = calloc(N * Dh, sizeof(double));
+        t->influence[TRACE_LSTM] = calloc(N, sizeof(double));
+        if (!t->lstm_z || !t->lstm_gates || !t->lstm_c || !t->lstm_h || !t->influence[TRACE_LSTM])
+            return -1;
+        recurrent_lstm_forward(t->lstm_z, t->lstm_gates, t->lstm_c, t->lstm_h, t->embed, lstm->w_x, lstm->w_h,
+                               lstm->b, t->N, t->D, t->Dh);
+        if (recurrent_lstm_influence(t->influence[TRACE_LSTM], t->lstm_gates, t->lstm_c, lstm->w_x, lstm->w_h,
+                                     t->N, t->D, t->Dh))
+            return -1;
+    }
+    return attention_influence(t->influence[TRACE_ATTENTION], t->q, t->k, t->v, t->weights, model->w[BUNDLE_Q],
+                               model->w[BUNDLE_K], model->w[BUNDLE_V], model->w[BUNDLE_O], t->N, t->D, t->H);
+}
 
 int trace_build(struct trace *out, const struct bundle *model, const char *sentence, int causal,
                 struct error *err)
@@ -13,7 +52,8 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     if (tokenizer_split(&toks, sentence, model->lowercase, err))
         return -1;
     size_t N = (size_t)toks.n, D = (size_t)model->d_model, H = (size_t)model->n_heads;
-    size_t bytes = (N * D * 8 + H * N * N * (causal ? 4 : 3)) * sizeof(double);
+    size_t Dh = (size_t)model->d_hidden;
+    size_t bytes = (N * D * 8 + H * N * N * (causal ? 4 : 3) + N * Dh * 12 + 3 * N) * sizeof(double);
     if (bytes > TRACE_MAX_BYTES) {
         tokenizer_free(&toks);
         return error_set(err, "sentence: %zu tokens with %zu heads need %zu MiB, more than the %zu MiB allowed",
@@ -49,6 +89,10 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     attention_linear(t.v, t.x, model->w[BUNDLE_V], model->b[BUNDLE_V], t.N, t.D, t.D);
     attention_heads(t.scores, t.scaled, t.masked, t.weights, t.concat, t.q, t.k, t.v, t.N, t.D, t.H, causal);
     attention_linear(t.out, t.concat, model->w[BUNDLE_O], model->b[BUNDLE_O], t.N, t.D, t.D);
+    if (build_recurrent(&t, model)) {
+        trace_free(&t);
+        return error_set(err, "out of memory");
+    }
     *out = t;
     return 0;
 }
@@ -61,7 +105,8 @@ void trace_free(struct trace *t)
     tokenizer_free(&toks);
     free(t->ids);
     double *bufs[] = {t->embed, t->pe, t->x, t->q, t->k, t->v, t->scores, t->scaled,
-                      t->masked, t->weights, t->concat, t->out};
+                      t->masked, t->weights, t->concat, t->out, t->rnn_pre, t->rnn_h, t->lstm_z,
+                      t->lstm_gates, t->lstm_c, t->lstm_h, t->influence[0], t->influence[1], t->influence[2]};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     memset(t, 0, sizeof *t);

@@ -13,6 +13,12 @@ readable.
                 config without positional/lowercase (defaults apply).
   korean        d_model 4, n_heads 2, positional none, lowercase 0, Korean
                 tokens plus capitalised English ones.
+  recurrent     d_model 6, n_heads 2, d_hidden 5, all four biases, plus an
+                RNN (rnn_w_xh, rnn_w_hh, rnn_b) and an LSTM (lstm_w_x,
+                lstm_w_h, lstm_b).  rnn_w_hh.csv has a BOM, CRLF, spaces and
+                quoted fields; every other file is plain LF.  W_hh is scaled
+                to a largest singular value of 0.5 (so its spectral radius is
+                below 1 too) and the LSTM's forget-gate bias is about +1.5.
 
 Usage: /usr/bin/python3 tests/data/make_fixtures.py
 """
@@ -107,6 +113,41 @@ def make_bundle(name, seed, config, vocab, with_bias, messy):
             write_messy(fpath, rows, lambda r, c: (r + c) % 5 == 0)
 
 
+def make_recurrent_bundle(name, seed, config, vocab):
+    """An attention bundle (all biases, plain LF) plus RNN and LSTM weights.
+
+    The attention files come from make_bundle; the recurrent ones from a
+    second generator (seed + 1), so they do not disturb the attention draws.
+    """
+    make_bundle(name, seed, config, vocab, with_bias=True, messy=False)
+    d, dh = int(config["d_model"]), int(config["d_hidden"])
+    rng = np.random.default_rng(seed + 1)
+
+    rnn_w_xh = rng.normal(0.0, 1.0 / np.sqrt(d), size=(d, dh))
+    # Shrink W_hh to a largest singular value of 0.5: every step multiplies
+    # the memory's sensitivity by at most 0.5 (and tanh' <= 1), so the
+    # influence of early words visibly fades with distance.
+    rnn_w_hh = rng.normal(0.0, 1.0, size=(dh, dh))
+    rnn_w_hh *= 0.5 / np.linalg.norm(rnn_w_hh, 2)
+    rnn_b = rng.normal(0.0, 0.1, size=dh)
+
+    # LSTM columns: gate blocks i, f, g, o of width dh each.
+    lstm_w_x = rng.normal(0.0, 1.0 / np.sqrt(d), size=(d, 4 * dh))
+    lstm_w_h = rng.normal(0.0, 0.8 / np.sqrt(dh), size=(dh, 4 * dh))
+    lstm_b = rng.normal(0.0, 0.1, size=4 * dh)
+    lstm_b[dh:2 * dh] += 1.5  # forget gate starts mostly open: memory is kept
+
+    path = os.path.join(OUT, name)
+    grid = lambda m: [[float(x) for x in row] for row in np.atleast_2d(m)]
+    for fname, m in (("rnn_w_xh.csv", rnn_w_xh), ("rnn_b.csv", rnn_b),
+                     ("lstm_w_x.csv", lstm_w_x), ("lstm_w_h.csv", lstm_w_h),
+                     ("lstm_b.csv", lstm_b)):
+        write_plain(os.path.join(path, fname), [[num(c) for c in row] for row in grid(m)])
+    # the one spreadsheet-style recurrent file
+    write_messy(os.path.join(path, "rnn_w_hh.csv"), grid(rnn_w_hh),
+                lambda r, c: (r + c) % 4 == 0)
+
+
 def main():
     make_bundle(
         "bias-crlf", 1001,
@@ -130,6 +171,13 @@ def main():
         ["<unk>", "영화가", "정말", "좋지", "않았다", "나는", "책을", "재미있다",
          "OK", "The", ".", "!", "?", ","],
         with_bias=False, messy=False)
+    make_recurrent_bundle(
+        "recurrent", 4004,
+        {"d_model": "6", "n_heads": "2", "d_hidden": "5",
+         "positional": "sinusoidal", "lowercase": "1", "name": "recurrent",
+         "description": "Fixture: attention with biases plus an RNN and an LSTM"},
+        ["<unk>", ".", ",", "!", "?", "'", "the", "cat", "sat", "on", "mat",
+         "and", "dog", "a", "big", "ran", "away"])
 
 
 if __name__ == "__main__":

@@ -8,10 +8,16 @@ For every case in tests/golden/cases.csv this runs
 and checks each golden file in tests/golden/cases/<name>/ against the exported
 file of the same name:
   * header row and first column must be identical strings (tokens.csv: every cell);
-  * numbers must agree within |a - b| <= 1e-5*|b| + 1e-7 (b = golden);
+  * numbers must agree within |a - b| <= 1e-5*|b| + 1e-7 (b = golden), except
+    influence.csv: |a - b| <= 1e-4*|b| + 1e-7 (its goldens come from finite
+    differences);
   * `-inf` must appear exactly where the golden file has `-inf`.
-It also checks that head<h>_masked.csv is exported for causal cases only, and
-that the export's w_q/w_k/w_v/w_o.csv hold the bundle's numbers.
+It also checks that head<h>_masked.csv is exported for causal cases only, that
+the export's w_q/w_k/w_v/w_o.csv hold the bundle's numbers, and for the
+recurrent models (RNN: rnn_w_xh/rnn_w_hh/rnn_b, LSTM: lstm_w_x/lstm_w_h/lstm_b):
+that the export copies the weight files the bundle has and its config.csv
+gives d_hidden, and that no rnn_*/lstm_* file is exported for a model the
+bundle does not have.
 
 Output is TAP; exit status 1 if anything failed.  Standard library only (no
 numpy), so CI can run it.  --keep leaves the export directory in place.
@@ -26,6 +32,12 @@ import tempfile
 
 REL_TOL = 1e-5
 ABS_TOL = 1e-7
+INFLUENCE_REL_TOL = 1e-4  # influence goldens are finite differences
+
+# Recurrent models a bundle may hold: export-name prefix -> weight files
+# (input, recurrent, optional bias), all in bundle format.
+RECURRENT = {"rnn": ("rnn_w_xh", "rnn_w_hh", "rnn_b"),
+             "lstm": ("lstm_w_x", "lstm_w_h", "lstm_b")}
 
 
 def read_rows(path, strip=False):
@@ -44,8 +56,8 @@ def to_float(text):
         return None
 
 
-def close(got, want):
-    return abs(got - want) <= REL_TOL * abs(want) + ABS_TOL
+def close(got, want, rel_tol=REL_TOL):
+    return abs(got - want) <= rel_tol * abs(want) + ABS_TOL
 
 
 def bundle_config(bundle_dir):
@@ -53,7 +65,7 @@ def bundle_config(bundle_dir):
 
 
 # ------------------------------------------------------------ file comparison
-def compare_table(golden_path, export_path, exact):
+def compare_table(golden_path, export_path, exact, rel_tol=REL_TOL):
     """Return a list of diagnostic lines; empty means the files agree."""
     fname = os.path.basename(golden_path)
     if not os.path.exists(export_path):
@@ -89,7 +101,7 @@ def compare_table(golden_path, export_path, exact):
                 ok = (g.strip() == "-inf")
             else:
                 wv, gv = float(w), to_float(g)
-                ok = gv is not None and math.isfinite(gv) and close(gv, wv)
+                ok = gv is not None and math.isfinite(gv) and close(gv, wv, rel_tol)
                 if gv is not None and math.isfinite(gv):
                     diff = abs(gv - wv)
                     if diff > largest[0]:
@@ -117,24 +129,26 @@ def numeric_grid(rows):
     return grid
 
 
-def compare_weights(bundle_dir, export_dir, name, d):
+def compare_weights(bundle_dir, export_dir, name):
+    """The export's copy of the bundle's weight file `name`.csv holds the same grid."""
     fname = name + ".csv"
     path = os.path.join(export_dir, fname)
     if not os.path.exists(path):
         return ["%s: missing from the export" % fname]
     want = [[float(x) for x in row] for row in read_rows(os.path.join(bundle_dir, fname), strip=True)]
+    rows, cols = len(want), len(want[0])
     got = numeric_grid(read_rows(path, strip=True))
-    # a numeric row-index column (0..d-1 or 1..d) is a label, not data
-    if got and all(len(row) == d + 1 for row in got):
+    # a numeric row-index column (0..rows-1 or 1..rows) is a label, not data
+    if got and all(len(row) == cols + 1 for row in got):
         first = [row[0] for row in got]
-        if first in ([float(i) for i in range(d)], [float(i) for i in range(1, d + 1)]):
+        if first in ([float(i) for i in range(rows)], [float(i) for i in range(1, rows + 1)]):
             got = [row[1:] for row in got]
-    if len(got) != d or any(len(row) != d for row in got):
+    if len(got) != rows or any(len(row) != cols for row in got):
         return ["%s: expected a %dx%d grid of numbers, got %d row(s) of %s field(s)"
-                % (fname, d, d, len(got), sorted(set(len(row) for row in got)))]
+                % (fname, rows, cols, len(got), sorted(set(len(row) for row in got)))]
     diags, bad, largest = [], 0, 0.0
-    for i in range(d):
-        for j in range(d):
+    for i in range(rows):
+        for j in range(cols):
             g, w = got[i][j], want[i][j]
             if g is not None:
                 largest = max(largest, abs(g - w))
@@ -145,6 +159,45 @@ def compare_weights(bundle_dir, export_dir, name, d):
     if bad:
         diags.append("%s: %d mismatching number(s); largest difference %.3g" % (fname, bad, largest))
     return diags
+
+
+def recurrent_weights(bundle_dir):
+    """{model: [weight file names the bundle has]} for the recurrent models present."""
+    found = {}
+    for model, names in RECURRENT.items():
+        present = [n for n in names if os.path.exists(os.path.join(bundle_dir, n + ".csv"))]
+        if names[0] in present:  # the input weights define the model
+            found[model] = present
+    return found
+
+
+def bundle_d_hidden(bundle_dir, cfg, models):
+    """d_hidden from config.csv, or else the row count of a recurrent W_h."""
+    if "d_hidden" in cfg:
+        return int(cfg["d_hidden"])
+    model = sorted(models)[0]
+    return len(read_rows(os.path.join(bundle_dir, RECURRENT[model][1] + ".csv")))
+
+
+def check_d_hidden(export_dir, d_hidden):
+    path = os.path.join(export_dir, "config.csv")
+    if not os.path.exists(path):
+        return ["config.csv: missing from the export"]
+    got = bundle_config(export_dir).get("d_hidden")
+    if got is None:
+        return ["config.csv: no d_hidden row"]
+    if to_float(got) != d_hidden:
+        return ["config.csv: d_hidden is %r, expected %d" % (got, d_hidden)]
+    return []
+
+
+def stray_recurrent_files(export_dir, models):
+    """rnn_*/lstm_* files exported for a model the bundle does not have."""
+    if not os.path.isdir(export_dir):
+        return ["no export directory"]
+    stray = sorted(f for f in os.listdir(export_dir)
+                   for model in RECURRENT if model not in models and f.startswith(model + "_"))
+    return ["exported for a model the bundle does not have: %s" % " ".join(stray)] if stray else []
 
 
 # ------------------------------------------------------------ TAP driver
@@ -176,17 +229,20 @@ def main(argv):
         cases = list(csv.DictReader(f))
 
     # the plan: per case 1 run + golden files + masked check + 4 weight files
-    plan = []
+    # + the recurrent weight copies + (config d_hidden if recurrent) + stray-file check
+    plan, count = [], 0
     for case in cases:
         files = sorted(os.listdir(os.path.join(golden, "cases", case["name"])))
         files.sort(key=lambda f: f != "tokens.csv")
-        plan.append(files)
-    print("1..%d" % sum(len(files) + 6 for files in plan))
+        rec = recurrent_weights(os.path.join(root, case["bundle"]))
+        plan.append((files, rec))
+        count += len(files) + 7 + sum(len(names) for names in rec.values()) + (1 if rec else 0)
+    print("1..%d" % count)
 
     tap = Tap()
     tmp = tempfile.mkdtemp(prefix="attnstep-compare-")
     try:
-        for case, files in zip(cases, plan):
+        for case, (files, rec) in zip(cases, plan):
             name = case["name"]
             causal = case["causal"].strip() == "1"
             bundle = os.path.join(root, case["bundle"])
@@ -206,10 +262,11 @@ def main(argv):
             for fname in files:
                 tap.result("%s/%s" % (name, fname),
                            compare_table(os.path.join(golden, "cases", name, fname),
-                                         os.path.join(out, fname), exact=(fname == "tokens.csv")))
+                                         os.path.join(out, fname), exact=(fname == "tokens.csv"),
+                                         rel_tol=INFLUENCE_REL_TOL if fname == "influence.csv" else REL_TOL))
 
             cfg = bundle_config(bundle)
-            d, heads = int(cfg["d_model"]), int(cfg["n_heads"])
+            heads = int(cfg["n_heads"])
             diags = []
             for h in range(1, heads + 1):
                 present = os.path.exists(os.path.join(out, "head%d_masked.csv" % h))
@@ -220,11 +277,18 @@ def main(argv):
             tap.result("%s: head*_masked.csv %s" % (name, "present (causal)" if causal else "absent (not causal)"),
                        diags)
 
-            for w in ("w_q", "w_k", "w_v", "w_o"):
-                tap.result("%s/%s.csv equals the bundle's" % (name, w), compare_weights(bundle, out, w, d))
+            weights = ["w_q", "w_k", "w_v", "w_o"] + [n for model in sorted(rec) for n in rec[model]]
+            for w in weights:
+                tap.result("%s/%s.csv equals the bundle's" % (name, w), compare_weights(bundle, out, w))
+            if rec:
+                d_hidden = bundle_d_hidden(bundle, cfg, rec)
+                tap.result("%s/config.csv gives d_hidden %d" % (name, d_hidden), check_d_hidden(out, d_hidden))
+            absent = [m for m in sorted(RECURRENT) if m not in rec]
+            tap.result("%s: no %s files exported" % (name, "/".join(m + "_*" for m in absent) or "stray recurrent"),
+                       stray_recurrent_files(out, rec))
 
             if os.path.isdir(out):
-                extra = sorted(set(os.listdir(out)) - set(files) - {"w_q.csv", "w_k.csv", "w_v.csv", "w_o.csv"})
+                extra = sorted(set(os.listdir(out)) - set(files) - {w + ".csv" for w in weights})
                 if extra:
                     print("# %s: exported files not checked: %s" % (name, " ".join(extra)))
     finally:

@@ -7,12 +7,19 @@ matrices from the same model bundles with numpy in float64, written from the
 project contract and NOT from the C code, so that the C program can be checked
 against an independent implementation (tests/golden/compare.py does that).
 
+Besides the attention layer it runs the recurrent models a bundle may hold (an
+RNN and/or an LSTM reading the word embeddings one at a time) and measures each
+word's influence on the end of the sentence, by central finite differences.
+
 It reads tests/golden/cases.csv (name,bundle,causal,sentence) and writes the
 export-format CSVs of each case to tests/golden/cases/<name>/.  Those outputs
 are committed; `--check` recomputes them into a temporary directory and exits 1
 if any committed number differs by more than 1e-12 relative (plus a 1e-15
 absolute floor for values that cancel to ~0), or if a file is missing or
 stale, so a test can verify that the committed golden files are current.
+`--check` also recomputes every influence with exact forward-mode derivatives
+and fails if the finite differences disagree with them (a self-test of the
+finite differences; the goldens themselves hold the finite-difference values).
 
 Usage:  /usr/bin/python3 tests/golden/reference.py [--check]
 Needs:  Python 3 standard library + numpy.
@@ -66,7 +73,39 @@ def load_bundle(bundle_dir):
         assert b["W_" + m].shape == (d, d)
         bias = os.path.join(bundle_dir, "b_%s.csv" % m)
         b["b_" + m] = read_matrix(bias).reshape(d) if os.path.exists(bias) else np.zeros(d)
+    load_recurrent(b, bundle_dir, config)
     return b
+
+
+# The optional recurrent models: (name, input weights, recurrent weights, bias,
+# gates).  gates = number of d_hidden-wide column blocks (LSTM: i, f, g, o).
+RECURRENT = (("rnn", "rnn_w_xh", "rnn_w_hh", "rnn_b", 1),
+             ("lstm", "lstm_w_x", "lstm_w_h", "lstm_b", 4))
+
+
+def load_recurrent(b, bundle_dir, config):
+    """Read whichever recurrent weight files the bundle has (absent bias = zeros).
+
+    b["recurrent"] maps "rnn"/"lstm" to (W_x, W_h, bias) for the models present;
+    b["d_hidden"] comes from config.csv or, failing that, from the file shapes.
+    """
+    d = b["d_model"]
+    dh = int(config["d_hidden"]) if "d_hidden" in config else None
+    b["recurrent"] = {}
+    for model, wx_name, wh_name, bias_name, gates in RECURRENT:
+        path = lambda name: os.path.join(bundle_dir, name + ".csv")
+        if not os.path.exists(path(wx_name)):
+            assert not os.path.exists(path(wh_name)), "%s without %s" % (wh_name, wx_name)
+            continue
+        w_x, w_h = read_matrix(path(wx_name)), read_matrix(path(wh_name))
+        if dh is None:
+            dh = w_x.shape[1] // gates
+        assert w_x.shape == (d, gates * dh), "%s: shape %s" % (wx_name, w_x.shape)
+        assert w_h.shape == (dh, gates * dh), "%s: shape %s" % (wh_name, w_h.shape)
+        bias = read_matrix(path(bias_name)).reshape(gates * dh) \
+            if os.path.exists(path(bias_name)) else np.zeros(gates * dh)
+        b["recurrent"][model] = (w_x, w_h, bias)
+    b["d_hidden"] = dh
 
 
 # ------------------------------------------------------------ tokenizer
@@ -98,17 +137,19 @@ def softmax_rows(a):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def attention(b, sentence, causal):
-    """Return (tokens, ids, list of (filename, matrix, column names))."""
+def embed(b, sentence):
+    """Tokens, their vocab ids, and the embedding rows (N x d_model)."""
     tokens = tokenize(sentence, b["lowercase"])
     index = {}
     for i, t in enumerate(b["tokens"]):
         index.setdefault(t, i)  # first row wins
     ids = [index.get(t, index["<unk>"]) for t in tokens]
-    n, d, H = len(tokens), b["d_model"], b["n_heads"]
-    dk = d // H
+    return tokens, ids, b["E"][ids]
 
-    emb = b["E"][ids]
+
+def positional(b, n):
+    """Sinusoidal positional encoding (N x d_model), positions from 0; zeros for `none`."""
+    d = b["d_model"]
     pe = np.zeros((n, d))
     if b["positional"] == "sinusoidal":
         for p in range(n):
@@ -117,13 +158,24 @@ def attention(b, sentence, causal):
                 pe[p, i] = math.sin(angle)
                 if i + 1 < d:
                     pe[p, i + 1] = math.cos(angle)
-    x = emb + pe
+    return pe
+
+
+def dcols(k):
+    return ["d%d" % j for j in range(k)]
+
+
+def attention_layer(b, x, tokens, causal):
+    """Multi-head self-attention of x (N x d_model).
+
+    Returns (list of (filename, matrix, column names), output)."""
+    n, d, H = x.shape[0], b["d_model"], b["n_heads"]
+    dk = d // H
     Q = x @ b["W_q"] + b["b_q"]
     K = x @ b["W_k"] + b["b_k"]
     V = x @ b["W_v"] + b["b_v"]
 
-    dcols = lambda k: ["d%d" % j for j in range(k)]
-    out = [("embeddings", emb, dcols(d)), ("positional", pe, dcols(d)), ("x", x, dcols(d))]
+    out = []
     heads = []
     for h in range(1, H + 1):
         cols = slice((h - 1) * dk, h * dk)
@@ -146,7 +198,177 @@ def attention(b, sentence, causal):
     concat = np.hstack(heads)
     output = concat @ b["W_o"] + b["b_o"]
     out += [("concat", concat, dcols(d)), ("output", output, dcols(d))]
+    return out, output
+
+
+def attention(b, sentence, causal):
+    """Return (tokens, ids, list of (filename, matrix, column names))."""
+    tokens, ids, emb = embed(b, sentence)
+    d = b["d_model"]
+    pe = positional(b, len(tokens))
+    x = emb + pe
+    out, _ = attention_layer(b, x, tokens, causal)
+    out = [("embeddings", emb, dcols(d)), ("positional", pe, dcols(d)), ("x", x, dcols(d))] + out
     return tokens, ids, out
+
+
+# ------------------------------------------------------------ recurrent models
+def sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def rnn_forward(weights, emb):
+    """Elman RNN over the embeddings: h_t = tanh(e_t W_xh + h_{t-1} W_hh + b), h_0 = 0.
+
+    Returns {"h": N x d_hidden}, row t-1 = h_t."""
+    w_xh, w_hh, bias = weights
+    h = np.zeros(w_hh.shape[0])
+    hs = []
+    for e in emb:  # one word at a time: each step needs the previous memory
+        h = np.tanh(e @ w_xh + h @ w_hh + bias)
+        hs.append(h)
+    return {"h": np.array(hs)}
+
+
+def lstm_forward(weights, emb):
+    """LSTM over the embeddings, h_0 = c_0 = 0.
+
+    z = e_t W_x + h_{t-1} W_h + b, split into four d_hidden-wide blocks:
+    i = σ(z_i) input gate, f = σ(z_f) forget gate, g = tanh(z_g) candidate,
+    o = σ(z_o) output gate; c_t = f⊙c_{t-1} + i⊙g; h_t = o⊙tanh(c_t).
+    Returns the gate activations and c, h, each N x d_hidden."""
+    w_x, w_h, bias = weights
+    dh = w_h.shape[0]
+    h, c = np.zeros(dh), np.zeros(dh)
+    rows = {k: [] for k in ("i", "f", "g", "o", "c", "h")}
+    for e in emb:
+        z = e @ w_x + h @ w_h + bias
+        i = sigmoid(z[0:dh])
+        f = sigmoid(z[dh:2 * dh])
+        g = np.tanh(z[2 * dh:3 * dh])
+        o = sigmoid(z[3 * dh:4 * dh])
+        c = f * c + i * g       # keep part of the old memory, add part of the new
+        h = o * np.tanh(c)      # expose part of the memory
+        for k, v in zip("ifgoch", (i, f, g, o, c, h)):
+            rows[k].append(v)
+    return {k: np.array(v) for k, v in rows.items()}
+
+
+FORWARD = {"rnn": rnn_forward, "lstm": lstm_forward}
+# export file names of each model's matrices, in the order they are written
+RECURRENT_FILES = {"rnn": (("rnn_h", "h"),),
+                   "lstm": tuple(("lstm_" + k, k) for k in "ifgoch")}
+
+
+# ------------------------------------------------------------ influence
+FD_STEP = 1e-6
+
+
+def end_functions(b, emb, causal):
+    """The models' "end of the sentence" y as functions of the embeddings (N x d_model).
+
+    Ordered as influence.csv lists them: rnn, lstm (when present), attention.
+    RNN/LSTM: y = h_N.  Attention: y = the last row of the layer's output
+    (after W_O) with the case's causal setting; x = e + PE, PE is fixed."""
+    funcs = []
+    for model in ("rnn", "lstm"):
+        if model in b["recurrent"]:
+            weights = b["recurrent"][model]
+            funcs.append((model, lambda e, f=FORWARD[model], w=weights: f(w, e)["h"][-1]))
+    pe = positional(b, emb.shape[0])
+    funcs.append(("attention", lambda e: attention_layer(b, e + pe, [], causal)[1][-1]))
+    return funcs
+
+
+def influence_fd(y_of, emb):
+    """‖∂y/∂e_i‖_F for every position i, by central finite differences.
+
+    Each position's embedding is its own input (a repeated token is perturbed
+    at one position only).  Column k of the Jacobian is
+    (y(e_i + h·u_k) - y(e_i - h·u_k)) / (actual distance between the two points)."""
+    n, d = emb.shape
+    norms = []
+    for i in range(n):
+        columns = []
+        for k in range(d):
+            plus, minus = emb.copy(), emb.copy()
+            plus[i, k] += FD_STEP
+            minus[i, k] -= FD_STEP
+            # the step as represented in float64, not the nominal 2h
+            columns.append((y_of(plus) - y_of(minus)) / (plus[i, k] - minus[i, k]))
+        norms.append(np.linalg.norm(np.array(columns)))  # Frobenius norm of the Jacobian
+    return np.array(norms)
+
+
+# ---- exact derivatives, used only by --check to validate the finite differences.
+# Forward mode: each array d_* carries one extra leading axis of length d_model,
+# the derivative with respect to each component of e_i.
+def rnn_jacobian(weights, emb, i):
+    w_xh, w_hh, bias = weights
+    d, dh = w_xh.shape
+    h, d_h = np.zeros(dh), np.zeros((d, dh))
+    for t, e in enumerate(emb):
+        h = np.tanh(e @ w_xh + h @ w_hh + bias)
+        d_a = d_h @ w_hh + (w_xh if t == i else 0.0)
+        d_h = d_a * (1.0 - h ** 2)
+    return d_h
+
+
+def lstm_jacobian(weights, emb, i):
+    w_x, w_h, bias = weights
+    d, dh = w_x.shape[0], w_h.shape[0]
+    h, c = np.zeros(dh), np.zeros(dh)
+    d_h, d_c = np.zeros((d, dh)), np.zeros((d, dh))
+    for t, e in enumerate(emb):
+        z = e @ w_x + h @ w_h + bias
+        d_z = d_h @ w_h + (w_x if t == i else 0.0)
+        ig, fg, og = sigmoid(z[0:dh]), sigmoid(z[dh:2 * dh]), sigmoid(z[3 * dh:])
+        g = np.tanh(z[2 * dh:3 * dh])
+        d_i = d_z[:, 0:dh] * ig * (1 - ig)
+        d_f = d_z[:, dh:2 * dh] * fg * (1 - fg)
+        d_g = d_z[:, 2 * dh:3 * dh] * (1 - g ** 2)
+        d_o = d_z[:, 3 * dh:] * og * (1 - og)
+        d_c = d_f * c + fg * d_c + d_i * g + ig * d_g
+        c = fg * c + ig * g
+        d_h = d_o * np.tanh(c) + og * (1 - np.tanh(c) ** 2) * d_c
+        h = og * np.tanh(c)
+    return d_h
+
+
+def attention_jacobian(b, emb, causal, i):
+    n, d, H = emb.shape[0], b["d_model"], b["n_heads"]
+    dk = d // H
+    x = emb + positional(b, n)
+    d_x = np.zeros((d, n, d))
+    d_x[:, i, :] = np.eye(d)  # ∂x_i/∂e_i = I
+    proj = {m: (x @ b["W_" + m] + b["b_" + m], d_x @ b["W_" + m]) for m in "qkv"}
+    d_heads = []
+    for h in range(H):
+        cols = slice(h * dk, (h + 1) * dk)
+        (q, d_q), (k, d_k), (v, d_v) = ((p[:, cols], dp[..., cols]) for p, dp in
+                                        (proj["q"], proj["k"], proj["v"]))
+        s = q @ k.T / math.sqrt(dk)
+        d_s = (d_q @ k.T + q @ d_k.transpose(0, 2, 1)) / math.sqrt(dk)
+        if causal:
+            s[np.triu_indices(n, k=1)] = -np.inf
+            d_s[:, np.triu_indices(n, k=1)[0], np.triu_indices(n, k=1)[1]] = 0.0
+        w = softmax_rows(s)
+        d_w = w * (d_s - (w * d_s).sum(axis=-1, keepdims=True))  # softmax derivative
+        d_heads.append(d_w @ v + w @ d_v)
+    return np.concatenate(d_heads, axis=-1)[:, -1, :] @ b["W_o"]
+
+
+def influence_exact(b, emb, causal):
+    """{model: ‖∂y/∂e_i‖_F per position} from the exact derivatives above."""
+    result = {}
+    for model in ("rnn", "lstm"):
+        if model in b["recurrent"]:
+            jac = rnn_jacobian if model == "rnn" else lstm_jacobian
+            result[model] = np.array([np.linalg.norm(jac(b["recurrent"][model], emb, i))
+                                      for i in range(emb.shape[0])])
+    result["attention"] = np.array([np.linalg.norm(attention_jacobian(b, emb, causal, i))
+                                    for i in range(emb.shape[0])])
+    return result
 
 
 # ------------------------------------------------------------ writing
@@ -160,6 +382,19 @@ def read_cases():
         return list(csv.DictReader(f))
 
 
+def labelled(tokens, m, cols):
+    """Rows of an export-format matrix: header token,<cols>; first column the token."""
+    return [["token"] + list(cols)] + [[t] + [repr(float(x)) for x in row]
+                                       for t, row in zip(tokens, m)]
+
+
+def case_influence(bundle, case):
+    """{model: influence per position} (finite differences) for one case, in file order."""
+    _, _, emb = embed(bundle, case["sentence"])
+    causal = case["causal"].strip() == "1"
+    return {model: influence_fd(y_of, emb) for model, y_of in end_functions(bundle, emb, causal)}
+
+
 def write_all(cases_dir):
     shutil.rmtree(cases_dir, ignore_errors=True)
     for case in read_cases():
@@ -170,9 +405,20 @@ def write_all(cases_dir):
         write_csv(os.path.join(folder, "tokens.csv"),
                   [["position", "token", "id"]] + [[p, t, i] for p, (t, i) in enumerate(zip(tokens, ids))])
         for fname, m, cols in mats:
-            write_csv(os.path.join(folder, fname + ".csv"),
-                      [["token"] + list(cols)] + [[t] + [repr(float(x)) for x in row]
-                                                  for t, row in zip(tokens, m)])
+            write_csv(os.path.join(folder, fname + ".csv"), labelled(tokens, m, cols))
+
+        # recurrent models: only the files of the models this bundle has
+        emb = bundle["E"][ids]
+        for model, weights in bundle["recurrent"].items():
+            states = FORWARD[model](weights, emb)
+            for fname, key in RECURRENT_FILES[model]:
+                write_csv(os.path.join(folder, fname + ".csv"),
+                          labelled(tokens, states[key], dcols(bundle["d_hidden"])))
+
+        # influence of each word on the end: rows rnn, lstm (if present), attention
+        write_csv(os.path.join(folder, "influence.csv"),
+                  [["model"] + tokens] + [[model] + [repr(float(x)) for x in norms]
+                                          for model, norms in case_influence(bundle, case).items()])
 
 
 # ------------------------------------------------------------ --check
@@ -187,6 +433,21 @@ def differs(a, b):
         return not (x == y)
     # relative 1e-12, with a tiny absolute floor for values that cancel to ~0
     return abs(x - y) > 1e-12 * max(abs(x), abs(y)) + 1e-15
+
+
+def cross_check_influence():
+    """Finite-difference influence vs exact derivatives, for every case."""
+    problems = []
+    for case in read_cases():
+        bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
+        _, _, emb = embed(bundle, case["sentence"])
+        exact = influence_exact(bundle, emb, case["causal"].strip() == "1")
+        for model, fd in case_influence(bundle, case).items():
+            for i, (a, e) in enumerate(zip(fd, exact[model])):
+                if abs(a - e) > 1e-7 * abs(e) + 1e-10:
+                    problems.append("%s: influence of %s at position %d: finite differences %r, exact %r"
+                                    % (case["name"], model, i, a, e))
+    return problems
 
 
 def check():
@@ -215,6 +476,7 @@ def check():
                     if differs(a, b):
                         problems.append("%s: line %d field %d: committed %s, recomputed %s"
                                         % (rel, r + 1, c + 1, b, a))
+        problems += cross_check_influence()
         for p in problems:
             print(p)
         print("golden files are %s" % ("STALE (run reference.py to regenerate)" if problems else "current"))

@@ -42,9 +42,9 @@ static void test_random_model_round_trips(void **state)
     struct error err;
     /* A token with a space can never be produced by the tokenizer, so the
      * saved model would not load: init refuses nothing, but save/load does. */
-    assert_int_equal(bundle_init_random(&b, "rt", 12, 3, 99, tokens, 5, &err), 0);
+    assert_int_equal(bundle_init_random(&b, "rt", 12, 3, 5, 99, tokens, 5, &err), 0);
     assert_int_equal(b.n_vocab, 6); /* <unk> added */
-    assert_int_equal(bundle_init_random(&again, "rt", 12, 3, 99, tokens, 5, &err), 0);
+    assert_int_equal(bundle_init_random(&again, "rt", 12, 3, 5, 99, tokens, 5, &err), 0);
     assert_memory_equal(b.embed, again.embed, 6 * 12 * sizeof(double)); /* same seed, same model */
     bundle_free(&again);
 
@@ -60,6 +60,16 @@ static void test_random_model_round_trips(void **state)
         assert_memory_equal(b.w[m], c.w[m], 12 * 12 * sizeof(double));
         assert_false(c.has_b[m]);
     }
+    /* The RNN and LSTM come back bit for bit; the LSTM's forget gate starts open. */
+    assert_int_equal(c.d_hidden, 5);
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        int G = m == BUNDLE_LSTM ? 4 : 1;
+        assert_true(c.rec[m].present);
+        assert_memory_equal(b.rec[m].w_x, c.rec[m].w_x, 12 * (size_t)G * 5 * sizeof(double));
+        assert_memory_equal(b.rec[m].w_h, c.rec[m].w_h, 5 * (size_t)G * 5 * sizeof(double));
+    }
+    assert_true(c.rec[BUNDLE_LSTM].has_b && !c.rec[BUNDLE_RNN].has_b);
+    assert_true(c.rec[BUNDLE_LSTM].b[5] == 1.0 && c.rec[BUNDLE_LSTM].b[0] == 0.0);
     for (size_t i = 0; i < 12 * 12; i++) /* two decimals, inside Xavier's bound */
         assert_true(fabs(c.w[0][i] * 100 - round(c.w[0][i] * 100)) < 1e-9 && fabs(c.w[0][i]) <= 0.51);
     assert_int_equal(bundle_lookup(&c, "영화가"), bundle_lookup(&b, "영화가"));
@@ -71,10 +81,10 @@ static void test_random_model_round_trips(void **state)
     bundle_free(&b);
     fsutil_remove_tree(dir);
 
-    assert_int_equal(bundle_init_random(&b, "x", 10, 3, 1, tokens, 2, &err), -1);
+    assert_int_equal(bundle_init_random(&b, "x", 10, 3, 0, 1, tokens, 2, &err), -1);
     assert_non_null(strstr(err.msg, "divide"));
     const char *dup[] = {"a", "b", "a"};
-    assert_int_equal(bundle_init_random(&b, "x", 4, 2, 1, dup, 3, &err), -1);
+    assert_int_equal(bundle_init_random(&b, "x", 4, 2, 0, 1, dup, 3, &err), -1);
     assert_non_null(strstr(err.msg, "duplicate"));
 }
 
