@@ -1,9 +1,12 @@
 /* lesson.h — a trace cut into steps, in teaching order.
  *
- * Stages: tokens, embeddings, positional encoding (if the model has one),
- * x = e + p, then per head Q, K, V, scores, scaled, masked (causal only),
- * weights, head output; then concat and output. Each stage is a result matrix
- * of rows × cols cells, revealed one stage, one row or one cell per step.
+ * The attention lesson: tokens, embeddings, positional encoding (if the model
+ * has one), x = e + p, then per head Q, K, V, scores, scaled, masked (causal
+ * only), weights, head output; then concat and output. The RNN lesson: per
+ * word t, its input e_t, the pre-activation, h_t; the LSTM lesson: per word,
+ * input, gates, cell, h_t; both end on the influence of each word. Each stage
+ * fills rows × cols cells of a result matrix (from row row0), revealed one
+ * stage, one row or one cell per step.
  *
  * A step is an index. Stages carry prefix sums of their step counts, so any
  * step maps to (stage, row, col) and back in O(log stages) — the number of
@@ -21,6 +24,9 @@ enum stage_kind {
     STAGE_TOKENS, STAGE_EMBED, STAGE_POSITIONAL, STAGE_X,
     STAGE_Q, STAGE_K, STAGE_V, STAGE_SCORES, STAGE_SCALED, STAGE_MASKED, STAGE_WEIGHTS, STAGE_HEAD_OUT,
     STAGE_CONCAT, STAGE_OUTPUT,
+    STAGE_RNN_INPUT, STAGE_RNN_PRE, STAGE_RNN_H,
+    STAGE_LSTM_INPUT, STAGE_LSTM_GATES, STAGE_LSTM_C, STAGE_LSTM_H,
+    STAGE_INFLUENCE,
     STAGE_KIND_COUNT
 };
 
@@ -32,11 +38,14 @@ enum matrix_id {
     MAT_WQ, MAT_WK, MAT_WV, MAT_WO,
     MAT_Q, MAT_K, MAT_V, MAT_SCORES, MAT_SCALED, MAT_MASKED, MAT_WEIGHTS, MAT_HEAD_OUT,
     MAT_CONCAT, MAT_OUTPUT,
+    MAT_RNN_WX, MAT_RNN_WH, MAT_RNN_PRE, MAT_RNN_H,
+    MAT_LSTM_WX, MAT_LSTM_WH, MAT_LSTM_GATES, MAT_LSTM_C, MAT_LSTM_H,
+    MAT_INFLUENCE,
     MAT_COUNT
 };
 
 /* How the rows or columns of a matrix are named. */
-enum label_kind { LABEL_TOKEN, LABEL_DIM, LABEL_VOCAB_ROW };
+enum label_kind { LABEL_TOKEN, LABEL_DIM, LABEL_VOCAB_ROW, LABEL_MODEL, LABEL_GATE };
 
 /* A window onto a trace or model buffer: element (r, c) is data[r*stride + c].
  * MAT_TOKENS has no numbers (data is NULL): its one column is the token id. */
@@ -50,6 +59,7 @@ struct matview {
 struct lesson_stage {
     enum stage_kind kind;
     int head;     /* 0-based; -1 for stages outside the heads */
+    int row0;     /* the first row of the result matrix this stage fills */
     int rows, cols;
     long first;   /* the stage's first step */
     long steps;
@@ -57,13 +67,17 @@ struct lesson_stage {
 
 struct lesson {
     const struct trace *trace; /* borrowed */
+    enum trace_model model;    /* which model the lesson walks through */
     enum granularity gran;
     int n_stages;
     struct lesson_stage *stages;
     long n_steps;
+    int period;                /* stages per word in a recurrent lesson, else 0 */
+    int *stage_of;             /* (MAT_COUNT, H+1) first stage whose result is the matrix, or -1 */
 };
 
-/* Where a step is: row and col are -1 when the step covers all of them. */
+/* Where a step is: row (a row of the result matrix) and col are -1 when the
+ * step covers all of them. */
 struct lesson_pos {
     long step;
     int stage;
@@ -76,9 +90,11 @@ struct lesson_operand {
     int head;
     int row, col;
 };
-#define LESSON_MAX_OPERANDS 3
+#define LESSON_MAX_OPERANDS 4
 
-int lesson_init(struct lesson *out, const struct trace *trace, enum granularity gran, struct error *err);
+/* The lesson of one model; fails if the trace has no such model. */
+int lesson_init(struct lesson *out, const struct trace *trace, enum trace_model model, enum granularity gran,
+                struct error *err);
 void lesson_free(struct lesson *l);
 
 /* The position of step (clamped to 0 .. n_steps-1). */
@@ -87,6 +103,11 @@ struct lesson_pos lesson_at(const struct lesson *l, long step);
 long lesson_step_of(const struct lesson *l, int stage, int row, int col);
 /* Whether cell (row, col) of stage is revealed once step has been taken. */
 int lesson_revealed(const struct lesson *l, long step, int stage, int row, int col);
+/* Whether cell (row, col) of a matrix is shown at step: revealed by the stage
+ * that computes it, or given (weights, and what this lesson does not compute). */
+int lesson_cell_revealed(const struct lesson *l, long step, enum matrix_id m, int head, int row, int col);
+/* The stage that computes row `row` of matrix m (of head), or -1. */
+int lesson_stage_of(const struct lesson *l, enum matrix_id m, int head, int row);
 /* The matrices the step reads; returns how many (at most LESSON_MAX_OPERANDS). */
 int lesson_operands(const struct lesson *l, struct lesson_pos pos, struct lesson_operand *out);
 /* The stage's result matrix, and the matrices it reads. */

@@ -43,7 +43,8 @@ struct trace {
     double *lstm_h;     /* (N, Dh) */
     /* How much each word still matters at the end: ‖∂y/∂e_i‖ with y = h_N
      * (RNN, LSTM) or the last row of the attention output. */
-    double *influence[TRACE_N_MODELS]; /* (N) each; NULL for a model the bundle lacks */
+    double *influence;               /* (TRACE_N_MODELS, N); a row of zeros for a model the bundle lacks */
+    int has_model[TRACE_N_MODELS];
 };
 
 /* "rnn", "lstm", "attention": the rows of influence.csv. */

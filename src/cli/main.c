@@ -142,15 +142,19 @@ static int run(const struct options *o)
             else if (!o->print)
                 printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
         }
-        struct lesson lesson;
-        if (rc == 0 && text) {
-            if (lesson_init(&lesson, &trace, o->gran, &err)) {
+        /* The attention lesson, then the recurrent models the bundle has. */
+        static const enum trace_model order[] = {TRACE_ATTENTION, TRACE_RNN, TRACE_LSTM};
+        for (size_t k = 0; rc == 0 && text && k < sizeof order / sizeof order[0]; k++) {
+            struct lesson lesson;
+            if (!trace.has_model[order[k]])
+                continue;
+            if (lesson_init(&lesson, &trace, order[k], o->gran, &err)) {
                 rc = fail(err.msg);
-            } else {
-                if (print_walkthrough(stdout, &lesson) && errno != EPIPE)
-                    rc = fail("cannot write the walk-through to standard output");
-                lesson_free(&lesson);
+                break;
             }
+            if (print_walkthrough(stdout, &lesson) && errno != EPIPE)
+                rc = fail("cannot write the walk-through to standard output");
+            lesson_free(&lesson);
         }
         trace_free(&trace);
     }

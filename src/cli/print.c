@@ -36,9 +36,11 @@ static void cell_text(double v, char *buf, size_t size)
         snprintf(buf, size, "%.3f", fabs(v) < 5e-4 ? 0.0 : v);
 }
 
-void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head)
+void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head, int rows)
 {
     struct matview v = lesson_matrix(l, m, head);
+    if (rows >= 0 && rows < v.rows)
+        v.rows = rows;
     const struct trace *t = l->trace;
     char lab[32], num[32];
     if (m == MAT_TOKENS) {
@@ -147,7 +149,14 @@ int print_walkthrough(FILE *out, const struct lesson *l)
     char *formula = malloc(fsize);
     if (!formula)
         return -1;
-    put_header(out, l);
+    if (l->model == TRACE_ATTENTION) {
+        put_header(out, l);
+    } else {
+        const char *name = l->model == TRACE_RNN ? "an RNN" : "an LSTM";
+        fprintf(out, "\n══ The same sentence, read by %s (d_hidden %d): one word at a time, %ld steps ══\n", name,
+                t->Dh, l->n_steps);
+    }
+    int explained[STAGE_KIND_COUNT] = {0}; /* a recurrent lesson repeats its stages for every word */
     for (long s = 0; s < l->n_steps && !ferror(out); s++) {
         struct lesson_pos p = lesson_at(l, s);
         const struct lesson_stage *st = &l->stages[p.stage];
@@ -161,14 +170,18 @@ int print_walkthrough(FILE *out, const struct lesson *l)
             for (int k = utf8_width(title) + 1; k < TEXT_WIDTH; k++)
                 fputs("─", out);
             fputs("\n", out);
-            put_wrapped(out, txt->explain, 2);
-            fputc('\n', out);
+            if (!explained[st->kind]++) {
+                put_wrapped(out, txt->explain, 2);
+                fputc('\n', out);
+            }
         }
         lesson_formula(l, p, formula, fsize);
         fprintf(out, "  [%ld/%ld] %s\n", s + 1, l->n_steps, formula);
         if (s == st->first + st->steps - 1) {
             fputc('\n', out);
-            print_matrix(out, l, lesson_result(st->kind), st->head);
+            /* A recurrent stage fills one row: show the rows so far, the memory growing. */
+            int per_word = st->rows == 1 && st->kind != STAGE_INFLUENCE;
+            print_matrix(out, l, lesson_result(st->kind), st->head, per_word ? st->row0 + 1 : -1);
         }
     }
     free(formula);

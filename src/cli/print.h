@@ -9,7 +9,8 @@
 
 /* Returns 0, or -1 if writing failed (e.g. the reader of a pipe went away). */
 int print_walkthrough(FILE *out, const struct lesson *l);
-/* One matrix with its row and column labels. */
-void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head);
+/* One matrix with its row and column labels; only its first `rows` rows when
+ * rows >= 0 (a recurrent model's states so far). */
+void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head, int rows);
 
 #endif

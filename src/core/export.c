@@ -74,11 +74,11 @@ static int write_influence(const struct trace *t, const char *dir, struct error 
         csvout_text(&w, t->tokens[i]);
     csvout_end_row(&w);
     for (int m = 0; m < TRACE_N_MODELS; m++) {
-        if (!t->influence[m])
+        if (!t->has_model[m])
             continue;
         csvout_text(&w, trace_model_name[m]);
         for (int i = 0; i < t->N; i++)
-            csvout_number(&w, t->influence[m][i]);
+            csvout_number(&w, t->influence[(size_t)m * (size_t)t->N + (size_t)i]);
         csvout_end_row(&w);
     }
     return csvout_close(&w, err);

@@ -10,11 +10,12 @@
 
 /* ---- stages ----------------------------------------------------------- */
 
-static void add_stage(struct lesson *l, enum stage_kind kind, int head, int rows, int cols)
+static void add_stage_rows(struct lesson *l, enum stage_kind kind, int head, int row0, int rows, int cols)
 {
     struct lesson_stage *s = &l->stages[l->n_stages++];
     s->kind = kind;
     s->head = head;
+    s->row0 = row0;
     s->rows = rows;
     s->cols = cols;
     s->steps = l->gran == GRAN_STAGE ? 1 : l->gran == GRAN_ROW ? rows : (long)rows * cols;
@@ -22,12 +23,66 @@ static void add_stage(struct lesson *l, enum stage_kind kind, int head, int rows
     l->n_steps += s->steps;
 }
 
-int lesson_init(struct lesson *out, const struct trace *t, enum granularity gran, struct error *err)
+static void add_stage(struct lesson *l, enum stage_kind kind, int head, int rows, int cols)
 {
-    struct lesson l = {.trace = t, .gran = gran};
-    l.stages = calloc(4 + 8 * (size_t)t->H + 2, sizeof *l.stages);
+    add_stage_rows(l, kind, head, 0, rows, cols);
+}
+
+/* The first stage computing each matrix, so a cell's stage is found in O(1). */
+static int index_stages(struct lesson *l)
+{
+    int H = l->trace->H;
+    l->stage_of = malloc((size_t)MAT_COUNT * (size_t)(H + 1) * sizeof *l->stage_of);
+    if (!l->stage_of)
+        return -1;
+    for (int i = 0; i < MAT_COUNT * (H + 1); i++)
+        l->stage_of[i] = -1;
+    for (int s = l->n_stages - 1; s >= 0; s--) {
+        const struct lesson_stage *st = &l->stages[s];
+        l->stage_of[(int)lesson_result(st->kind) * (H + 1) + st->head + 1] = s;
+    }
+    return 0;
+}
+
+/* Per word t: its input, then the recurrent model's stages for that word. */
+static void add_recurrent_stages(struct lesson *l)
+{
+    const struct trace *t = l->trace;
+    int rnn = l->model == TRACE_RNN;
+    l->period = rnn ? 3 : 4;
+    for (int w = 0; w < t->N; w++) {
+        add_stage_rows(l, rnn ? STAGE_RNN_INPUT : STAGE_LSTM_INPUT, -1, w, 1, t->D);
+        if (rnn) {
+            add_stage_rows(l, STAGE_RNN_PRE, -1, w, 1, t->Dh);
+            add_stage_rows(l, STAGE_RNN_H, -1, w, 1, t->Dh);
+        } else {
+            add_stage_rows(l, STAGE_LSTM_GATES, -1, w, 1, 4 * t->Dh);
+            add_stage_rows(l, STAGE_LSTM_C, -1, w, 1, t->Dh);
+            add_stage_rows(l, STAGE_LSTM_H, -1, w, 1, t->Dh);
+        }
+    }
+    add_stage_rows(l, STAGE_INFLUENCE, -1, (int)l->model, 1, t->N);
+}
+
+int lesson_init(struct lesson *out, const struct trace *t, enum trace_model model, enum granularity gran,
+                struct error *err)
+{
+    if (!t->has_model[model])
+        return error_set(err, "this model has no %s weights", model == TRACE_RNN ? "RNN" : "LSTM");
+    struct lesson l = {.trace = t, .gran = gran, .model = model};
+    size_t n = model == TRACE_ATTENTION ? 4 + 8 * (size_t)t->H + 2 : 4 * (size_t)t->N + 1;
+    l.stages = calloc(n, sizeof *l.stages);
     if (!l.stages)
         return error_set(err, "out of memory");
+    if (model != TRACE_ATTENTION) {
+        add_recurrent_stages(&l);
+        if (index_stages(&l)) {
+            lesson_free(&l);
+            return error_set(err, "out of memory");
+        }
+        *out = l;
+        return 0;
+    }
     int N = t->N, D = t->D, DK = t->DK;
     add_stage(&l, STAGE_TOKENS, -1, N, 1);
     add_stage(&l, STAGE_EMBED, -1, N, D);
@@ -47,6 +102,10 @@ int lesson_init(struct lesson *out, const struct trace *t, enum granularity gran
     }
     add_stage(&l, STAGE_CONCAT, -1, N, D);
     add_stage(&l, STAGE_OUTPUT, -1, N, D);
+    if (index_stages(&l)) {
+        lesson_free(&l);
+        return error_set(err, "out of memory");
+    }
     *out = l;
     return 0;
 }
@@ -56,6 +115,7 @@ void lesson_free(struct lesson *l)
     if (!l)
         return;
     free(l->stages);
+    free(l->stage_of);
     memset(l, 0, sizeof *l);
 }
 
@@ -77,9 +137,9 @@ struct lesson_pos lesson_at(const struct lesson *l, long step)
     long off = step - s->first;
     struct lesson_pos p = {.step = step, .stage = lo, .row = -1, .col = -1};
     if (l->gran == GRAN_ROW) {
-        p.row = (int)off;
+        p.row = s->row0 + (int)off;
     } else if (l->gran == GRAN_CELL) {
-        p.row = (int)(off / s->cols);
+        p.row = s->row0 + (int)(off / s->cols);
         p.col = (int)(off % s->cols);
     }
     return p;
@@ -90,6 +150,7 @@ long lesson_step_of(const struct lesson *l, int stage, int row, int col)
     const struct lesson_stage *s = &l->stages[stage];
     if (l->gran == GRAN_STAGE || row < 0)
         return s->first;
+    row -= s->row0;
     if (l->gran == GRAN_ROW || col < 0)
         return s->first + (l->gran == GRAN_ROW ? row : (long)row * s->cols);
     return s->first + (long)row * s->cols + col;
@@ -105,6 +166,28 @@ int lesson_revealed(const struct lesson *l, long step, int stage, int row, int c
     return lesson_step_of(l, stage, row, col) <= step;
 }
 
+int lesson_stage_of(const struct lesson *l, enum matrix_id m, int head, int row)
+{
+    int s = l->stage_of[(int)m * (l->trace->H + 1) + head + 1];
+    if (s < 0)
+        return -1;
+    const struct lesson_stage *st = &l->stages[s];
+    if (row >= st->row0 && row < st->row0 + st->rows)
+        return s;
+    /* A recurrent matrix is filled a row per word, `period` stages apart. */
+    if (l->period && st->kind != STAGE_INFLUENCE && row > st->row0)
+        return s + (row - st->row0) * l->period;
+    return -1;
+}
+
+int lesson_cell_revealed(const struct lesson *l, long step, enum matrix_id m, int head, int row, int col)
+{
+    if (l->stage_of[(int)m * (l->trace->H + 1) + head + 1] < 0)
+        return 1; /* a weight, or an input this lesson takes as given */
+    int s = lesson_stage_of(l, m, head, row);
+    return s < 0 ? 1 : lesson_revealed(l, step, s, row, col);
+}
+
 /* ---- matrices --------------------------------------------------------- */
 
 enum matrix_id lesson_result(enum stage_kind kind)
@@ -115,6 +198,9 @@ enum matrix_id lesson_result(enum stage_kind kind)
         [STAGE_SCORES] = MAT_SCORES, [STAGE_SCALED] = MAT_SCALED, [STAGE_MASKED] = MAT_MASKED,
         [STAGE_WEIGHTS] = MAT_WEIGHTS, [STAGE_HEAD_OUT] = MAT_HEAD_OUT, [STAGE_CONCAT] = MAT_CONCAT,
         [STAGE_OUTPUT] = MAT_OUTPUT,
+        [STAGE_RNN_INPUT] = MAT_EMBED, [STAGE_RNN_PRE] = MAT_RNN_PRE, [STAGE_RNN_H] = MAT_RNN_H,
+        [STAGE_LSTM_INPUT] = MAT_EMBED, [STAGE_LSTM_GATES] = MAT_LSTM_GATES, [STAGE_LSTM_C] = MAT_LSTM_C,
+        [STAGE_LSTM_H] = MAT_LSTM_H, [STAGE_INFLUENCE] = MAT_INFLUENCE,
     };
     return result[kind];
 }
@@ -126,6 +212,9 @@ const char *lesson_matrix_symbol(enum matrix_id m)
         [MAT_WQ] = "W_Q", [MAT_WK] = "W_K", [MAT_WV] = "W_V", [MAT_WO] = "W_O",
         [MAT_Q] = "Q", [MAT_K] = "K", [MAT_V] = "V", [MAT_SCORES] = "S", [MAT_SCALED] = "S'",
         [MAT_MASKED] = "M", [MAT_WEIGHTS] = "A", [MAT_HEAD_OUT] = "O", [MAT_CONCAT] = "C", [MAT_OUTPUT] = "Y",
+        [MAT_RNN_WX] = "W_xh", [MAT_RNN_WH] = "W_hh", [MAT_RNN_PRE] = "a", [MAT_RNN_H] = "h",
+        [MAT_LSTM_WX] = "W_x", [MAT_LSTM_WH] = "W_h", [MAT_LSTM_GATES] = "gates", [MAT_LSTM_C] = "c",
+        [MAT_LSTM_H] = "h", [MAT_INFLUENCE] = "influence",
     };
     return symbol[m];
 }
@@ -162,6 +251,36 @@ struct matview lesson_matrix(const struct lesson *l, enum matrix_id m, int head)
     }
     case MAT_CONCAT: v.data = t->concat; break;
     case MAT_OUTPUT: v.data = t->out; break;
+    case MAT_RNN_WX: case MAT_RNN_WH: case MAT_LSTM_WX: case MAT_LSTM_WH: {
+        const struct bundle_recurrent_weights *r = &b->rec[m <= MAT_RNN_WH ? BUNDLE_RNN : BUNDLE_LSTM];
+        int wx = m == MAT_RNN_WX || m == MAT_LSTM_WX;
+        v.data = wx ? r->w_x : r->w_h;
+        v.rows = wx ? t->D : t->Dh;
+        v.cols = r->gates * t->Dh;
+        v.stride = (size_t)v.cols;
+        v.row_labels = LABEL_DIM;
+        v.col_labels = r->gates > 1 ? LABEL_GATE : LABEL_DIM;
+        break;
+    }
+    case MAT_RNN_PRE: case MAT_RNN_H: case MAT_LSTM_C: case MAT_LSTM_H:
+        v.data = m == MAT_RNN_PRE ? t->rnn_pre : m == MAT_RNN_H ? t->rnn_h : m == MAT_LSTM_C ? t->lstm_c : t->lstm_h;
+        v.cols = t->Dh;
+        v.stride = (size_t)t->Dh;
+        break;
+    case MAT_LSTM_GATES:
+        v.data = t->lstm_gates;
+        v.cols = 4 * t->Dh;
+        v.stride = (size_t)v.cols;
+        v.col_labels = LABEL_GATE;
+        break;
+    case MAT_INFLUENCE:
+        v.data = t->influence;
+        v.rows = TRACE_N_MODELS;
+        v.cols = t->N;
+        v.stride = N;
+        v.row_labels = LABEL_MODEL;
+        v.col_labels = LABEL_TOKEN;
+        break;
     case MAT_COUNT: break;
     }
     return v;
@@ -171,7 +290,12 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
 {
     if (kind == LABEL_TOKEN)
         return l->trace->tokens[i];
-    snprintf(buf, 32, kind == LABEL_DIM ? "d%d" : "%d", i);
+    if (kind == LABEL_MODEL)
+        return trace_model_name[i];
+    if (kind == LABEL_GATE) /* the LSTM's four blocks: i0 … f0 … g0 … o0 … */
+        snprintf(buf, 32, "%c%d", "ifgo"[i / l->trace->Dh % 4], i % l->trace->Dh);
+    else
+        snprintf(buf, 32, kind == LABEL_DIM ? "d%d" : "%d", i);
     return buf;
 }
 
@@ -225,6 +349,31 @@ int lesson_operands(const struct lesson *l, struct lesson_pos pos, struct lesson
         OPERAND(MAT_CONCAT, -1, i, -1);
         OPERAND(MAT_WO, -1, -1, j);
         break;
+    case STAGE_RNN_INPUT: case STAGE_LSTM_INPUT:
+        OPERAND(MAT_EMBED_TABLE, -1, t->ids[s->row0], j);
+        break;
+    case STAGE_RNN_PRE: case STAGE_LSTM_GATES: {
+        int rnn = s->kind == STAGE_RNN_PRE;
+        OPERAND(MAT_EMBED, -1, s->row0, -1);
+        OPERAND(rnn ? MAT_RNN_WX : MAT_LSTM_WX, -1, -1, j);
+        if (s->row0 > 0)
+            OPERAND(rnn ? MAT_RNN_H : MAT_LSTM_H, -1, s->row0 - 1, -1);
+        OPERAND(rnn ? MAT_RNN_WH : MAT_LSTM_WH, -1, -1, j);
+        break;
+    }
+    case STAGE_RNN_H:
+        OPERAND(MAT_RNN_PRE, -1, s->row0, j);
+        break;
+    case STAGE_LSTM_C:
+        OPERAND(MAT_LSTM_GATES, -1, s->row0, -1);
+        if (s->row0 > 0)
+            OPERAND(MAT_LSTM_C, -1, s->row0 - 1, j);
+        break;
+    case STAGE_LSTM_H:
+        OPERAND(MAT_LSTM_GATES, -1, s->row0, j < 0 ? -1 : 3 * t->Dh + j);
+        OPERAND(MAT_LSTM_C, -1, s->row0, j);
+        break;
+    case STAGE_INFLUENCE:
     case STAGE_KIND_COUNT:
         break;
     }
@@ -459,6 +608,163 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
     put_num(t, at(res, i, j));
 }
 
+/* "e[movie]·W_xh[:,1] + h[the]·W_hh[:,1] + b" with the products written out:
+ * the recurrent pre-activation of word w, column j (of G·Dh). */
+static void put_recurrent_sum(struct text *t, const struct lesson *l, int w, int j, int rnn)
+{
+    const struct trace *tr = l->trace;
+    const struct bundle_recurrent_weights *r = &tr->model->rec[rnn ? BUNDLE_RNN : BUNDLE_LSTM];
+    const double *h = rnn ? tr->rnn_h : tr->lstm_h;
+    size_t width = (size_t)r->gates * (size_t)tr->Dh;
+    put_products(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D);
+    if (w > 0) {
+        put(t, "  +  ");
+        put_products(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh);
+    }
+    if (r->has_b) {
+        put(t, " + ");
+        put_num(t, r->b[j]);
+    }
+}
+
+static void formula_recurrent(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+                              struct matview res, int j)
+{
+    const struct trace *tr = l->trace;
+    int w = s->row0, Dh = tr->Dh;
+    const char *tok = tr->tokens[w], *prev = w > 0 ? tr->tokens[w - 1] : "h_0";
+    const double *row = res.data + (size_t)w * res.stride;
+    switch (s->kind) {
+    case STAGE_RNN_INPUT: case STAGE_LSTM_INPUT:
+        put(t, "word %d of %d, \"%s\": e[%s", w + 1, tr->N, tok, tok);
+        if (j >= 0) {
+            put(t, ",d%d] = E[%d,d%d] = ", j, tr->ids[w], j);
+            put_num(t, row[j]);
+        } else {
+            put(t, "] = E[%d] = ", tr->ids[w]);
+            put_vector(t, row, 1, res.cols);
+        }
+        break;
+    case STAGE_RNN_PRE:
+        if (j < 0) {
+            put(t, "a[%s] = e[%s]·W_xh + %s%s%s·W_hh + b = ", tok, tok, w ? "h[" : "", w ? prev : "h_0",
+                w ? "]" : "");
+            put_vector(t, row, 1, res.cols);
+            if (!w)
+                put(t, "   (h_0 = 0: nothing read yet)");
+            break;
+        }
+        put(t, "a[%s,d%d] = e[%s]·W_xh[:,%d]", tok, j, tok, j);
+        if (w)
+            put(t, " + h[%s]·W_hh[:,%d]", prev, j);
+        put(t, "%s = ", tr->model->rec[BUNDLE_RNN].has_b ? " + b" : "");
+        put_recurrent_sum(t, l, w, j, 1);
+        put(t, " = ");
+        put_num(t, row[j]);
+        break;
+    case STAGE_RNN_H:
+        if (j < 0) {
+            put(t, "h[%s] = tanh(a[%s]) = ", tok, tok);
+            put_vector(t, row, 1, res.cols);
+            break;
+        }
+        put(t, "h[%s,d%d] = tanh(a[%s,d%d]) = tanh(", tok, j, tok, j);
+        put_num(t, tr->rnn_pre[(size_t)w * Dh + j]);
+        put(t, ") = ");
+        put_num(t, row[j]);
+        break;
+    case STAGE_LSTM_GATES: {
+        if (j < 0) {
+            put(t, "z = e[%s]·W_x + h[%s]·W_h + b;  gates[%s] = [σ(z_i), σ(z_f), tanh(z_g), σ(z_o)] = ", tok,
+                prev, tok);
+            put_vector(t, row, 1, res.cols);
+            break;
+        }
+        char gate = "ifgo"[j / Dh];
+        put(t, "%c[%s,%d] = %s(z),  z = e[%s]·W_x[:,%d]", gate, tok, j % Dh, gate == 'g' ? "tanh" : "σ", tok, j);
+        if (w)
+            put(t, " + h[%s]·W_h[:,%d]", prev, j);
+        put(t, "%s = ", tr->model->rec[BUNDLE_LSTM].has_b ? " + b" : "");
+        put_recurrent_sum(t, l, w, j, 0);
+        put(t, " = ");
+        put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
+        put(t, "  →  %s(", gate == 'g' ? "tanh" : "σ");
+        put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
+        put(t, ") = ");
+        put_num(t, row[j]);
+        break;
+    }
+    case STAGE_LSTM_C: {
+        const double *g = tr->lstm_gates + (size_t)w * 4 * Dh;
+        if (j < 0) {
+            put(t, "c[%s] = f⊙c[%s] + i⊙g = ", tok, prev);
+            put_vector(t, row, 1, res.cols);
+            break;
+        }
+        double c_prev = w ? tr->lstm_c[(size_t)(w - 1) * Dh + j] : 0.0;
+        put(t, "c[%s,d%d] = f·c_prev + i·g = (", tok, j);
+        put_num(t, g[Dh + j]);
+        put(t, ")(");
+        put_num(t, c_prev);
+        put(t, ") + (");
+        put_num(t, g[j]);
+        put(t, ")(");
+        put_num(t, g[2 * Dh + j]);
+        put(t, ") = ");
+        put_num(t, row[j]);
+        break;
+    }
+    case STAGE_LSTM_H: {
+        const double *g = tr->lstm_gates + (size_t)w * 4 * Dh;
+        if (j < 0) {
+            put(t, "h[%s] = o⊙tanh(c[%s]) = ", tok, tok);
+            put_vector(t, row, 1, res.cols);
+            break;
+        }
+        put(t, "h[%s,d%d] = o·tanh(c) = (", tok, j);
+        put_num(t, g[3 * Dh + j]);
+        put(t, ")·tanh(");
+        put_num(t, tr->lstm_c[(size_t)w * Dh + j]);
+        put(t, ") = ");
+        put_num(t, row[j]);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void formula_influence(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+                              struct matview res, int j)
+{
+    const struct trace *tr = l->trace;
+    int m = s->row0;
+    const char *y = m == TRACE_ATTENTION ? "y (the last word's output)" : "h_N (the final memory)";
+    const double *row = res.data + (size_t)m * res.stride;
+    char num[32];
+    if (j < 0) {
+        put(t, "influence of each word on %s = ‖∂y/∂e_i‖ = [", y);
+        for (int k = 0; k < tr->N; k++) {
+            if (elided(k, tr->N, MAX_ENTRIES)) {
+                if (k == SHOWN_HEAD)
+                    put(t, ", …");
+                continue;
+            }
+            snprintf(num, sizeof num, "%.3g", row[k]);
+            put(t, "%s%s", k ? ", " : "", num);
+        }
+        put(t, "]");
+        return;
+    }
+    snprintf(num, sizeof num, "%.3g", row[j]);
+    put(t, "‖∂%s/∂e[%s]‖ = %s   (", m == TRACE_ATTENTION ? "y" : "h_N", tr->tokens[j], num);
+    if (m == TRACE_ATTENTION)
+        put(t, "1 attention step from word %d to the end", j + 1);
+    else
+        put(t, "%d recurrent step%s from word %d to the end", tr->N - 1 - j, tr->N - 1 - j == 1 ? "" : "s", j + 1);
+    put(t, ")");
+}
+
 void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size)
 {
     struct text t = {buf, size, 0};
@@ -607,6 +913,13 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         }
         put(&t, " = head %d's O[%s,d%d] = ", j / tr->DK + 1, tr->tokens[i], j % tr->DK);
         put_num(&t, at(res, i, j));
+        break;
+    case STAGE_RNN_INPUT: case STAGE_RNN_PRE: case STAGE_RNN_H:
+    case STAGE_LSTM_INPUT: case STAGE_LSTM_GATES: case STAGE_LSTM_C: case STAGE_LSTM_H:
+        formula_recurrent(&t, l, s, res, j);
+        break;
+    case STAGE_INFLUENCE:
+        formula_influence(&t, l, s, res, j);
         break;
     case STAGE_KIND_COUNT:
         break;

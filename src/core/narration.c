@@ -54,6 +54,39 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
     [STAGE_OUTPUT] = {"Output projection",
         "A last learned matrix, W_O, mixes what the heads found into one vector per word. "
         "Every output row has looked at the whole sentence: this is self-attention's result."},
+    [STAGE_RNN_INPUT] = {"RNN: read the next word",
+        "An RNN reads the sentence one word after another, like a person reading aloud. It takes "
+        "the word's embedding as it is: no positional encoding, because reading in order already "
+        "tells it where each word stands. It cannot start this word before the last one is done."},
+    [STAGE_RNN_PRE] = {"RNN: mix the word with the memory",
+        "The new word, times W_xh, is added to the memory of everything read so far (the hidden "
+        "state h), times W_hh. This is the only way earlier words reach this point: through the "
+        "memory, one step at a time."},
+    [STAGE_RNN_H] = {"RNN: the new memory h_t",
+        "tanh squeezes every number into (-1, 1). The result is the new hidden state: a summary of "
+        "the sentence up to this word. Each step squeezes and mixes again, so the first words fade "
+        "as the sentence grows."},
+    [STAGE_LSTM_INPUT] = {"LSTM: read the next word",
+        "An LSTM reads one word at a time too, but it keeps two memories: the cell c, a long-term "
+        "store, and h, what it shows the next step. No positional encoding: the order comes from "
+        "reading in order."},
+    [STAGE_LSTM_GATES] = {"LSTM: the gates",
+        "Four gates are computed from the word and the last h. i (input) decides how much new "
+        "information to write, f (forget) how much of the old cell to keep, g is the candidate to "
+        "write, o (output) how much of the cell to show. σ keeps gates between 0 and 1: 0 closes, 1 "
+        "opens."},
+    [STAGE_LSTM_C] = {"LSTM: update the cell",
+        "The cell keeps what the forget gate lets through and adds what the input gate lets in: "
+        "c = f·c_prev + i·g. When f stays near 1, old information passes through many steps almost "
+        "untouched: this is how an LSTM remembers longer than a plain RNN."},
+    [STAGE_LSTM_H] = {"LSTM: the new h_t",
+        "The output gate decides how much of the cell, squeezed by tanh, becomes h, the memory "
+        "passed to the next word."},
+    [STAGE_INFLUENCE] = {"How much each word still matters",
+        "If we nudged a word's embedding a little, how much would the final result move? That is "
+        "the influence, computed exactly by backpropagation. Through a recurrent memory, a word "
+        "far from the end is many steps away and its influence shrinks; in attention every word is "
+        "one step from every other."},
 };
 
 const struct stage_text *narration_stage(enum stage_kind kind)

@@ -15,16 +15,18 @@ static int build_recurrent(struct trace *t, const struct bundle *model)
     size_t N = (size_t)t->N, Dh = (size_t)model->d_hidden;
     const struct bundle_recurrent_weights *rnn = &model->rec[BUNDLE_RNN], *lstm = &model->rec[BUNDLE_LSTM];
     t->Dh = model->d_hidden;
-    if (!(t->influence[TRACE_ATTENTION] = calloc(N, sizeof(double))))
+    if (!(t->influence = calloc(N * TRACE_N_MODELS, sizeof(double))))
         return -1;
+    t->has_model[TRACE_ATTENTION] = 1;
+    t->has_model[TRACE_RNN] = rnn->present;
+    t->has_model[TRACE_LSTM] = lstm->present;
     if (rnn->present) {
         t->rnn_pre = calloc(N * Dh, sizeof(double));
         t->rnn_h = calloc(N * Dh, sizeof(double));
-        t->influence[TRACE_RNN] = calloc(N, sizeof(double));
-        if (!t->rnn_pre || !t->rnn_h || !t->influence[TRACE_RNN])
+        if (!t->rnn_pre || !t->rnn_h)
             return -1;
         recurrent_rnn_forward(t->rnn_pre, t->rnn_h, t->embed, rnn->w_x, rnn->w_h, rnn->b, t->N, t->D, t->Dh);
-        if (recurrent_rnn_influence(t->influence[TRACE_RNN], t->rnn_h, rnn->w_x, rnn->w_h, t->N, t->D, t->Dh))
+        if (recurrent_rnn_influence(t->influence + TRACE_RNN * N, t->rnn_h, rnn->w_x, rnn->w_h, t->N, t->D, t->Dh))
             return -1;
     }
     if (lstm->present) {
@@ -32,16 +34,15 @@ static int build_recurrent(struct trace *t, const struct bundle *model)
         t->lstm_gates = calloc(N * 4 * Dh, sizeof(double));
         t->lstm_c = calloc(N * Dh, sizeof(double));
         t->lstm_h = calloc(N * Dh, sizeof(double));
-        t->influence[TRACE_LSTM] = calloc(N, sizeof(double));
-        if (!t->lstm_z || !t->lstm_gates || !t->lstm_c || !t->lstm_h || !t->influence[TRACE_LSTM])
+        if (!t->lstm_z || !t->lstm_gates || !t->lstm_c || !t->lstm_h)
             return -1;
         recurrent_lstm_forward(t->lstm_z, t->lstm_gates, t->lstm_c, t->lstm_h, t->embed, lstm->w_x, lstm->w_h,
                                lstm->b, t->N, t->D, t->Dh);
-        if (recurrent_lstm_influence(t->influence[TRACE_LSTM], t->lstm_gates, t->lstm_c, lstm->w_x, lstm->w_h,
+        if (recurrent_lstm_influence(t->influence + TRACE_LSTM * N, t->lstm_gates, t->lstm_c, lstm->w_x, lstm->w_h,
                                      t->N, t->D, t->Dh))
             return -1;
     }
-    return attention_influence(t->influence[TRACE_ATTENTION], t->q, t->k, t->v, t->weights, model->w[BUNDLE_Q],
+    return attention_influence(t->influence + TRACE_ATTENTION * N, t->q, t->k, t->v, t->weights, model->w[BUNDLE_Q],
                                model->w[BUNDLE_K], model->w[BUNDLE_V], model->w[BUNDLE_O], t->N, t->D, t->H);
 }
 
@@ -106,7 +107,7 @@ void trace_free(struct trace *t)
     free(t->ids);
     double *bufs[] = {t->embed, t->pe, t->x, t->q, t->k, t->v, t->scores, t->scaled,
                       t->masked, t->weights, t->concat, t->out, t->rnn_pre, t->rnn_h, t->lstm_z,
-                      t->lstm_gates, t->lstm_c, t->lstm_h, t->influence[0], t->influence[1], t->influence[2]};
+                      t->lstm_gates, t->lstm_c, t->lstm_h, t->influence};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     memset(t, 0, sizeof *t);

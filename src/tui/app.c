@@ -40,7 +40,7 @@ static int build(struct app *a, int causal, enum granularity gran, struct error 
     }
     for (size_t i = 0; i < nrange; i++)
         range[i] = NAN;
-    if (lesson_init(&l, &t, gran, err)) {
+    if (lesson_init(&l, &t, TRACE_ATTENTION, gran, err)) {
         free(range);
         trace_free(&t);
         return -1;

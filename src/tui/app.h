@@ -10,7 +10,7 @@
 
 #define APP_MIN_W 64
 #define APP_MIN_H 18
-#define APP_MAX_PANELS 4
+#define APP_MAX_PANELS 5
 
 enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COUNT };
 

@@ -35,7 +35,8 @@ static int heat_value(const struct heat_source *src, const struct app *a, int i,
 {
     double sum = 0;
     for (int k = 0; k < src->h1 - src->h0; k++) {
-        if (src->stage[k] < 0 || !lesson_revealed(&a->lesson, a->step, src->stage[k], i, j))
+        /* Outside the attention lesson the weights are given, not computed. */
+        if (src->stage[k] >= 0 && !lesson_revealed(&a->lesson, a->step, src->stage[k], i, j))
             return 0;
         sum += src->mv[k].data[(size_t)i * src->mv[k].stride + (size_t)j];
     }

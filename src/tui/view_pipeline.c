@@ -16,7 +16,6 @@ static void set_panel(struct app *a, struct panel *p, enum matrix_id m, int head
     p->head = head;
     p->view = lesson_matrix(&a->lesson, m, head);
     p->lesson = &a->lesson;
-    p->stage = -1;
     p->step = a->step;
     p->token_w = a->token_w;
     snprintf(p->title, sizeof p->title, "%s", title);
@@ -105,6 +104,34 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         set_panel(a, &out[n], MAT_WO, -1, "W_O");
         ops[n++] = "·";
         break;
+    case STAGE_RNN_INPUT: case STAGE_LSTM_INPUT: case STAGE_INFLUENCE:
+        break;
+    case STAGE_RNN_PRE: case STAGE_LSTM_GATES: {
+        int rnn = s->kind == STAGE_RNN_PRE;
+        set_panel(a, &out[n], MAT_EMBED, -1, "e");
+        ops[n++] = "";
+        set_panel(a, &out[n], rnn ? MAT_RNN_WX : MAT_LSTM_WX, -1, rnn ? "W_xh" : "W_x");
+        ops[n++] = "·";
+        set_panel(a, &out[n], rnn ? MAT_RNN_H : MAT_LSTM_H, -1, "h (so far)");
+        ops[n++] = "+";
+        set_panel(a, &out[n], rnn ? MAT_RNN_WH : MAT_LSTM_WH, -1, rnn ? "W_hh" : "W_h");
+        ops[n++] = "·";
+        break;
+    }
+    case STAGE_RNN_H:
+        set_panel(a, &out[n], MAT_RNN_PRE, -1, "a");
+        ops[n++] = "";
+        break;
+    case STAGE_LSTM_C:
+        set_panel(a, &out[n], MAT_LSTM_GATES, -1, "gates");
+        ops[n++] = "";
+        break;
+    case STAGE_LSTM_H:
+        set_panel(a, &out[n], MAT_LSTM_GATES, -1, "gates");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_LSTM_C, -1, "c");
+        ops[n++] = "";
+        break;
     case STAGE_KIND_COUNT:
         break;
     }
@@ -117,7 +144,6 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         n++;
     }
     struct panel *res = &out[n - 1];
-    res->stage = stage;
     /* Marks: the revealed cell or row, and the operand rows/columns it reads. */
     struct lesson_pos pos = lesson_at(&a->lesson, a->step);
     if (a->gran != GRAN_STAGE) {

@@ -246,10 +246,8 @@ static int mark_of(const struct panel *p, int sr, int sc)
 
 static int revealed(const struct panel *p, int sr, int sc)
 {
-    if (p->stage < 0)
-        return 1;
     int r = p->transpose ? sc : sr, c = p->transpose ? sr : sc;
-    return lesson_revealed(p->lesson, p->step, p->stage, r, c);
+    return lesson_cell_revealed(p->lesson, p->step, p->matrix, p->head, r, c + p->col_offset);
 }
 
 static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int rows, int r0,

@@ -29,9 +29,8 @@ struct panel {
     struct matview view;
     int transpose;         /* show columns as rows (Kᵀ) */
     int col_offset;        /* view column 0 is this column of the full matrix (W slices) */
-    /* partial reveal: only for the stage's result */
+    /* what is revealed at this step (a cell the lesson has not reached shows a dot) */
     const struct lesson *lesson;
-    int stage;             /* the stage whose result this is, or -1 */
     long step;
     /* marks, in view coordinates before transposing; -1 = all */
     int cur_row, cur_col, has_cur;

@@ -85,15 +85,22 @@ check("piped output has no escape codes", b"\x1b" not in r.stdout)
 check("every stage is explained", all(s in out for s in ("Queries", "Keys", "Values", "Scores",
                                                            "Scaled scores", "softmax", "Head output")))
 
-# step counts per granularity (N=5, D=8, H=2, d_k=4, not causal)
-N, D, H, DK = 5, 8, 2, 4
-want = {"stage": 4 + 7 * H + 2, "row": 4 * N + 7 * H * N + 2 * N,
-        "cell": N + 3 * N * D + H * (4 * N * DK + 3 * N * N) + 2 * N * D}
-for g, n in want.items():
+# step counts per granularity (N=5, D=8, H=2, d_k=4, d_hidden 8, not causal): the
+# attention lesson, then the RNN's (input, pre-activation, h per word; influence)
+# and the LSTM's (input, gates, cell, h per word; influence)
+N, D, H, DK, DH = 5, 8, 2, 4, 8
+want = {"stage": (4 + 7 * H + 2, 3 * N + 1, 4 * N + 1),
+        "row": (4 * N + 7 * H * N + 2 * N, 3 * N + 1, 4 * N + 1),
+        "cell": (N + 3 * N * D + H * (4 * N * DK + 3 * N * N) + 2 * N * D, N * (D + 2 * DH) + N,
+                 N * (D + 6 * DH) + N)}
+for g, counts in want.items():
     r = run("--print", "--granularity", g)
-    lines = [l for l in r.stdout.decode().split("\n") if l.startswith("  [")]
-    check(f"--granularity {g}: {n} steps, numbered 1..{n}", r.returncode == 0 and len(lines) == n
-          and lines[-1].startswith(f"  [{n}/{n}]"), len(lines))
+    lessons = r.stdout.decode().split("\n══ ")
+    found = [[l for l in part.split("\n") if l.startswith("  [")] for part in lessons]
+    ok = r.returncode == 0 and len(found) == 3 and all(
+        len(lines) == n and lines[-1].startswith(f"  [{n}/{n}]") for lines, n in zip(found, counts))
+    check(f"--granularity {g}: {counts} steps in the attention, RNN and LSTM lessons", ok,
+          [len(x) for x in found])
 
 # --print and --export agree
 for name, causal, sentence in [("bias-crlf", True, "The movie was really NOT good, isn't it great!"),

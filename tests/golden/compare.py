@@ -288,7 +288,8 @@ def main(argv):
                        stray_recurrent_files(out, rec))
 
             if os.path.isdir(out):
-                extra = sorted(set(os.listdir(out)) - set(files) - {w + ".csv" for w in weights})
+                checked = set(files) | {w + ".csv" for w in weights} | ({"config.csv"} if rec else set())
+                extra = sorted(set(os.listdir(out)) - checked)
                 if extra:
                     print("# %s: exported files not checked: %s" % (name, " ".join(extra)))
     finally:

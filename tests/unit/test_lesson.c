@@ -49,7 +49,7 @@ static void test_step_counts(void **state)
     enum granularity g[] = {GRAN_STAGE, GRAN_ROW, GRAN_CELL};
     long want[] = {stages, rows, cells};
     for (int k = 0; k < 3; k++) {
-        assert_int_equal(lesson_init(&l, t, g[k], &err), 0);
+        assert_int_equal(lesson_init(&l, t, TRACE_ATTENTION, g[k], &err), 0);
         assert_int_equal(l.n_stages, stages);
         assert_int_equal(l.n_steps, want[k]);
         lesson_free(&l);
@@ -62,7 +62,7 @@ static void test_steps_map_to_cells_and_back(void **state)
     struct error err;
     for (int g = GRAN_STAGE; g <= GRAN_CELL; g++) {
         struct lesson l;
-        assert_int_equal(lesson_init(&l, &f->t, (enum granularity)g, &err), 0);
+        assert_int_equal(lesson_init(&l, &f->t, TRACE_ATTENTION, (enum granularity)g, &err), 0);
         struct lesson_pos prev = {-1, -1, -1, -1};
         for (long s = 0; s < l.n_steps; s++) {
             struct lesson_pos p = lesson_at(&l, s);
@@ -88,7 +88,7 @@ static void test_forward_and_backward_agree(void **state)
     struct fixture *f = *state;
     struct lesson l;
     struct error err;
-    assert_int_equal(lesson_init(&l, &f->t, GRAN_CELL, &err), 0);
+    assert_int_equal(lesson_init(&l, &f->t, TRACE_ATTENTION, GRAN_CELL, &err), 0);
     char a[4096], b[4096];
     long n = l.n_steps;
     char **fwd = malloc((size_t)n * sizeof *fwd);
@@ -118,7 +118,7 @@ static void test_formulas_carry_numbers(void **state)
     struct lesson l;
     struct error err;
     char buf[4096], num[32];
-    assert_int_equal(lesson_init(&l, &f->t, GRAN_CELL, &err), 0);
+    assert_int_equal(lesson_init(&l, &f->t, TRACE_ATTENTION, GRAN_CELL, &err), 0);
     for (int st = 0; st < l.n_stages; st++) {
         const struct lesson_stage *s = &l.stages[st];
         struct lesson_pos p = lesson_at(&l, s->first + s->steps - 1);
