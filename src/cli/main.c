@@ -101,6 +101,8 @@ static int run_screen(const struct options *o, const struct bundle *model, int *
             widgets_utf8 = t.utf8;
             theme_init(&t);
             app.playing = o->autoplay > 0;
+            if (o->compare)
+                app.view = VIEW_COMPARE;
             if (o->autoplay > 0)
                 app.interval = o->autoplay;
             rc = app_run(&app);

@@ -32,6 +32,7 @@ void options_help(void)
 "  --print              print the walk-through as plain text (also what happens\n"
 "                       when the output is not a terminal)\n"
 "  --autoplay SECONDS   start playing, one step every SECONDS (p pauses)\n"
+"  --compare            start in the view that sets an RNN beside attention\n"
 "  --export DIR         write every matrix as a CSV file into DIR, plus the\n"
 "                       weights used, so everything can be recomputed by hand\n"
 "  --force              let --export or --init-model replace a non-empty DIR\n"
@@ -53,7 +54,8 @@ void options_help(void)
 "\n"
 "On the screen:  → l space  next step      ← h Backspace  previous step\n"
 "                ] [  next/previous stage   Home g / End G  first/last step\n"
-"                Tab  cell → row → stage    v  pipeline ⇄ heatmap view\n"
+"                Tab  cell → row → stage    v  pipeline, heatmap, RNN vs attention\n"
+"                r  lesson: attention, RNN, LSTM\n"
 "                1-9  head, 0  mean         m  causal mask    p + -  autoplay\n"
 "                click  jump to that cell   ?  all keys       q  quit\n"
 "\n"
@@ -131,6 +133,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         else if (!strcmp(name, "--vocab")) o->vocab = value;
         else if (!strcmp(name, "--causal")) o->causal = 1;
         else if (!strcmp(name, "--print")) o->print = 1;
+        else if (!strcmp(name, "--compare")) o->compare = 1;
         else if (!strcmp(name, "--force")) o->force = 1;
         else if (!strcmp(name, "--help") || !strcmp(name, "-h")) o->help = 1;
         else if (!strcmp(name, "--version") || !strcmp(name, "-V")) o->version = 1;

@@ -17,6 +17,7 @@ struct options {
     enum granularity gran;
     int help, version;
     double autoplay;         /* seconds per step; 0 = start paused */
+    int compare;             /* start in the RNN-versus-attention view */
     int bench;               /* render every step off-screen and report timings */
     int bench_w, bench_h;
     /* --init-model */

@@ -26,7 +26,7 @@ static double now_seconds(void)
 
 /* ---- state ------------------------------------------------------------- */
 
-static int build(struct app *a, int causal, enum granularity gran, struct error *err)
+static int build(struct app *a, enum trace_model model, int causal, enum granularity gran, struct error *err)
 {
     struct trace t;
     struct lesson l;
@@ -40,7 +40,9 @@ static int build(struct app *a, int causal, enum granularity gran, struct error 
     }
     for (size_t i = 0; i < nrange; i++)
         range[i] = NAN;
-    if (lesson_init(&l, &t, TRACE_ATTENTION, gran, err)) {
+    if (!t.has_model[model])
+        model = TRACE_ATTENTION;
+    if (lesson_init(&l, &t, model, gran, err)) {
         free(range);
         trace_free(&t);
         return -1;
@@ -54,6 +56,7 @@ static int build(struct app *a, int causal, enum granularity gran, struct error 
     a->range = range;
     a->causal = causal;
     a->gran = gran;
+    a->lesson_model = model;
     a->token_w = 1;
     for (int i = 0; i < a->trace.N; i++) {
         int w = utf8_width(a->trace.tokens[i]);
@@ -69,7 +72,7 @@ int app_init(struct app *a, const struct bundle *model, const char *sentence, in
     a->model = model;
     a->sentence = sentence;
     a->interval = 1.0;
-    if (build(a, causal, gran, err))
+    if (build(a, TRACE_ATTENTION, causal, gran, err))
         return -1;
     app_goto(a, 0);
     return 0;
@@ -157,14 +160,14 @@ static long same_place(const struct app *a, enum stage_kind kind, int head, int 
     return lesson_step_of(&a->lesson, stage, row < 0 ? st->rows - 1 : row, col < 0 ? st->cols - 1 : col);
 }
 
-static void rebuild(struct app *a, int causal, enum granularity gran)
+static void rebuild(struct app *a, enum trace_model model, int causal, enum granularity gran)
 {
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
     const struct lesson_stage *st = &a->lesson.stages[p.stage];
     enum stage_kind kind = st->kind;
     int head = st->head;
     struct error err;
-    if (build(a, causal, gran, &err)) {
+    if (build(a, model, causal, gran, &err)) {
         snprintf(a->message, sizeof a->message, "%.150s", err.msg);
         return;
     }
@@ -193,6 +196,14 @@ static void draw_title(struct app *a)
 
 static void draw_status(struct app *a)
 {
+    if (a->view == VIEW_COMPARE) {
+        char left[200];
+        snprintf(left, sizeof left, " word %d/%d │ RNN: %d sequential steps │ attention: 1 parallel step │ "
+                 "←→ read a word  v view  ? help  q quit", a->cmp_t, a->trace.N, a->trace.N);
+        draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
+        draw_text(LINES - 1, 0, COLS, a->message[0] ? a->message : left, theme_attr(ROLE_STATUS));
+        return;
+    }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
     const struct lesson_stage *st = &a->lesson.stages[p.stage];
     char left[256], heads[32];
@@ -230,7 +241,8 @@ static const char *const help_lines[] = {
     "]  [             next / previous stage",
     "Home g  End G    first / last step",
     "Tab              detail: cell → row → stage",
-    "v                pipeline view ⇄ heatmap view",
+    "v                views: pipeline → heatmap → RNN vs attention",
+    "r                lesson: attention → RNN → LSTM",
     "1–9  0           show head 1–9, 0 = mean of heads",
     "m                causal mask on / off",
     "p  +  -          play / pause, faster, slower",
@@ -280,8 +292,10 @@ void app_draw(struct app *a)
     draw_title(a);
     if (a->view == VIEW_PIPELINE)
         view_pipeline_draw(a, 2, LINES - 3);
-    else
+    else if (a->view == VIEW_HEATMAP)
         view_heatmap_draw(a, 2, LINES - 3);
+    else
+        view_compare_draw(a, 2, LINES - 3);
     draw_status(a);
     if (a->help)
         draw_help();
@@ -330,6 +344,23 @@ static void next_stage(struct app *a, int dir)
         app_goto(a, a->lesson.stages[p.stage - 1].first);
 }
 
+/* r: the attention lesson, then the RNN's and the LSTM's where the model has them. */
+static void next_lesson(struct app *a)
+{
+    enum trace_model m = a->lesson_model;
+    for (int k = 0; k < TRACE_N_MODELS; k++) {
+        m = m == TRACE_ATTENTION ? TRACE_RNN : m == TRACE_RNN ? TRACE_LSTM : TRACE_ATTENTION;
+        if (a->trace.has_model[m])
+            break;
+    }
+    if (m == a->lesson_model) {
+        snprintf(a->message, sizeof a->message, "this model has no RNN or LSTM: --init-model --d-hidden 8 makes one");
+        return;
+    }
+    rebuild(a, m, a->causal, a->gran);
+    app_goto(a, 0);
+}
+
 static void select_head(struct app *a, int head)
 {
     if (head >= a->trace.H) {
@@ -355,6 +386,8 @@ int app_key(struct app *a, int key)
     }
     if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
         return 0;
+    if (a->view == VIEW_COMPARE && view_compare_key(a, key))
+        return 0;
     switch (key) {
     case 'q': case 'Q': return 1;
     case KEY_RIGHT: case 'l': case ' ': app_goto(a, a->step + 1); break;
@@ -363,10 +396,12 @@ int app_key(struct app *a, int key)
     case '[': next_stage(a, -1); break;
     case KEY_HOME: case 'g': app_goto(a, 0); break;
     case KEY_END: case 'G': app_goto(a, a->lesson.n_steps - 1); break;
-    case '\t': rebuild(a, a->causal, a->gran == GRAN_CELL ? GRAN_ROW : a->gran == GRAN_ROW ? GRAN_STAGE : GRAN_CELL);
+    case '\t': rebuild(a, a->lesson_model, a->causal,
+                        a->gran == GRAN_CELL ? GRAN_ROW : a->gran == GRAN_ROW ? GRAN_STAGE : GRAN_CELL);
         break;
+    case 'r': next_lesson(a); break;
     case 'v': a->view = (enum view)((a->view + 1) % VIEW_COUNT); break;
-    case 'm': rebuild(a, !a->causal, a->gran); break;
+    case 'm': rebuild(a, a->lesson_model, !a->causal, a->gran); break;
     case 'p': a->playing = !a->playing; break;
     case '+': case '=': a->interval = a->interval / 2 < 0.05 ? 0.05 : a->interval / 2;
         snprintf(a->message, sizeof a->message, "autoplay: %.2g s per step", a->interval); break;

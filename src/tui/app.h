@@ -12,7 +12,7 @@
 #define APP_MIN_H 18
 #define APP_MAX_PANELS 5
 
-enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COUNT };
+enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_COUNT };
 
 /* A click target: a panel's visible grid and the matrix behind it. */
 struct app_hit {
@@ -43,6 +43,8 @@ struct app {
     int n_hits;
     char message[160];          /* a one-off note for the status line */
     double *range;              /* (MAT_COUNT, H+1, 2) cached colour ranges; NaN = unknown */
+    enum trace_model lesson_model; /* which lesson the pipeline walks: attention, RNN or LSTM */
+    int cmp_t;                  /* compare view: words the RNN has read (0..N) */
     int token_w;                /* widest token, in cells */
 };
 
@@ -67,6 +69,8 @@ void view_pipeline_draw(struct app *a, int y, int h);
 void view_heatmap_draw(struct app *a, int y, int h);
 /* A view's own keys; returns 1 when handled. */
 int view_heatmap_key(struct app *a, int key);
+void view_compare_draw(struct app *a, int y, int h);
+int view_compare_key(struct app *a, int key);
 
 /* Runs the interactive loop on the terminal; returns the exit status. */
 int app_run(struct app *a);

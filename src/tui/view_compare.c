@@ -1,0 +1,192 @@
+/* The compare view: the same sentence read two ways. On the left an RNN reads
+ * one word per step, its hidden states piling up as rows, each step waiting
+ * for the one before; on the right attention computes all N×N weights in one
+ * parallel step. Below, how much each word still matters at the end. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "attnstep/utf8.h"
+#include "theme.h"
+
+extern int widgets_utf8;
+
+#define LABEL_MAX 10
+
+static void heading(int y, const char *text)
+{
+    int used = draw_text(y, 1, COLS - 2, text, theme_attr(ROLE_HEADER));
+    for (int x = 1 + used + 1; x < COLS - 1; x++)
+        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
+}
+
+/* One heat cell of width w for value t in [0, 1]. */
+static void heat_cell(int y, int x, int w, double t)
+{
+    attr_t a;
+    const char *glyph;
+    char fill[32] = "";
+    theme_heat(t, &a, &glyph);
+    for (int g = 0; g < w && strlen(fill) + 4 < sizeof fill; g++)
+        strcat(fill, glyph);
+    draw_text(y, x, w, fill, a);
+}
+
+/* The RNN side: rows of h for the words read so far. */
+static void draw_rnn(struct app *a, int y, int x, int w, int h)
+{
+    const struct trace *t = &a->trace;
+    char line[160];
+    draw_text(y, x, w, "RNN: reads one word at a time", theme_attr(ROLE_PANEL));
+    if (!t->has_model[TRACE_RNN]) {
+        draw_wrapped(y + 2, x, w, h - 2,
+                     "This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing to compare "
+                     "yet. Make a model that has them:  attnstep --init-model DIR --d-hidden 8  and open it with "
+                     "attnstep --model DIR --compare",
+                     theme_attr(ROLE_WARN));
+        return;
+    }
+    snprintf(line, sizeof line, "sequential step %d of %d: each waits for the last", a->cmp_t, t->N);
+    draw_text(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
+    int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
+    int rows = h - 3, cw = 2;
+    int cols = (w - lw - 1) / cw < t->Dh ? (w - lw - 1) / cw : t->Dh;
+    int r0 = t->N > rows && a->cmp_t > rows ? a->cmp_t - rows : 0;
+    double lo, hi;
+    app_range(a, MAT_RNN_H, -1, &lo, &hi);
+    draw_text(y + 2, x, w, "h (memory after each word)", theme_attr(ROLE_LABEL));
+    for (int k = 0; k < rows && r0 + k < t->N; k++) {
+        int wd = r0 + k, ry = y + 3 + k;
+        attr_t la = wd == a->cmp_t - 1 ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_LABEL);
+        draw_text(ry, x, lw, t->tokens[wd], la);
+        for (int j = 0; j < cols; j++) {
+            if (wd < a->cmp_t)
+                heat_cell(ry, x + lw + 1 + j * cw, cw, (t->rnn_h[(size_t)wd * t->Dh + j] - lo) / (hi - lo));
+            else
+                draw_text(ry, x + lw + 1 + j * cw, 1, "·", theme_attr(ROLE_DIM));
+        }
+    }
+}
+
+/* The attention side: every weight at once, after one parallel step. */
+static void draw_attention(struct app *a, int y, int x, int w, int h)
+{
+    const struct trace *t = &a->trace;
+    char line[160];
+    draw_text(y, x, w, "Attention: all words at once", theme_attr(ROLE_PANEL));
+    snprintf(line, sizeof line, "%s", a->cmp_t ? "1 parallel step: every weight (mean of heads)"
+                                               : "not started: one step does it all");
+    draw_text(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
+    int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
+    int rows = h - 3, cw = 2;
+    int cols = (w - lw - 1) / cw < t->N ? (w - lw - 1) / cw : t->N;
+    draw_text(y + 2, x, w, "A (row looks at column)", theme_attr(ROLE_LABEL));
+    for (int i = 0; i < rows && i < t->N; i++) {
+        int ry = y + 3 + i;
+        draw_text(ry, x, lw, t->tokens[i], theme_attr(ROLE_LABEL));
+        for (int j = 0; j < cols; j++) {
+            if (!a->cmp_t) {
+                draw_text(ry, x + lw + 1 + j * cw, 1, "·", theme_attr(ROLE_DIM));
+                continue;
+            }
+            double sum = 0;
+            for (int hh = 0; hh < t->H; hh++)
+                sum += t->weights[((size_t)hh * t->N + i) * t->N + j];
+            heat_cell(ry, x + lw + 1 + j * cw, cw, sum / t->H);
+        }
+    }
+}
+
+/* A horizontal bar of value/max in w cells, in eighths where UTF-8 allows. */
+static void bar(int y, int x, int w, double value, double max)
+{
+    static const char *const eighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+    double cells = max > 0 ? value / max * w : 0;
+    int full = (int)cells, part = (int)((cells - full) * 8);
+    char buf[256] = "";
+    for (int i = 0; i < full && i < w && strlen(buf) + 4 < sizeof buf; i++)
+        strcat(buf, widgets_utf8 ? "█" : "#");
+    if (full < w && part > 0 && widgets_utf8)
+        strcat(buf, eighths[part]);
+    if (!buf[0])
+        strcat(buf, widgets_utf8 ? "▏" : "|"); /* a hairline: the word is there, its influence is not */
+    draw_text(y, x, w, buf, theme_attr(ROLE_PANEL));
+}
+
+static void draw_influence(struct app *a, int y, int h)
+{
+    const struct trace *t = &a->trace;
+    char num[32];
+    int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
+    heading(y, "── How much each word still matters at the end: ‖∂y/∂e_i‖ (bars scaled to each model's largest)");
+    int colw = (COLS - 2 - lw - 2) / 3;
+    static const enum trace_model order[] = {TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION};
+    static const char *const title[] = {"RNN  (path: N−i steps)", "LSTM (path: N−i steps)", "attention (path: 1 step)"};
+    for (int m = 0; m < 3; m++)
+        draw_text(y + 1, 1 + lw + 2 + m * colw, colw - 1, title[m], theme_attr(ROLE_LABEL));
+    int rows = h - 2;
+    /* Long sentences: the first words are the point, then the last ones. */
+    int head = t->N <= rows ? t->N : rows / 2, tail = t->N <= rows ? 0 : rows - head - 1;
+    for (int k = 0; k < head + tail + (tail ? 1 : 0); k++) {
+        int ry = y + 2 + k;
+        if (tail && k == head) {
+            draw_text(ry, 1, lw, "…", theme_attr(ROLE_DIM));
+            continue;
+        }
+        int i = k < head ? k : t->N - (head + tail + 1 - k);
+        draw_text(ry, 1, lw, t->tokens[i], theme_attr(ROLE_LABEL));
+        for (int m = 0; m < 3; m++) {
+            int x = 1 + lw + 2 + m * colw;
+            if (!t->has_model[order[m]]) {
+                draw_text(ry, x, colw - 1, "(not in this model)", theme_attr(ROLE_DIM));
+                continue;
+            }
+            const double *row = t->influence + (size_t)order[m] * (size_t)t->N;
+            double max = 0;
+            for (int j = 0; j < t->N; j++)
+                max = row[j] > max ? row[j] : max;
+            snprintf(num, sizeof num, "%.2g", row[i]);
+            int steps = order[m] == TRACE_ATTENTION ? 1 : t->N - 1 - i;
+            char path[24];
+            snprintf(path, sizeof path, "%d", steps);
+            int barw = colw - 1 - 8 - 4;
+            bar(ry, x, barw > 1 ? barw : 1, row[i], max);
+            draw_text(ry, x + barw + 1, 7, num, theme_attr(ROLE_NORMAL));
+            draw_text(ry, x + barw + 9, 4, path, theme_attr(ROLE_DIM));
+        }
+    }
+}
+
+void view_compare_draw(struct app *a, int y, int h)
+{
+    const struct trace *t = &a->trace;
+    heading(y, "── RNN versus transformer: the same sentence, read two ways");
+    int infl_h = t->N + 2 < h / 2 ? t->N + 3 : h / 2;
+    int top_h = h - 1 - infl_h;
+    int half = (COLS - 3) / 2;
+    draw_rnn(a, y + 1, 1, half, top_h);
+    draw_attention(a, y + 1, 2 + half + 1, COLS - half - 4, top_h);
+    draw_influence(a, y + 1 + top_h, infl_h);
+    a->n_hits = 0;
+}
+
+int view_compare_key(struct app *a, int key)
+{
+    switch (key) {
+    case KEY_RIGHT: case 'l': case ' ':
+        a->cmp_t = a->cmp_t < a->trace.N ? a->cmp_t + 1 : a->cmp_t;
+        return 1;
+    case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8:
+        a->cmp_t = a->cmp_t > 0 ? a->cmp_t - 1 : 0;
+        return 1;
+    case KEY_HOME: case 'g':
+        a->cmp_t = 0;
+        return 1;
+    case KEY_END: case 'G':
+        a->cmp_t = a->trace.N;
+        return 1;
+    default:
+        return 0;
+    }
+}
