@@ -480,6 +480,72 @@ def _(model, path):
     set_line(path, 1, b",".join(read_lines(path)[0].split(b",")[:3]))
 
 
+# --- recurrent weights (RNN and LSTM files, d_hidden 3 in these cases)
+DH = 3
+
+
+def add_recurrent(model, skip=(), d_hidden=True):
+    """Gives the base bundle an RNN and an LSTM of width DH, less the files in skip."""
+    grids = {"rnn_w_xh.csv": (D, DH), "rnn_w_hh.csv": (DH, DH), "rnn_b.csv": (1, DH),
+             "lstm_w_x.csv": (D, 4 * DH), "lstm_w_h.csv": (DH, 4 * DH), "lstm_b.csv": (1, 4 * DH)}
+    for name, (rows, cols) in grids.items():
+        if name in skip:
+            continue
+        write_lines(os.path.join(model, name),
+                    [",".join(fmt(((i * cols + j) % 7 - 3) / 10.0) for j in range(cols)).encode()
+                     for i in range(rows)])
+    if d_hidden:
+        add_line(os.path.join(model, "config.csv"), "d_hidden,%d" % DH)
+
+
+@case("a bundle with a valid RNN and LSTM loads, and --export writes rnn_h.csv, lstm_c.csv, influence.csv")
+def _(binary, tmp):
+    model = os.path.join(tmp, "model")
+    write_bundle(model)
+    add_recurrent(model)
+    out = os.path.join(tmp, "out")
+    r = run([binary, "--model", model, "--export", out, "--"] + SENTENCE)
+    problems = check_ok(r)
+    for f in ("rnn_h.csv", "lstm_c.csv", "influence.csv"):
+        if not os.path.exists(os.path.join(out, f)):
+            problems.append("no %s in the export" % f)
+    return r, problems
+
+
+@model_case("rnn_w_xh.csv without rnn_w_hh.csv -> names rnn_w_hh.csv", "rnn_w_hh.csv")
+def _(model, path):
+    add_recurrent(model, skip=("rnn_w_hh.csv",))
+
+
+@model_case("LSTM files but no d_hidden in config.csv -> names config.csv", "config.csv")
+def _(model, path):
+    add_recurrent(model, d_hidden=False)
+
+
+@model_case("rnn_w_xh.csv with 5 rows (d_model 4) -> rnn_w_xh.csv:5:", "rnn_w_xh.csv", 5)
+def _(model, path):
+    add_recurrent(model)
+    add_line(path, "0.10,0.20,0.30")
+
+
+@model_case("lstm_w_h.csv rows of 3 numbers (expected 4·d_hidden = 12) -> lstm_w_h.csv:1:", "lstm_w_h.csv", 1)
+def _(model, path):
+    add_recurrent(model)
+    write_lines(path, [b",".join(l.split(b",")[:3]) for l in read_lines(path)])
+
+
+@model_case("lstm_b.csv with a non-number on line 1 -> lstm_b.csv:1:", "lstm_b.csv", 1)
+def _(model, path):
+    add_recurrent(model)
+    set_cell(path, 1, 2, "x")
+
+
+@model_case("d_hidden 0 -> config.csv, its line", "config.csv", len(CONFIG_ROWS) + 1)
+def _(model, path):
+    add_recurrent(model, d_hidden=False)
+    add_line(path, "d_hidden,0")
+
+
 @model_case("empty (0-byte) w_q.csv -> w_q.csv:1:1:", "w_q.csv", 1)
 def _(model, path):
     set_raw(path, b"")

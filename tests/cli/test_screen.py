@@ -449,6 +449,8 @@ def t_heatmap():
         p.text("s")
         p.settle("── Attention weights · head 1 of 2")
         p.text("v")
+        p.settle("── RNN versus transformer")
+        p.text("v")  # v cycles pipeline → heatmap → compare → pipeline
         s = p.settle("── Stage 20/20 · Output projection")
 
 
@@ -720,7 +722,7 @@ def t_long():
         s = p.settle("── Attention weights · head 1 of 2")
         check_long(s, "heatmap, attention weights")
         expect("showing rows" in s, "no panning note for 85 rows", s)
-        p.text("vG")
+        p.text("vvG")  # through the compare view back to the pipeline
         s = p.settle(has_status(step=1700))
         check_long(s, "last step")
         expect("Stage 20/20 · Output projection" in s, "no last stage heading", s)
@@ -841,7 +843,7 @@ def t_numbers_match_export():
                     expect(abs(float(cell) - float(value)) <= 0.005 + 1e-9,
                            "head %d %s: screen %s, export %s" % (head, ref[0], cell, value), s)
         # The pipeline view's Scores stage (head 1), fully revealed: its last step.
-        p.text("v1g")
+        p.text("vv1g")
         p.settle("Stage 1/20")
         for _ in range(7):
             p.text("]")
@@ -859,6 +861,67 @@ def t_numbers_match_export():
             for cell, value in zip(nums, want[label]):
                 expect(abs(float(cell) - float(value)) <= 0.005 + 1e-9,
                        "S[%s]: screen %s, export %s" % (label, cell, value), s)
+
+
+@test("--compare: the RNN reads one word per step, attention takes one parallel step; influence equals the export")
+def t_compare():
+    read = exported("compare")
+    toks = DEFAULT_TOKENS.split()
+    with attnstep("--compare") as p:
+        s = p.settle("── RNN versus transformer")
+        expect("sequential step 0 of 5" in s and "not started" in s, "not at the start", s)
+        p.keys("Right", "Right", "Right")
+        s = p.settle("sequential step 3 of 5")
+        expect("1 parallel step" in s, "attention is not done in one step", s)
+        expect("word 3/5" in s, "the status line does not count words", s)
+        p.text("G")
+        s = p.settle("sequential step 5 of 5")
+        rows = {r[0]: r[1:] for r in read("influence.csv")[1:]}
+        lines = split_lines(s)
+        start = next(i for i, l in enumerate(lines) if "How much each word still matters" in l)
+        shown = [l for l in lines[start + 2:start + 2 + len(toks)]]
+        expect(len(shown) == len(toks), "no influence row per word", s)
+        for k, (tok, line) in enumerate(zip(toks, shown)):
+            nums = re.findall(r"(\d[\d.]*(?:e-?\d+)?)\s+(\d+)", line)
+            expect(line.split()[0] == tok and len(nums) == 3, "cannot read the influence row %r" % line, s)
+            for (value, path), model in zip(nums, ("rnn", "lstm", "attention")):
+                ref = float(rows[model][k])
+                expect(abs(float(value) - ref) <= 0.051 * ref, "%s influence of %s: screen %s, export %s" % (
+                    model, tok, value, ref), s)
+                want_path = 1 if model == "attention" else len(toks) - 1 - k
+                expect(int(path) == want_path, "%s path of %s: %s, expected %d" % (model, tok, path, want_path), s)
+        p.text("g")
+        p.settle("sequential step 0 of 5")
+        p.text("v")
+        p.settle("── Stage 1/20 · Tokens")
+
+
+@test("--compare with a model without recurrent weights says what is missing and how to make it")
+def t_compare_missing():
+    with attnstep("--model", os.path.join(ROOT, "tests", "data", "bundles", "bias-crlf"), "--compare",
+                  "the", "movie") as p:
+        s = p.settle("── RNN versus transformer")
+        flat = " ".join(s.split())
+        expect("no RNN weights" in flat and "--d-hidden" in flat, "no explanation of what is missing", s)
+        expect("(not in this model)" in s, "the influence columns do not say the models are missing", s)
+
+
+@test("r switches the pipeline between the attention, RNN and LSTM lessons")
+def t_lessons():
+    with attnstep() as p:
+        first_screen(p)
+        p.text("r")
+        s = p.settle("RNN: read the next word")
+        expect("Stage 1/16" in s and "step 1/16" in s, "not the RNN lesson's first step", s)
+        p.keys("Right")
+        s = p.settle("RNN: mix the word with the memory")
+        expect("a[the] = e[the]·W_xh" in " ".join(s.split()), "no pre-activation formula", s)
+        p.text("r")
+        s = p.settle("LSTM: read the next word")
+        p.keys("Right")
+        s = p.settle("LSTM: the gates")
+        p.text("r")
+        p.settle("── Stage 1/20 · Tokens")
 
 
 @test("an unknown TERM is reported and the plain walk-through is printed instead")
