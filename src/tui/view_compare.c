@@ -125,6 +125,12 @@ static void draw_influence(struct app *a, int y, int h)
     static const char *const title[] = {"RNN  (path: N−i steps)", "LSTM (path: N−i steps)", "attention (path: 1 step)"};
     for (int m = 0; m < 3; m++)
         draw_text(y + 1, 1 + lw + 2 + m * colw, colw - 1, title[m], theme_attr(ROLE_LABEL));
+    double max[3] = {0, 0, 0}; /* each model's largest influence: its full bar */
+    for (int m = 0; m < 3; m++)
+        for (int j = 0; j < t->N; j++) {
+            double v = t->influence[(size_t)order[m] * (size_t)t->N + (size_t)j];
+            max[m] = v > max[m] ? v : max[m];
+        }
     int rows = h - 2;
     /* Long sentences: the first words are the point, then the last ones. */
     int head = t->N <= rows ? t->N : rows / 2, tail = t->N <= rows ? 0 : rows - head - 1;
@@ -143,15 +149,12 @@ static void draw_influence(struct app *a, int y, int h)
                 continue;
             }
             const double *row = t->influence + (size_t)order[m] * (size_t)t->N;
-            double max = 0;
-            for (int j = 0; j < t->N; j++)
-                max = row[j] > max ? row[j] : max;
             snprintf(num, sizeof num, "%.2g", row[i]);
             int steps = order[m] == TRACE_ATTENTION ? 1 : t->N - 1 - i;
             char path[24];
             snprintf(path, sizeof path, "%d", steps);
             int barw = colw - 1 - 8 - 4;
-            bar(ry, x, barw > 1 ? barw : 1, row[i], max);
+            bar(ry, x, barw > 1 ? barw : 1, row[i], max[m]);
             draw_text(ry, x + barw + 1, 7, num, theme_attr(ROLE_NORMAL));
             draw_text(ry, x + barw + 9, 4, path, theme_attr(ROLE_DIM));
         }
