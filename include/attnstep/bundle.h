@@ -27,6 +27,24 @@ struct bundle_recurrent_weights {
     int has_b;
 };
 
+/* The rest of a post-norm encoder block and a sentence classifier (format v2).
+ * F = d_ff, C = classes. */
+struct bundle_encoder {
+    int present;
+    int d_ff;            /* F */
+    int gelu;            /* 1: gelu (the exact erf form), 0: relu */
+    double norm_eps;
+    int n_labels;        /* C */
+    char **labels;       /* (C) class names, in class order */
+    double *ln1_gamma, *ln1_beta, *ln2_gamma, *ln2_beta; /* (D) each */
+    double *w_ff1;       /* (D, F) */
+    double *b_ff1;       /* (F) */
+    double *w_ff2;       /* (F, D) */
+    double *b_ff2;       /* (D) */
+    double *w_cls;       /* (D, C) */
+    double *b_cls;       /* (C) */
+};
+
 struct bundle {
     char *name;        /* from config.csv, or the directory's last component */
     char *description; /* may be "" */
@@ -43,7 +61,12 @@ struct bundle {
     int has_b[BUNDLE_N_PROJ];
     int d_hidden;      /* 0 when the model has no recurrent weights */
     struct bundle_recurrent_weights rec[BUNDLE_N_RECURRENT];
+    struct bundle_encoder enc;
 };
+
+/* The encoder files, in the order they are read and written. */
+#define BUNDLE_N_ENCODER_FILES 10
+extern const char *const bundle_encoder_file[BUNDLE_N_ENCODER_FILES];
 
 /* The file names of W and b, e.g. "w_q.csv" / "b_q.csv". */
 extern const char *const bundle_w_file[BUNDLE_N_PROJ];

@@ -2,8 +2,9 @@
  *
  * The attention lesson: tokens, embeddings, positional encoding (if the model
  * has one), x = e + p, then per head Q, K, V, scores, scaled, masked (causal
- * only), weights, head output; then concat and output. The RNN lesson: per
- * word t, its input e_t, the pre-activation, h_t; the LSTM lesson: per word,
+ * only), weights, head output; then concat and output; with an encoder
+ * block, Add & Norm, the feed-forward network, Add & Norm, mean pooling,
+ * logits and probabilities. The RNN lesson: per word t, its input e_t, the pre-activation, h_t; the LSTM lesson: per word,
  * input, gates, cell, h_t; both end on the influence of each word. Each stage
  * fills rows × cols cells of a result matrix (from row row0), revealed one
  * stage, one row or one cell per step.
@@ -27,6 +28,8 @@ enum stage_kind {
     STAGE_RNN_INPUT, STAGE_RNN_PRE, STAGE_RNN_H,
     STAGE_LSTM_INPUT, STAGE_LSTM_GATES, STAGE_LSTM_C, STAGE_LSTM_H,
     STAGE_INFLUENCE,
+    STAGE_RESIDUAL1, STAGE_NORM1, STAGE_FFN_HIDDEN, STAGE_FFN_OUTPUT, STAGE_RESIDUAL2, STAGE_NORM2,
+    STAGE_POOLED, STAGE_LOGITS, STAGE_PROBS,
     STAGE_KIND_COUNT
 };
 
@@ -41,11 +44,14 @@ enum matrix_id {
     MAT_RNN_WX, MAT_RNN_WH, MAT_RNN_PRE, MAT_RNN_H,
     MAT_LSTM_WX, MAT_LSTM_WH, MAT_LSTM_GATES, MAT_LSTM_C, MAT_LSTM_H,
     MAT_INFLUENCE,
+    MAT_RESIDUAL1, MAT_NORM1, MAT_W_FF1, MAT_FFN_HIDDEN, MAT_W_FF2, MAT_FFN_OUTPUT, MAT_RESIDUAL2, MAT_NORM2,
+    MAT_POOLED, MAT_W_CLS, MAT_LOGITS, MAT_PROBS,
     MAT_COUNT
 };
 
 /* How the rows or columns of a matrix are named. */
-enum label_kind { LABEL_TOKEN, LABEL_DIM, LABEL_VOCAB_ROW, LABEL_MODEL, LABEL_GATE };
+enum label_kind { LABEL_TOKEN, LABEL_DIM, LABEL_VOCAB_ROW, LABEL_MODEL, LABEL_GATE, LABEL_CLASS, LABEL_MEAN,
+                  LABEL_SENTENCE };
 
 /* A window onto a trace or model buffer: element (r, c) is data[r*stride + c].
  * MAT_TOKENS has no numbers (data is NULL): its one column is the token id. */

@@ -45,6 +45,21 @@ struct trace {
      * (RNN, LSTM) or the last row of the attention output. */
     double *influence;               /* (TRACE_N_MODELS, N); a row of zeros for a model the bundle lacks */
     int has_model[TRACE_N_MODELS];
+    /* The rest of the encoder block and the classifier, when the bundle has
+     * them (has_encoder; else NULL). F = d_ff, C = classes. */
+    int has_encoder, F, C;
+    double *residual1;  /* (N, D) x + out */
+    double *norm1;      /* (N, D) LayerNorm(residual1) */
+    double *ln1_mean, *ln1_rstd; /* (N) each row's mean and 1/√(var + ε) */
+    double *ffn_pre;    /* (N, F) norm1·W_ff1 + b_ff1 */
+    double *ffn_hidden; /* (N, F) act(ffn_pre) */
+    double *ffn_out;    /* (N, D) ffn_hidden·W_ff2 + b_ff2 */
+    double *residual2;  /* (N, D) norm1 + ffn_out */
+    double *norm2;      /* (N, D) LayerNorm(residual2) */
+    double *ln2_mean, *ln2_rstd; /* (N) */
+    double *pooled;     /* (D) mean of norm2's rows */
+    double *logits;     /* (C) pooled·W_cls + b_cls */
+    double *probs;      /* (C) softmax(logits) */
 };
 
 /* "rnn", "lstm", "attention": the rows of influence.csv. */

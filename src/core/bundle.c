@@ -18,6 +18,10 @@ const char *const bundle_rec_wx_file[BUNDLE_N_RECURRENT] = {"rnn_w_xh.csv", "lst
 const char *const bundle_rec_wh_file[BUNDLE_N_RECURRENT] = {"rnn_w_hh.csv", "lstm_w_h.csv"};
 const char *const bundle_rec_b_file[BUNDLE_N_RECURRENT] = {"rnn_b.csv", "lstm_b.csv"};
 static const char *const rec_name[BUNDLE_N_RECURRENT] = {"an RNN", "an LSTM"};
+const char *const bundle_encoder_file[BUNDLE_N_ENCODER_FILES] = {
+    "ln1_gamma.csv", "ln1_beta.csv", "w_ff1.csv", "b_ff1.csv", "w_ff2.csv", "b_ff2.csv",
+    "ln2_gamma.csv", "ln2_beta.csv", "w_cls.csv", "b_cls.csv",
+};
 
 #define PATH_SIZE 4096
 
@@ -59,7 +63,61 @@ static const char *config_text(const struct table *t, int row, int col, char *bu
 struct config {
     int d_model, n_heads, positional, lowercase, d_hidden;
     char *name, *description;
+    int d_ff, gelu, has_activation;
+    double norm_eps;
+    int n_labels;
+    char **labels;
+    int encoder_keys; /* any of d_ff, activation, norm_eps, labels given */
 };
+
+static void free_labels(char **labels, int n)
+{
+    for (int i = 0; labels && i < n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+/* "negative;positive" into class names: at least two, none empty, none twice. */
+static int parse_labels(const struct table *t, int row, struct config *c, struct error *err)
+{
+    const char *s = table_text(t, row, 1);
+    int n = 1;
+    for (const char *p = s; *p; p++)
+        n += *p == ';';
+    char **labels = calloc((size_t)n, sizeof *labels);
+    if (!labels)
+        return error_set(err, "out of memory");
+    const char *p = s;
+    for (int i = 0; i < n; i++) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && (*p == ' ' || *p == '\t'))
+            p++, len--;
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (!len || !(labels[i] = strndup(p, len))) {
+            free_labels(labels, n);
+            return len ? error_set(err, "out of memory")
+                       : table_error_cell(t, row, 1, err, "labels: class %d has no name (write e.g. negative;positive)",
+                                          i + 1);
+        }
+        for (int k = 0; k < i; k++)
+            if (!strcmp(labels[k], labels[i])) {
+                table_error_cell(t, row, 1, err, "labels: \"%s\" is given twice", labels[i]);
+                free_labels(labels, n);
+                return -1;
+            }
+        p = end ? end + 1 : p + len;
+    }
+    if (n < 2) {
+        free_labels(labels, n);
+        return table_error_cell(t, row, 1, err, "labels: a classifier needs at least two classes, separated by ;");
+    }
+    free_labels(c->labels, c->n_labels);
+    c->labels = labels;
+    c->n_labels = n;
+    return 0;
+}
 
 static int parse_int(const struct table *t, int row, long min, long max, const char *what,
                      int *out, struct error *err)
@@ -102,7 +160,7 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
     struct table t;
     if (file_path(path, dir, "config.csv", err) || table_read(&t, path, err))
         return -1;
-    struct config c = {.positional = 1, .lowercase = 1};
+    struct config c = {.positional = 1, .lowercase = 1, .norm_eps = 1e-5};
     int d_row = -1, h_row = -1, rc = -1;
     if (t.rows[0].n_cells != 2 || strcmp(table_text(&t, 0, 0), "key") || strcmp(table_text(&t, 0, 1), "value")) {
         table_error_row(&t, 0, err, "the first row must be the header key,value");
@@ -127,6 +185,23 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
         } else if (!strcmp(key, "n_heads")) {
             bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "n_heads", &c.n_heads, err);
             h_row = r;
+        } else if (!strcmp(key, "d_ff")) {
+            bad = parse_int(&t, r, 1, 16 * BUNDLE_MAX_D_MODEL, "d_ff", &c.d_ff, err);
+            c.encoder_keys = 1;
+        } else if (!strcmp(key, "activation")) {
+            bad = parse_flag(&t, r, "gelu", "relu", "activation", &c.gelu, err);
+            c.has_activation = c.encoder_keys = 1;
+        } else if (!strcmp(key, "norm_eps")) {
+            char buf[64];
+            const char *why;
+            if (table_parse_number(config_text(&t, r, 1, buf, sizeof buf), &c.norm_eps, &why))
+                bad = table_error_cell(&t, r, 1, err, "norm_eps: %s", why);
+            else if (!(c.norm_eps > 0 && c.norm_eps < 1))
+                bad = table_error_cell(&t, r, 1, err, "norm_eps must be between 0 and 1 (e.g. 1e-5)");
+            c.encoder_keys = 1;
+        } else if (!strcmp(key, "labels")) {
+            bad = parse_labels(&t, r, &c, err);
+            c.encoder_keys = 1;
         } else if (!strcmp(key, "d_hidden")) {
             bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "d_hidden", &c.d_hidden, err);
         } else if (!strcmp(key, "positional")) {
@@ -142,8 +217,8 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             }
         } else {
             table_error_cell(&t, r, 0, err,
-                             "unknown key \"%s\" (known: d_model, n_heads, d_hidden, positional, lowercase, name, "
-                             "description)",
+                             "unknown key \"%s\" (known: d_model, n_heads, d_hidden, d_ff, activation, norm_eps, "
+                             "labels, positional, lowercase, name, description)",
                              key);
             goto done;
         }
@@ -168,6 +243,7 @@ done:
     if (rc) {
         free(c.name);
         free(c.description);
+        free_labels(c.labels, c.n_labels);
     } else {
         *cfg = c;
         cfg_end_line = t.end_line;
@@ -359,6 +435,12 @@ void bundle_free(struct bundle *b)
         free(b->rec[m].w_h);
         free(b->rec[m].b);
     }
+    struct bundle_encoder *e = &b->enc;
+    double *enc[] = {e->ln1_gamma, e->ln1_beta, e->ln2_gamma, e->ln2_beta, e->w_ff1, e->b_ff1, e->w_ff2,
+                     e->b_ff2, e->w_cls, e->b_cls};
+    for (size_t i = 0; i < sizeof enc / sizeof enc[0]; i++)
+        free(enc[i]);
+    free_labels(e->labels, e->n_labels);
     free(b->name);
     free(b->description);
     memset(b, 0, sizeof *b);
@@ -425,6 +507,50 @@ static int read_recurrent(struct bundle *b, const char *dir, struct error *err)
     return 0;
 }
 
+/* The encoder block and classifier: all ten files or none; then d_ff and labels. */
+static int read_encoder(struct bundle *b, const char *dir, struct error *err)
+{
+    struct bundle_encoder *e = &b->enc;
+    char path[PATH_SIZE];
+    int present = 0, first_missing = -1;
+    for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++) {
+        if (file_exists(dir, bundle_encoder_file[i]))
+            present++;
+        else if (first_missing < 0)
+            first_missing = i;
+    }
+    if (present == 0)
+        return 0;
+    if (present < BUNDLE_N_ENCODER_FILES) {
+        if (file_path(path, dir, bundle_encoder_file[first_missing], err))
+            return -1;
+        return error_file(err, path, "missing: an encoder block needs all of ln1_gamma, ln1_beta, w_ff1, b_ff1, "
+                                     "w_ff2, b_ff2, ln2_gamma, ln2_beta, w_cls and b_cls (%d of 10 are there)",
+                          present);
+    }
+    if (file_path(path, dir, "config.csv", err))
+        return -1;
+    if (e->d_ff == 0)
+        return error_at(err, path, cfg_end_line, 1, "d_ff is missing (w_ff1.csv needs it; add a row d_ff,32)");
+    if (e->n_labels == 0)
+        return error_at(err, path, cfg_end_line, 1,
+                        "labels is missing (w_cls.csv needs a class name per column; add labels,negative;positive)");
+    size_t D = (size_t)b->d_model, F = (size_t)e->d_ff, C = (size_t)e->n_labels;
+    struct { double **dst; size_t rows, cols; } grid[BUNDLE_N_ENCODER_FILES] = {
+        {&e->ln1_gamma, 1, D}, {&e->ln1_beta, 1, D}, {&e->w_ff1, D, F}, {&e->b_ff1, 1, F},
+        {&e->w_ff2, F, D}, {&e->b_ff2, 1, D}, {&e->ln2_gamma, 1, D}, {&e->ln2_beta, 1, D},
+        {&e->w_cls, D, C}, {&e->b_cls, 1, C},
+    };
+    for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++) {
+        if (!(*grid[i].dst = malloc(grid[i].rows * grid[i].cols * sizeof(double))))
+            return error_set(err, "out of memory");
+        if (read_grid(*grid[i].dst, dir, bundle_encoder_file[i], (int)grid[i].rows, (int)grid[i].cols, err))
+            return -1;
+    }
+    e->present = 1;
+    return 0;
+}
+
 int bundle_load(struct bundle *out, const char *dir, struct error *err)
 {
     struct stat st;
@@ -439,6 +565,8 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
         .name = cfg.name, .description = cfg.description, .d_model = cfg.d_model,
         .n_heads = cfg.n_heads, .positional = cfg.positional, .lowercase = cfg.lowercase,
         .d_hidden = cfg.d_hidden,
+        .enc = {.d_ff = cfg.d_ff, .gelu = cfg.gelu, .norm_eps = cfg.norm_eps, .n_labels = cfg.n_labels,
+                .labels = cfg.labels},
     };
     if (!b.name)
         b.name = strdup(basename_of(dir));
@@ -458,7 +586,7 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
         if (b.has_b[m] && read_grid(b.b[m], dir, bundle_b_file[m], 1, D, err))
             goto fail;
     }
-    if (read_recurrent(&b, dir, err))
+    if (read_recurrent(&b, dir, err) || read_encoder(&b, dir, err))
         goto fail;
     *out = b;
     return 0;
@@ -603,8 +731,41 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         }
         csvout_end_row(&w);
     }
+    const struct bundle_encoder *e = &b->enc;
+    if (e->present) {
+        char labels[4096] = "";
+        for (int i = 0; i < e->n_labels; i++) {
+            if (i)
+                strncat(labels, ";", sizeof labels - strlen(labels) - 1);
+            strncat(labels, e->labels[i], sizeof labels - strlen(labels) - 1);
+        }
+        snprintf(num, sizeof num, "%d", e->d_ff);
+        csvout_text(&w, "d_ff");
+        csvout_text(&w, num);
+        csvout_end_row(&w);
+        csvout_text(&w, "activation");
+        csvout_text(&w, e->gelu ? "gelu" : "relu");
+        csvout_end_row(&w);
+        csvout_text(&w, "norm_eps");
+        csvout_exact(&w, e->norm_eps);
+        csvout_end_row(&w);
+        csvout_text(&w, "labels");
+        csvout_text(&w, labels);
+        csvout_end_row(&w);
+    }
     if (csvout_close(&w, err))
         return -1;
+    if (e->present) {
+        int D = b->d_model, F = e->d_ff, C = e->n_labels;
+        const struct { const double *m; int rows, cols; } grid[BUNDLE_N_ENCODER_FILES] = {
+            {e->ln1_gamma, 1, D}, {e->ln1_beta, 1, D}, {e->w_ff1, D, F}, {e->b_ff1, 1, F},
+            {e->w_ff2, F, D}, {e->b_ff2, 1, D}, {e->ln2_gamma, 1, D}, {e->ln2_beta, 1, D},
+            {e->w_cls, D, C}, {e->b_cls, 1, C},
+        };
+        for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++)
+            if (write_grid(dir, bundle_encoder_file[i], grid[i].m, grid[i].rows, grid[i].cols, err))
+                return -1;
+    }
     for (int m = 0; m < BUNDLE_N_PROJ; m++) {
         if (write_grid(dir, bundle_w_file[m], b->w[m], b->d_model, b->d_model, err))
             return -1;

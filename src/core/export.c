@@ -60,6 +60,33 @@ static int write_tokens(const struct trace *t, const char *dir, struct error *er
     return csvout_close(&w, err);
 }
 
+/* A one-row file: header "token,d0,…" (or the class names), the row labelled `label`. */
+static int write_summary(const char *dir, const char *name, const char *label, const double *v, int n,
+                         char *const *names, struct error *err)
+{
+    char path[PATH_SIZE], head[16];
+    struct csvout w;
+    if (fsutil_join(path, sizeof path, dir, name))
+        return error_file(err, dir, "path is too long");
+    if (csvout_open(&w, path, err))
+        return -1;
+    csvout_text(&w, "token");
+    for (int i = 0; i < n; i++) {
+        if (names) {
+            csvout_text(&w, names[i]);
+        } else {
+            snprintf(head, sizeof head, "d%d", i);
+            csvout_text(&w, head);
+        }
+    }
+    csvout_end_row(&w);
+    csvout_text(&w, label);
+    for (int i = 0; i < n; i++)
+        csvout_number(&w, v[i]);
+    csvout_end_row(&w);
+    return csvout_close(&w, err);
+}
+
 /* influence.csv: header model,<tokens…>; a row per model the bundle has. */
 static int write_influence(const struct trace *t, const char *dir, struct error *err)
 {
@@ -145,6 +172,19 @@ static int write_all(const struct trace *t, const char *dir, int *n_files, struc
     if (write_influence(t, dir, err))
         return -1;
     n++;
+    if (t->has_encoder) {
+        if (write_matrix(t, dir, "residual1.csv", t->residual1, t->D, D, 0, err) ||
+            write_matrix(t, dir, "norm1.csv", t->norm1, t->D, D, 0, err) ||
+            write_matrix(t, dir, "ffn_hidden.csv", t->ffn_hidden, t->F, (size_t)t->F, 0, err) ||
+            write_matrix(t, dir, "ffn_output.csv", t->ffn_out, t->D, D, 0, err) ||
+            write_matrix(t, dir, "residual2.csv", t->residual2, t->D, D, 0, err) ||
+            write_matrix(t, dir, "norm2.csv", t->norm2, t->D, D, 0, err) ||
+            write_summary(dir, "pooled.csv", "mean", t->pooled, t->D, NULL, err) ||
+            write_summary(dir, "logits.csv", "sentence", t->logits, t->C, t->model->enc.labels, err) ||
+            write_summary(dir, "probabilities.csv", "sentence", t->probs, t->C, t->model->enc.labels, err))
+            return -1;
+        n += 9 + BUNDLE_N_ENCODER_FILES;
+    }
     if (n_files)
         *n_files = n;
     return 0;

@@ -70,7 +70,7 @@ int lesson_init(struct lesson *out, const struct trace *t, enum trace_model mode
     if (!t->has_model[model])
         return error_set(err, "this model has no %s weights", model == TRACE_RNN ? "RNN" : "LSTM");
     struct lesson l = {.trace = t, .gran = gran, .model = model};
-    size_t n = model == TRACE_ATTENTION ? 4 + 8 * (size_t)t->H + 2 : 4 * (size_t)t->N + 1;
+    size_t n = model == TRACE_ATTENTION ? 4 + 8 * (size_t)t->H + 2 + 9 : 4 * (size_t)t->N + 1;
     l.stages = calloc(n, sizeof *l.stages);
     if (!l.stages)
         return error_set(err, "out of memory");
@@ -102,6 +102,17 @@ int lesson_init(struct lesson *out, const struct trace *t, enum trace_model mode
     }
     add_stage(&l, STAGE_CONCAT, -1, N, D);
     add_stage(&l, STAGE_OUTPUT, -1, N, D);
+    if (t->has_encoder) {
+        add_stage(&l, STAGE_RESIDUAL1, -1, N, D);
+        add_stage(&l, STAGE_NORM1, -1, N, D);
+        add_stage(&l, STAGE_FFN_HIDDEN, -1, N, t->F);
+        add_stage(&l, STAGE_FFN_OUTPUT, -1, N, D);
+        add_stage(&l, STAGE_RESIDUAL2, -1, N, D);
+        add_stage(&l, STAGE_NORM2, -1, N, D);
+        add_stage(&l, STAGE_POOLED, -1, 1, D);
+        add_stage(&l, STAGE_LOGITS, -1, 1, t->C);
+        add_stage(&l, STAGE_PROBS, -1, 1, t->C);
+    }
     if (index_stages(&l)) {
         lesson_free(&l);
         return error_set(err, "out of memory");
@@ -201,6 +212,9 @@ enum matrix_id lesson_result(enum stage_kind kind)
         [STAGE_RNN_INPUT] = MAT_EMBED, [STAGE_RNN_PRE] = MAT_RNN_PRE, [STAGE_RNN_H] = MAT_RNN_H,
         [STAGE_LSTM_INPUT] = MAT_EMBED, [STAGE_LSTM_GATES] = MAT_LSTM_GATES, [STAGE_LSTM_C] = MAT_LSTM_C,
         [STAGE_LSTM_H] = MAT_LSTM_H, [STAGE_INFLUENCE] = MAT_INFLUENCE,
+        [STAGE_RESIDUAL1] = MAT_RESIDUAL1, [STAGE_NORM1] = MAT_NORM1, [STAGE_FFN_HIDDEN] = MAT_FFN_HIDDEN,
+        [STAGE_FFN_OUTPUT] = MAT_FFN_OUTPUT, [STAGE_RESIDUAL2] = MAT_RESIDUAL2, [STAGE_NORM2] = MAT_NORM2,
+        [STAGE_POOLED] = MAT_POOLED, [STAGE_LOGITS] = MAT_LOGITS, [STAGE_PROBS] = MAT_PROBS,
     };
     return result[kind];
 }
@@ -215,6 +229,9 @@ const char *lesson_matrix_symbol(enum matrix_id m)
         [MAT_RNN_WX] = "W_xh", [MAT_RNN_WH] = "W_hh", [MAT_RNN_PRE] = "a", [MAT_RNN_H] = "h",
         [MAT_LSTM_WX] = "W_x", [MAT_LSTM_WH] = "W_h", [MAT_LSTM_GATES] = "gates", [MAT_LSTM_C] = "c",
         [MAT_LSTM_H] = "h", [MAT_INFLUENCE] = "influence",
+        [MAT_RESIDUAL1] = "r1", [MAT_NORM1] = "n1", [MAT_W_FF1] = "W_ff1", [MAT_FFN_HIDDEN] = "f",
+        [MAT_W_FF2] = "W_ff2", [MAT_FFN_OUTPUT] = "g", [MAT_RESIDUAL2] = "r2", [MAT_NORM2] = "n2",
+        [MAT_POOLED] = "pooled", [MAT_W_CLS] = "W_cls", [MAT_LOGITS] = "logits", [MAT_PROBS] = "P",
     };
     return symbol[m];
 }
@@ -273,6 +290,36 @@ struct matview lesson_matrix(const struct lesson *l, enum matrix_id m, int head)
         v.stride = (size_t)v.cols;
         v.col_labels = LABEL_GATE;
         break;
+    case MAT_RESIDUAL1: case MAT_NORM1: case MAT_FFN_OUTPUT: case MAT_RESIDUAL2: case MAT_NORM2:
+        v.data = m == MAT_RESIDUAL1 ? t->residual1 : m == MAT_NORM1 ? t->norm1 : m == MAT_FFN_OUTPUT ? t->ffn_out
+               : m == MAT_RESIDUAL2 ? t->residual2 : t->norm2;
+        break;
+    case MAT_FFN_HIDDEN:
+        v.data = t->ffn_hidden;
+        v.cols = t->F;
+        v.stride = (size_t)t->F;
+        break;
+    case MAT_W_FF1: case MAT_W_FF2: case MAT_W_CLS:
+        v.data = m == MAT_W_FF1 ? b->enc.w_ff1 : m == MAT_W_FF2 ? b->enc.w_ff2 : b->enc.w_cls;
+        v.rows = m == MAT_W_FF2 ? t->F : t->D;
+        v.cols = m == MAT_W_FF1 ? t->F : m == MAT_W_FF2 ? t->D : t->C;
+        v.stride = (size_t)v.cols;
+        v.row_labels = LABEL_DIM;
+        v.col_labels = m == MAT_W_CLS ? LABEL_CLASS : LABEL_DIM;
+        break;
+    case MAT_POOLED:
+        v.data = t->pooled;
+        v.rows = 1;
+        v.row_labels = LABEL_MEAN;
+        break;
+    case MAT_LOGITS: case MAT_PROBS:
+        v.data = m == MAT_LOGITS ? t->logits : t->probs;
+        v.rows = 1;
+        v.cols = t->C;
+        v.stride = (size_t)t->C;
+        v.row_labels = LABEL_SENTENCE;
+        v.col_labels = LABEL_CLASS;
+        break;
     case MAT_INFLUENCE:
         v.data = t->influence;
         v.rows = TRACE_N_MODELS;
@@ -292,6 +339,10 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
         return l->trace->tokens[i];
     if (kind == LABEL_MODEL)
         return trace_model_name[i];
+    if (kind == LABEL_CLASS)
+        return l->trace->model->enc.labels[i];
+    if (kind == LABEL_MEAN || kind == LABEL_SENTENCE)
+        return kind == LABEL_MEAN ? "mean" : "sentence";
     if (kind == LABEL_GATE) /* the LSTM's four blocks: i0 … f0 … g0 … o0 … */
         snprintf(buf, 32, "%c%d", "ifgo"[i / l->trace->Dh % 4], i % l->trace->Dh);
     else
@@ -372,6 +423,35 @@ int lesson_operands(const struct lesson *l, struct lesson_pos pos, struct lesson
     case STAGE_LSTM_H:
         OPERAND(MAT_LSTM_GATES, -1, s->row0, j < 0 ? -1 : 3 * t->Dh + j);
         OPERAND(MAT_LSTM_C, -1, s->row0, j);
+        break;
+    case STAGE_RESIDUAL1:
+        OPERAND(MAT_X, -1, i, j);
+        OPERAND(MAT_OUTPUT, -1, i, j);
+        break;
+    case STAGE_NORM1: case STAGE_NORM2:
+        OPERAND(s->kind == STAGE_NORM1 ? MAT_RESIDUAL1 : MAT_RESIDUAL2, -1, i, -1);
+        break;
+    case STAGE_FFN_HIDDEN:
+        OPERAND(MAT_NORM1, -1, i, -1);
+        OPERAND(MAT_W_FF1, -1, -1, j);
+        break;
+    case STAGE_FFN_OUTPUT:
+        OPERAND(MAT_FFN_HIDDEN, -1, i, -1);
+        OPERAND(MAT_W_FF2, -1, -1, j);
+        break;
+    case STAGE_RESIDUAL2:
+        OPERAND(MAT_NORM1, -1, i, j);
+        OPERAND(MAT_FFN_OUTPUT, -1, i, j);
+        break;
+    case STAGE_POOLED:
+        OPERAND(MAT_NORM2, -1, -1, j);
+        break;
+    case STAGE_LOGITS:
+        OPERAND(MAT_POOLED, -1, 0, -1);
+        OPERAND(MAT_W_CLS, -1, -1, j);
+        break;
+    case STAGE_PROBS:
+        OPERAND(MAT_LOGITS, -1, 0, -1);
         break;
     case STAGE_INFLUENCE:
     case STAGE_KIND_COUNT:
@@ -454,6 +534,21 @@ static void put_products(struct text *t, const double *a, size_t sa, const doubl
         put(t, ")(");
         put_num(t, b[(size_t)k * sb]);
         put(t, ")");
+    }
+}
+
+/* a0 + a1 + … + a(n-1), elided like the other sums. */
+static void put_products_sum(struct text *t, const double *a, size_t sa, int n)
+{
+    for (int k = 0; k < n; k++) {
+        if (elided(k, n, MAX_TERMS)) {
+            if (k == SHOWN_HEAD)
+                put(t, " + …");
+            continue;
+        }
+        if (k)
+            put(t, " + ");
+        put_subtrahend(t, a[(size_t)k * sa]);
     }
 }
 
@@ -765,6 +860,162 @@ static void formula_influence(struct text *t, const struct lesson *l, const stru
     put(t, ")");
 }
 
+/* "prediction: positive, 93%" */
+static void put_prediction(struct text *t, const struct trace *tr)
+{
+    int best = 0;
+    for (int c = 1; c < tr->C; c++)
+        best = tr->probs[c] > tr->probs[best] ? c : best;
+    put(t, "   →  prediction: %s, %.0f%%", tr->model->enc.labels[best], 100.0 * tr->probs[best]);
+}
+
+static void formula_layernorm(struct text *t, const struct lesson *l, struct matview res, int i, int j, int second)
+{
+    const struct trace *tr = l->trace;
+    const struct bundle_encoder *e = &tr->model->enc;
+    const char *out = second ? "n2" : "n1", *in = second ? "r2" : "r1";
+    const double *mean = second ? tr->ln2_mean : tr->ln1_mean, *rstd = second ? tr->ln2_rstd : tr->ln1_rstd;
+    const double *gamma = second ? e->ln2_gamma : e->ln1_gamma, *beta = second ? e->ln2_beta : e->ln1_beta;
+    const double *src = second ? tr->residual2 : tr->residual1;
+    if (i < 0) {
+        put(t, "%s = LayerNorm(%s): each row shifted to mean 0 and scaled to variance 1, then ·γ + β", out, in);
+        return;
+    }
+    double var = 1.0 / (rstd[i] * rstd[i]) - e->norm_eps;
+    if (j < 0) {
+        put(t, "%s[%s] = LayerNorm(%s[%s]): mean ", out, tr->tokens[i], in, tr->tokens[i]);
+        put_num(t, mean[i]);
+        put(t, ", variance ");
+        put_num(t, var);
+        put(t, "  →  ");
+        put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
+        return;
+    }
+    put(t, "%s[%s,d%d] = γ·(%s − mean)/√(variance + ε) + β = (", out, tr->tokens[i], j, in);
+    put_num(t, gamma[j]);
+    put(t, ")·(");
+    put_num(t, src[(size_t)i * tr->D + j]);
+    put(t, " − ");
+    put_subtrahend(t, mean[i]);
+    put(t, ")/√(");
+    put_num(t, var);
+    put(t, " + %g) + ", e->norm_eps);
+    put_subtrahend(t, beta[j]);
+    put(t, " = ");
+    put_num(t, at(res, i, j));
+}
+
+static void formula_encoder(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+                            struct matview res, int i, int j)
+{
+    const struct trace *tr = l->trace;
+    const struct bundle_encoder *e = &tr->model->enc;
+    const char *act = e->gelu ? "gelu" : "relu";
+    switch (s->kind) {
+    case STAGE_RESIDUAL1: case STAGE_RESIDUAL2: {
+        int first = s->kind == STAGE_RESIDUAL1;
+        const double *a = first ? tr->x : tr->norm1, *b = first ? tr->out : tr->ffn_out;
+        const char *out = first ? "r1" : "r2", *an = first ? "x" : "n1", *bn = first ? "Y" : "g";
+        if (i < 0) {
+            put(t, "%s = %s + %s   (the residual connection: add the layer's input back)", out, an, bn);
+        } else if (j < 0) {
+            put(t, "%s[%s] = %s[%s] + %s[%s] = ", out, tr->tokens[i], an, tr->tokens[i], bn, tr->tokens[i]);
+            put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
+        } else {
+            put(t, "%s[%s,d%d] = %s + %s = ", out, tr->tokens[i], j, an, bn);
+            put_num(t, a[(size_t)i * tr->D + j]);
+            put(t, " + ");
+            put_subtrahend(t, b[(size_t)i * tr->D + j]);
+            put(t, " = ");
+            put_num(t, at(res, i, j));
+        }
+        break;
+    }
+    case STAGE_NORM1: case STAGE_NORM2:
+        formula_layernorm(t, l, res, i, j, s->kind == STAGE_NORM2);
+        break;
+    case STAGE_FFN_HIDDEN: case STAGE_FFN_OUTPUT: {
+        /* f = act(n1·W_ff1 + b_ff1), g = f·W_ff2 + b_ff2 */
+        int hidden = s->kind == STAGE_FFN_HIDDEN;
+        const double *in = hidden ? tr->norm1 : tr->ffn_hidden, *w = hidden ? e->w_ff1 : e->w_ff2;
+        const double *bias = hidden ? e->b_ff1 : e->b_ff2;
+        int K = hidden ? tr->D : tr->F, C = hidden ? tr->F : tr->D;
+        const char *out = hidden ? "f" : "g", *inn = hidden ? "n1" : "f", *wn = hidden ? "W_ff1" : "W_ff2";
+        const char *open = hidden ? act : "", *paren = hidden ? "(" : "", *close = hidden ? ")" : "";
+        if (i < 0) {
+            put(t, "%s = %s%s%s·%s + b%s   (%d×%d · %d×%d → %d×%d)", out, open, paren, inn, wn, close, tr->N, K, K, C,
+                tr->N, C);
+        } else if (j < 0) {
+            put(t, "%s[%s] = %s%s%s[%s]·%s + b%s = ", out, tr->tokens[i], open, paren, inn, tr->tokens[i], wn, close);
+            put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
+        } else {
+            put(t, "%s[%s,d%d] = %s%s%s[%s]·%s[:,%d] + b%s = %s%s", out, tr->tokens[i], j, open, paren, inn,
+                tr->tokens[i], wn, j, close, open, paren);
+            put_products(t, in + (size_t)i * K, 1, w + j, (size_t)C, K);
+            put(t, " + ");
+            put_subtrahend(t, bias[j]);
+            if (hidden) {
+                put(t, ") = %s(", act);
+                put_num(t, tr->ffn_pre[(size_t)i * tr->F + j]);
+                put(t, ")");
+            }
+            put(t, " = ");
+            put_num(t, at(res, i, j));
+        }
+        break;
+    }
+    case STAGE_POOLED:
+        if (j < 0) {
+            put(t, "pooled = the mean of n2's %d rows: one vector for the whole sentence = ", tr->N);
+            put_vector(t, tr->pooled, 1, tr->D);
+        } else {
+            put(t, "pooled[d%d] = (", j);
+            put_products_sum(t, tr->norm2 + j, (size_t)tr->D, tr->N);
+            put(t, ") / %d = ", tr->N);
+            put_num(t, tr->pooled[j]);
+        }
+        break;
+    case STAGE_LOGITS:
+        if (j < 0) {
+            put(t, "logits = pooled·W_cls + b_cls = ");
+            put_vector(t, tr->logits, 1, tr->C);
+        } else {
+            put(t, "logit[%s] = pooled·W_cls[:,%d] + b = ", e->labels[j], j);
+            put_products(t, tr->pooled, 1, e->w_cls + j, (size_t)tr->C, tr->D);
+            put(t, " + ");
+            put_subtrahend(t, e->b_cls[j]);
+            put(t, " = ");
+            put_num(t, tr->logits[j]);
+        }
+        break;
+    case STAGE_PROBS: {
+        double max = -INFINITY, sum = 0;
+        for (int c = 0; c < tr->C; c++)
+            max = tr->logits[c] > max ? tr->logits[c] : max;
+        for (int c = 0; c < tr->C; c++)
+            sum += exp(tr->logits[c] - max);
+        if (j < 0) {
+            put(t, "P = softmax(logits) = ");
+            put_vector(t, tr->probs, 1, tr->C);
+        } else {
+            put(t, "P(%s) = exp(", e->labels[j]);
+            put_num(t, tr->logits[j]);
+            put(t, " − ");
+            put_subtrahend(t, max);
+            put(t, ") / ");
+            put_num(t, sum);
+            put(t, " = ");
+            put_num(t, tr->probs[j]);
+        }
+        if (j < 0 || j == tr->C - 1)
+            put_prediction(t, tr);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size)
 {
     struct text t = {buf, size, 0};
@@ -920,6 +1171,10 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         break;
     case STAGE_INFLUENCE:
         formula_influence(&t, l, s, res, j);
+        break;
+    case STAGE_RESIDUAL1: case STAGE_NORM1: case STAGE_FFN_HIDDEN: case STAGE_FFN_OUTPUT:
+    case STAGE_RESIDUAL2: case STAGE_NORM2: case STAGE_POOLED: case STAGE_LOGITS: case STAGE_PROBS:
+        formula_encoder(&t, l, s, res, i, j);
         break;
     case STAGE_KIND_COUNT:
         break;

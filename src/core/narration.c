@@ -87,6 +87,35 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "the influence, computed exactly by backpropagation. Through a recurrent memory, a word "
         "far from the end is many steps away and its influence shrinks; in attention every word is "
         "one step from every other."},
+    [STAGE_RESIDUAL1] = {"Add: the residual connection",
+        "The attention output is added back to the layer's input x. The layer only has to learn a "
+        "change to each word's vector, not the whole vector, and the gradient has a short path back "
+        "during training."},
+    [STAGE_NORM1] = {"Norm: layer normalisation",
+        "Each word's vector is shifted to mean 0 and scaled to variance 1, then stretched by γ and "
+        "moved by β (both learned). This keeps the numbers in a steady range layer after layer."},
+    [STAGE_FFN_HIDDEN] = {"Feed-forward: widen",
+        "The same small network is applied to every word on its own: first a wider layer, then the "
+        "activation (relu keeps positives, gelu is a smooth version), which lets the block compute "
+        "things a single matrix product cannot."},
+    [STAGE_FFN_OUTPUT] = {"Feed-forward: back to d_model",
+        "A second matrix brings each word back to the model's width. Attention mixed information "
+        "between words; the feed-forward network works on each word with what it gathered."},
+    [STAGE_RESIDUAL2] = {"Add again",
+        "The feed-forward result is added to its input: another residual connection."},
+    [STAGE_NORM2] = {"Norm again",
+        "A second layer normalisation ends the encoder block. A real transformer stacks many such "
+        "blocks; this one has one."},
+    [STAGE_POOLED] = {"One vector for the sentence",
+        "To judge the whole sentence, the words' vectors are averaged into one. Because attention "
+        "let every word see the others, each vector already carries context."},
+    [STAGE_LOGITS] = {"Logits: a score per class",
+        "A last learned matrix turns the sentence vector into one score per class (for example "
+        "negative and positive). Larger means more likely."},
+    [STAGE_PROBS] = {"Probabilities: the prediction",
+        "Softmax turns the scores into probabilities that add up to 1. The class with the largest "
+        "probability is the model's answer. Training adjusts every matrix so that this answer is "
+        "right more often."},
 };
 
 const struct stage_text *narration_stage(enum stage_kind kind)

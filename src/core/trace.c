@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "attnstep/attention.h"
+#include "attnstep/encoder.h"
 #include "attnstep/recurrent.h"
 #include "attnstep/tokenizer.h"
 
@@ -46,6 +47,41 @@ static int build_recurrent(struct trace *t, const struct bundle *model)
                                model->w[BUNDLE_K], model->w[BUNDLE_V], model->w[BUNDLE_O], t->N, t->D, t->H);
 }
 
+/* The encoder block after attention, and the classifier; -1 when out of memory. */
+static int build_encoder(struct trace *t, const struct bundle *model)
+{
+    const struct bundle_encoder *e = &model->enc;
+    if (!e->present)
+        return 0;
+    size_t N = (size_t)t->N, D = (size_t)t->D, F = (size_t)e->d_ff, C = (size_t)e->n_labels;
+    t->has_encoder = 1;
+    t->F = e->d_ff;
+    t->C = e->n_labels;
+    struct { double **p; size_t n; } bufs[] = {
+        {&t->residual1, N * D}, {&t->norm1, N * D}, {&t->ln1_mean, N}, {&t->ln1_rstd, N}, {&t->ffn_pre, N * F},
+        {&t->ffn_hidden, N * F}, {&t->ffn_out, N * D}, {&t->residual2, N * D}, {&t->norm2, N * D},
+        {&t->ln2_mean, N}, {&t->ln2_rstd, N}, {&t->pooled, D}, {&t->logits, C}, {&t->probs, C},
+    };
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        if (!(*bufs[i].p = calloc(bufs[i].n, sizeof(double))))
+            return -1;
+    for (size_t i = 0; i < N * D; i++)
+        t->residual1[i] = t->x[i] + t->out[i];
+    encoder_layernorm(t->norm1, t->ln1_mean, t->ln1_rstd, t->residual1, e->ln1_gamma, e->ln1_beta, e->norm_eps,
+                      t->N, t->D);
+    attention_linear(t->ffn_pre, t->norm1, e->w_ff1, e->b_ff1, t->N, t->D, t->F);
+    encoder_activation(t->ffn_hidden, t->ffn_pre, t->N * t->F, e->gelu);
+    attention_linear(t->ffn_out, t->ffn_hidden, e->w_ff2, e->b_ff2, t->N, t->F, t->D);
+    for (size_t i = 0; i < N * D; i++)
+        t->residual2[i] = t->norm1[i] + t->ffn_out[i];
+    encoder_layernorm(t->norm2, t->ln2_mean, t->ln2_rstd, t->residual2, e->ln2_gamma, e->ln2_beta, e->norm_eps,
+                      t->N, t->D);
+    encoder_mean_rows(t->pooled, t->norm2, t->N, t->D);
+    attention_linear(t->logits, t->pooled, e->w_cls, e->b_cls, 1, t->D, t->C);
+    encoder_softmax(t->probs, t->logits, t->C);
+    return 0;
+}
+
 int trace_build(struct trace *out, const struct bundle *model, const char *sentence, int causal,
                 struct error *err)
 {
@@ -54,7 +90,8 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
         return -1;
     size_t N = (size_t)toks.n, D = (size_t)model->d_model, H = (size_t)model->n_heads;
     size_t Dh = (size_t)model->d_hidden;
-    size_t bytes = (N * D * 8 + H * N * N * (causal ? 4 : 3) + N * Dh * 12 + 3 * N) * sizeof(double);
+    size_t F = (size_t)model->enc.d_ff;
+    size_t bytes = (N * D * 12 + H * N * N * (causal ? 4 : 3) + N * Dh * 12 + N * F * 2 + 7 * N) * sizeof(double);
     if (bytes > TRACE_MAX_BYTES) {
         tokenizer_free(&toks);
         return error_set(err, "sentence: %zu tokens with %zu heads need %zu MiB, more than the %zu MiB allowed",
@@ -90,7 +127,7 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     attention_linear(t.v, t.x, model->w[BUNDLE_V], model->b[BUNDLE_V], t.N, t.D, t.D);
     attention_heads(t.scores, t.scaled, t.masked, t.weights, t.concat, t.q, t.k, t.v, t.N, t.D, t.H, causal);
     attention_linear(t.out, t.concat, model->w[BUNDLE_O], model->b[BUNDLE_O], t.N, t.D, t.D);
-    if (build_recurrent(&t, model)) {
+    if (build_recurrent(&t, model) || build_encoder(&t, model)) {
         trace_free(&t);
         return error_set(err, "out of memory");
     }
@@ -107,7 +144,9 @@ void trace_free(struct trace *t)
     free(t->ids);
     double *bufs[] = {t->embed, t->pe, t->x, t->q, t->k, t->v, t->scores, t->scaled,
                       t->masked, t->weights, t->concat, t->out, t->rnn_pre, t->rnn_h, t->lstm_z,
-                      t->lstm_gates, t->lstm_c, t->lstm_h, t->influence};
+                      t->lstm_gates, t->lstm_c, t->lstm_h, t->influence,
+                      t->residual1, t->norm1, t->ln1_mean, t->ln1_rstd, t->ffn_pre, t->ffn_hidden, t->ffn_out,
+                      t->residual2, t->norm2, t->ln2_mean, t->ln2_rstd, t->pooled, t->logits, t->probs};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     memset(t, 0, sizeof *t);

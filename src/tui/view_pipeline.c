@@ -132,6 +132,49 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         set_panel(a, &out[n], MAT_LSTM_C, -1, "c");
         ops[n++] = "";
         break;
+    case STAGE_RESIDUAL1:
+        set_panel(a, &out[n], MAT_X, -1, "x");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_OUTPUT, -1, "Y (attention)");
+        ops[n++] = "+";
+        break;
+    case STAGE_NORM1: case STAGE_NORM2:
+        set_panel(a, &out[n], s->kind == STAGE_NORM1 ? MAT_RESIDUAL1 : MAT_RESIDUAL2, -1,
+                  s->kind == STAGE_NORM1 ? "r1" : "r2");
+        ops[n++] = "";
+        break;
+    case STAGE_FFN_HIDDEN:
+        set_panel(a, &out[n], MAT_NORM1, -1, "n1");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_W_FF1, -1, "W_ff1");
+        ops[n++] = "·";
+        break;
+    case STAGE_FFN_OUTPUT:
+        set_panel(a, &out[n], MAT_FFN_HIDDEN, -1, "f");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_W_FF2, -1, "W_ff2");
+        ops[n++] = "·";
+        break;
+    case STAGE_RESIDUAL2:
+        set_panel(a, &out[n], MAT_NORM1, -1, "n1");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_FFN_OUTPUT, -1, "g");
+        ops[n++] = "+";
+        break;
+    case STAGE_POOLED:
+        set_panel(a, &out[n], MAT_NORM2, -1, "n2");
+        ops[n++] = "";
+        break;
+    case STAGE_LOGITS:
+        set_panel(a, &out[n], MAT_POOLED, -1, "pooled");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_W_CLS, -1, "W_cls");
+        ops[n++] = "·";
+        break;
+    case STAGE_PROBS:
+        set_panel(a, &out[n], MAT_LOGITS, -1, "logits");
+        ops[n++] = "";
+        break;
     case STAGE_KIND_COUNT:
         break;
     }

@@ -19,6 +19,16 @@ readable.
                 quoted fields; every other file is plain LF.  W_hh is scaled
                 to a largest singular value of 0.5 (so its spectral radius is
                 below 1 too) and the LSTM's forget-gate bias is about +1.5.
+  encoder-relu  d_model 6, n_heads 2, all four biases, plus a full post-norm
+                encoder block (bundle format v2): LayerNorms ln1/ln2, a
+                feed-forward layer of d_ff 10 with ReLU, and a 2-class
+                sentence classifier (labels negative;positive).
+                ln1_gamma.csv and w_ff1.csv have a BOM, CRLF, spaces and
+                quoted fields; every other file is plain LF.
+  encoder-gelu  d_model 8, n_heads 4, no attention biases, positional none,
+                lowercase 0, Korean tokens; encoder block with d_ff 12, GELU
+                (exact erf form), norm_eps 1e-6 and 3 classes (neg;neu;pos).
+                Plain LF files.
 
 Usage: /usr/bin/python3 tests/data/make_fixtures.py
 """
@@ -148,6 +158,42 @@ def make_recurrent_bundle(name, seed, config, vocab):
                 lambda r, c: (r + c) % 4 == 0)
 
 
+def make_encoder_bundle(name, seed, config, vocab, with_bias, messy_files=()):
+    """An attention bundle (plain LF) plus a v2 encoder block and a classifier.
+
+    The attention files come from make_bundle; the encoder ones from a second
+    generator (seed + 1), so they do not disturb the attention draws.
+    LayerNorm gammas are 1 +- 0.2 and betas small; the feed-forward and
+    classifier weights are scaled by 1/sqrt(fan-in).  The files named in
+    messy_files are written with a BOM, CRLF, spaces and quoted fields.
+    """
+    make_bundle(name, seed, config, vocab, with_bias=with_bias, messy=False)
+    d, dff = int(config["d_model"]), int(config["d_ff"])
+    classes = len(config["labels"].split(";"))
+    rng = np.random.default_rng(seed + 1)
+
+    files = (
+        ("ln1_gamma", 1.0 + rng.uniform(-0.2, 0.2, size=d)),
+        ("ln1_beta", rng.normal(0.0, 0.1, size=d)),
+        ("w_ff1", rng.normal(0.0, 1.0 / np.sqrt(d), size=(d, dff))),
+        ("b_ff1", rng.normal(0.0, 0.1, size=dff)),
+        ("w_ff2", rng.normal(0.0, 1.0 / np.sqrt(dff), size=(dff, d))),
+        ("b_ff2", rng.normal(0.0, 0.1, size=d)),
+        ("ln2_gamma", 1.0 + rng.uniform(-0.2, 0.2, size=d)),
+        ("ln2_beta", rng.normal(0.0, 0.1, size=d)),
+        ("w_cls", rng.normal(0.0, 1.0 / np.sqrt(d), size=(d, classes))),
+        ("b_cls", rng.normal(0.0, 0.1, size=classes)),
+    )
+    path = os.path.join(OUT, name)
+    for fname, m in files:
+        rows = [[float(x) for x in row] for row in np.atleast_2d(m)]
+        fpath = os.path.join(path, fname + ".csv")
+        if fname in messy_files:
+            write_messy(fpath, rows, lambda r, c: (r + c) % 4 == 1)
+        else:
+            write_plain(fpath, [[num(c) for c in row] for row in rows])
+
+
 def main():
     make_bundle(
         "bias-crlf", 1001,
@@ -178,6 +224,24 @@ def main():
          "description": "Fixture: attention with biases plus an RNN and an LSTM"},
         ["<unk>", ".", ",", "!", "?", "'", "the", "cat", "sat", "on", "mat",
          "and", "dog", "a", "big", "ran", "away"])
+    make_encoder_bundle(
+        "encoder-relu", 5005,
+        {"d_model": "6", "n_heads": "2", "d_ff": "10", "activation": "relu",
+         "norm_eps": "1e-5", "labels": "negative;positive",
+         "positional": "sinusoidal", "lowercase": "1", "name": "encoder-relu",
+         "description": "Fixture: post-norm encoder block (ReLU) and a 2-class classifier"},
+        ["<unk>", ".", ",", "!", "'", "the", "movie", "film", "was", "is",
+         "not", "good", "bad", "very", "great"],
+        with_bias=True, messy_files=("ln1_gamma", "w_ff1"))
+    make_encoder_bundle(
+        "encoder-gelu", 6006,
+        {"d_model": "8", "n_heads": "4", "d_ff": "12", "activation": "gelu",
+         "norm_eps": "1e-6", "labels": "neg;neu;pos",
+         "positional": "none", "lowercase": "0", "name": "encoder-gelu",
+         "description": "Fixture: Korean tokens, encoder block (GELU), 3 classes"},
+        ["<unk>", "영화가", "좋지", "않았다", "정말", "재미있다", "나는",
+         "책을", ".", "!", "?"],
+        with_bias=False)
 
 
 if __name__ == "__main__":

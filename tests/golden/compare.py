@@ -17,7 +17,11 @@ the export's w_q/w_k/w_v/w_o.csv hold the bundle's numbers, and for the
 recurrent models (RNN: rnn_w_xh/rnn_w_hh/rnn_b, LSTM: lstm_w_x/lstm_w_h/lstm_b):
 that the export copies the weight files the bundle has and its config.csv
 gives d_hidden, and that no rnn_*/lstm_* file is exported for a model the
-bundle does not have.
+bundle does not have.  For a v2 bundle (encoder block and classifier: the
+ten ENCODER_WEIGHTS files), it checks that the export copies those weight
+files and that its config.csv gives the bundle's d_ff, activation, labels and
+norm_eps (default 1e-5); for a v1 bundle, that no encoder output or weight
+file is exported.
 
 Output is TAP; exit status 1 if anything failed.  Standard library only (no
 numpy), so CI can run it.  --keep leaves the export directory in place.
@@ -38,6 +42,15 @@ INFLUENCE_REL_TOL = 1e-4  # influence goldens are finite differences
 # (input, recurrent, optional bias), all in bundle format.
 RECURRENT = {"rnn": ("rnn_w_xh", "rnn_w_hh", "rnn_b"),
              "lstm": ("lstm_w_x", "lstm_w_h", "lstm_b")}
+
+# The v2 encoder block and classifier: the bundle's weight files (all or none)
+# and the export's output files.
+ENCODER_WEIGHTS = ("ln1_gamma", "ln1_beta", "w_ff1", "b_ff1", "w_ff2", "b_ff2",
+                   "ln2_gamma", "ln2_beta", "w_cls", "b_cls")
+ENCODER_OUTPUTS = ("residual1", "norm1", "ffn_hidden", "ffn_output", "residual2",
+                   "norm2", "pooled", "logits", "probabilities")
+NORM_EPS_DEFAULT = 1e-5
+NORM_EPS_REL_TOL = 1e-6  # relative only: an absolute floor would accept 0 for 1e-6
 
 
 def read_rows(path, strip=False):
@@ -200,6 +213,48 @@ def stray_recurrent_files(export_dir, models):
     return ["exported for a model the bundle does not have: %s" % " ".join(stray)] if stray else []
 
 
+def has_encoder(bundle_dir):
+    """True for a v2 bundle: all the encoder weight files are present."""
+    return all(os.path.exists(os.path.join(bundle_dir, n + ".csv")) for n in ENCODER_WEIGHTS)
+
+
+def labels_of(text):
+    return [label.strip() for label in text.split(";")]
+
+
+def check_encoder_config(export_dir, cfg):
+    """The exported config.csv gives the bundle's d_ff, activation, labels and norm_eps."""
+    path = os.path.join(export_dir, "config.csv")
+    if not os.path.exists(path):
+        return ["config.csv: missing from the export"]
+    got = bundle_config(export_dir)
+    diags = []
+    for key in ("d_ff", "activation", "labels", "norm_eps"):
+        if key not in got:
+            diags.append("config.csv: no %s row" % key)
+    if "d_ff" in got and to_float(got["d_ff"]) != int(cfg["d_ff"]):
+        diags.append("config.csv: d_ff is %r, expected %s" % (got["d_ff"], cfg["d_ff"]))
+    if "activation" in got and got["activation"] != cfg["activation"]:
+        diags.append("config.csv: activation is %r, expected %r" % (got["activation"], cfg["activation"]))
+    if "labels" in got and labels_of(got["labels"]) != labels_of(cfg["labels"]):
+        diags.append("config.csv: labels are %r, expected %r" % (got["labels"], cfg["labels"]))
+    if "norm_eps" in got:
+        want = float(cfg["norm_eps"]) if "norm_eps" in cfg else NORM_EPS_DEFAULT
+        eps = to_float(got["norm_eps"])
+        if eps is None or not abs(eps - want) <= NORM_EPS_REL_TOL * want:
+            diags.append("config.csv: norm_eps is %r, expected %r" % (got["norm_eps"], want))
+    return diags
+
+
+def stray_encoder_files(export_dir):
+    """Encoder outputs or weight copies exported for a v1 (attention-only) bundle."""
+    if not os.path.isdir(export_dir):
+        return ["no export directory"]
+    names = {n + ".csv" for n in ENCODER_WEIGHTS + ENCODER_OUTPUTS}
+    stray = sorted(set(os.listdir(export_dir)) & names)
+    return ["exported for a bundle without an encoder block: %s" % " ".join(stray)] if stray else []
+
+
 # ------------------------------------------------------------ TAP driver
 class Tap:
     def __init__(self):
@@ -230,19 +285,22 @@ def main(argv):
 
     # the plan: per case 1 run + golden files + masked check + 4 weight files
     # + the recurrent weight copies + (config d_hidden if recurrent) + stray-file check
+    # + v2: the encoder weight copies and the config check / v1: the stray-encoder check
     plan, count = [], 0
     for case in cases:
         files = sorted(os.listdir(os.path.join(golden, "cases", case["name"])))
         files.sort(key=lambda f: f != "tokens.csv")
         rec = recurrent_weights(os.path.join(root, case["bundle"]))
-        plan.append((files, rec))
-        count += len(files) + 7 + sum(len(names) for names in rec.values()) + (1 if rec else 0)
+        enc = has_encoder(os.path.join(root, case["bundle"]))
+        plan.append((files, rec, enc))
+        count += len(files) + 7 + sum(len(names) for names in rec.values()) + (1 if rec else 0) \
+            + (len(ENCODER_WEIGHTS) + 1 if enc else 1)
     print("1..%d" % count)
 
     tap = Tap()
     tmp = tempfile.mkdtemp(prefix="attnstep-compare-")
     try:
-        for case, (files, rec) in zip(cases, plan):
+        for case, (files, rec, enc) in zip(cases, plan):
             name = case["name"]
             causal = case["causal"].strip() == "1"
             bundle = os.path.join(root, case["bundle"])
@@ -287,8 +345,18 @@ def main(argv):
             tap.result("%s: no %s files exported" % (name, "/".join(m + "_*" for m in absent) or "stray recurrent"),
                        stray_recurrent_files(out, rec))
 
+            if enc:
+                for w in ENCODER_WEIGHTS:
+                    tap.result("%s/%s.csv equals the bundle's" % (name, w), compare_weights(bundle, out, w))
+                tap.result("%s/config.csv gives d_ff %s, activation %s, norm_eps %s, labels %s"
+                           % (name, cfg["d_ff"], cfg["activation"], cfg.get("norm_eps", NORM_EPS_DEFAULT),
+                              cfg["labels"]), check_encoder_config(out, cfg))
+                weights += list(ENCODER_WEIGHTS)
+            else:
+                tap.result("%s: no encoder files exported (v1 bundle)" % name, stray_encoder_files(out))
+
             if os.path.isdir(out):
-                checked = set(files) | {w + ".csv" for w in weights} | ({"config.csv"} if rec else set())
+                checked = set(files) | {w + ".csv" for w in weights} | ({"config.csv"} if rec or enc else set())
                 extra = sorted(set(os.listdir(out)) - checked)
                 if extra:
                     print("# %s: exported files not checked: %s" % (name, " ".join(extra)))

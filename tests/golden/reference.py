@@ -10,6 +10,9 @@ against an independent implementation (tests/golden/compare.py does that).
 Besides the attention layer it runs the recurrent models a bundle may hold (an
 RNN and/or an LSTM reading the word embeddings one at a time) and measures each
 word's influence on the end of the sentence, by central finite differences.
+A v2 bundle also holds a full post-norm encoder block (LayerNorm, a
+feed-forward layer, LayerNorm) after the attention layer and a sentence
+classifier on the mean of the block's output rows; those are computed too.
 
 It reads tests/golden/cases.csv (name,bundle,causal,sentence) and writes the
 export-format CSVs of each case to tests/golden/cases/<name>/.  Those outputs
@@ -19,7 +22,9 @@ absolute floor for values that cancel to ~0), or if a file is missing or
 stale, so a test can verify that the committed golden files are current.
 `--check` also recomputes every influence with exact forward-mode derivatives
 and fails if the finite differences disagree with them (a self-test of the
-finite differences; the goldens themselves hold the finite-difference values).
+finite differences; the goldens themselves hold the finite-difference values),
+and checks invariants of the encoder outputs (LayerNorm rows, activation,
+softmax, mean pooling).
 
 Usage:  /usr/bin/python3 tests/golden/reference.py [--check]
 Needs:  Python 3 standard library + numpy.
@@ -74,7 +79,51 @@ def load_bundle(bundle_dir):
         bias = os.path.join(bundle_dir, "b_%s.csv" % m)
         b["b_" + m] = read_matrix(bias).reshape(d) if os.path.exists(bias) else np.zeros(d)
     load_recurrent(b, bundle_dir, config)
+    load_encoder(b, bundle_dir, config)
     return b
+
+
+# The v2 encoder block and classifier: file name -> shape, in terms of
+# D = d_model, F = d_ff, C = number of classes.  All or none must be present.
+ENCODER_FILES = (("ln1_gamma", ("1", "D")), ("ln1_beta", ("1", "D")),
+                 ("w_ff1", ("D", "F")), ("b_ff1", ("1", "F")),
+                 ("w_ff2", ("F", "D")), ("b_ff2", ("1", "D")),
+                 ("ln2_gamma", ("1", "D")), ("ln2_beta", ("1", "D")),
+                 ("w_cls", ("D", "C")), ("b_cls", ("1", "C")))
+ACTIVATIONS = ("relu", "gelu")
+
+
+def load_encoder(b, bundle_dir, config):
+    """Read the encoder block and classifier of a v2 bundle, strictly.
+
+    b["encoder"] is None for a v1 (attention-only) bundle; otherwise a dict of
+    the ten weight arrays (vectors for the 1 x n files) plus d_ff, activation,
+    norm_eps and labels from config.csv.
+    """
+    path = lambda name: os.path.join(bundle_dir, name + ".csv")
+    present = [name for name, _ in ENCODER_FILES if os.path.exists(path(name))]
+    if not present:
+        b["encoder"] = None
+        return
+    missing = [name for name, _ in ENCODER_FILES if name not in present]
+    assert not missing, "%s: encoder files missing: %s" % (bundle_dir, ", ".join(missing))
+    for key in ("d_ff", "activation", "labels"):
+        assert key in config, "%s: config.csv has encoder files but no %s" % (bundle_dir, key)
+    enc = {"d_ff": int(config["d_ff"]),
+           "activation": config["activation"],
+           "norm_eps": float(config.get("norm_eps", "1e-5")),
+           "labels": config["labels"].split(";")}
+    assert enc["activation"] in ACTIVATIONS, "activation %r" % enc["activation"]
+    assert enc["d_ff"] > 0 and 0 < enc["norm_eps"] < 1
+    assert all(enc["labels"]) and len(set(enc["labels"])) == len(enc["labels"]), \
+        "labels %r" % config["labels"]
+    dims = {"1": 1, "D": b["d_model"], "F": enc["d_ff"], "C": len(enc["labels"])}
+    for name, (r, c) in ENCODER_FILES:
+        m = read_matrix(path(name))
+        assert m.shape == (dims[r], dims[c]), "%s: shape %s, expected %dx%d" % (
+            name, m.shape, dims[r], dims[c])
+        enc[name] = m.reshape(dims[c]) if r == "1" else m
+    b["encoder"] = enc
 
 
 # The optional recurrent models: (name, input weights, recurrent weights, bias,
@@ -210,6 +259,51 @@ def attention(b, sentence, causal):
     out, _ = attention_layer(b, x, tokens, causal)
     out = [("embeddings", emb, dcols(d)), ("positional", pe, dcols(d)), ("x", x, dcols(d))] + out
     return tokens, ids, out
+
+
+# ------------------------------------------------------------ encoder block (v2)
+def layer_norm(a, gamma, beta, eps):
+    """Per row: (v - mean) / sqrt(biased variance + eps), then * gamma + beta."""
+    mean = a.mean(axis=1, keepdims=True)
+    var = ((a - mean) ** 2).mean(axis=1, keepdims=True)  # divide by d, not d - 1
+    return (a - mean) / np.sqrt(var + eps) * gamma + beta
+
+
+def gelu(a):
+    """Exact GELU: 0.5 x (1 + erf(x / sqrt 2)) (not the tanh approximation)."""
+    erf = np.vectorize(math.erf, otypes=[np.float64])
+    return 0.5 * a * (1.0 + erf(a / math.sqrt(2.0)))
+
+
+def relu(a):
+    return np.maximum(a, 0.0)
+
+
+def encoder_block(enc, x, attn_output):
+    """Post-norm encoder block and classifier after the attention layer.
+
+    Returns [(filename, matrix, column names, row labels)] with matrices
+    residual1, norm1, ffn_hidden, ffn_output, residual2, norm2 (one row per
+    token, row labels None = the tokens), pooled (row "mean"), logits and
+    probabilities (row "sentence", one column per class label)."""
+    act = relu if enc["activation"] == "relu" else gelu
+    eps = enc["norm_eps"]
+    d, dff = x.shape[1], enc["d_ff"]
+    residual1 = x + attn_output
+    norm1 = layer_norm(residual1, enc["ln1_gamma"], enc["ln1_beta"], eps)
+    hidden = act(norm1 @ enc["w_ff1"] + enc["b_ff1"])
+    ffn_output = hidden @ enc["w_ff2"] + enc["b_ff2"]
+    residual2 = norm1 + ffn_output
+    norm2 = layer_norm(residual2, enc["ln2_gamma"], enc["ln2_beta"], eps)
+    pooled = norm2.mean(axis=0, keepdims=True)
+    logits = pooled @ enc["w_cls"] + enc["b_cls"]
+    probabilities = softmax_rows(logits)
+    return [("residual1", residual1, dcols(d), None), ("norm1", norm1, dcols(d), None),
+            ("ffn_hidden", hidden, dcols(dff), None), ("ffn_output", ffn_output, dcols(d), None),
+            ("residual2", residual2, dcols(d), None), ("norm2", norm2, dcols(d), None),
+            ("pooled", pooled, dcols(d), ["mean"]),
+            ("logits", logits, enc["labels"], ["sentence"]),
+            ("probabilities", probabilities, enc["labels"], ["sentence"])]
 
 
 # ------------------------------------------------------------ recurrent models
@@ -407,6 +501,12 @@ def write_all(cases_dir):
         for fname, m, cols in mats:
             write_csv(os.path.join(folder, fname + ".csv"), labelled(tokens, m, cols))
 
+        # v2 bundles: the encoder block and the classifier after attention
+        if bundle["encoder"] is not None:
+            named = {fname: m for fname, m, _ in mats}
+            for fname, m, cols, rows in encoder_block(bundle["encoder"], named["x"], named["output"]):
+                write_csv(os.path.join(folder, fname + ".csv"), labelled(rows or tokens, m, cols))
+
         # recurrent models: only the files of the models this bundle has
         emb = bundle["E"][ids]
         for model, weights in bundle["recurrent"].items():
@@ -450,6 +550,47 @@ def cross_check_influence():
     return problems
 
 
+def cross_check_encoder():
+    """Invariants of the encoder goldens, for every v2 case (a self-test).
+
+    Each LayerNorm output, with beta subtracted and gamma divided out, has row
+    mean 0 and row mean square var/(var+eps) of its input; a ReLU hidden layer
+    has no negative entry; GELU(x) lies between min(x, 0) and max(x, 0) (less
+    a small dip below 0 for negative x, bounded by 0.17); the probabilities
+    sum to 1 and their log-ratios equal the logits' differences."""
+    problems = []
+    for case in read_cases():
+        bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
+        enc = bundle["encoder"]
+        if enc is None:
+            continue
+        tokens, _, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
+        named = {fname: m for fname, m, _ in mats}
+        out = {fname: m for fname, m, _, _ in encoder_block(enc, named["x"], named["output"])}
+        name = case["name"]
+        for ln, src in (("1", "residual1"), ("2", "residual2")):
+            z = (out["norm" + ln] - enc["ln%s_beta" % ln]) / enc["ln%s_gamma" % ln]
+            var = np.var(out[src], axis=1)
+            if np.abs(z.mean(axis=1)).max() > 1e-12 or \
+                    np.abs((z ** 2).mean(axis=1) - var / (var + enc["norm_eps"])).max() > 1e-12:
+                problems.append("%s: norm%s is not a LayerNorm of %s" % (name, ln, src))
+        pre = out["norm1"] @ enc["w_ff1"] + enc["b_ff1"]
+        h = out["ffn_hidden"]
+        if enc["activation"] == "relu":
+            ok = (h >= 0).all() and np.array_equal(h[pre > 0], pre[pre > 0])
+        else:
+            ok = ((h <= np.maximum(pre, 0) + 1e-15).all() and (h >= np.minimum(pre, 0) - 1e-15)[pre >= 0].all()
+                  and (h >= -0.17).all())
+        if not ok:
+            problems.append("%s: ffn_hidden is not %s of norm1 W_ff1 + b_ff1" % (name, enc["activation"]))
+        p, z = out["probabilities"][0], out["logits"][0]
+        if abs(p.sum() - 1) > 1e-14 or np.abs(np.log(p / p[0]) - (z - z[0])).max() > 1e-12:
+            problems.append("%s: probabilities are not softmax(logits)" % name)
+        if not np.allclose(out["pooled"][0], out["norm2"].sum(axis=0) / len(tokens), rtol=1e-13, atol=1e-15):
+            problems.append("%s: pooled is not the mean of norm2's rows" % name)
+    return problems
+
+
 def check():
     tmp = tempfile.mkdtemp(prefix="attnstep-golden-")
     try:
@@ -477,6 +618,7 @@ def check():
                         problems.append("%s: line %d field %d: committed %s, recomputed %s"
                                         % (rel, r + 1, c + 1, b, a))
         problems += cross_check_influence()
+        problems += cross_check_encoder()
         for p in problems:
             print(p)
         print("golden files are %s" % ("STALE (run reference.py to regenerate)" if problems else "current"))
