@@ -546,6 +546,71 @@ def _(model, path):
     add_line(path, "d_hidden,0")
 
 
+# --- encoder block and classifier (format v2): d_ff 5, two classes
+FF = 5
+
+
+def add_encoder(model, skip=(), keys=("d_ff,5", "activation,relu", "labels,negative;positive")):
+    grids = {"ln1_gamma.csv": (1, D), "ln1_beta.csv": (1, D), "w_ff1.csv": (D, FF), "b_ff1.csv": (1, FF),
+             "w_ff2.csv": (FF, D), "b_ff2.csv": (1, D), "ln2_gamma.csv": (1, D), "ln2_beta.csv": (1, D),
+             "w_cls.csv": (D, 2), "b_cls.csv": (1, 2)}
+    for name, (rows, cols) in grids.items():
+        if name not in skip:
+            write_lines(os.path.join(model, name),
+                        [",".join(fmt(((i * cols + j) % 5 - 2) / 10.0 + (1.0 if "gamma" in name else 0.0))
+                                  for j in range(cols)).encode() for i in range(rows)])
+    for k in keys:
+        add_line(os.path.join(model, "config.csv"), k)
+
+
+@case("a v2 bundle (encoder + classifier) loads and --print ends on a prediction")
+def _(binary, tmp):
+    model = os.path.join(tmp, "model")
+    write_bundle(model)
+    add_encoder(model)
+    r = run([binary, "--model", model, "--print", "--"] + SENTENCE)
+    problems = check_ok(r)
+    if b"prediction: " not in r.stdout:
+        problems.append("no prediction in the walk-through")
+    return r, problems
+
+
+@model_case("encoder files without w_ff2.csv -> names w_ff2.csv", "w_ff2.csv")
+def _(model, path):
+    add_encoder(model, skip=("w_ff2.csv",))
+
+
+@model_case("encoder files but no labels in config.csv -> names config.csv", "config.csv")
+def _(model, path):
+    add_encoder(model, keys=("d_ff,5",))
+
+
+@model_case("labels with one class only -> config.csv, its line", "config.csv", len(CONFIG_ROWS) + 3)
+def _(model, path):
+    add_encoder(model, keys=("d_ff,5", "activation,relu", "labels,positive"))
+
+
+@model_case("labels given twice in the list -> config.csv, its line", "config.csv", len(CONFIG_ROWS) + 3)
+def _(model, path):
+    add_encoder(model, keys=("d_ff,5", "activation,relu", "labels,good;bad;good"))
+
+
+@model_case("activation tanh -> config.csv, its line", "config.csv", len(CONFIG_ROWS) + 2)
+def _(model, path):
+    add_encoder(model, keys=("d_ff,5", "activation,tanh", "labels,negative;positive"))
+
+
+@model_case("norm_eps -1 -> config.csv, its line", "config.csv", len(CONFIG_ROWS) + 4)
+def _(model, path):
+    add_encoder(model, keys=("d_ff,5", "activation,relu", "labels,negative;positive", "norm_eps,-1"))
+
+
+@model_case("w_cls.csv with 3 columns for 2 labels -> w_cls.csv:1:", "w_cls.csv", 1)
+def _(model, path):
+    add_encoder(model)
+    write_lines(path, [l + b",0.10" for l in read_lines(path)])
+
+
 @model_case("empty (0-byte) w_q.csv -> w_q.csv:1:1:", "w_q.csv", 1)
 def _(model, path):
     set_raw(path, b"")
