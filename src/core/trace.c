@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "attnstep/attention.h"
-#include "attnstep/encoder.h"
+#include "attnstep/forward.h"
 #include "attnstep/recurrent.h"
 #include "attnstep/tokenizer.h"
 
@@ -47,8 +47,8 @@ static int build_recurrent(struct trace *t, const struct bundle *model)
                                model->w[BUNDLE_K], model->w[BUNDLE_V], model->w[BUNDLE_O], t->N, t->D, t->H);
 }
 
-/* The encoder block after attention, and the classifier; -1 when out of memory. */
-static int build_encoder(struct trace *t, const struct bundle *model)
+/* Room for the encoder block and the classifier, when the model has them. */
+static int alloc_encoder(struct trace *t, const struct bundle *model)
 {
     const struct bundle_encoder *e = &model->enc;
     if (!e->present)
@@ -65,20 +65,6 @@ static int build_encoder(struct trace *t, const struct bundle *model)
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         if (!(*bufs[i].p = calloc(bufs[i].n, sizeof(double))))
             return -1;
-    for (size_t i = 0; i < N * D; i++)
-        t->residual1[i] = t->x[i] + t->out[i];
-    encoder_layernorm(t->norm1, t->ln1_mean, t->ln1_rstd, t->residual1, e->ln1_gamma, e->ln1_beta, e->norm_eps,
-                      t->N, t->D);
-    attention_linear(t->ffn_pre, t->norm1, e->w_ff1, e->b_ff1, t->N, t->D, t->F);
-    encoder_activation(t->ffn_hidden, t->ffn_pre, t->N * t->F, e->gelu);
-    attention_linear(t->ffn_out, t->ffn_hidden, e->w_ff2, e->b_ff2, t->N, t->F, t->D);
-    for (size_t i = 0; i < N * D; i++)
-        t->residual2[i] = t->norm1[i] + t->ffn_out[i];
-    encoder_layernorm(t->norm2, t->ln2_mean, t->ln2_rstd, t->residual2, e->ln2_gamma, e->ln2_beta, e->norm_eps,
-                      t->N, t->D);
-    encoder_mean_rows(t->pooled, t->norm2, t->N, t->D);
-    attention_linear(t->logits, t->pooled, e->w_cls, e->b_cls, 1, t->D, t->C);
-    encoder_softmax(t->probs, t->logits, t->C);
     return 0;
 }
 
@@ -116,18 +102,21 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     for (size_t i = 0; i < N; i++) {
         int id = bundle_lookup(model, t.tokens[i]);
         t.ids[i] = id < 0 ? model->unk_id : id;
-        memcpy(t.embed + i * D, model->embed + (size_t)t.ids[i] * D, D * sizeof(double));
     }
-    if (model->positional)
-        attention_positional(t.pe, t.N, t.D);
-    for (size_t i = 0; i < N * D; i++)
-        t.x[i] = t.embed[i] + t.pe[i];
-    attention_linear(t.q, t.x, model->w[BUNDLE_Q], model->b[BUNDLE_Q], t.N, t.D, t.D);
-    attention_linear(t.k, t.x, model->w[BUNDLE_K], model->b[BUNDLE_K], t.N, t.D, t.D);
-    attention_linear(t.v, t.x, model->w[BUNDLE_V], model->b[BUNDLE_V], t.N, t.D, t.D);
-    attention_heads(t.scores, t.scaled, t.masked, t.weights, t.concat, t.q, t.k, t.v, t.N, t.D, t.H, causal);
-    attention_linear(t.out, t.concat, model->w[BUNDLE_O], model->b[BUNDLE_O], t.N, t.D, t.D);
-    if (build_recurrent(&t, model) || build_encoder(&t, model)) {
+    if (alloc_encoder(&t, model)) {
+        trace_free(&t);
+        return error_set(err, "out of memory");
+    }
+    struct forward_acts a = {
+        .embed = t.embed, .pe = t.pe, .x = t.x, .q = t.q, .k = t.k, .v = t.v, .scores = t.scores,
+        .scaled = t.scaled, .weights = t.weights, .masked = t.masked, .concat = t.concat, .out = t.out,
+        .residual1 = t.residual1, .norm1 = t.norm1, .ln1_mean = t.ln1_mean, .ln1_rstd = t.ln1_rstd,
+        .ffn_pre = t.ffn_pre, .ffn_hidden = t.ffn_hidden, .ffn_out = t.ffn_out, .residual2 = t.residual2,
+        .norm2 = t.norm2, .ln2_mean = t.ln2_mean, .ln2_rstd = t.ln2_rstd, .pooled = t.pooled,
+        .logits = t.logits, .probs = t.probs,
+    };
+    forward_run(&a, model, t.ids, t.N, causal, 0);
+    if (build_recurrent(&t, model)) {
         trace_free(&t);
         return error_set(err, "out of memory");
     }
