@@ -88,6 +88,9 @@ int bundle_lookup(const struct bundle *b, const char *token);
  * d_hidden > 0 adds an RNN and an LSTM of that width. */
 int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, int d_hidden,
                        uint64_t seed, const char *const *tokens, int n_tokens, struct error *err);
+/* Uniform in [-limit, limit] from a seeded splitmix64 state: the same numbers
+ * on every machine. */
+double bundle_random_uniform(uint64_t *state, double limit);
 /* Writes the whole bundle into dir, atomically (a temporary directory beside
  * it, renamed at the end). An existing non-empty dir is refused unless force. */
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err);

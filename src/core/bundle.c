@@ -606,11 +606,16 @@ static uint64_t next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+double bundle_random_uniform(uint64_t *state, double limit)
+{
+    double u = (double)(next_random(state) >> 11) / 9007199254740992.0; /* [0, 1) */
+    return (2.0 * u - 1.0) * limit;
+}
+
 /* Uniform in [-limit, limit], rounded to two decimals. */
 static double random_weight(uint64_t *state, double limit)
 {
-    double u = (double)(next_random(state) >> 11) / 9007199254740992.0; /* [0, 1) */
-    return round((2.0 * u - 1.0) * limit * 100.0) / 100.0;
+    return round(bundle_random_uniform(state, limit) * 100.0) / 100.0;
 }
 
 int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_heads, int d_hidden,

@@ -1,0 +1,342 @@
+#include "attnstep/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnstep/attention.h"
+
+/* ---- backward passes (llm.c style: gradients are added, +=) --------------- */
+
+/* For out (N, C) = inp (N, K)·w (K, C) + b: dinp += dout·wᵀ, dw += inpᵀ·dout, db += Σ dout.
+ * dinp may be NULL (the input is not trained). */
+static void linear_backward(double *dinp, double *dw, double *db, const double *dout, const double *inp,
+                            const double *w, int N, int K, int C)
+{
+    for (int n = 0; n < N; n++) {
+        const double *go = dout + (size_t)n * C, *x = inp + (size_t)n * K;
+        for (int k = 0; k < K; k++) {
+            const double *wk = w + (size_t)k * C;
+            double *dwk = dw + (size_t)k * C, sum = 0.0;
+            for (int c = 0; c < C; c++) {
+                sum += wk[c] * go[c];
+                dwk[c] += x[k] * go[c];
+            }
+            if (dinp)
+                dinp[(size_t)n * K + k] += sum;
+        }
+        if (db)
+            for (int c = 0; c < C; c++)
+                db[c] += go[c];
+    }
+}
+
+/* For out = γ·x̂ + β with x̂ = (inp − mean)·rstd per row. */
+static void layernorm_backward(double *dinp, double *dgamma, double *dbeta, const double *dout, const double *inp,
+                               const double *mean, const double *rstd, const double *gamma, int N, int D)
+{
+    for (int n = 0; n < N; n++) {
+        const double *go = dout + (size_t)n * D, *x = inp + (size_t)n * D;
+        double mean_g = 0.0, mean_gx = 0.0;
+        for (int d = 0; d < D; d++) {
+            double xhat = (x[d] - mean[n]) * rstd[n], gx = go[d] * gamma[d];
+            mean_g += gx;
+            mean_gx += gx * xhat;
+            dgamma[d] += go[d] * xhat;
+            dbeta[d] += go[d];
+        }
+        mean_g /= D;
+        mean_gx /= D;
+        for (int d = 0; d < D; d++) {
+            double xhat = (x[d] - mean[n]) * rstd[n];
+            dinp[(size_t)n * D + d] += rstd[n] * (go[d] * gamma[d] - mean_g - xhat * mean_gx);
+        }
+    }
+}
+
+/* relu' or gelu' = Φ(x) + x·φ(x). */
+static void activation_backward(double *dinp, const double *dout, const double *inp, int n, int gelu)
+{
+    for (int i = 0; i < n; i++) {
+        double x = inp[i], d;
+        if (gelu)
+            d = 0.5 * (1.0 + erf(x / sqrt(2.0))) + x * exp(-0.5 * x * x) / 2.5066282746310002 /* √(2π) */;
+        else
+            d = x > 0 ? 1.0 : 0.0;
+        dinp[i] += dout[i] * d;
+    }
+}
+
+/* Through every head: dconcat (N, D) → dq, dk, dv (N, D), added. drow is (N) scratch. */
+static void heads_backward(double *dq, double *dk, double *dv, double *drow, const double *dconcat, const double *q,
+                           const double *k, const double *v, const double *weights, int N, int D, int H)
+{
+    int DK = D / H;
+    double scale = 1.0 / sqrt((double)DK);
+    for (int h = 0; h < H; h++) {
+        size_t hc = (size_t)h * DK;
+        for (int i = 0; i < N; i++) {
+            const double *a = weights + ((size_t)h * N + i) * N, *go = dconcat + (size_t)i * D + hc;
+            double dot = 0.0;
+            for (int j = 0; j < N; j++) {
+                const double *vj = v + (size_t)j * D + hc;
+                double g = 0.0;
+                for (int m = 0; m < DK; m++) {
+                    g += go[m] * vj[m];
+                    dv[(size_t)j * D + hc + m] += a[j] * go[m];
+                }
+                drow[j] = g;
+                dot += a[j] * g;
+            }
+            const double *qi = q + (size_t)i * D + hc;
+            for (int j = 0; j < N; j++) {
+                double ds = a[j] * (drow[j] - dot) * scale; /* softmax, then 1/√d_k */
+                const double *kj = k + (size_t)j * D + hc;
+                for (int m = 0; m < DK; m++) {
+                    dq[(size_t)i * D + hc + m] += ds * kj[m];
+                    dk[(size_t)j * D + hc + m] += ds * qi[m];
+                }
+            }
+        }
+    }
+}
+
+/* ---- the trainer ---------------------------------------------------------- */
+
+static void add_param(struct trainer *tr, const char *name, double *w, size_t n)
+{
+    struct train_param *p = &tr->params[tr->n_params++];
+    p->name = name;
+    p->w = w;
+    p->n = n;
+}
+
+int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, struct error *err)
+{
+    memset(tr, 0, sizeof *tr);
+    if (!b->enc.present)
+        return error_set(err, "training needs a model with an encoder block and a classifier");
+    tr->model = b;
+    tr->max_len = max_len;
+    tr->lr = lr;
+    tr->beta1 = 0.9;
+    tr->beta2 = 0.999;
+    tr->eps = 1e-8;
+    struct bundle_encoder *e = &b->enc;
+    size_t D = (size_t)b->d_model, F = (size_t)e->d_ff, C = (size_t)e->n_labels, L = (size_t)max_len;
+    size_t H = (size_t)b->n_heads, V = (size_t)b->n_vocab;
+    static const char *const wname[] = {"w_q", "w_k", "w_v", "w_o"}, *const bname[] = {"b_q", "b_k", "b_v", "b_o"};
+    add_param(tr, "embeddings", b->embed, V * D);
+    for (int m = 0; m < BUNDLE_N_PROJ; m++) {
+        add_param(tr, wname[m], b->w[m], D * D);
+        add_param(tr, bname[m], b->b[m], D);
+        b->has_b[m] = 1; /* a trained model learns its biases */
+    }
+    add_param(tr, "ln1_gamma", e->ln1_gamma, D);
+    add_param(tr, "ln1_beta", e->ln1_beta, D);
+    add_param(tr, "w_ff1", e->w_ff1, D * F);
+    add_param(tr, "b_ff1", e->b_ff1, F);
+    add_param(tr, "w_ff2", e->w_ff2, F * D);
+    add_param(tr, "b_ff2", e->b_ff2, D);
+    add_param(tr, "ln2_gamma", e->ln2_gamma, D);
+    add_param(tr, "ln2_beta", e->ln2_beta, D);
+    add_param(tr, "w_cls", e->w_cls, D * C);
+    add_param(tr, "b_cls", e->b_cls, C);
+    size_t total = 0;
+    for (int i = 0; i < tr->n_params; i++)
+        total += tr->params[i].n;
+    tr->param_mem = calloc(3 * total, sizeof(double));
+    size_t acts = 13 * L * D + 4 * H * L * L + 2 * L * F + 4 * L + D + 2 * C;
+    size_t grads = 10 * L * D + 2 * L * F + D + C + L;
+    tr->acts_mem = calloc(acts, sizeof(double));
+    tr->grad_mem = calloc(grads, sizeof(double));
+    if (!tr->param_mem || !tr->acts_mem || !tr->grad_mem) {
+        trainer_free(tr);
+        return error_set(err, "out of memory");
+    }
+    double *p = tr->param_mem;
+    for (int i = 0; i < tr->n_params; i++) {
+        tr->params[i].g = p;
+        tr->params[i].m = p + total;
+        tr->params[i].v = p + 2 * total;
+        p += tr->params[i].n;
+    }
+    struct forward_acts *a = &tr->acts;
+    double *q = tr->acts_mem;
+#define TAKE(ptr, n) (ptr = q, q += (n))
+    TAKE(a->embed, L * D); TAKE(a->pe, L * D); TAKE(a->x, L * D); TAKE(a->q, L * D); TAKE(a->k, L * D);
+    TAKE(a->v, L * D); TAKE(a->concat, L * D); TAKE(a->out, L * D); TAKE(a->residual1, L * D);
+    TAKE(a->norm1, L * D); TAKE(a->ffn_out, L * D); TAKE(a->residual2, L * D); TAKE(a->norm2, L * D);
+    TAKE(a->scores, H * L * L); TAKE(a->scaled, H * L * L); TAKE(a->weights, H * L * L); TAKE(a->masked, H * L * L);
+    TAKE(a->ffn_pre, L * F); TAKE(a->ffn_hidden, L * F);
+    TAKE(a->ln1_mean, L); TAKE(a->ln1_rstd, L); TAKE(a->ln2_mean, L); TAKE(a->ln2_rstd, L);
+    TAKE(a->pooled, D); TAKE(a->logits, C); TAKE(a->probs, C);
+    q = tr->grad_mem;
+    TAKE(tr->dx, L * D); TAKE(tr->dq, L * D); TAKE(tr->dk, L * D); TAKE(tr->dv, L * D); TAKE(tr->dconcat, L * D);
+    TAKE(tr->dout, L * D); TAKE(tr->dr1, L * D); TAKE(tr->dn1, L * D); TAKE(tr->dr2, L * D); TAKE(tr->dn2, L * D);
+    TAKE(tr->dffpre, L * F); TAKE(tr->dffh, L * F);
+    TAKE(tr->dpooled, D); TAKE(tr->dlogits, C); TAKE(tr->drow, L);
+#undef TAKE
+    /* Positions depend on nothing learned: computed once for the longest sentence. */
+    if (b->positional)
+        attention_positional(a->pe, max_len, b->d_model);
+    return 0;
+}
+
+void trainer_free(struct trainer *tr)
+{
+    free(tr->param_mem);
+    free(tr->acts_mem);
+    free(tr->grad_mem);
+    memset(tr, 0, sizeof *tr);
+}
+
+void trainer_zero_grad(struct trainer *tr)
+{
+    for (int i = 0; i < tr->n_params; i++)
+        memset(tr->params[i].g, 0, tr->params[i].n * sizeof(double));
+}
+
+/* Cross-entropy from the logits (log-sum-exp, stable) and the argmax. */
+static double loss_of(const double *logits, int C, int label, int *correct)
+{
+    double max = logits[0];
+    int best = 0;
+    for (int c = 1; c < C; c++)
+        if (logits[c] > max) {
+            max = logits[c];
+            best = c;
+        }
+    double sum = 0.0;
+    for (int c = 0; c < C; c++)
+        sum += exp(logits[c] - max);
+    *correct = best == label;
+    return max + log(sum) - logits[label];
+}
+
+double trainer_eval_example(struct trainer *tr, const struct train_example *ex, int *correct)
+{
+    forward_run(&tr->acts, tr->model, ex->ids, ex->n, 0, 1);
+    return loss_of(tr->acts.logits, tr->model->enc.n_labels, ex->label, correct);
+}
+
+double trainer_step_example(struct trainer *tr, const struct train_example *ex, double scale, int *correct)
+{
+    struct bundle *b = tr->model;
+    struct bundle_encoder *e = &b->enc;
+    const struct forward_acts *a = &tr->acts;
+    int N = ex->n, D = b->d_model, F = e->d_ff, C = e->n_labels, H = b->n_heads;
+    size_t ND = (size_t)N * D, NF = (size_t)N * F;
+    double loss = trainer_eval_example(tr, ex, correct);
+    struct train_param *P = tr->params; /* in trainer_init's order */
+    enum { EMB, WQ, BQ, WK, BK, WV, BV, WO, BO, G1, B1, WF1, BF1, WF2, BF2, G2, B2, WC, BC };
+
+    /* loss = −log softmax(logits)[label]: its gradient is probs − one-hot. */
+    for (int c = 0; c < C; c++)
+        tr->dlogits[c] = scale * (a->probs[c] - (c == ex->label ? 1.0 : 0.0));
+    memset(tr->dpooled, 0, (size_t)D * sizeof(double));
+    linear_backward(tr->dpooled, P[WC].g, P[BC].g, tr->dlogits, a->pooled, e->w_cls, 1, D, C);
+    for (int n = 0; n < N; n++) /* the mean spreads its gradient evenly over the rows */
+        for (int d = 0; d < D; d++)
+            tr->dn2[(size_t)n * D + d] = tr->dpooled[d] / N;
+    memset(tr->dr2, 0, ND * sizeof(double));
+    layernorm_backward(tr->dr2, P[G2].g, P[B2].g, tr->dn2, a->residual2, a->ln2_mean, a->ln2_rstd, e->ln2_gamma, N, D);
+    /* residual2 = norm1 + ffn_out: both get dr2. */
+    memcpy(tr->dn1, tr->dr2, ND * sizeof(double));
+    memset(tr->dffh, 0, NF * sizeof(double));
+    linear_backward(tr->dffh, P[WF2].g, P[BF2].g, tr->dr2, a->ffn_hidden, e->w_ff2, N, F, D);
+    memset(tr->dffpre, 0, NF * sizeof(double));
+    activation_backward(tr->dffpre, tr->dffh, a->ffn_pre, N * F, e->gelu);
+    linear_backward(tr->dn1, P[WF1].g, P[BF1].g, tr->dffpre, a->norm1, e->w_ff1, N, D, F);
+    memset(tr->dr1, 0, ND * sizeof(double));
+    layernorm_backward(tr->dr1, P[G1].g, P[B1].g, tr->dn1, a->residual1, a->ln1_mean, a->ln1_rstd, e->ln1_gamma, N, D);
+    /* residual1 = x + out: both get dr1. */
+    memcpy(tr->dx, tr->dr1, ND * sizeof(double));
+    memset(tr->dconcat, 0, ND * sizeof(double));
+    linear_backward(tr->dconcat, P[WO].g, P[BO].g, tr->dr1, a->concat, b->w[BUNDLE_O], N, D, D);
+    memset(tr->dq, 0, ND * sizeof(double));
+    memset(tr->dk, 0, ND * sizeof(double));
+    memset(tr->dv, 0, ND * sizeof(double));
+    heads_backward(tr->dq, tr->dk, tr->dv, tr->drow, tr->dconcat, a->q, a->k, a->v, a->weights, N, D, H);
+    linear_backward(tr->dx, P[WQ].g, P[BQ].g, tr->dq, a->x, b->w[BUNDLE_Q], N, D, D);
+    linear_backward(tr->dx, P[WK].g, P[BK].g, tr->dk, a->x, b->w[BUNDLE_K], N, D, D);
+    linear_backward(tr->dx, P[WV].g, P[BV].g, tr->dv, a->x, b->w[BUNDLE_V], N, D, D);
+    /* x = embedding + PE, and PE is fixed: the embedding rows get dx. */
+    for (int n = 0; n < N; n++) {
+        double *row = P[EMB].g + (size_t)ex->ids[n] * D;
+        for (int d = 0; d < D; d++)
+            row[d] += tr->dx[(size_t)n * D + d];
+    }
+    return loss;
+}
+
+void trainer_adam(struct trainer *tr)
+{
+    tr->adam_t++;
+    double c1 = 1.0 - pow(tr->beta1, (double)tr->adam_t), c2 = 1.0 - pow(tr->beta2, (double)tr->adam_t);
+    for (int i = 0; i < tr->n_params; i++) {
+        struct train_param *p = &tr->params[i];
+        for (size_t k = 0; k < p->n; k++) {
+            double g = p->g[k];
+            p->m[k] = tr->beta1 * p->m[k] + (1.0 - tr->beta1) * g;
+            p->v[k] = tr->beta2 * p->v[k] + (1.0 - tr->beta2) * g * g;
+            p->w[k] -= tr->lr * (p->m[k] / c1) / (sqrt(p->v[k] / c2) + tr->eps);
+        }
+    }
+}
+
+/* ---- fresh models --------------------------------------------------------- */
+
+int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const *labels, int n_labels, uint64_t seed,
+                         struct error *err)
+{
+    if (d_ff < 1 || d_ff > 16 * BUNDLE_MAX_D_MODEL)
+        return error_set(err, "--d-ff must be between 1 and %d, got %d", 16 * BUNDLE_MAX_D_MODEL, d_ff);
+    if (n_labels < 2)
+        return error_set(err, "a classifier needs at least two classes, the data has %d", n_labels);
+    struct bundle_encoder e = {.d_ff = d_ff, .gelu = gelu, .norm_eps = 1e-5, .n_labels = n_labels};
+    size_t D = (size_t)b->d_model, F = (size_t)d_ff, C = (size_t)n_labels;
+    e.labels = calloc(C, sizeof *e.labels);
+    double **bufs[] = {&e.ln1_gamma, &e.ln1_beta, &e.ln2_gamma, &e.ln2_beta, &e.b_ff2};
+    int failed = !e.labels;
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        failed |= !(*bufs[i] = calloc(D, sizeof(double)));
+    failed |= !(e.w_ff1 = malloc(D * F * sizeof(double))) || !(e.b_ff1 = calloc(F, sizeof(double)));
+    failed |= !(e.w_ff2 = malloc(F * D * sizeof(double))) || !(e.w_cls = malloc(D * C * sizeof(double)));
+    failed |= !(e.b_cls = calloc(C, sizeof(double)));
+    for (size_t i = 0; !failed && i < C; i++)
+        failed |= !(e.labels[i] = strdup(labels[i]));
+    if (failed) {
+        b->enc = e; /* bundle_free releases what was allocated */
+        return error_set(err, "out of memory");
+    }
+    uint64_t state = seed ^ 0x5DEECE66Dull; /* a stream apart from the attention weights' */
+    for (size_t i = 0; i < D; i++)
+        e.ln1_gamma[i] = e.ln2_gamma[i] = 1.0;
+    for (size_t i = 0; i < D * F; i++)
+        e.w_ff1[i] = bundle_random_uniform(&state, sqrt(6.0 / (double)(D + F)));
+    for (size_t i = 0; i < F * D; i++)
+        e.w_ff2[i] = bundle_random_uniform(&state, sqrt(6.0 / (double)(D + F)));
+    for (size_t i = 0; i < D * C; i++)
+        e.w_cls[i] = bundle_random_uniform(&state, sqrt(6.0 / (double)(D + C)));
+    e.present = 1;
+    b->enc = e;
+    for (int m = 0; m < BUNDLE_N_PROJ; m++)
+        b->has_b[m] = 1;
+    return 0;
+}
+
+int train_init_model(struct bundle *out, const char *name, int d_model, int n_heads, int d_ff, int gelu,
+                     const char *const *labels, int n_labels, const char *const *vocab, int n_vocab, uint64_t seed,
+                     struct error *err)
+{
+    struct bundle b;
+    if (bundle_init_random(&b, name, d_model, n_heads, 0, seed, vocab, n_vocab, err))
+        return -1;
+    if (train_add_classifier(&b, d_ff, gelu, labels, n_labels, seed, err)) {
+        bundle_free(&b);
+        return -1;
+    }
+    *out = b;
+    return 0;
+}
