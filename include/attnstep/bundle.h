@@ -94,6 +94,8 @@ double bundle_random_uniform(uint64_t *state, double limit);
 /* Writes the whole bundle into dir, atomically (a temporary directory beside
  * it, renamed at the end). An existing non-empty dir is refused unless force. */
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err);
+/* Writes every file of the bundle into dir, which exists (not atomic). */
+int bundle_write_dir(const struct bundle *b, const char *dir, struct error *err);
 /* Writes config.csv and the W/b files (not the vocabulary) into dir, which exists. */
 int bundle_write_weights(const struct bundle *b, const char *dir, struct error *err);
 

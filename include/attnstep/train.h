@@ -64,6 +64,25 @@ double trainer_eval_example(struct trainer *tr, const struct train_example *ex, 
 /* One Adam update of every parameter from its gradient. */
 void trainer_adam(struct trainer *tr);
 
+/* What one epoch achieved. */
+struct train_epoch {
+    int epoch, epochs;
+    double loss;            /* mean training loss over the epoch */
+    double train_accuracy;  /* of the model at the epoch's end */
+    double test_accuracy;   /* -1 without a test set */
+};
+
+/* Called after epoch 0 (the untrained model) and after every epoch; a
+ * non-zero return stops training. */
+typedef int (*train_report)(const struct train_epoch *e, const struct bundle *model, void *ctx);
+
+/* Trains for `epochs` passes over train in mini-batches of `batch`, shuffled
+ * each epoch from `seed` (Fisher–Yates on splitmix64): deterministic. */
+int train_fit(struct trainer *tr, const struct train_set *train, const struct train_set *test, int epochs, int batch,
+              uint64_t seed, train_report report, void *ctx);
+/* Accuracy (0..1) of the model on a set, and its mean loss in *loss. */
+double train_accuracy(struct trainer *tr, const struct train_set *set, double *loss);
+
 /* A fresh classifier: seeded random attention and encoder weights (uniform,
  * Xavier-scaled; LayerNorm γ = 1, β = 0; biases 0), sinusoidal positions. */
 int train_init_model(struct bundle *out, const char *name, int d_model, int n_heads, int d_ff, int gelu,

@@ -20,6 +20,7 @@
 #include "print.h"
 #include "term.h"
 #include "theme.h"
+#include "train_cmd.h"
 
 extern int widgets_utf8;
 
@@ -168,6 +169,8 @@ int main(int argc, char **argv)
 {
     /* A reader that stops early (attnstep | head) is not an error. */
     signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && !strcmp(argv[1], "train"))
+        return train_cmd(argc - 1, argv + 1);
     struct options o;
     char msg[512];
     if (options_parse(&o, argc, argv, msg, sizeof msg)) {

@@ -811,12 +811,17 @@ static int write_vocab(const struct bundle *b, const char *dir, struct error *er
     return csvout_close(&w, err);
 }
 
+int bundle_write_dir(const struct bundle *b, const char *dir, struct error *err)
+{
+    return bundle_write_weights(b, dir, err) || write_vocab(b, dir, err) ? -1 : 0;
+}
+
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err)
 {
     char staging[PATH_SIZE];
     if (fsutil_check_target(dir, force, err) || fsutil_make_staging(dir, staging, sizeof staging, err))
         return -1;
-    if (bundle_write_weights(b, staging, err) || write_vocab(b, staging, err)) {
+    if (bundle_write_dir(b, staging, err)) {
         fsutil_remove_tree(staging);
         return -1;
     }

@@ -285,6 +285,68 @@ void trainer_adam(struct trainer *tr)
     }
 }
 
+/* ---- the loop ------------------------------------------------------------- */
+
+double train_accuracy(struct trainer *tr, const struct train_set *set, double *loss)
+{
+    int right = 0, correct;
+    double sum = 0.0;
+    for (int i = 0; i < set->n; i++) {
+        sum += trainer_eval_example(tr, &set->ex[i], &correct);
+        right += correct;
+    }
+    if (loss)
+        *loss = set->n ? sum / set->n : 0.0;
+    return set->n ? (double)right / set->n : 0.0;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+int train_fit(struct trainer *tr, const struct train_set *train, const struct train_set *test, int epochs, int batch,
+              uint64_t seed, train_report report, void *ctx)
+{
+    int *order = malloc((size_t)(train->n ? train->n : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (int i = 0; i < train->n; i++)
+        order[i] = i;
+    uint64_t state = seed * 0x2545F4914F6CDD1Dull + 1;
+    struct train_epoch e = {.epochs = epochs};
+    e.train_accuracy = train_accuracy(tr, train, &e.loss);
+    e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
+    int stop = report && report(&e, tr->model, ctx);
+    for (int epoch = 1; epoch <= epochs && !stop; epoch++) {
+        for (int i = train->n - 1; i > 0; i--) {
+            int j = (int)(splitmix(&state) % (uint64_t)(i + 1));
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        double loss = 0.0;
+        int correct;
+        for (int start = 0; start < train->n; start += batch) {
+            int end = start + batch < train->n ? start + batch : train->n;
+            trainer_zero_grad(tr);
+            for (int k = start; k < end; k++)
+                loss += trainer_step_example(tr, &train->ex[order[k]], 1.0 / (end - start), &correct);
+            trainer_adam(tr);
+        }
+        e.epoch = epoch;
+        e.loss = train->n ? loss / train->n : 0.0;
+        e.train_accuracy = train_accuracy(tr, train, NULL);
+        e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
+        stop = report && report(&e, tr->model, ctx);
+    }
+    free(order);
+    return 0;
+}
+
 /* ---- fresh models --------------------------------------------------------- */
 
 int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const *labels, int n_labels, uint64_t seed,

@@ -1,0 +1,459 @@
+/* `attnstep train DATA.csv --out DIR …`: reads `text,label` sentences, builds
+ * the vocabulary and the classes, trains with Adam and cross-entropy, and
+ * writes the model (plus snapshots along the way and training.csv) atomically. */
+#include "train_cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attnstep/bundle.h"
+#include "attnstep/csvout.h"
+#include "attnstep/fsutil.h"
+#include "attnstep/table.h"
+#include "attnstep/tokenizer.h"
+#include "attnstep/train.h"
+
+struct train_args {
+    const char *data, *test, *out, *from;
+    int epochs, d_model, heads, d_ff, force;
+    double lr;
+    unsigned long long seed;
+};
+
+static void train_help(void)
+{
+    fputs(
+"Usage: attnstep train DATA.csv --out DIR [OPTIONS]\n"
+"\n"
+"Learns W_Q, W_K, W_V and the rest of a one-block transformer classifier from\n"
+"sentences with labels (a CSV file with the header text,label), and writes the\n"
+"model bundle to DIR, with snapshots along the way for the training view.\n"
+"\n"
+"  --out DIR        where to write the model (refused if not empty, see --force)\n"
+"  --test FILE      held-out sentences (text,label) to measure generalisation\n"
+"  --epochs N       passes over the data (default 20)\n"
+"  --d-model D      width of the word vectors (default 16)\n"
+"  --heads H        attention heads, must divide D (default 2)\n"
+"  --d-ff F         width of the feed-forward layer (default 32)\n"
+"  --lr LR          Adam's learning rate (default 0.005)\n"
+"  --seed S         seed for the initial weights and the shuffling (default 1)\n"
+"  --from BUNDLE    start from an existing model instead of random weights\n"
+"  --force          replace a non-empty DIR\n"
+"\n"
+"The same binary, data and seed give the same model, byte for byte.\n",
+          stdout);
+}
+
+static int usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "attnstep: train: %s%s\nTry 'attnstep train --help' for more information.\n", msg, arg);
+    return 2;
+}
+
+static int parse_args(struct train_args *a, int argc, char **argv, int *exit_code)
+{
+    *a = (struct train_args){.epochs = 20, .d_model = 16, .heads = 2, .d_ff = 32, .lr = 0.005, .seed = 1};
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            train_help();
+            *exit_code = 0;
+            return -1;
+        }
+        if (!strcmp(o, "--force")) {
+            a->force = 1;
+            continue;
+        }
+        if (o[0] != '-') {
+            if (a->data) {
+                *exit_code = usage("more than one data file: ", o);
+                return -1;
+            }
+            a->data = o;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            *exit_code = usage("this option needs a value: ", o);
+            return -1;
+        }
+        const char *v = argv[++i];
+        char *end = NULL;
+        long n = 0;
+        if (!strcmp(o, "--out")) a->out = v;
+        else if (!strcmp(o, "--test")) a->test = v;
+        else if (!strcmp(o, "--from")) a->from = v;
+        else if (!strcmp(o, "--lr")) {
+            a->lr = strtod(v, &end);
+            if (end == v || *end || !(a->lr > 0 && a->lr < 10)) {
+                *exit_code = usage("--lr takes a positive number below 10, not ", v);
+                return -1;
+            }
+        } else if (!strcmp(o, "--seed")) {
+            errno = 0;
+            a->seed = strtoull(v, &end, 10);
+            if (end == v || *end || errno || v[0] == '-') {
+                *exit_code = usage("--seed takes a whole number, not ", v);
+                return -1;
+            }
+        } else if (!strcmp(o, "--epochs") || !strcmp(o, "--d-model") || !strcmp(o, "--heads") ||
+                   !strcmp(o, "--d-ff")) {
+            errno = 0;
+            n = strtol(v, &end, 10);
+            if (end == v || *end || errno || n < 1 || n > 100000) {
+                *exit_code = usage("this option takes a whole number from 1 to 100000: ", o);
+                return -1;
+            }
+            if (!strcmp(o, "--epochs")) a->epochs = (int)n;
+            else if (!strcmp(o, "--d-model")) a->d_model = (int)n;
+            else if (!strcmp(o, "--heads")) a->heads = (int)n;
+            else a->d_ff = (int)n;
+        } else {
+            *exit_code = usage("unknown option ", o);
+            return -1;
+        }
+    }
+    if (!a->data) {
+        *exit_code = usage("no data file: give a CSV with the header text,label", "");
+        return -1;
+    }
+    if (!a->out) {
+        *exit_code = usage("no --out DIR: where should the model go?", "");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- data ----------------------------------------------------------------- */
+
+struct labelled {
+    struct table t;
+    int n;           /* data rows */
+};
+
+static int read_labelled(struct labelled *d, const char *path, struct error *err)
+{
+    if (table_read(&d->t, path, err))
+        return -1;
+    const struct table *t = &d->t;
+    if (t->rows[0].n_cells != 2 || strcmp(table_text(t, 0, 0), "text") || strcmp(table_text(t, 0, 1), "label")) {
+        table_error_row(t, 0, err, "the first row must be the header text,label");
+        table_free(&d->t);
+        return -1;
+    }
+    for (int r = 1; r < t->n_rows; r++) {
+        if (t->rows[r].n_cells != 2) {
+            table_error_row(t, r, err, "expected 2 fields (text,label), found %d", t->rows[r].n_cells);
+            table_free(&d->t);
+            return -1;
+        }
+        if (!*table_text(t, r, 1)) {
+            table_error_cell(t, r, 1, err, "empty label");
+            table_free(&d->t);
+            return -1;
+        }
+    }
+    if (t->n_rows < 2) {
+        table_error_end(t, err, "no sentences after the header");
+        table_free(&d->t);
+        return -1;
+    }
+    d->n = t->n_rows - 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted distinct strings of column col (or of every token when tokens). */
+static int distinct(const struct labelled *d, int col, int tokens, char ***out, int *n, struct error *err)
+{
+    size_t cap = 64, len = 0;
+    const char **all = malloc(cap * sizeof *all);
+    struct tokens *keep = calloc((size_t)d->n, sizeof *keep);
+    if (!all || !keep) {
+        free(all);
+        free(keep);
+        return error_set(err, "out of memory");
+    }
+    for (int r = 1; r <= d->n; r++) {
+        struct tokens tk = {.n = 1, .text = NULL};
+        const char *one = table_text(&d->t, r, col);
+        if (tokens) {
+            if (tokenizer_split(&keep[r - 1], one, 1, err)) {
+                const struct table_cell *c = table_cell(&d->t, r, 0);
+                char msg[sizeof err->msg];
+                snprintf(msg, sizeof msg, "%s", err->msg);
+                error_at(err, d->t.path, c->line, c->col, "%s", msg);
+                for (int k = 0; k < r - 1; k++)
+                    tokenizer_free(&keep[k]);
+                free(keep);
+                free(all);
+                return -1;
+            }
+            tk = keep[r - 1];
+        }
+        for (int k = 0; k < tk.n; k++) {
+            if (len == cap) {
+                const char **p = realloc(all, (cap *= 2) * sizeof *all);
+                if (!p) {
+                    free(all);
+                    return error_set(err, "out of memory");
+                }
+                all = p;
+            }
+            all[len++] = tokens ? tk.text[k] : one;
+        }
+    }
+    qsort(all, len, sizeof *all, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < len; i++)
+        if (u == 0 || strcmp(all[u - 1], all[i]))
+            all[u++] = all[i];
+    /* Copies, so the tokenized sentences can go. */
+    char **res = malloc((u + 1) * sizeof *res);
+    for (size_t i = 0; res && i < u; i++)
+        res[i] = strdup(all[i]);
+    free(all);
+    for (int k = 0; tokens && k < d->n; k++)
+        tokenizer_free(&keep[k]);
+    free(keep);
+    if (!res)
+        return error_set(err, "out of memory");
+    *out = res;
+    *n = (int)u;
+    return 0;
+}
+
+static void free_strings(char **s, int n)
+{
+    for (int i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+/* Sentences as vocabulary rows and class indices. */
+static int encode(struct train_set *set, const struct labelled *d, const struct bundle *b, struct error *err)
+{
+    set->n = d->n;
+    set->max_len = 1;
+    set->ex = calloc((size_t)d->n, sizeof *set->ex);
+    if (!set->ex)
+        return error_set(err, "out of memory");
+    for (int r = 1; r <= d->n; r++) {
+        struct train_example *ex = &set->ex[r - 1];
+        const char *label = table_text(&d->t, r, 1);
+        ex->label = -1;
+        for (int c = 0; c < b->enc.n_labels; c++)
+            if (!strcmp(label, b->enc.labels[c]))
+                ex->label = c;
+        if (ex->label < 0)
+            return table_error_cell(&d->t, r, 1, err, "label \"%s\" is not one of the training data's classes",
+                                    label);
+        struct tokens tk;
+        if (tokenizer_split(&tk, table_text(&d->t, r, 0), b->lowercase, err)) {
+            const struct table_cell *c = table_cell(&d->t, r, 0);
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return error_at(err, d->t.path, c->line, c->col, "%s", msg);
+        }
+        ex->n = tk.n;
+        ex->ids = malloc((size_t)tk.n * sizeof *ex->ids);
+        for (int k = 0; ex->ids && k < tk.n; k++) {
+            int id = bundle_lookup(b, tk.text[k]);
+            ex->ids[k] = id < 0 ? b->unk_id : id;
+        }
+        tokenizer_free(&tk);
+        if (!ex->ids)
+            return error_set(err, "out of memory");
+        set->max_len = ex->n > set->max_len ? ex->n : set->max_len;
+    }
+    return 0;
+}
+
+static void free_set(struct train_set *s)
+{
+    for (int i = 0; s->ex && i < s->n; i++)
+        free(s->ex[i].ids);
+    free(s->ex);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- progress, snapshots ------------------------------------------------- */
+
+struct run {
+    const struct train_args *args;
+    char staging[4096];
+    struct csvout log;
+    int tty;
+    struct timespec start;
+    struct error *err;
+    int failed;
+};
+
+static int is_snapshot_epoch(int epoch, int epochs)
+{
+    static const int keep[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (epoch == keep[i])
+            return 1;
+    return epoch == epochs || epoch % 50 == 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int on_epoch(const struct train_epoch *e, const struct bundle *model, void *ctx)
+{
+    struct run *r = ctx;
+    char dir[4200], name[32];
+    if (is_snapshot_epoch(e->epoch, e->epochs)) {
+        snprintf(name, sizeof name, "snapshots/epoch-%03d", e->epoch);
+        if (fsutil_join(dir, sizeof dir, r->staging, name) || mkdir(dir, 0755) ||
+            bundle_write_dir(model, dir, r->err)) {
+            if (!r->err->msg[0])
+                error_file(r->err, dir, "cannot write a snapshot: %s", strerror(errno));
+            r->failed = 1;
+            return 1;
+        }
+    }
+    csvout_number(&r->log, e->epoch);
+    csvout_number(&r->log, e->loss);
+    csvout_number(&r->log, e->train_accuracy);
+    if (e->test_accuracy >= 0)
+        csvout_number(&r->log, e->test_accuracy);
+    else
+        csvout_text(&r->log, "");
+    csvout_end_row(&r->log);
+    double spent = seconds_since(&r->start);
+    double left = e->epoch ? spent / e->epoch * (e->epochs - e->epoch) : 0;
+    char test[32] = "";
+    if (e->test_accuracy >= 0)
+        snprintf(test, sizeof test, "  test %5.1f%%", 100 * e->test_accuracy);
+    if (r->tty) {
+        char bar[3 * 24 + 1] = "";
+        int filled = e->epochs ? 24 * e->epoch / e->epochs : 24;
+        for (int i = 0; i < 24; i++)
+            strcat(bar, i < filled ? "█" : "░");
+        fprintf(stderr, "\r  epoch %3d/%d %s  loss %.4f  train %5.1f%%%s  %.0f s left ", e->epoch, e->epochs, bar,
+                e->loss, 100 * e->train_accuracy, test, left);
+        if (e->epoch == e->epochs)
+            fputc('\n', stderr);
+        fflush(stderr);
+    } else {
+        printf("epoch %d/%d  loss %.4f  train %.1f%%%s\n", e->epoch, e->epochs, e->loss, 100 * e->train_accuracy,
+               test);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+static int fail(const char *msg)
+{
+    fprintf(stderr, "attnstep: %s\n", msg);
+    return 1;
+}
+
+int train_cmd(int argc, char **argv)
+{
+    struct train_args a;
+    int code = 0;
+    if (parse_args(&a, argc, argv, &code))
+        return code;
+    struct error err = {{0}};
+    struct labelled data = {0}, test = {0};
+    if (read_labelled(&data, a.data, &err) || (a.test && read_labelled(&test, a.test, &err)))
+        return table_free(&data.t), fail(err.msg);
+    char **classes = NULL, **vocab = NULL;
+    int n_classes = 0, n_vocab = 0, rc = 1;
+    struct bundle model = {0};
+    struct train_set train_set = {0}, test_set = {0};
+    struct trainer tr = {0};
+    struct run run = {.args = &a, .tty = isatty(STDERR_FILENO), .err = &err};
+    if (distinct(&data, 1, 0, &classes, &n_classes, &err))
+        goto done;
+    const char *slash = strrchr(a.out, '/');
+    const char *name = slash && slash[1] ? slash + 1 : a.out;
+    if (a.from) {
+        if (bundle_load(&model, a.from, &err))
+            goto done;
+        if (!model.enc.present && train_add_classifier(&model, a.d_ff, 0, (const char *const *)classes, n_classes, a.seed,
+                                                        &err))
+            goto done;
+        free(model.name);
+        model.name = strdup(name);
+    } else {
+        if (distinct(&data, 0, 1, &vocab, &n_vocab, &err))
+            goto done;
+        if (train_init_model(&model, name, a.d_model, a.heads, a.d_ff, 0, (const char *const *)classes, n_classes,
+                             (const char *const *)vocab, n_vocab, a.seed, &err))
+            goto done;
+    }
+    char desc[1024];
+    snprintf(desc, sizeof desc, "trained: attnstep train %s%s%s --epochs %d --d-model %d --heads %d --d-ff %d "
+             "--lr %g --seed %llu%s%s", a.data, a.test ? " --test " : "", a.test ? a.test : "", a.epochs,
+             model.d_model, model.n_heads, model.enc.d_ff, a.lr, a.seed, a.from ? " --from " : "",
+             a.from ? a.from : "");
+    free(model.description);
+    model.description = strdup(desc);
+    if (encode(&train_set, &data, &model, &err) || (a.test && encode(&test_set, &test, &model, &err)))
+        goto done;
+    int max_len = train_set.max_len > test_set.max_len ? train_set.max_len : test_set.max_len;
+    if (trainer_init(&tr, &model, max_len, a.lr, &err))
+        goto done;
+    if (fsutil_check_target(a.out, a.force, &err) || fsutil_make_staging(a.out, run.staging, sizeof run.staging, &err))
+        goto done;
+    char path[4200];
+    if (fsutil_join(path, sizeof path, run.staging, "snapshots") || mkdir(path, 0755) ||
+        fsutil_join(path, sizeof path, run.staging, "training.csv") || csvout_open(&run.log, path, &err)) {
+        if (!err.msg[0])
+            error_file(&err, run.staging, "cannot write: %s", strerror(errno));
+        fsutil_remove_tree(run.staging);
+        goto done;
+    }
+    static const char *const head[] = {"epoch", "loss", "train_accuracy", "test_accuracy"};
+    for (int i = 0; i < 4; i++)
+        csvout_text(&run.log, head[i]);
+    csvout_end_row(&run.log);
+    if (!run.tty)
+        printf("training on %d sentences (%d classes, %d words)%s%s\n", train_set.n, model.enc.n_labels,
+               model.n_vocab, a.test ? ", testing on " : "", a.test ? a.test : "");
+    clock_gettime(CLOCK_MONOTONIC, &run.start);
+    int fit = train_fit(&tr, &train_set, &test_set, a.epochs, 16, a.seed, on_epoch, &run);
+    int closed = csvout_close(&run.log, run.failed ? NULL : &err);
+    if (fit || run.failed || closed || bundle_write_dir(&model, run.staging, &err) ||
+        fsutil_commit(run.staging, a.out, &err)) {
+        if (fit && !err.msg[0])
+            error_set(&err, "out of memory");
+        fsutil_remove_tree(run.staging);
+        goto done;
+    }
+    double secs = seconds_since(&run.start);
+    printf("attnstep: wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)\n", a.out, train_set.n, a.epochs,
+           secs, secs > 0 ? train_set.n * (double)a.epochs / secs : 0.0);
+    rc = 0;
+done:
+    if (rc)
+        fprintf(stderr, "attnstep: %s\n", err.msg);
+    trainer_free(&tr);
+    free_set(&train_set);
+    free_set(&test_set);
+    bundle_free(&model);
+    free_strings(classes, n_classes);
+    free_strings(vocab, n_vocab);
+    table_free(&data.t);
+    table_free(&test.t);
+    return rc;
+}
