@@ -47,6 +47,27 @@ int fsutil_check_target(const char *dir, int force, struct error *err)
     return 0;
 }
 
+/* mkdir -p of the directory that will hold path. */
+static int make_parents(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    char *slash = strrchr(buf, '/');
+    if (!slash || slash == buf)
+        return 0;
+    *slash = '\0';
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int fsutil_make_staging(const char *dir, char *staging, size_t size, struct error *err)
 {
     size_t len = strlen(dir);
@@ -55,6 +76,8 @@ int fsutil_make_staging(const char *dir, char *staging, size_t size, struct erro
     int n = snprintf(staging, size, "%.*s.tmp-XXXXXX", (int)len, dir);
     if (n < 0 || (size_t)n >= size)
         return error_file(err, dir, "path is too long");
+    if (make_parents(staging) != 0)
+        return error_file(err, dir, "cannot create the directories that hold it: %s", strerror(errno));
     if (!mkdtemp(staging))
         return error_file(err, dir, "cannot create a temporary directory beside it: %s", strerror(errno));
     return 0;
