@@ -83,12 +83,15 @@ static int init_model(const struct options *o)
 
 /* The full-screen session (or its benchmark). Clears *interactive when the
  * terminal cannot drive it, so the caller prints the walk-through instead. */
-static int run_screen(const struct options *o, const struct bundle *model, int *interactive)
+static int run_screen(const struct options *o, const struct bundle *model, const char *model_dir, int *interactive)
 {
     struct error err;
     struct app app;
-    if (app_init(&app, model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, o->gran, &err))
+    if (app_init(&app, model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, o->gran, &err) ||
+        app_load_history(&app, model_dir, &err)) {
+        app_free(&app);
         return fail(err.msg);
+    }
     int rc = 0;
     if (o->bench) {
         rc = app_bench(&app, o->bench_w, o->bench_h, stdout);
@@ -128,7 +131,7 @@ static int run(const struct options *o)
     int interactive = !o->print && !o->export_dir && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     int rc = 0;
     if (o->bench || interactive)
-        rc = run_screen(o, &model, &interactive);
+        rc = run_screen(o, &model, model_dir, &interactive);
     /* Export, and plain text when asked, when stdout is not a terminal, or
      * when the terminal cannot drive the screen. */
     int text = !o->bench && !interactive && (o->print || !o->export_dir);

@@ -78,8 +78,27 @@ int app_init(struct app *a, const struct bundle *model, const char *sentence, in
     return 0;
 }
 
+int app_load_history(struct app *a, const char *dir, struct error *err)
+{
+    if (history_load(&a->hist, dir, err))
+        return -1;
+    int n = a->hist.n_snapshots;
+    a->hist_traces = calloc((size_t)(n ? n : 1), sizeof *a->hist_traces);
+    a->hist_built = calloc((size_t)(n ? n : 1), sizeof *a->hist_built);
+    if (!a->hist_traces || !a->hist_built)
+        return error_set(err, "out of memory");
+    a->hist_i = n ? n - 1 : 0;
+    return 0;
+}
+
 void app_free(struct app *a)
 {
+    for (int i = 0; a->hist_built && i < a->hist.n_snapshots; i++)
+        if (a->hist_built[i])
+            trace_free(&a->hist_traces[i]);
+    free(a->hist_traces);
+    free(a->hist_built);
+    history_free(&a->hist);
     lesson_free(&a->lesson);
     trace_free(&a->trace);
     free(a->range);
@@ -196,6 +215,14 @@ static void draw_title(struct app *a)
 
 static void draw_status(struct app *a)
 {
+    if (a->view == VIEW_TRAINING) {
+        char left[200];
+        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ earlier / later epochs  1-9 head  v view  ? help  q quit",
+                 a->hist.n_snapshots ? a->hist_i + 1 : 0, a->hist.n_snapshots);
+        draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
+        draw_text(LINES - 1, 0, COLS, a->message[0] ? a->message : left, theme_attr(ROLE_STATUS));
+        return;
+    }
     if (a->view == VIEW_COMPARE) {
         char left[200];
         snprintf(left, sizeof left, " word %d/%d │ RNN: %d sequential steps │ attention: 1 parallel step │ "
@@ -241,7 +268,7 @@ static const char *const help_lines[] = {
     "]  [             next / previous stage",
     "Home g  End G    first / last step",
     "Tab              detail: cell → row → stage",
-    "v                views: pipeline → heatmap → RNN vs attention",
+    "v                views: pipeline → heatmap → RNN vs attention → training",
     "r                lesson: attention → RNN → LSTM",
     "1–9  0           show head 1–9, 0 = mean of heads",
     "m                causal mask on / off",
@@ -294,8 +321,10 @@ void app_draw(struct app *a)
         view_pipeline_draw(a, 2, LINES - 3);
     else if (a->view == VIEW_HEATMAP)
         view_heatmap_draw(a, 2, LINES - 3);
-    else
+    else if (a->view == VIEW_COMPARE)
         view_compare_draw(a, 2, LINES - 3);
+    else
+        view_training_draw(a, 2, LINES - 3);
     draw_status(a);
     if (a->help)
         draw_help();
@@ -387,6 +416,8 @@ int app_key(struct app *a, int key)
     if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
         return 0;
     if (a->view == VIEW_COMPARE && view_compare_key(a, key))
+        return 0;
+    if (a->view == VIEW_TRAINING && view_training_key(a, key))
         return 0;
     switch (key) {
     case 'q': case 'Q': return 1;

@@ -4,6 +4,7 @@
 #define ATTNSTEP_APP_H
 
 #include "attnstep/bundle.h"
+#include "attnstep/history.h"
 #include "attnstep/lesson.h"
 #include "attnstep/trace.h"
 #include "widgets.h"
@@ -12,7 +13,7 @@
 #define APP_MIN_H 18
 #define APP_MAX_PANELS 5
 
-enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_COUNT };
+enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_COUNT };
 
 /* A click target: a panel's visible grid and the matrix behind it. */
 struct app_hit {
@@ -45,12 +46,18 @@ struct app {
     double *range;              /* (MAT_COUNT, H+1, 2) cached colour ranges; NaN = unknown */
     enum trace_model lesson_model; /* which lesson the pipeline walks: attention, RNN or LSTM */
     int cmp_t;                  /* compare view: words the RNN has read (0..N) */
+    struct history hist;        /* training view: the model's snapshots, if it has them */
+    struct trace *hist_traces;  /* (n_snapshots) the sentence through each, built when first shown */
+    int *hist_built;
+    int hist_i;                 /* the snapshot shown */
     int token_w;                /* widest token, in cells */
 };
 
 /* Builds trace and lesson. On failure err says why. */
 int app_init(struct app *a, const struct bundle *model, const char *sentence, int causal, enum granularity gran,
              struct error *err);
+/* Loads the training history beside the model in dir (none is fine). */
+int app_load_history(struct app *a, const char *dir, struct error *err);
 void app_free(struct app *a);
 /* Moves to step s (clamped) and updates what follows the step. */
 void app_goto(struct app *a, long s);
@@ -70,6 +77,8 @@ void view_heatmap_draw(struct app *a, int y, int h);
 /* A view's own keys; returns 1 when handled. */
 int view_heatmap_key(struct app *a, int key);
 void view_compare_draw(struct app *a, int y, int h);
+void view_training_draw(struct app *a, int y, int h);
+int view_training_key(struct app *a, int key);
 int view_compare_key(struct app *a, int key);
 
 /* Runs the interactive loop on the terminal; returns the exit status. */

@@ -450,7 +450,9 @@ def t_heatmap():
         p.settle("── Attention weights · head 1 of 2")
         p.text("v")
         p.settle("── RNN versus transformer")
-        p.text("v")  # v cycles pipeline → heatmap → compare → pipeline
+        p.text("v")
+        p.settle("── Training: watching attention learn")
+        p.text("v")  # v cycles pipeline → heatmap → compare → training → pipeline
         s = p.settle("── Stage 20/20 · Output projection")
 
 
@@ -722,7 +724,7 @@ def t_long():
         s = p.settle("── Attention weights · head 1 of 2")
         check_long(s, "heatmap, attention weights")
         expect("showing rows" in s, "no panning note for 85 rows", s)
-        p.text("vvG")  # through the compare view back to the pipeline
+        p.text("vvvG")  # through the compare and training views back to the pipeline
         s = p.settle(has_status(step=1700))
         check_long(s, "last step")
         expect("Stage 20/20 · Output projection" in s, "no last stage heading", s)
@@ -843,7 +845,7 @@ def t_numbers_match_export():
                     expect(abs(float(cell) - float(value)) <= 0.005 + 1e-9,
                            "head %d %s: screen %s, export %s" % (head, ref[0], cell, value), s)
         # The pipeline view's Scores stage (head 1), fully revealed: its last step.
-        p.text("vv1g")
+        p.text("vvv1g")
         p.settle("Stage 1/20")
         for _ in range(7):
             p.text("]")
@@ -892,6 +894,9 @@ def t_compare():
                 expect(int(path) == want_path, "%s path of %s: %s, expected %d" % (model, tok, path, want_path), s)
         p.text("g")
         p.settle("sequential step 0 of 5")
+        p.text("v")
+        s = p.settle("── Training: watching attention learn")
+        expect("no training history" in " ".join(s.split()), "random-en has no history: the view should say so", s)
         p.text("v")
         p.settle("── Stage 1/20 · Tokens")
 

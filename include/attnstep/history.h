@@ -1,0 +1,22 @@
+/* history.h — what `attnstep train` left beside a model: snapshots of the
+ * weights at chosen epochs (snapshots/epoch-NNN/) and training.csv (loss and
+ * accuracy per epoch), for the training view to scrub through. */
+#ifndef ATTNSTEP_HISTORY_H
+#define ATTNSTEP_HISTORY_H
+
+#include "attnstep/bundle.h"
+#include "attnstep/error.h"
+
+struct history {
+    int n_snapshots;
+    int *snapshot_epoch;      /* (n_snapshots) ascending, from 0 */
+    struct bundle *snapshots; /* (n_snapshots) */
+    int n_epochs;             /* rows of training.csv */
+    double *loss, *train_accuracy, *test_accuracy; /* (n_epochs); test -1 when absent */
+};
+
+/* Loads dir's history. A model without one gives n_snapshots = 0 and no error. */
+int history_load(struct history *out, const char *dir, struct error *err);
+void history_free(struct history *h);
+
+#endif

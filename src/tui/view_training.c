@@ -1,0 +1,198 @@
+/* The training view: the model's snapshots from random initialisation to the
+ * end, scrubbed with the step keys. For the chosen sentence: a head's
+ * attention heatmap, the prediction, and W_Q, W_K, W_V as colour cells, beside
+ * the loss and accuracy curves and a narration of the training loop. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "attnstep/utf8.h"
+#include "theme.h"
+
+extern int widgets_utf8;
+
+#define LABEL_MAX 10
+
+static void heading(int y, const char *text)
+{
+    int used = draw_text(y, 1, COLS - 2, text, theme_attr(ROLE_HEADER));
+    for (int x = 1 + used + 1; x < COLS - 1; x++)
+        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
+}
+
+static void heat(int y, int x, int w, double t)
+{
+    attr_t a;
+    const char *glyph;
+    char fill[32] = "";
+    theme_heat(t, &a, &glyph);
+    for (int g = 0; g < w && strlen(fill) + 4 < sizeof fill; g++)
+        strcat(fill, glyph);
+    draw_text(y, x, w, fill, a);
+}
+
+/* The snapshot's trace for the sentence, computed the first time it is shown. */
+static const struct trace *snapshot_trace(struct app *a, int i)
+{
+    if (!a->hist_built[i]) {
+        struct error err;
+        if (trace_build(&a->hist_traces[i], &a->hist.snapshots[i], a->sentence, 0, &err))
+            return NULL;
+        a->hist_built[i] = 1;
+    }
+    return &a->hist_traces[i];
+}
+
+static const char *narration(const struct app *a, int epoch)
+{
+    if (epoch == 0)
+        return "Random start: W_Q, W_K and W_V are random numbers. Nothing has been learned, so the attention "
+               "heatmap is noise and the prediction a coin toss.";
+    if (epoch <= 2)
+        return "Each epoch goes through every training sentence: forward (predict), loss (how wrong was it?), "
+               "backpropagation (which way should each weight move?), update (Adam moves them a little).";
+    if (epoch < a->hist.snapshot_epoch[a->hist.n_snapshots - 1])
+        return "The loss falls as the weights settle. Watch the heatmap: words start to look at the words that "
+               "decide the answer, such as \"not\" before \"good\".";
+    return "Trained. Nobody wrote W_Q, W_K or W_V by hand: they are whatever made the answers right most often "
+           "on the training sentences.";
+}
+
+/* Loss (left) and accuracy (right) over the epochs, the current one marked. */
+static void draw_curves(struct app *a, int y, int h, int epoch)
+{
+    const struct history *hs = &a->hist;
+    static const char *const blocks[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    static const char *const ascii[] = {" ", ".", ".", "-", "-", "=", "=", "#", "#"};
+    int half = (COLS - 4) / 2, n = hs->n_epochs;
+    if (n == 0 || h < 3)
+        return;
+    double max_loss = 0;
+    for (int i = 0; i < n; i++)
+        max_loss = hs->loss[i] > max_loss ? hs->loss[i] : max_loss;
+    char title[96];
+    snprintf(title, sizeof title, "loss %.3f", hs->loss[epoch < n ? epoch : n - 1]);
+    draw_text(y, 2, half, title, theme_attr(ROLE_LABEL));
+    int tests = hs->test_accuracy[0] >= 0;
+    if (tests)
+        snprintf(title, sizeof title, "accuracy: train %.0f%%  test %.0f%%", 100 * hs->train_accuracy[epoch < n ? epoch : n - 1],
+                 100 * hs->test_accuracy[epoch < n ? epoch : n - 1]);
+    else
+        snprintf(title, sizeof title, "accuracy: train %.0f%%", 100 * hs->train_accuracy[epoch < n ? epoch : n - 1]);
+    draw_text(y, 3 + half, half, title, theme_attr(ROLE_LABEL));
+    int rows = h - 2, width = half - 2;
+    for (int side = 0; side < 2; side++) {
+        int x0 = side ? 3 + half : 2;
+        for (int c = 0; c < width && c < n * 4; c++) {
+            int e = (int)((double)c / width * n);
+            e = e >= n ? n - 1 : e;
+            double v = side ? (tests ? hs->test_accuracy[e] : hs->train_accuracy[e]) : hs->loss[e] / (max_loss > 0 ? max_loss : 1);
+            double levels = v * rows * 8;
+            for (int r = 0; r < rows; r++) {
+                int fill = (int)levels - (rows - 1 - r) * 8;
+                fill = fill < 0 ? 0 : fill > 8 ? 8 : fill;
+                attr_t at = e <= epoch ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM);
+                draw_text(y + 1 + r, x0 + c, 1, widgets_utf8 ? blocks[fill] : ascii[fill], at);
+            }
+            if (e == epoch && (c == 0 || (int)((double)(c - 1) / width * n) != e))
+                draw_text(y + 1 + rows, x0 + c, 1, "▲", theme_attr(ROLE_CURRENT));
+        }
+    }
+}
+
+void view_training_draw(struct app *a, int y, int h)
+{
+    char line[256];
+    const struct history *hs = &a->hist;
+    if (hs->n_snapshots == 0) {
+        heading(y, "── Training: watching attention learn");
+        draw_wrapped(y + 2, 2, COLS - 4, h - 3,
+                     "This model has no training history (a snapshots/ folder beside its weights). Train one and "
+                     "open it:  attnstep train assets/data/sentiment-en-train.csv --test "
+                     "assets/data/sentiment-en-test.csv --out my-model  then  attnstep --model my-model  and press v.",
+                     theme_attr(ROLE_WARN));
+        a->n_hits = 0;
+        return;
+    }
+    int i = a->hist_i, epoch = hs->snapshot_epoch[i];
+    snprintf(line, sizeof line, "── Training: watching attention learn · epoch %d of %d (snapshot %d of %d)", epoch,
+             hs->snapshot_epoch[hs->n_snapshots - 1], i + 1, hs->n_snapshots);
+    heading(y, line);
+    draw_wrapped(y + 1, 2, COLS - 4, 2, narration(a, epoch), theme_attr(ROLE_NORMAL));
+    const struct trace *t = snapshot_trace(a, i);
+    if (!t) {
+        draw_text(y + 4, 2, COLS - 4, "this snapshot cannot read the sentence", theme_attr(ROLE_WARN));
+        return;
+    }
+    int head = a->head < 0 || a->head >= t->H ? 0 : a->head;
+    int curves_h = h >= 26 ? 7 : h >= 20 ? 5 : 0;
+    int top = y + 4, avail = h - 4 - curves_h;
+    /* Left: the heatmap of one head. */
+    int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
+    int cw = 3, N = t->N;
+    int rows = N < avail - 2 ? N : avail - 2, cols = N < (COLS / 2 - lw - 4) / cw ? N : (COLS / 2 - lw - 4) / cw;
+    snprintf(line, sizeof line, "attention, head %d of %d", head + 1, t->H);
+    draw_text(top, 2, COLS / 2, line, theme_attr(ROLE_PANEL));
+    for (int c = 0; c < cols; c++)
+        draw_text(top + 1, 3 + lw + c * cw, cw - 1, t->tokens[c], theme_attr(ROLE_LABEL));
+    for (int r = 0; r < rows; r++) {
+        draw_text(top + 2 + r, 2, lw, t->tokens[r], theme_attr(ROLE_LABEL));
+        for (int c = 0; c < cols; c++)
+            heat(top + 2 + r, 3 + lw + c * cw, cw - 1, t->weights[((size_t)head * N + r) * N + c]);
+    }
+    /* Right: the prediction and the three projections. */
+    int rx = COLS / 2 + 1, rw = COLS - rx - 2;
+    draw_text(top, rx, rw, "prediction", theme_attr(ROLE_PANEL));
+    int best = 0;
+    for (int c = 0; c < t->C; c++)
+        best = t->probs[c] > t->probs[best] ? c : best;
+    for (int c = 0; c < t->C && c < 4; c++) {
+        const char *name = t->model->enc.labels[c];
+        draw_text(top + 1 + c, rx, 10, name, c == best ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL));
+        int bw = rw - 18, full = (int)(t->probs[c] * bw + 0.5);
+        char bar[512] = "";
+        for (int k = 0; k < bw && strlen(bar) + 4 < sizeof bar; k++)
+            strcat(bar, k < full ? (widgets_utf8 ? "█" : "#") : (widgets_utf8 ? "░" : "."));
+        draw_text(top + 1 + c, rx + 11, bw, bar, c == best ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM));
+        snprintf(line, sizeof line, "%3.0f%%", 100 * t->probs[c]);
+        draw_text(top + 1 + c, rx + 12 + bw, 5, line, theme_attr(ROLE_NORMAL));
+    }
+    int wy = top + 2 + (t->C < 4 ? t->C : 4);
+    int D = t->D, cell = 1, gap = 2;
+    int room = avail - (wy - top) - 1;
+    if (room >= 4 && rw >= 3 * 4 + 2 * gap) {
+        const struct bundle *final = &hs->snapshots[hs->n_snapshots - 1];
+        static const char *const names[] = {"W_Q", "W_K", "W_V"};
+        int show = D < room ? D : room, wcols = D < (rw - 2 * gap) / 3 ? D : (rw - 2 * gap) / 3;
+        for (int m = 0; m < 3; m++) {
+            double scale = 0; /* the trained weights' range, so every snapshot shares one colour scale */
+            for (int k = 0; k < D * D; k++)
+                scale = fabs(final->w[m][k]) > scale ? fabs(final->w[m][k]) : scale;
+            int wx = rx + m * (wcols * cell + gap);
+            draw_text(wy, wx, wcols, names[m], theme_attr(ROLE_LABEL));
+            for (int r = 0; r < show; r++)
+                for (int c = 0; c < wcols; c++)
+                    heat(wy + 1 + r, wx + c * cell, cell,
+                         scale > 0 ? 0.5 + 0.5 * t->model->w[m][(size_t)r * D + c] / scale : 0.5);
+        }
+    }
+    if (curves_h)
+        draw_curves(a, y + h - curves_h, curves_h, epoch);
+    a->n_hits = 0;
+}
+
+int view_training_key(struct app *a, int key)
+{
+    int n = a->hist.n_snapshots;
+    if (n == 0)
+        return 0;
+    switch (key) {
+    case KEY_RIGHT: case 'l': case ' ': a->hist_i = a->hist_i + 1 < n ? a->hist_i + 1 : a->hist_i; return 1;
+    case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: a->hist_i = a->hist_i > 0 ? a->hist_i - 1 : 0; return 1;
+    case KEY_HOME: case 'g': a->hist_i = 0; return 1;
+    case KEY_END: case 'G': a->hist_i = n - 1; return 1;
+    default: return 0;
+    }
+}
