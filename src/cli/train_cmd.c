@@ -13,9 +13,8 @@
 
 #include "attnstep/bundle.h"
 #include "attnstep/csvout.h"
+#include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
-#include "attnstep/table.h"
-#include "attnstep/tokenizer.h"
 #include "attnstep/train.h"
 
 struct train_args {
@@ -129,169 +128,12 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
     return 0;
 }
 
-/* ---- data ----------------------------------------------------------------- */
-
-struct labelled {
-    struct table t;
-    int n;           /* data rows */
-};
-
-static int read_labelled(struct labelled *d, const char *path, struct error *err)
-{
-    if (table_read(&d->t, path, err))
-        return -1;
-    const struct table *t = &d->t;
-    if (t->rows[0].n_cells != 2 || strcmp(table_text(t, 0, 0), "text") || strcmp(table_text(t, 0, 1), "label")) {
-        table_error_row(t, 0, err, "the first row must be the header text,label");
-        table_free(&d->t);
-        return -1;
-    }
-    for (int r = 1; r < t->n_rows; r++) {
-        if (t->rows[r].n_cells != 2) {
-            table_error_row(t, r, err, "expected 2 fields (text,label), found %d", t->rows[r].n_cells);
-            table_free(&d->t);
-            return -1;
-        }
-        if (!*table_text(t, r, 1)) {
-            table_error_cell(t, r, 1, err, "empty label");
-            table_free(&d->t);
-            return -1;
-        }
-    }
-    if (t->n_rows < 2) {
-        table_error_end(t, err, "no sentences after the header");
-        table_free(&d->t);
-        return -1;
-    }
-    d->n = t->n_rows - 1;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Sorted distinct strings of column col (or of every token when tokens). */
-static int distinct(const struct labelled *d, int col, int tokens, char ***out, int *n, struct error *err)
-{
-    size_t cap = 64, len = 0;
-    const char **all = malloc(cap * sizeof *all);
-    struct tokens *keep = calloc((size_t)d->n, sizeof *keep);
-    if (!all || !keep) {
-        free(all);
-        free(keep);
-        return error_set(err, "out of memory");
-    }
-    for (int r = 1; r <= d->n; r++) {
-        struct tokens tk = {.n = 1, .text = NULL};
-        const char *one = table_text(&d->t, r, col);
-        if (tokens) {
-            if (tokenizer_split(&keep[r - 1], one, 1, err)) {
-                const struct table_cell *c = table_cell(&d->t, r, 0);
-                char msg[sizeof err->msg];
-                snprintf(msg, sizeof msg, "%s", err->msg);
-                error_at(err, d->t.path, c->line, c->col, "%s", msg);
-                for (int k = 0; k < r - 1; k++)
-                    tokenizer_free(&keep[k]);
-                free(keep);
-                free(all);
-                return -1;
-            }
-            tk = keep[r - 1];
-        }
-        for (int k = 0; k < tk.n; k++) {
-            if (len == cap) {
-                const char **p = realloc(all, (cap *= 2) * sizeof *all);
-                if (!p) {
-                    free(all);
-                    return error_set(err, "out of memory");
-                }
-                all = p;
-            }
-            all[len++] = tokens ? tk.text[k] : one;
-        }
-    }
-    qsort(all, len, sizeof *all, cmp_str);
-    size_t u = 0;
-    for (size_t i = 0; i < len; i++)
-        if (u == 0 || strcmp(all[u - 1], all[i]))
-            all[u++] = all[i];
-    /* Copies, so the tokenized sentences can go. */
-    char **res = malloc((u + 1) * sizeof *res);
-    for (size_t i = 0; res && i < u; i++)
-        res[i] = strdup(all[i]);
-    free(all);
-    for (int k = 0; tokens && k < d->n; k++)
-        tokenizer_free(&keep[k]);
-    free(keep);
-    if (!res)
-        return error_set(err, "out of memory");
-    *out = res;
-    *n = (int)u;
-    return 0;
-}
-
-static void free_strings(char **s, int n)
-{
-    for (int i = 0; s && i < n; i++)
-        free(s[i]);
-    free(s);
-}
-
-/* Sentences as vocabulary rows and class indices. */
-static int encode(struct train_set *set, const struct labelled *d, const struct bundle *b, struct error *err)
-{
-    set->n = d->n;
-    set->max_len = 1;
-    set->ex = calloc((size_t)d->n, sizeof *set->ex);
-    if (!set->ex)
-        return error_set(err, "out of memory");
-    for (int r = 1; r <= d->n; r++) {
-        struct train_example *ex = &set->ex[r - 1];
-        const char *label = table_text(&d->t, r, 1);
-        ex->label = -1;
-        for (int c = 0; c < b->enc.n_labels; c++)
-            if (!strcmp(label, b->enc.labels[c]))
-                ex->label = c;
-        if (ex->label < 0)
-            return table_error_cell(&d->t, r, 1, err, "label \"%s\" is not one of the training data's classes",
-                                    label);
-        struct tokens tk;
-        if (tokenizer_split(&tk, table_text(&d->t, r, 0), b->lowercase, err)) {
-            const struct table_cell *c = table_cell(&d->t, r, 0);
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            return error_at(err, d->t.path, c->line, c->col, "%s", msg);
-        }
-        ex->n = tk.n;
-        ex->ids = malloc((size_t)tk.n * sizeof *ex->ids);
-        for (int k = 0; ex->ids && k < tk.n; k++) {
-            int id = bundle_lookup(b, tk.text[k]);
-            ex->ids[k] = id < 0 ? b->unk_id : id;
-        }
-        tokenizer_free(&tk);
-        if (!ex->ids)
-            return error_set(err, "out of memory");
-        set->max_len = ex->n > set->max_len ? ex->n : set->max_len;
-    }
-    return 0;
-}
-
 static double mean_len(const struct train_set *s)
 {
     double sum = 0;
     for (int i = 0; i < s->n; i++)
         sum += s->ex[i].n;
     return s->n ? sum / s->n : 0;
-}
-
-static void free_set(struct train_set *s)
-{
-    for (int i = 0; s->ex && i < s->n; i++)
-        free(s->ex[i].ids);
-    free(s->ex);
-    memset(s, 0, sizeof *s);
 }
 
 /* ---- progress, snapshots ------------------------------------------------- */
@@ -382,16 +224,16 @@ int train_cmd(int argc, char **argv)
     if (parse_args(&a, argc, argv, &code))
         return code;
     struct error err = {{0}};
-    struct labelled data = {0}, test = {0};
-    if (read_labelled(&data, a.data, &err) || (a.test && read_labelled(&test, a.test, &err)))
-        return table_free(&data.t), fail(err.msg);
+    struct dataset data = {0}, test = {0};
+    if (dataset_read(&data, a.data, &err) || (a.test && dataset_read(&test, a.test, &err)))
+        return dataset_free(&data), fail(err.msg);
     char **classes = NULL, **vocab = NULL;
     int n_classes = 0, n_vocab = 0, rc = 1;
     struct bundle model = {0};
     struct train_set train_set = {0}, test_set = {0};
     struct trainer tr = {0};
     struct run run = {.args = &a, .tty = isatty(STDERR_FILENO), .err = &err};
-    if (distinct(&data, 1, 0, &classes, &n_classes, &err))
+    if (dataset_classes(&data, &classes, &n_classes, &err))
         goto done;
     const char *out = a.out ? a.out : "bench";
     const char *slash = strrchr(out, '/');
@@ -405,7 +247,7 @@ int train_cmd(int argc, char **argv)
         free(model.name);
         model.name = strdup(name);
     } else {
-        if (distinct(&data, 0, 1, &vocab, &n_vocab, &err))
+        if (dataset_vocabulary(&data, 1, &vocab, &n_vocab, &err))
             goto done;
         if (train_init_model(&model, name, a.d_model, a.heads, a.d_ff, 0, (const char *const *)classes, n_classes,
                              (const char *const *)vocab, n_vocab, a.seed, &err))
@@ -418,7 +260,7 @@ int train_cmd(int argc, char **argv)
              a.from ? a.from : "");
     free(model.description);
     model.description = strdup(desc);
-    if (encode(&train_set, &data, &model, &err) || (a.test && encode(&test_set, &test, &model, &err)))
+    if (dataset_encode(&train_set, &data, &model, &err) || (a.test && dataset_encode(&test_set, &test, &model, &err)))
         goto done;
     int max_len = train_set.max_len > test_set.max_len ? train_set.max_len : test_set.max_len;
     if (trainer_init(&tr, &model, max_len, a.lr, &err))
@@ -476,12 +318,12 @@ done:
     if (rc)
         fprintf(stderr, "attnstep: %s\n", err.msg);
     trainer_free(&tr);
-    free_set(&train_set);
-    free_set(&test_set);
+    dataset_free_set(&train_set);
+    dataset_free_set(&test_set);
     bundle_free(&model);
-    free_strings(classes, n_classes);
-    free_strings(vocab, n_vocab);
-    table_free(&data.t);
-    table_free(&test.t);
+    dataset_free_strings(classes, n_classes);
+    dataset_free_strings(vocab, n_vocab);
+    dataset_free(&data);
+    dataset_free(&test);
     return rc;
 }

@@ -1,0 +1,28 @@
+/* dataset.h — labelled sentences from a CSV file with the header text,label,
+ * and what training needs from them: the classes, the vocabulary, and each
+ * sentence as vocabulary rows. */
+#ifndef ATTNSTEP_DATASET_H
+#define ATTNSTEP_DATASET_H
+
+#include "attnstep/bundle.h"
+#include "attnstep/error.h"
+#include "attnstep/table.h"
+#include "attnstep/train.h"
+
+struct dataset {
+    struct table t; /* row 0 is the header */
+    int n;          /* sentences */
+};
+
+int dataset_read(struct dataset *d, const char *path, struct error *err);
+void dataset_free(struct dataset *d);
+/* The distinct labels, sorted (the class order); free with dataset_free_strings. */
+int dataset_classes(const struct dataset *d, char ***out, int *n, struct error *err);
+/* The distinct tokens of every sentence, sorted. */
+int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int *n, struct error *err);
+void dataset_free_strings(char **s, int n);
+/* Each sentence as vocabulary rows of b (unknown words: <unk>) and its class. */
+int dataset_encode(struct train_set *set, const struct dataset *d, const struct bundle *b, struct error *err);
+void dataset_free_set(struct train_set *s);
+
+#endif

@@ -1,0 +1,173 @@
+#include "attnstep/dataset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnstep/tokenizer.h"
+
+int dataset_read(struct dataset *d, const char *path, struct error *err)
+{
+    if (table_read(&d->t, path, err))
+        return -1;
+    const struct table *t = &d->t;
+    const char *why = NULL;
+    if (t->rows[0].n_cells != 2 || strcmp(table_text(t, 0, 0), "text") || strcmp(table_text(t, 0, 1), "label")) {
+        table_error_row(t, 0, err, "the first row must be the header text,label");
+        table_free(&d->t);
+        return -1;
+    }
+    for (int r = 1; r < t->n_rows && !why; r++) {
+        if (t->rows[r].n_cells != 2) {
+            table_error_row(t, r, err, "expected 2 fields (text,label), found %d", t->rows[r].n_cells);
+            why = "ragged";
+        } else if (!*table_text(t, r, 1)) {
+            table_error_cell(t, r, 1, err, "empty label");
+            why = "label";
+        }
+    }
+    if (!why && t->n_rows < 2) {
+        table_error_end(t, err, "no sentences after the header");
+        why = "empty";
+    }
+    if (why) {
+        table_free(&d->t);
+        return -1;
+    }
+    d->n = t->n_rows - 1;
+    return 0;
+}
+
+void dataset_free(struct dataset *d)
+{
+    table_free(&d->t);
+    d->n = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted distinct copies of the strings in all (len of them). */
+static int sorted_distinct(const char **all, size_t len, char ***out, int *n, struct error *err)
+{
+    qsort(all, len, sizeof *all, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < len; i++)
+        if (u == 0 || strcmp(all[u - 1], all[i]))
+            all[u++] = all[i];
+    char **res = calloc(u + 1, sizeof *res);
+    int failed = !res;
+    for (size_t i = 0; !failed && i < u; i++)
+        failed = !(res[i] = strdup(all[i]));
+    if (failed) {
+        dataset_free_strings(res, (int)u);
+        return error_set(err, "out of memory");
+    }
+    *out = res;
+    *n = (int)u;
+    return 0;
+}
+
+int dataset_classes(const struct dataset *d, char ***out, int *n, struct error *err)
+{
+    const char **all = malloc((size_t)d->n * sizeof *all);
+    if (!all)
+        return error_set(err, "out of memory");
+    for (int r = 1; r <= d->n; r++)
+        all[r - 1] = table_text(&d->t, r, 1);
+    int rc = sorted_distinct(all, (size_t)d->n, out, n, err);
+    free(all);
+    return rc;
+}
+
+/* A tokenizer failure, placed at the sentence's cell. */
+static int sentence_error(const struct dataset *d, int r, struct error *err)
+{
+    const struct table_cell *c = table_cell(&d->t, r, 0);
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return error_at(err, d->t.path, c->line, c->col, "%s", msg);
+}
+
+int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int *n, struct error *err)
+{
+    struct tokens *tk = calloc((size_t)d->n, sizeof *tk);
+    size_t len = 0;
+    int rc = -1;
+    const char **all = NULL;
+    if (!tk)
+        return error_set(err, "out of memory");
+    for (int r = 1; r <= d->n; r++) {
+        if (tokenizer_split(&tk[r - 1], table_text(&d->t, r, 0), lowercase, err)) {
+            sentence_error(d, r, err);
+            goto done;
+        }
+        len += (size_t)tk[r - 1].n;
+    }
+    if (!(all = malloc(len * sizeof *all))) {
+        error_set(err, "out of memory");
+        goto done;
+    }
+    len = 0;
+    for (int r = 0; r < d->n; r++)
+        for (int k = 0; k < tk[r].n; k++)
+            all[len++] = tk[r].text[k];
+    rc = sorted_distinct(all, len, out, n, err);
+done:
+    free(all);
+    for (int r = 0; r < d->n; r++)
+        tokenizer_free(&tk[r]);
+    free(tk);
+    return rc;
+}
+
+void dataset_free_strings(char **s, int n)
+{
+    for (int i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+int dataset_encode(struct train_set *set, const struct dataset *d, const struct bundle *b, struct error *err)
+{
+    set->n = d->n;
+    set->max_len = 1;
+    set->ex = calloc((size_t)d->n, sizeof *set->ex);
+    if (!set->ex)
+        return error_set(err, "out of memory");
+    for (int r = 1; r <= d->n; r++) {
+        struct train_example *ex = &set->ex[r - 1];
+        const char *label = table_text(&d->t, r, 1);
+        ex->label = -1;
+        for (int c = 0; c < b->enc.n_labels; c++)
+            if (!strcmp(label, b->enc.labels[c]))
+                ex->label = c;
+        if (ex->label < 0)
+            return table_error_cell(&d->t, r, 1, err, "label \"%s\" is not one of the training data's classes",
+                                    label);
+        struct tokens tk;
+        if (tokenizer_split(&tk, table_text(&d->t, r, 0), b->lowercase, err))
+            return sentence_error(d, r, err);
+        ex->n = tk.n;
+        ex->ids = malloc((size_t)tk.n * sizeof *ex->ids);
+        for (int k = 0; ex->ids && k < tk.n; k++) {
+            int id = bundle_lookup(b, tk.text[k]);
+            ex->ids[k] = id < 0 ? b->unk_id : id;
+        }
+        tokenizer_free(&tk);
+        if (!ex->ids)
+            return error_set(err, "out of memory");
+        set->max_len = ex->n > set->max_len ? ex->n : set->max_len;
+    }
+    return 0;
+}
+
+void dataset_free_set(struct train_set *s)
+{
+    for (int i = 0; s->ex && i < s->n; i++)
+        free(s->ex[i].ids);
+    free(s->ex);
+    memset(s, 0, sizeof *s);
+}
