@@ -80,6 +80,8 @@ extern const char *const bundle_rec_b_file[BUNDLE_N_RECURRENT];
  * "FILE:LINE:COL: reason". */
 int bundle_load(struct bundle *out, const char *dir, struct error *err);
 void bundle_free(struct bundle *b);
+/* A deep copy (the training view keeps one per epoch). */
+int bundle_clone(struct bundle *out, const struct bundle *src, struct error *err);
 /* Vocabulary row of token, or -1. */
 int bundle_lookup(const struct bundle *b, const char *token);
 

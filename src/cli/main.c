@@ -81,6 +81,56 @@ static int init_model(const struct options *o)
     return rc ? fail(err.msg) : 0;
 }
 
+/* A data path from a recorded command: as written (from the source tree), or
+ * the installed copy of the bundled data. */
+static void resolve_data(const char *path, char *out, size_t size)
+{
+    snprintf(out, size, "%s", path);
+    if (access(path, R_OK) == 0)
+        return;
+    const char *rel = strncmp(path, "assets/", 7) == 0 ? path + 7 : path;
+    if (paths_find_data(rel, out, size))
+        snprintf(out, size, "%s", path);
+}
+
+/* The recorded "trained: attnstep train DATA …" command, for retraining live. */
+static void retrain_from_description(const struct bundle *m, struct app_retrain *r)
+{
+    static const char prefix[] = "trained: attnstep train ";
+    memset(r, 0, sizeof *r);
+    if (!m->description || strncmp(m->description, prefix, sizeof prefix - 1))
+        return;
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", m->description + sizeof prefix - 1);
+    *r = (struct app_retrain){.epochs = 20, .d_model = 16, .heads = 2, .d_ff = 32, .lr = 0.005, .seed = 1};
+    char *save = NULL, *data = NULL;
+    for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char *v = w[0] == '-' ? strtok_r(NULL, " ", &save) : NULL;
+        if (w[0] != '-')
+            data = w;
+        else if (!v || !strcmp(w, "--from"))
+            return; /* a run that started from another model is not replayed */
+        else if (!strcmp(w, "--test"))
+            resolve_data(v, r->test, sizeof r->test);
+        else if (!strcmp(w, "--epochs"))
+            r->epochs = atoi(v);
+        else if (!strcmp(w, "--d-model"))
+            r->d_model = atoi(v);
+        else if (!strcmp(w, "--heads"))
+            r->heads = atoi(v);
+        else if (!strcmp(w, "--d-ff"))
+            r->d_ff = atoi(v);
+        else if (!strcmp(w, "--lr"))
+            r->lr = atof(v);
+        else if (!strcmp(w, "--seed"))
+            r->seed = strtoull(v, NULL, 10);
+    }
+    if (!data || r->epochs < 1)
+        return;
+    resolve_data(data, r->data, sizeof r->data);
+    r->available = 1;
+}
+
 /* The full-screen session (or its benchmark). Clears *interactive when the
  * terminal cannot drive it, so the caller prints the walk-through instead. */
 static int run_screen(const struct options *o, const struct bundle *model, const char *model_dir, int *interactive)
@@ -104,6 +154,7 @@ static int run_screen(const struct options *o, const struct bundle *model, const
         } else {
             widgets_utf8 = t.utf8;
             theme_init(&t);
+            retrain_from_description(model, &app.retrain);
             app.playing = o->autoplay > 0;
             if (o->compare)
                 app.view = VIEW_COMPARE;

@@ -595,6 +595,76 @@ fail:
     return -1;
 }
 
+static double *dup_doubles(const double *src, size_t n, int *failed)
+{
+    if (!src)
+        return NULL;
+    double *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) {
+        *failed = 1;
+        return NULL;
+    }
+    memcpy(p, src, n * sizeof *p);
+    return p;
+}
+
+static char *dup_string(const char *s, int *failed)
+{
+    char *p = s ? strdup(s) : NULL;
+    *failed |= s && !p;
+    return p;
+}
+
+int bundle_clone(struct bundle *out, const struct bundle *s, struct error *err)
+{
+    struct bundle b = *s;
+    int f = 0;
+    size_t D = (size_t)s->d_model, V = (size_t)s->n_vocab, Dh = (size_t)s->d_hidden;
+    b.name = dup_string(s->name, &f);
+    b.description = dup_string(s->description, &f);
+    b.vocab = calloc(V ? V : 1, sizeof *b.vocab);
+    f |= !b.vocab;
+    for (size_t i = 0; !f && i < V; i++)
+        b.vocab[i] = dup_string(s->vocab[i], &f);
+    b.embed = dup_doubles(s->embed, V * D, &f);
+    b.by_token = malloc((V ? V : 1) * sizeof *b.by_token);
+    f |= !b.by_token;
+    if (b.by_token)
+        memcpy(b.by_token, s->by_token, V * sizeof *b.by_token);
+    for (int m = 0; m < BUNDLE_N_PROJ; m++) {
+        b.w[m] = dup_doubles(s->w[m], D * D, &f);
+        b.b[m] = dup_doubles(s->b[m], D, &f);
+    }
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        size_t width = (size_t)s->rec[m].gates * Dh;
+        b.rec[m].w_x = dup_doubles(s->rec[m].w_x, D * width, &f);
+        b.rec[m].w_h = dup_doubles(s->rec[m].w_h, Dh * width, &f);
+        b.rec[m].b = dup_doubles(s->rec[m].b, width, &f);
+    }
+    const struct bundle_encoder *e = &s->enc;
+    size_t F = (size_t)e->d_ff, C = (size_t)e->n_labels;
+    b.enc.labels = e->labels ? calloc(C, sizeof *b.enc.labels) : NULL;
+    f |= e->labels && !b.enc.labels;
+    for (size_t i = 0; !f && e->labels && i < C; i++)
+        b.enc.labels[i] = dup_string(e->labels[i], &f);
+    b.enc.ln1_gamma = dup_doubles(e->ln1_gamma, D, &f);
+    b.enc.ln1_beta = dup_doubles(e->ln1_beta, D, &f);
+    b.enc.ln2_gamma = dup_doubles(e->ln2_gamma, D, &f);
+    b.enc.ln2_beta = dup_doubles(e->ln2_beta, D, &f);
+    b.enc.w_ff1 = dup_doubles(e->w_ff1, D * F, &f);
+    b.enc.b_ff1 = dup_doubles(e->b_ff1, F, &f);
+    b.enc.w_ff2 = dup_doubles(e->w_ff2, F * D, &f);
+    b.enc.b_ff2 = dup_doubles(e->b_ff2, D, &f);
+    b.enc.w_cls = dup_doubles(e->w_cls, D * C, &f);
+    b.enc.b_cls = dup_doubles(e->b_cls, C, &f);
+    if (f) {
+        bundle_free(&b);
+        return error_set(err, "out of memory");
+    }
+    *out = b;
+    return 0;
+}
+
 /* ---- making and writing models ---------------------------------------- */
 
 /* splitmix64: tiny, seedable, and the same on every machine. */

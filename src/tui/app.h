@@ -24,6 +24,15 @@ struct app_hit {
     int col_offset;
 };
 
+/* How the model was trained, to retrain it live (from its recorded command). */
+struct app_retrain {
+    int available;
+    char data[4096], test[4096]; /* test may be "" */
+    int epochs, d_model, heads, d_ff;
+    double lr;
+    unsigned long long seed;
+};
+
 struct app {
     const struct bundle *model; /* borrowed */
     const char *sentence;       /* borrowed */
@@ -50,6 +59,7 @@ struct app {
     struct trace *hist_traces;  /* (n_snapshots) the sentence through each, built when first shown */
     int *hist_built;
     int hist_i;                 /* the snapshot shown */
+    struct app_retrain retrain;
     int token_w;                /* widest token, in cells */
 };
 
@@ -79,6 +89,8 @@ int view_heatmap_key(struct app *a, int key);
 void view_compare_draw(struct app *a, int y, int h);
 void view_training_draw(struct app *a, int y, int h);
 int view_training_key(struct app *a, int key);
+/* Trains the model again from random, epoch by epoch, redrawing as it goes. */
+void app_retrain_live(struct app *a);
 int view_compare_key(struct app *a, int key);
 
 /* Runs the interactive loop on the terminal; returns the exit status. */

@@ -6,9 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
+#include "attnstep/dataset.h"
+#include "attnstep/train.h"
 #include "attnstep/utf8.h"
+#include "term.h"
 #include "theme.h"
 
 extern int widgets_utf8;
@@ -186,6 +190,10 @@ void view_training_draw(struct app *a, int y, int h)
 int view_training_key(struct app *a, int key)
 {
     int n = a->hist.n_snapshots;
+    if (key == 'R') {
+        app_retrain_live(a);
+        return 1;
+    }
     if (n == 0)
         return 0;
     switch (key) {
@@ -195,4 +203,111 @@ int view_training_key(struct app *a, int key)
     case KEY_END: case 'G': a->hist_i = n - 1; return 1;
     default: return 0;
     }
+}
+
+/* ---- retraining in front of the class ------------------------------------ */
+
+struct live {
+    struct app *a;
+    double start;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* After each epoch: keep a copy of the weights, log the figures, redraw. */
+static int live_epoch(const struct train_epoch *e, const struct bundle *model, void *ctx)
+{
+    struct live *lv = ctx;
+    struct app *a = lv->a;
+    struct history *h = &a->hist;
+    struct error err;
+    int k = h->n_snapshots;
+    if (bundle_clone(&h->snapshots[k], model, &err))
+        return 1;
+    h->snapshot_epoch[k] = e->epoch;
+    h->loss[k] = e->loss;
+    h->train_accuracy[k] = e->train_accuracy;
+    h->test_accuracy[k] = e->test_accuracy;
+    h->n_snapshots = h->n_epochs = k + 1;
+    a->hist_i = k;
+    snprintf(a->message, sizeof a->message, " retraining from random: epoch %d of %d, loss %.3f", e->epoch, e->epochs,
+             e->loss);
+    app_draw(a);
+    refresh();
+    napms(60); /* fast enough for a class to wait, slow enough to watch */
+    return term_stop_signal != 0;
+}
+
+void app_retrain_live(struct app *a)
+{
+    const struct app_retrain *r = &a->retrain;
+    struct error err = {{0}};
+    if (!r->available) {
+        snprintf(a->message, sizeof a->message, " this model does not record how it was trained (attnstep train does)");
+        return;
+    }
+    struct dataset data = {0}, test = {0};
+    char **classes = NULL, **vocab = NULL;
+    int n_classes = 0, n_vocab = 0;
+    struct bundle model = {0};
+    struct train_set train_set = {0}, test_set = {0};
+    struct trainer tr = {0};
+    int ok = 0;
+    if (dataset_read(&data, r->data, &err) || (r->test[0] && dataset_read(&test, r->test, &err)) ||
+        dataset_classes(&data, &classes, &n_classes, &err) || dataset_vocabulary(&data, 1, &vocab, &n_vocab, &err) ||
+        train_init_model(&model, "live", r->d_model, r->heads, r->d_ff, 0, (const char *const *)classes, n_classes,
+                         (const char *const *)vocab, n_vocab, r->seed, &err) ||
+        dataset_encode(&train_set, &data, &model, &err) || (r->test[0] && dataset_encode(&test_set, &test, &model, &err)))
+        goto done;
+    int max_len = train_set.max_len > test_set.max_len ? train_set.max_len : test_set.max_len;
+    if (trainer_init(&tr, &model, max_len, r->lr, &err))
+        goto done;
+    /* The new history replaces the loaded one; its traces are rebuilt as shown. */
+    for (int i = 0; a->hist_built && i < a->hist.n_snapshots; i++)
+        if (a->hist_built[i])
+            trace_free(&a->hist_traces[i]);
+    history_free(&a->hist);
+    free(a->hist_traces);
+    free(a->hist_built);
+    size_t n = (size_t)r->epochs + 1;
+    struct history *h = &a->hist;
+    h->snapshots = calloc(n, sizeof *h->snapshots);
+    h->snapshot_epoch = calloc(n, sizeof *h->snapshot_epoch);
+    h->loss = calloc(n, sizeof(double));
+    h->train_accuracy = calloc(n, sizeof(double));
+    h->test_accuracy = calloc(n, sizeof(double));
+    a->hist_traces = calloc(n, sizeof *a->hist_traces);
+    a->hist_built = calloc(n, sizeof *a->hist_built);
+    if (!h->snapshots || !h->snapshot_epoch || !h->loss || !h->train_accuracy || !h->test_accuracy ||
+        !a->hist_traces || !a->hist_built) {
+        error_set(&err, "out of memory");
+        goto done;
+    }
+    struct live lv = {a, now()};
+    if (train_fit(&tr, &train_set, &test_set, r->epochs, 16, r->seed, live_epoch, &lv))
+        goto done;
+    int last = h->n_snapshots - 1;
+    if (last >= 0 && h->test_accuracy[last] >= 0)
+        snprintf(a->message, sizeof a->message, " retrained from random in %.1f s: train %.0f%%, test %.0f%%",
+                 now() - lv.start, 100 * h->train_accuracy[last], 100 * h->test_accuracy[last]);
+    else if (last >= 0)
+        snprintf(a->message, sizeof a->message, " retrained from random in %.1f s: train %.0f%%", now() - lv.start,
+                 100 * h->train_accuracy[last]);
+    ok = 1;
+done:
+    if (!ok && err.msg[0])
+        snprintf(a->message, sizeof a->message, " cannot retrain: %.140s", err.msg);
+    trainer_free(&tr);
+    dataset_free_set(&train_set);
+    dataset_free_set(&test_set);
+    bundle_free(&model);
+    dataset_free_strings(classes, n_classes);
+    dataset_free_strings(vocab, n_vocab);
+    dataset_free(&data);
+    dataset_free(&test);
 }
