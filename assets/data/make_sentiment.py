@@ -258,24 +258,34 @@ EN_OBJECTS = [
     ("movie", ["the", "this", "that"]), ("film", ["the", "this"]), ("show", ["the", "this"]),
     ("cartoon", ["the", "this"]), ("play", ["the"]), ("book", ["the", "this", "that"]), ("novel", ["the", "this"]),
     ("comic", ["this"]), ("poem", ["the", "this"]), ("song", ["the", "this", "that"]), ("album", ["the", "this"]),
-    ("concert", ["the"]), ("band", ["the", "this"]), ("game", ["the", "this"]), ("puzzle", ["the", "this"]),
+    ("band", ["the", "this"]), ("game", ["the", "this"]), ("puzzle", ["the", "this"]),
     ("soup", ["the", "this"]), ("pizza", ["the", "this"]), ("cake", ["the", "this"]), ("noodles", ["the"]),
     ("curry", ["the", "this"]), ("food", ["the"]), ("coffee", ["the", "this"]), ("class", ["the", "this", "the math"]),
-    ("lesson", ["the", "this"]), ("trip", ["the school", "the class"]), ("party", ["the", "the class"]),
     ("museum", ["the", "this"]), ("zoo", ["the"]), ("park", ["the", "this"]), ("hotel", ["the", "this"]),
     ("restaurant", ["the", "this", "the new"]), ("cafe", ["the", "this"]), ("painting", ["the", "this"]),
-    ("speech", ["the", "his"]),
+    ("poster", ["the", "this"]),
 ]
+# Events: only in the past tense (everyone / nobody liked the trip).
+EN_EVENT_OBJECTS = [("trip", ["the school", "the class"]), ("party", ["the", "the class"]), ("concert", ["the"]),
+                    ("speech", ["the", "his"]), ("lesson", ["the", "the first"]), ("match", ["the", "the last"]),
+                    ("festival", ["the", "the school"]), ("picnic", ["the"])]
 # (person, verb form): "1" = i/we/they form, "3" = he/she form
-EN_PERSONS = [("i", "1"), ("we", "1"), ("my friends", "1"), ("my brother", "3"), ("my sister", "3"),
-              ("my mom", "3"), ("my dad", "3"), ("my classmates", "1"), ("the kids", "1"), ("my friend", "3"),
-              ("my grandma", "3")]
+# Only the plural/first-person form: "my sister likes it" / "my sister does not
+# like it" would make "likes" a purely positive word.
+EN_PERSONS = ["i", "we", "my friends", "my classmates", "the kids", "my parents", "my cousins", "the students",
+              "most people"]
 EN_VERBS_PRESENT = [("like", "hate"), ("love", "hate"), ("enjoy", "hate")]
 EN_VERBS_PAST = [("liked", "hated"), ("loved", "hated"), ("enjoyed", "hated")]
 EN_ALL_NONE = [("everyone", "nobody"), ("everybody", "no one")]
-THIRD = {"like": "likes", "love": "loves", "enjoy": "enjoys", "hate": "hates"}
 PAST_TO_BASE = {"liked": "like", "loved": "love", "enjoyed": "enjoy", "hated": "hate"}
+# One-off events read oddly in the present tense ("the party is too short").
+EVENTS = {"trip", "picnic", "festival", "camp", "party", "concert", "match", "performance", "acting", "dancing",
+          "singing", "speech", "presentation", "talk", "meal", "lunch", "dinner", "breakfast", "weekend", "day",
+          "morning", "afternoon", "evening", "summer", "lesson", "lecture", "workshop", "exam", "quiz", "play",
+          "school lunch", "ending"}
 STRONG = {"awful", "terrible", "disgusting"}  # not used with "not really"
+# Adjectives that do not take "very" ("very terrible", "very amazing").
+EXTREME = {"awful", "terrible", "amazing", "great", "delicious", "disgusting", "lovely", "excellent"}
 
 
 def be(tense, plural, neg=None):
@@ -286,6 +296,10 @@ def be(tense, plural, neg=None):
     if neg == "n't":
         return word + "n't"
     return word
+
+
+def tense_for(rng, head):
+    return "past" if head in EVENTS else rng.choice(["past", "past", "present"])
 
 
 def article(adj):
@@ -299,7 +313,7 @@ def en_copula(rng, head, dets, pair):
     det = rng.choice(dets)
     s = det + " " + head
     pl = head in PLURAL
-    tense = rng.choice(["past", "past", "present"])
+    tense = tense_for(rng, head)
     neg = rng.choice(["not", "not", "n't"])
     p, n = pair
     return [(f"{s} {be(tense, pl)} {p}", POS, p), (f"{s} {be(tense, pl, neg)} {p}", NEG, p),
@@ -309,7 +323,7 @@ def en_copula(rng, head, dets, pair):
 def en_so_that(rng, head, dets, pair):
     s = rng.choice(dets) + " " + head
     pl = head in PLURAL
-    tense = rng.choice(["past", "past", "present"])
+    tense = tense_for(rng, head)
     neg = rng.choice(["not", "n't"])
     p, n = pair
     return [(f"{s} {be(tense, pl)} so {p}", POS, p), (f"{s} {be(tense, pl, neg)} that {p}", NEG, p),
@@ -322,16 +336,18 @@ def en_really(rng, head, dets, pair):
         return None
     s = rng.choice(dets) + " " + head
     pl = head in PLURAL
-    tense = rng.choice(["past", "past", "present"])
+    tense = tense_for(rng, head)
     neg = rng.choice(["not", "n't"])
     return [(f"{s} {be(tense, pl)} really {p}", POS, p), (f"{s} {be(tense, pl, neg)} really {p}", NEG, p),
             (f"{s} {be(tense, pl)} really {n}", NEG, n), (f"{s} {be(tense, pl, neg)} really {n}", POS, n)]
 
 
 def en_very_at_all(rng, head, dets, pair):
+    if EXTREME & set(pair):
+        return None
     s = rng.choice(dets) + " " + head
     pl = head in PLURAL
-    tense = rng.choice(["past", "past", "present"])
+    tense = tense_for(rng, head)
     neg = rng.choice(["not", "not", "n't"])
     p, n = pair
     return [(f"{s} {be(tense, pl)} very {p}", POS, p), (f"{s} {be(tense, pl, neg)} {p} at all", NEG, p),
@@ -339,9 +355,11 @@ def en_very_at_all(rng, head, dets, pair):
 
 
 def en_too(rng, head, dets, pair):
+    if pair[0] in EXTREME:
+        return None
     s = rng.choice(dets) + " " + head
     pl = head in PLURAL
-    tense = rng.choice(["past", "past", "present"])
+    tense = tense_for(rng, head)
     neg = rng.choice(["not", "not", "n't"])
     p, x = pair
     return [(f"{s} {be(tense, pl)} very {p}", POS, p), (f"{s} {be(tense, pl, neg)} very {p}", NEG, p),
@@ -350,7 +368,7 @@ def en_too(rng, head, dets, pair):
 
 def en_noun(rng, noun, pair):
     it = rng.choice(["it", "it", "this", "that"])
-    tense = rng.choice(["past", "past", "present"])
+    tense = tense_for(rng, noun)
     neg = rng.choice(["not", "not", "n't"])
     p, n = pair
     return [(f"{it} {be(tense, False)} {article(p)} {p} {noun}", POS, p),
@@ -368,7 +386,7 @@ def en_always(rng, subj, plural, pair):
 
 def en_parts(rng, head, dets, part, pair):
     s = rng.choice(dets) + " " + head
-    had = rng.choice(["had", "had", "has"])
+    had = "had" if head in EVENTS else rng.choice(["had", "had", "has"])
     many = rng.choice(["many", "many", "a lot of", "lots of"])
     p, n = pair
     return [(f"{s} {had} {many} {p} {part}", POS, p), (f"{s} {had} no {p} {part}", NEG, p),
@@ -377,14 +395,11 @@ def en_parts(rng, head, dets, part, pair):
 
 def en_like(rng, head, dets, verbs):
     o = rng.choice(dets) + " " + head
-    person, form = rng.choice(EN_PERSONS)
-    neg = rng.choice(["not", "not", "n't"])
-    do = "does" if form == "3" else "do"
-    dont = f"{do} not" if neg == "not" else f"{do}n't"
+    person = rng.choice(EN_PERSONS)
+    dont = rng.choice(["do not", "do not", "don't"])
     v, h = verbs
-    conj = (lambda w: THIRD[w]) if form == "3" else (lambda w: w)
-    return [(f"{person} {conj(v)} {o}", POS, v), (f"{person} {dont} {v} {o}", NEG, v),
-            (f"{person} {conj(h)} {o}", NEG, h), (f"{person} {dont} {h} {o}", POS, h)]
+    return [(f"{person} {v} {o}", POS, v), (f"{person} {dont} {v} {o}", NEG, v),
+            (f"{person} {h} {o}", NEG, h), (f"{person} {dont} {h} {o}", POS, h)]
 
 
 def en_everyone(rng, head, dets, verbs):
@@ -399,16 +414,15 @@ def en_octet(rng, head, dets, verbs):
     """Past tense with "did not" changes the verb form (liked -> did not like),
     so these come in eights that keep every form balanced."""
     o = rng.choice(dets) + " " + head
-    person, form = rng.choice(EN_PERSONS)
+    person = rng.choice(EN_PERSONS)
     v, h = verbs
     bv, bh = PAST_TO_BASE[v], PAST_TO_BASE[h]
-    conj = (lambda w: THIRD[w]) if form == "3" else (lambda w: w)
     didnt = rng.choice(["did not", "did not", "didn't"])
     none = rng.choice(["nobody", "no one"])
     return [(f"{person} {v} {o}", POS, v), (f"{person} {h} {o}", NEG, h),
             (f"{person} {didnt} {bv} {o}", NEG, bv), (f"{person} {didnt} {bh} {o}", POS, bh),
             (f"{none} {h} {o}", POS, h), (f"{none} {v} {o}", NEG, v),
-            (f"{person} {conj(bv)} {o}", POS, bv), (f"{person} {conj(bh)} {o}", NEG, bh)]
+            (f"{person} {bv} {o}", POS, bv), (f"{person} {bh} {o}", NEG, bh)]
 
 
 def en_candidates(rng):
@@ -436,16 +450,17 @@ def en_candidates(rng):
     for head, dets in EN_OBJECTS:
         for verbs in EN_VERBS_PRESENT:
             out.append(("like/hate", (head, verbs), (lambda h=head, d=dets, v=verbs: en_like(rng, h, d, v))))
+        for verbs in EN_VERBS_PAST[:2]:
+            out.append(("did not", (head, verbs), (lambda h=head, d=dets, v=verbs: en_octet(rng, h, d, v))))
+    for head, dets in EN_OBJECTS + EN_EVENT_OBJECTS:
         for verbs in EN_VERBS_PAST:
             out.append(("everyone/nobody", (head, verbs),
                         (lambda h=head, d=dets, v=verbs: en_everyone(rng, h, d, v))))
-        for verbs in EN_VERBS_PAST[:2]:
-            out.append(("did not", (head, verbs), (lambda h=head, d=dets, v=verbs: en_octet(rng, h, d, v))))
     return out
 
 
 EN_WEIGHTS = {"copula": 4, "so/that": 1, "really": 1, "very/at all": 1.5, "very/too": 2, "a/an": 2,
-              "always/never": 1.5, "many/no": 1.5, "like/hate": 2, "everyone/nobody": 1.5, "did not": 1}
+              "always/never": 1.5, "many/no": 1.5, "like/hate": 2, "everyone/nobody": 1.5, "did not": 0.7}
 
 
 # --------------------------------------------------------------------------
@@ -461,7 +476,7 @@ KO_ADJ = {
     "웃기다": ("웃겼다", "웃기지", "웃긴", True),
     "감동적이다": ("감동적이었다", "감동적이지", "감동적인", False),
     "실망스럽다": ("실망스러웠다", "실망스럽지", "실망스러운", False),
-    "신나다": ("신났다", "신나지", "신나는", True),
+    "신나다": ("신났다", "신나지", "신나는", False),
     "즐겁다": ("즐거웠다", "즐겁지", "즐거운", True),
     "길다": ("길었다", "길지", "긴", True),
     "뻔하다": ("뻔했다", "뻔하지", "뻔한", False),
@@ -644,6 +659,11 @@ KO_EVENTS = [("그 영화", "보는"), ("그 공연", "보는"), ("그 연극", 
              ("그 수업", "듣는"), ("그 드라마", "보는"), ("그 연설", "듣는")]
 
 
+# One-off events: the present-tense confirming ending (그 소풍 정말 재미있지) reads oddly.
+KO_EVENTS_NOUNS = {"소풍", "축제", "콘서트", "공연", "파티", "여행", "수학여행", "캠핑", "경기", "발표", "연설", "강연",
+                   "특강", "시험", "퀴즈", "급식", "배달"}
+
+
 def batchim(word):
     c = ord(word[-1])
     return 0xAC00 <= c <= 0xD7A3 and (c - 0xAC00) % 28 != 0
@@ -671,7 +691,7 @@ def ko_short(rng, noun, dets, pair):
         return None
     s = ko_subject(rng, noun, dets)
     up = rng.choice(["", "정말", "아주", "꽤", "너무"])
-    down = rng.choice(["", "별로", "하나도", "전혀"])
+    down = rng.choice(["", "별로", "하나도"])
     if words(s) + (1 if up else 0) < 2:
         up = rng.choice(["정말", "아주", "꽤", "너무"])
     pp, np_ = KO_ADJ[p][0], KO_ADJ[n][0]
@@ -682,12 +702,14 @@ def ko_short(rng, noun, dets, pair):
 
 def ko_long(rng, noun, dets, pair):
     """-지 않았다, balanced by the confirming ending: 이 영화 정말 재미있지 / 그 영화는 재미있지 않았다."""
+    if noun in KO_EVENTS_NOUNS:
+        return None
     p, n = pair
     det = rng.choice(dets)
     s = ko_subject(rng, noun, dets)
     adv = rng.choice(["정말", "진짜", "너무"])
     down = rng.choice(["", "", "별로", "전혀"])
-    aux = rng.choice(["않았다", "않았다", "않았다", "않다"])
+    aux = "않았다"
     pj, nj = KO_ADJ[p][1], KO_ADJ[n][1]
     j = lambda *xs: " ".join(x for x in xs if x)
     conf = (det + noun).strip()
@@ -702,7 +724,7 @@ def ko_dislike(rng, noun, dets, _pair):
     conf = det + noun
     adv = rng.choice(["정말", "진짜"])
     aux = rng.choice(["않았다", "않다"])
-    who = rng.choice(["나는", "나는", "내 동생은", "친구들은"])
+    who = "나는"  # 좋다 / 싫다 as feelings take a first-person subject
     return [(f"{conf} {adv} 좋지", POS, "좋다"), (f"{who} {obj} 별로 좋지 {aux}", NEG, "좋다"),
             (f"{conf} {adv} 싫지", NEG, "싫다"), (f"{who} {obj} 별로 싫지 {aux}", POS, "싫다")]
 
@@ -711,9 +733,8 @@ def ko_noun(rng, noun, pair):
     """재미있는 영화였다 / 재미있는 영화가 아니었다."""
     p, n = pair
     st = rng.choice(KO_STARTERS)
-    past = rng.random() < 0.75
-    cop = josa(noun, "이었다", "였다") if past else josa(noun, "이다", "다")
-    negc = josa(noun, "이", "가") + (" 아니었다" if past else " 아니다")
+    cop = josa(noun, "이었다", "였다")
+    negc = josa(noun, "이", "가") + " 아니었다"
     pa, na = KO_ADJ[p][2], KO_ADJ[n][2]
     return [(f"{st} {pa} {cop}", POS, p), (f"{st} {pa} {negc}", NEG, p),
             (f"{st} {na} {cop}", NEG, n), (f"{st} {na} {negc}", POS, n)]
@@ -834,11 +855,18 @@ def tokens(text):
 
 
 def build(rng, candidates, weights):
-    keys = []
-    for _, key, _ in candidates:
-        if key not in keys:
-            keys.append(key)
-    held = {k for k in keys if rng.random() < TEST_SHARE}
+    # Hold out TEST_SHARE of the combinations of every template, so that the
+    # test set has every kind of sentence.
+    by_name = {}
+    for name, key, _ in candidates:
+        if key not in by_name.setdefault(name, []):
+            by_name[name].append(key)
+    held, decided = set(), set()
+    for name in sorted(by_name):
+        keys = [k for k in by_name[name] if k not in decided]
+        rng.shuffle(keys)
+        held.update(keys[:round(len(keys) * TEST_SHARE)])
+        decided.update(keys)
     pools = {"train": {}, "test": {}}
     for name, key, make in candidates:
         split = "test" if key in held else "train"
@@ -851,7 +879,7 @@ def build(rng, candidates, weights):
     seen = set()
     for split in ("train", "test"):
         rows, order = [], pools[split]
-        train_vocab = None if split == "train" else {t for text, _ in result["train"] for t in tokens(text)}
+        train_vocab = None if split == "train" else {t for r in result["train"] for t in tokens(r[0])}
         names = sorted(order)
         while len(rows) < TARGET[split]:
             live = [n for n in names if order[n]]
@@ -872,7 +900,7 @@ def build(rng, candidates, weights):
             if len(rows) + len(group) > TARGET[split] + 4:
                 continue
             seen.update(texts)
-            rows.extend((t, lab) for t, lab, _ in group)
+            rows.extend((t, lab, name, key, adj) for t, lab, adj in group)
         rng.shuffle(rows)
         result[split] = rows
     return result
@@ -891,8 +919,8 @@ def main():
         splits = build(rng, cands(rng), weights)
         for split, rows in splits.items():
             path = os.path.join(HERE, f"sentiment-{lang}-{split}.csv")
-            write(path, rows)
-            pos = sum(1 for _, lab in rows if lab == POS)
+            write(path, [r[:2] for r in rows])
+            pos = sum(1 for r in rows if r[1] == POS)
             print(f"{os.path.relpath(path)}: {len(rows)} sentences, {pos} positive, {len(rows) - pos} negative")
 
 

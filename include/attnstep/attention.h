@@ -11,7 +11,8 @@ void attention_positional(double *pe, int N, int D);
 /* The angle p / 10000^(2i/D) used for column j of position p. */
 double attention_positional_angle(int p, int j, int D);
 /* out (N, C) = in (N, K) · w (K, C) + b (C). */
-void attention_linear(double *out, const double *in, const double *w, const double *b, int N, int K, int C);
+void attention_linear(double *restrict out, const double *restrict in, const double *restrict w,
+                      const double *restrict b, int N, int K, int C);
 /* For each head h: scores (H, N, N) = Q_h·K_hᵀ; scaled = scores / √DK;
  * masked = scaled with −∞ above the diagonal (only if causal; may be NULL
  * otherwise); weights = row softmax of masked (or scaled); out (N, D) holds the

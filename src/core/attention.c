@@ -20,15 +20,21 @@ void attention_positional(double *pe, int N, int D)
         }
 }
 
-void attention_linear(double *out, const double *in, const double *w, const double *b, int N, int K, int C)
+void attention_linear(double *restrict out, const double *restrict in, const double *restrict w,
+                      const double *restrict b, int N, int K, int C)
 {
-    for (int n = 0; n < N; n++)
-        for (int c = 0; c < C; c++) {
-            double sum = b ? b[c] : 0.0;
-            for (int k = 0; k < K; k++)
-                sum += in[(size_t)n * K + k] * w[(size_t)k * C + c];
-            out[(size_t)n * C + c] = sum;
+    /* Row by row of w, so the inner loop runs along contiguous memory. */
+    for (int n = 0; n < N; n++) {
+        double *o = out + (size_t)n * C;
+        for (int c = 0; c < C; c++)
+            o[c] = b ? b[c] : 0.0;
+        for (int k = 0; k < K; k++) {
+            double x = in[(size_t)n * K + k];
+            const double *wk = w + (size_t)k * C;
+            for (int c = 0; c < C; c++)
+                o[c] += x * wk[c];
         }
+    }
 }
 
 void attention_heads(double *scores, double *scaled, double *masked, double *weights, double *out,

@@ -10,8 +10,9 @@
 
 /* For out (N, C) = inp (N, K)·w (K, C) + b: dinp += dout·wᵀ, dw += inpᵀ·dout, db += Σ dout.
  * dinp may be NULL (the input is not trained). */
-static void linear_backward(double *dinp, double *dw, double *db, const double *dout, const double *inp,
-                            const double *w, int N, int K, int C)
+static void linear_backward(double *restrict dinp, double *restrict dw, double *restrict db,
+                            const double *restrict dout, const double *restrict inp, const double *restrict w, int N,
+                            int K, int C)
 {
     for (int n = 0; n < N; n++) {
         const double *go = dout + (size_t)n * C, *x = inp + (size_t)n * K;
