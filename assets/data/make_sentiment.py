@@ -449,12 +449,12 @@ def en_candidates(rng):
                         (lambda h=head, d=dets, pt=part, p=pair: en_parts(rng, h, d, pt, p))))
     for head, dets in EN_OBJECTS:
         for verbs in EN_VERBS_PRESENT:
-            out.append(("like/hate", (head, verbs), (lambda h=head, d=dets, v=verbs: en_like(rng, h, d, v))))
+            out.append(("like/hate", (head, verbs, "like/hate"), (lambda h=head, d=dets, v=verbs: en_like(rng, h, d, v))))
         for verbs in EN_VERBS_PAST[:2]:
-            out.append(("did not", (head, verbs), (lambda h=head, d=dets, v=verbs: en_octet(rng, h, d, v))))
+            out.append(("did not", (head, verbs, "did not"), (lambda h=head, d=dets, v=verbs: en_octet(rng, h, d, v))))
     for head, dets in EN_OBJECTS + EN_EVENT_OBJECTS:
         for verbs in EN_VERBS_PAST:
-            out.append(("everyone/nobody", (head, verbs),
+            out.append(("everyone/nobody", (head, verbs, "everyone/nobody"),
                         (lambda h=head, d=dets, v=verbs: en_everyone(rng, h, d, v))))
     return out
 
@@ -813,9 +813,9 @@ def ko_candidates(rng):
             out.append(("아니었다", (noun, pair), (lambda n=noun, p=pair: ko_noun(rng, n, p))))
     for noun, dets in KO_OBJECTS:
         v = ("좋아하다", "싫어하다")
-        out.append(("모두/아무도", (noun, v), (lambda n=noun, d=dets: ko_all_none(rng, n, d, v))))
-        out.append(("사람이 없었다", (noun, v), (lambda n=noun, d=dets: ko_people(rng, n, d, v))))
-        out.append(("안 좋아한다", (noun, v), (lambda n=noun, d=dets: ko_person(rng, n, d, v))))
+        out.append(("모두/아무도", (noun, v, 1), (lambda n=noun, d=dets: ko_all_none(rng, n, d, v))))
+        out.append(("사람이 없었다", (noun, v, 2), (lambda n=noun, d=dets: ko_people(rng, n, d, v))))
+        out.append(("안 좋아한다", (noun, v, 3), (lambda n=noun, d=dets: ko_person(rng, n, d, v))))
         if noun in ("노래", "영화", "음식", "드라마", "게임", "수업", "그림", "앨범"):
             out.append(("싫지 않다", (noun, ("좋다", "싫다")),
                         (lambda n=noun, d=dets: ko_dislike(rng, n, d, None))))
@@ -881,11 +881,13 @@ def build(rng, candidates, weights):
         rows, order = [], pools[split]
         train_vocab = None if split == "train" else {t for r in result["train"] for t in tokens(r[0])}
         names = sorted(order)
+        count = dict.fromkeys(names, 0)
         while len(rows) < TARGET[split]:
             live = [n for n in names if order[n]]
             if not live:
                 raise SystemExit(f"make_sentiment: ran out of {split} sentences at {len(rows)}")
-            name = rng.choices(live, weights=[weights[n] for n in live])[0]
+            # the template furthest below its share of the split comes next
+            name = min(live, key=lambda n: (count[n] / weights[n], n))
             key, make = order[name].pop()
             group = make()
             if group is None:
@@ -900,6 +902,7 @@ def build(rng, candidates, weights):
             if len(rows) + len(group) > TARGET[split] + 4:
                 continue
             seen.update(texts)
+            count[name] += len(group)
             rows.extend((t, lab, name, key, adj) for t, lab, adj in group)
         rng.shuffle(rows)
         result[split] = rows

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "attnstep/fsutil.h"
+
 const char *source_root = ".";
 
 const char *src_path(const char *rel)
@@ -12,14 +14,22 @@ const char *src_path(const char *rel)
     return buf;
 }
 
+static char temp_dir[256];
+
+static void remove_temp_dir(void)
+{
+    fsutil_remove_tree(temp_dir);
+}
+
 const char *write_temp(const char *name, const char *bytes, size_t len)
 {
-    static char dir[256];
     static char path[512];
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/attnstep-test-XXXXXX");
-        if (!mkdtemp(dir))
+    const char *dir = temp_dir;
+    if (!temp_dir[0]) {
+        snprintf(temp_dir, sizeof temp_dir, "/tmp/attnstep-test-XXXXXX");
+        if (!mkdtemp(temp_dir))
             abort();
+        atexit(remove_temp_dir);
     }
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "wb");
