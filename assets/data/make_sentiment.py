@@ -27,18 +27,26 @@ model that reads the words in relation to each other succeeds.  Therefore:
   sentences, and half of the sentences carry the negation (not, n't, never,
   nobody, no, 안, -지 않았다, 아니었다, 없었다, ...).  Labels follow from
   composition only: the polarity of the adjective or verb, flipped by the
-  negation.  Both classes are therefore exactly balanced in every file.
+  negation.  Both classes are therefore exactly balanced in every file, and
+  in English every word is: a bag-of-words model learns nothing at all.
+  Where negation changes the verb form ("liked" -> "did not like") the set
+  has eight sentences, so that liked/like/hated/hate stay balanced too.
 * Korean is split on spaces only, so a stem like 재미있지 (used only in front
   of 않았다) would betray the label on its own.  The long negation "X지
   않았다" is therefore paired with the colloquial confirming ending "정말
   X지" ("it's really X, isn't it"), so that every written word form is seen
   in both classes; short negation uses 안 + the same past form as the plain
-  sentence.  A few lexical forms (별로였다, 못했다, 웃음/하품) are kept, in
-  small numbers, because they are what Korean speakers really say.
-* The test set is made of (subject, adjective-pair) combinations that never
-  occur in training (every word of a test sentence does occur in training),
-  so it measures whether the model generalises the negation rule.  No test
-  sentence occurs in training and there are no duplicates.
+  sentence.  A few forms that give their label away (별로였다, 별로지 and
+  나쁘지, 잘했다 / 잘 못했다, 웃음을 / 하품을 참지 못했다) are kept, in small
+  numbers, because they are what Korean speakers really say.
+* A quarter of the (subject, adjective-pair) combinations of every template
+  is held out: the test set is made of those only, so it measures whether
+  the model generalises the negation rule to combinations it has not seen.
+  Every word of a test sentence does occur in training, no test sentence
+  occurs in training, and no file has duplicates.
+* Sentences have 3 to 10 words and are meant to read naturally: event nouns
+  (trip, party, 소풍, 축제) stay in the past tense, adjectives that do not
+  take "very" (terrible, amazing) do not get it, and so on.
 
 The script is deterministic: it uses its own seeded random.Random and
 re-running it writes byte-identical files.
@@ -55,10 +63,6 @@ TEST_SHARE = 0.25  # share of combinations held out for the test set
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 POS, NEG = "positive", "negative"
-
-
-def flip(label):
-    return NEG if label == POS else POS
 
 
 # --------------------------------------------------------------------------
@@ -134,7 +138,7 @@ EN_GROUPS = [
                    ("match", ["the", "the last", "the final"])],
          pairs=[("fun", "boring"), ("exciting", "dull"), ("good", "bad"), ("great", "terrible"),
                 ("interesting", "boring")],
-         too=[("fun", "hard"), ("good", "hard"), ("exciting", "long"), ("fun", "slow"), ("fun", "easy")]),
+         too=[("fun", "hard"), ("good", "hard"), ("exciting", "long"), ("fun", "slow")]),
     dict(subjects=[("song", ["the", "this", "that", "the new"]), ("album", ["the", "this", "the new"]),
                    ("tune", ["the", "this"]), ("music", ["the"]), ("melody", ["the", "this"])],
          pairs=[("good", "bad"), ("great", "terrible"), ("beautiful", "awful"), ("catchy", "annoying"),
@@ -250,7 +254,7 @@ EN_PARTS = [
     ("festival", ["the"], "moments", [("fun", "boring"), ("great", "boring")]),
     ("course", ["the", "this"], "lessons", [("useful", "boring"), ("interesting", "boring")]),
     ("test", ["the", "this"], "questions", [("easy", "hard"), ("simple", "confusing")]),
-    ("exam", ["the"], "questions", [("easy", "hard"), ("fair", "tricky")]),
+    ("exam", ["the"], "questions", [("easy", "hard"), ("easy", "confusing")]),
 ]
 
 # Objects of like / hate.
@@ -518,6 +522,7 @@ KO_ADJ = {
     "어색하다": ("어색했다", "어색하지", "어색한", True),
     "훌륭하다": ("훌륭했다", "훌륭하지", "훌륭한", False),
     "싫다": ("싫었다", "싫지", "싫은", False),
+    "이상하다": ("이상했다", "이상하지", "이상한", False),
 }
 
 # Subjects (noun, determiners) with the (positive, negative) adjective pairs that suit them.
@@ -532,7 +537,7 @@ KO_GROUPS = [
                    ("라면", ["", "그 "]), ("김치찌개", ["", "그 ", "오늘 "]), ("떡볶이", ["", "그 ", "이 집 "]),
                    ("파스타", ["", "그 "]), ("비빔밥", ["", "그 "]), ("급식", ["오늘 ", "학교 "]),
                    ("햄버거", ["", "그 "])],
-         pairs=[("맛있다", "맛없다"), ("맛있다", "짜다"), ("맛있다", "싱겁다"), ("맛있다", "비싸다")]),
+         pairs=[("맛있다", "맛없다"), ("맛있다", "짜다"), ("맛있다", "싱겁다")]),
     dict(subjects=[("케이크", ["", "그 ", "생일 "]), ("빵", ["", "그 ", "이 집 "]), ("쿠키", ["", "그 "]),
                    ("떡", ["", "그 "])],
          pairs=[("맛있다", "맛없다"), ("신선하다", "딱딱하다"), ("부드럽다", "딱딱하다"), ("맛있다", "비싸다")]),
@@ -540,7 +545,7 @@ KO_GROUPS = [
                    ("밀크티", ["", "그 "])],
          pairs=[("맛있다", "맛없다"), ("맛있다", "쓰다"), ("맛있다", "비싸다")]),
     dict(subjects=[("책", ["", "그 ", "이 ", "새로 산 "]), ("소설", ["", "그 ", "이 "]), ("만화책", ["", "그 "]),
-                   ("동화책", ["", "그 "]), ("시집", ["", "그 "]), ("잡지", ["", "그 "])],
+                   ("동화책", ["", "그 "]), ("시집", ["", "그 "]), ("에세이", ["", "그 "])],
          pairs=[("재미있다", "지루하다"), ("재미있다", "재미없다"), ("좋다", "나쁘다"), ("감동적이다", "지루하다"),
                 ("재미있다", "어렵다")]),
     dict(subjects=[("교과서", ["", "새 ", "영어 "]), ("설명", ["", "그 "]), ("설명서", ["", "그 "])],
@@ -600,27 +605,26 @@ KO_GROUPS = [
 # "그건 재미있는 영화였다" / "그건 재미있는 영화가 아니었다" ...
 KO_NOUNS = [
     ("영화", [("재미있다", "지루하다"), ("좋다", "나쁘다"), ("재미있다", "재미없다"), ("감동적이다", "지루하다")]),
-    ("책", [("재미있다", "지루하다"), ("좋다", "나쁘다")]),
-    ("드라마", [("재미있다", "지루하다"), ("좋다", "나쁘다")]),
-    ("노래", [("좋다", "나쁘다"), ("신나다", "지루하다")]),
-    ("게임", [("재미있다", "지루하다"), ("좋다", "나쁘다")]),
-    ("경기", [("재미있다", "지루하다"), ("좋다", "나쁘다")]),
+    ("책", [("재미있다", "지루하다"), ("좋다", "나쁘다"), ("감동적이다", "지루하다")]),
+    ("드라마", [("재미있다", "지루하다"), ("좋다", "나쁘다"), ("감동적이다", "지루하다")]),
+    ("노래", [("좋다", "나쁘다"), ("신나다", "지루하다"), ("좋다", "지루하다")]),
+    ("게임", [("재미있다", "지루하다"), ("좋다", "나쁘다"), ("신나다", "지루하다")]),
+    ("경기", [("재미있다", "지루하다"), ("좋다", "나쁘다"), ("신나다", "지루하다")]),
     ("수업", [("재미있다", "지루하다"), ("좋다", "나쁘다"), ("유익하다", "지루하다")]),
-    ("여행", [("즐겁다", "지루하다"), ("좋다", "나쁘다")]),
-    ("하루", [("즐겁다", "지루하다"), ("좋다", "나쁘다")]),
-    ("주말", [("즐겁다", "지루하다")]),
-    ("식당", [("좋다", "나쁘다"), ("깨끗하다", "더럽다")]),
-    ("음식", [("맛있다", "맛없다")]),
-    ("호텔", [("깨끗하다", "더럽다"), ("좋다", "나쁘다")]),
-    ("날씨", [("좋다", "나쁘다")]),
-    ("생각", [("좋다", "나쁘다")]),
-    ("선택", [("좋다", "나쁘다")]),
-    ("공연", [("신나다", "지루하다"), ("좋다", "나쁘다")]),
+    ("여행", [("즐겁다", "지루하다"), ("좋다", "나쁘다"), ("재미있다", "지루하다")]),
+    ("하루", [("즐겁다", "지루하다"), ("좋다", "나쁘다"), ("재미있다", "지루하다")]),
+    ("주말", [("즐겁다", "지루하다"), ("좋다", "나쁘다")]),
+    ("식당", [("좋다", "나쁘다"), ("깨끗하다", "더럽다"), ("조용하다", "시끄럽다")]),
+    ("음식", [("맛있다", "맛없다"), ("맛있다", "짜다"), ("좋다", "나쁘다")]),
+    ("호텔", [("깨끗하다", "더럽다"), ("좋다", "나쁘다"), ("조용하다", "시끄럽다")]),
+    ("날씨", [("좋다", "나쁘다"), ("따뜻하다", "춥다")]),
+    ("생각", [("좋다", "나쁘다"), ("재미있다", "이상하다")]),
+    ("공연", [("신나다", "지루하다"), ("좋다", "나쁘다"), ("감동적이다", "지루하다")]),
     ("발표", [("좋다", "나쁘다"), ("재미있다", "지루하다")]),
-    ("가이드", [("친절하다", "불친절하다")]),
-    ("직원", [("친절하다", "불친절하다")]),
-    ("시험", [("쉽다", "어렵다")]),
-    ("동네", [("조용하다", "시끄럽다")]),
+    ("가이드", [("친절하다", "불친절하다"), ("친절하다", "무례하다")]),
+    ("직원", [("친절하다", "불친절하다"), ("친절하다", "무례하다")]),
+    ("시험", [("쉽다", "어렵다"), ("쉽다", "길다")]),
+    ("동네", [("조용하다", "시끄럽다"), ("깨끗하다", "더럽다")]),
     ("카페", [("조용하다", "시끄럽다"), ("좋다", "나쁘다")]),
 ]
 KO_STARTERS = ["그건", "솔직히", "생각보다", "확실히"]
@@ -630,33 +634,33 @@ KO_OBJECTS = [("영화", ["그 ", "이 "]), ("노래", ["그 ", "이 "]), ("책"
               ("드라마", ["그 ", "이 "]), ("수업", ["그 ", "영어 "]), ("피자", ["", "그 "]), ("케이크", ["그 "]),
               ("김치찌개", ["", "그 "]), ("떡볶이", ["", "그 "]), ("그림", ["그 ", "이 "]), ("공연", ["그 "]),
               ("만화", ["그 ", "이 "]), ("가수", ["그 ", "이 "]), ("식당", ["그 ", "이 "]), ("카페", ["그 ", "이 "]),
-              ("앨범", ["그 ", "이 "]), ("음식", ["그 ", "이 "])]
+              ("앨범", ["그 ", "이 "]), ("음식", ["그 ", "이 "]), ("강의", ["그 ", "이 "]), ("뮤지컬", ["그 ", "이 "])]
 KO_PERSONS = ["나는", "우리 가족은", "내 동생은", "친구들은", "엄마는", "아빠는", "우리 반 아이들은", "언니는", "형은"]
 KO_ALL_NONE = [("모두가", "아무도"), ("다들", "아무도"), ("친구들은 모두", "친구들은 아무도")]
 
 # "그 영화에는 재미있는 장면이 많았다" / "... 하나도 없었다"
 KO_PARTS = [
     ("영화", ["그 ", "이 "], "장면", [("재미있다", "지루하다"), ("웃기다", "지루하다"), ("멋지다", "지루하다")]),
-    ("드라마", ["그 ", "이 "], "장면", [("재미있다", "지루하다")]),
+    ("드라마", ["그 ", "이 "], "장면", [("재미있다", "지루하다"), ("웃기다", "지루하다"), ("감동적이다", "지루하다")]),
     ("책", ["그 ", "이 "], "부분", [("재미있다", "지루하다"), ("감동적이다", "지루하다")]),
-    ("소설", ["그 "], "부분", [("재미있다", "지루하다")]),
-    ("앨범", ["그 ", "이 "], "곡", [("좋다", "나쁘다"), ("신나다", "지루하다")]),
+    ("소설", ["그 "], "부분", [("재미있다", "지루하다"), ("감동적이다", "지루하다")]),
+    ("앨범", ["그 ", "이 "], "곡", [("좋다", "나쁘다"), ("신나다", "지루하다"), ("좋다", "지루하다")]),
     ("콘서트", ["그 ", "어제 "], "무대", [("좋다", "지루하다"), ("멋지다", "지루하다")]),
-    ("식당", ["그 ", "이 "], "메뉴", [("맛있다", "맛없다")]),
-    ("빵집", ["그 ", "동네 "], "빵", [("맛있다", "맛없다")]),
+    ("식당", ["그 ", "이 "], "메뉴", [("맛있다", "맛없다"), ("맛있다", "비싸다")]),
+    ("빵집", ["그 ", "동네 "], "빵", [("맛있다", "맛없다"), ("맛있다", "비싸다"), ("신선하다", "딱딱하다")]),
     ("여행", ["그 ", "이번 "], "순간", [("즐겁다", "지루하다"), ("재미있다", "지루하다")]),
-    ("박물관", ["그 ", "과학 "], "전시", [("재미있다", "지루하다")]),
-    ("게임", ["그 ", "이 ", "새 "], "스테이지", [("재미있다", "지루하다")]),
-    ("시험", ["그 ", "오늘 ", "수학 "], "문제", [("쉽다", "어렵다")]),
-    ("수업", ["그 ", "오늘 "], "활동", [("재미있다", "지루하다")]),
-    ("축제", ["그 ", "학교 "], "프로그램", [("재미있다", "지루하다")]),
+    ("박물관", ["그 ", "과학 "], "전시", [("재미있다", "지루하다"), ("좋다", "지루하다"), ("멋지다", "지루하다")]),
+    ("게임", ["그 ", "이 ", "새 "], "스테이지", [("재미있다", "지루하다"), ("쉽다", "어렵다"), ("신나다", "지루하다")]),
+    ("시험", ["그 ", "오늘 ", "수학 "], "문제", [("쉽다", "어렵다"), ("쉽다", "복잡하다")]),
+    ("수업", ["그 ", "오늘 "], "활동", [("재미있다", "지루하다"), ("즐겁다", "지루하다"), ("신나다", "지루하다")]),
+    ("축제", ["그 ", "학교 "], "프로그램", [("재미있다", "지루하다"), ("신나다", "지루하다"), ("좋다", "지루하다")]),
 ]
 
 # 잘했다 / 잘 못했다, and 웃음 / 하품을 참지 못했다
 KO_SKILLS = [("그 배우", "연기"), ("그 가수", "노래"), ("우리 팀", "경기"), ("내 친구", "발표"), ("그 학생", "발표"),
-             ("내 동생", "요리"), ("그 선수", "경기"), ("우리 반", "합창")]
-KO_EVENTS = [("그 영화", "보는"), ("그 공연", "보는"), ("그 연극", "보는"), ("그 강의", "듣는"), ("그 발표", "듣는"),
-             ("그 수업", "듣는"), ("그 드라마", "보는"), ("그 연설", "듣는")]
+             ("내 동생", "노래"), ("그 선수", "경기"), ("그 배우들", "연기")]
+KO_EVENTS = [("그 영화", "보는"), ("그 공연", "보는"), ("그 강의", "듣는"), ("그 드라마", "보는"), ("그 발표", "듣는"),
+             ("그 수업", "듣는"), ("그 뮤지컬", "보는"), ("그 경기", "보는")]
 
 
 # One-off events: the present-tense confirming ending (그 소풍 정말 재미있지) reads oddly.
@@ -690,10 +694,10 @@ def ko_short(rng, noun, dets, pair):
     if not (KO_ADJ[p][3] and KO_ADJ[n][3]):
         return None
     s = ko_subject(rng, noun, dets)
-    up = rng.choice(["", "정말", "아주", "꽤", "너무"])
+    up = rng.choice(["", "정말", "아주", "꽤"])
     down = rng.choice(["", "별로", "하나도"])
     if words(s) + (1 if up else 0) < 2:
-        up = rng.choice(["정말", "아주", "꽤", "너무"])
+        up = rng.choice(["정말", "아주", "꽤"])
     pp, np_ = KO_ADJ[p][0], KO_ADJ[n][0]
     j = lambda *xs: " ".join(x for x in xs if x)
     return [(j(s, up, pp), POS, p), (j(s, down, "안", pp), NEG, p),
@@ -711,10 +715,13 @@ def ko_long(rng, noun, dets, pair):
     down = rng.choice(["", "", "별로", "전혀"])
     aux = "않았다"
     pj, nj = KO_ADJ[p][1], KO_ADJ[n][1]
+    # "정말 나쁘지" is not what people say about a film or a cafe; "정말 별로지" is.
+    # (This leaves 나쁘지 in positive sentences only, a small price for "나쁘지 않았다".)
+    nc = "별로지" if n == "나쁘다" else nj
     j = lambda *xs: " ".join(x for x in xs if x)
     conf = (det + noun).strip()
     return [(j(conf, adv, pj), POS, p), (j(s, down, pj, aux), NEG, p),
-            (j(conf, adv, nj), NEG, n), (j(s, down, nj, aux), POS, n)]
+            (j(conf, adv, nc), NEG, n), (j(s, down, nj, aux), POS, n)]
 
 
 def ko_dislike(rng, noun, dets, _pair):
@@ -759,7 +766,7 @@ def ko_people(rng, noun, dets, _v):
 def ko_person(rng, noun, dets, _v):
     """나는 그 노래를 좋아한다 / 나는 그 노래를 안 좋아한다."""
     o = rng.choice(dets) + josa(noun, "을", "를")
-    who = rng.choice(KO_PERSONS)
+    who = rng.choice(KO_PERSONS if noun not in ("수업", "강의") else ["나는", "친구들은", "우리 반 아이들은", "형은"])
     if rng.random() < 0.5:
         like, hate = "좋아한다", "싫어한다"
     else:
@@ -823,9 +830,8 @@ def ko_candidates(rng):
         for pair in pairs:
             out.append(("하나도 없었다", (noun + " " + part, pair),
                         (lambda n=noun, d=dets, pt=part, p=pair: ko_parts(rng, n, d, pt, p))))
-    for i, wt in enumerate(KO_SKILLS):
-        for ev in KO_EVENTS[i % 4::4]:
-            out.append(("못했다", (wt[0] + " " + ev[0], "잘/못"), (lambda w=wt, e=ev: ko_skill(rng, w, e))))
+    for wt, ev in zip(KO_SKILLS, KO_EVENTS):
+        out.append(("못했다", (wt[0] + " " + ev[0], "잘/못"), (lambda w=wt, e=ev: ko_skill(rng, w, e))))
     return out
 
 
@@ -836,13 +842,16 @@ KO_WEIGHTS = {"안": 4, "-지 않았다": 4, "아니었다": 2, "모두/아무�
 # --------------------------------------------------------------------------
 # Building the splits
 # --------------------------------------------------------------------------
+PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
 def tokens(text):
     """attnstep's tokenizer: whitespace, lowercase ASCII, ASCII punctuation alone."""
     out = []
     for word in text.split():
         cur = ""
         for ch in word:
-            if ch.isascii() and not ch.isalnum() and ch.isprintable():
+            if ch in PUNCT:
                 if cur:
                     out.append(cur)
                     cur = ""
