@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define DEFAULT_MODEL "random-en"
+#define DEFAULT_MODEL "tiny-en"
 
 /* Finds the bundled data file or directory `name` (e.g. "models/random-en",
  * "vocab.csv"): next to an installed binary (../share/attnstep), then in the

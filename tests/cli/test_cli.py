@@ -78,9 +78,9 @@ check("a missing option value is a usage error (2)", r.returncode == 2 and b"nee
 # the default walk-through, piped
 r = run()
 out = r.stdout.decode()
-check("no arguments: the default model and sentence, as plain text", r.returncode == 0
-      and "sentence  the movie was not good" in out and "Stage 1/20 · Tokens" in out
-      and "Output projection" in out, out[:400], r.stderr)
+check("no arguments: the default model (tiny-en) and sentence, as plain text, ending on the prediction",
+      r.returncode == 0 and "model     tiny-en:" in out and "sentence  the movie was not good" in out
+      and "Stage 1/29 · Tokens" in out and "prediction: negative" in out, out[:400], r.stderr)
 check("piped output has no escape codes", b"\x1b" not in r.stdout)
 check("every stage is explained", all(s in out for s in ("Queries", "Keys", "Values", "Scores",
                                                            "Scaled scores", "softmax", "Head output")))
@@ -94,7 +94,7 @@ want = {"stage": (4 + 7 * H + 2, 3 * N + 1, 4 * N + 1),
         "cell": (N + 3 * N * D + H * (4 * N * DK + 3 * N * N) + 2 * N * D, N * (D + 2 * DH) + N,
                  N * (D + 6 * DH) + N)}
 for g, counts in want.items():
-    r = run("--print", "--granularity", g)
+    r = run("--model", os.path.join(ROOT, "assets", "models", "random-en"), "--print", "--granularity", g)
     lessons = r.stdout.decode().split("\n══ ")
     found = [[l for l in part.split("\n") if l.startswith("  [")] for part in lessons]
     ok = r.returncode == 0 and len(found) == 3 and all(
@@ -161,10 +161,10 @@ ok = inst.returncode == 0 and installed_bin is not None
 diag = [inst.stderr[-400:]]
 if ok:
     share = os.path.join(os.path.dirname(os.path.dirname(installed_bin)), "share")
-    cfg = os.path.join(share, "attnstep", "models", "random-en", "config.csv")
+    cfg = os.path.join(share, "attnstep", "models", "tiny-en", "config.csv")
     man = [p for p in (os.path.join(share, "man", "man1", "attnstep.1"),) if os.path.exists(p)]
     with open(cfg, encoding="utf-8") as f:
-        text = f.read().replace("name,random-en", "name,installed-copy")
+        text = f.read().replace("name,tiny-en", "name,installed-copy")
     with open(cfg, "w", encoding="utf-8") as f:
         f.write(text)
     r = subprocess.run([installed_bin, "--print"], capture_output=True, timeout=60,

@@ -45,6 +45,9 @@ POLL = 0.05
 WAIT = 5.0
 TMP = tempfile.mkdtemp(prefix="attnstep-screen-")
 KOREAN = os.path.join(ROOT, "tests", "data", "bundles", "korean")
+# The screens counted here (20 stages, 100 steps) are random-en's: the tests pin it.
+PINNED = os.path.join(ROOT, "assets", "models", "random-en")
+TINY_EN = os.path.join(ROOT, "assets", "models", "tiny-en")
 DEFAULT_TOKENS = "the movie was not good"
 SHADES = "░▒▓█"
 STATUS_RE = re.compile(r"^ stage (\d+)/(\d+) (.*?) │ step (\d+)/(\d+) │ (.*?) │ (cell|row|stage) │ causal (on|off)(?: |$)")
@@ -76,11 +79,11 @@ def tmux(*args, check=True):
 
 def pane_env(extra=None, unset=()):
     """The env(1) prefix every pane runs attnstep through."""
-    cmd = ["env", "-u", "ATTNSTEP_MODEL", "-u", "LC_ALL", "-u", "LC_CTYPE"]
+    cmd = ["env", "-u", "LC_ALL", "-u", "LC_CTYPE"]
     for name in ("NO_COLOR",) + tuple(unset):
         if not (extra and name in extra):
             cmd += ["-u", name]
-    cmd += ["LANG=C.UTF-8", "TERM=tmux-256color"]
+    cmd += ["LANG=C.UTF-8", "TERM=tmux-256color", "ATTNSTEP_MODEL=" + PINNED]
     for k, v in (extra or {}).items():
         cmd.append("%s=%s" % (k, v))
     return cmd
@@ -691,7 +694,7 @@ def t_piped():
     expect(data.startswith(WALK_HEAD.encode()), "starts with %r" % data[:80])
     expect(b"\x1b" not in data, "escape bytes at offset %d" % data.find(b"\x1b"))
     env = {k: v for k, v in os.environ.items() if k not in ("ATTNSTEP_MODEL", "NO_COLOR", "LC_ALL", "LC_CTYPE")}
-    env.update(LANG="C.UTF-8", TERM="tmux-256color")
+    env.update(LANG="C.UTF-8", TERM="tmux-256color", ATTNSTEP_MODEL=PINNED)
     r = subprocess.run([BIN], stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=30)
     expect(r.returncode == 0 and r.stdout == data, "a plain subprocess run (rc %d, %d bytes) differs from the pane's "
            "(%d bytes)" % (r.returncode, len(r.stdout), len(data)))
@@ -811,7 +814,7 @@ def exported(name, *args):
     """attnstep --export of the default sentence; returns {file: rows}."""
     d = tmpfile("export-" + name)
     subprocess.run([BIN, *args, "--export", d], check=True, capture_output=True,
-                   env={k: v for k, v in os.environ.items() if k != "ATTNSTEP_MODEL"})
+                   env=dict(os.environ, ATTNSTEP_MODEL=PINNED))
     def read(f):
         with open(os.path.join(d, f), newline="", encoding="utf-8") as fh:
             return list(csv.reader(fh))
@@ -929,6 +932,34 @@ def t_lessons():
         p.settle("── Stage 1/20 · Tokens")
 
 
+@test("training view: tiny-en's snapshots from random start to trained, curves, and R retrains live")
+def t_training_view():
+    with attnstep("--model", TINY_EN, "the", "movie", "was", "not", "good") as p:
+        p.settle("── Stage 1/29 · Tokens")
+        p.text("vvv")
+        s = p.settle("── Training: watching attention learn · epoch 20 of 20")
+        flat = " ".join(s.split())
+        expect("negative" in s and "100%" in s, "no confident prediction at the end", s)
+        expect("loss" in s and "accuracy: train 100% test 99%" in flat, "no curves with their figures", s)
+        expect("W_Q" in s and "W_K" in s and "W_V" in s, "no projections", s)
+        p.text("g")
+        s = p.settle("epoch 0 of 20 (snapshot 1 of")
+        expect("Random start" in s, "epoch 0 is not narrated as the random start", s)
+        p.keys("Right")
+        p.settle("epoch 1 of 20")
+        p.text("R")
+        s = p.wait("retrained from random", timeout=20)
+        expect("epoch 20 of 20" in s, "the live run did not reach the last epoch", s)
+
+
+@test("without --model and ATTNSTEP_MODEL the default is the trained tiny-en")
+def t_default_model():
+    with Pane(["env", "-u", "ATTNSTEP_MODEL", "-u", "LC_ALL", "-u", "LC_CTYPE", "-u", "NO_COLOR", "LANG=C.UTF-8",
+               "TERM=tmux-256color", BIN], W, H) as p:
+        s = p.settle("── Stage 1/29 · Tokens")
+        expect(split_lines(s)[0].startswith(" attnstep · tiny-en · the movie was not good"), "title", s)
+
+
 @test("an unknown TERM is reported and the plain walk-through is printed instead")
 def t_bad_term():
     err, status = tmpfile("bad-term-err"), tmpfile("bad-term-exit")
@@ -941,8 +972,7 @@ def t_bad_term():
         expect(code is not None and code.strip() == "EXIT=0", "exit status %r" % code, s)
         expect(msg.startswith("attnstep: TERM 'no-such-terminal' is not a terminal type this machine knows"),
                "stderr: %r" % msg, s)
-        expect("influence" in s and "attention" in s and "\x1b" not in p.screen(escapes=False),
-               "no plain walk-through (it ends on the influence table)", s)
+        expect("── Stage" in s and "\x1b" not in p.screen(escapes=False), "no plain walk-through", s)
 
 
 @test("heatmap: the ▶ 'being computed' mark only shows in attention stages (not at Output projection when N = d_model)")
