@@ -81,6 +81,27 @@ static int init_model(const struct options *o)
     return rc ? fail(err.msg) : 0;
 }
 
+/* The example sentences of assets/sentences.csv (column text), for n / N. */
+static char **load_examples(int *n)
+{
+    char path[4096];
+    struct table t;
+    struct error err;
+    *n = 0;
+    if (paths_find_data("sentences.csv", path, sizeof path) || table_read(&t, path, &err))
+        return NULL;
+    char **out = calloc((size_t)t.n_rows, sizeof *out);
+    int col = -1;
+    for (int c = 0; c < t.rows[0].n_cells; c++)
+        if (!strcmp(table_text(&t, 0, c), "text"))
+            col = c;
+    for (int r = 1; out && col >= 0 && r < t.n_rows; r++)
+        if (t.rows[r].n_cells > col && (out[*n] = strdup(table_text(&t, r, col))))
+            ++*n;
+    table_free(&t);
+    return out;
+}
+
 /* A data path from a recorded command: as written (from the source tree), or
  * the installed copy of the bundled data. */
 static void resolve_data(const char *path, char *out, size_t size)
@@ -155,6 +176,11 @@ static int run_screen(const struct options *o, const struct bundle *model, const
             widgets_utf8 = t.utf8;
             theme_init(&t);
             retrain_from_description(model, &app.retrain);
+            int n_examples = 0;
+            char **examples = load_examples(&n_examples);
+            app.examples = examples;
+            app.n_examples = n_examples;
+            app.example_i = -1;
             app.playing = o->autoplay > 0;
             if (o->compare)
                 app.view = VIEW_COMPARE;
@@ -162,6 +188,12 @@ static int run_screen(const struct options *o, const struct bundle *model, const
                 app.interval = o->autoplay;
             rc = app_run(&app);
             term_done();
+            /* the app may point at one of the examples: free them after it */
+            app_free(&app);
+            for (int i = 0; i < n_examples; i++)
+                free(examples[i]);
+            free(examples);
+            return rc;
         }
     }
     app_free(&app);

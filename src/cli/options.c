@@ -57,7 +57,7 @@ void options_help(void)
 "On the screen:  → l space  next step      ← h Backspace  previous step\n"
 "                ] [  next/previous stage   Home g / End G  first/last step\n"
 "                Tab  cell → row → stage    v  pipeline, heatmap, RNN vs attention\n"
-"                r  lesson: attention, RNN, LSTM\n"
+"                r  lesson: attention, RNN, LSTM   n  next example sentence\n"
 "                1-9  head, 0  mean         m  causal mask    p + -  autoplay\n"
 "                click  jump to that cell   ?  all keys       q  quit\n"
 "\n"

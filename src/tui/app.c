@@ -217,7 +217,7 @@ static void draw_status(struct app *a)
 {
     if (a->view == VIEW_TRAINING) {
         char left[200];
-        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ earlier / later epochs  1-9 head  v view  ? help  q quit",
+        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ earlier / later epochs  R retrain  n sentence  v view  ? help",
                  a->hist.n_snapshots ? a->hist_i + 1 : 0, a->hist.n_snapshots);
         draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
         draw_text(LINES - 1, 0, COLS, a->message[0] ? a->message : left, theme_attr(ROLE_STATUS));
@@ -270,6 +270,7 @@ static const char *const help_lines[] = {
     "Tab              detail: cell → row → stage",
     "v                views: pipeline → heatmap → RNN vs attention → training",
     "r                lesson: attention → RNN → LSTM",
+    "n  N             next / previous example sentence",
     "1–9  0           show head 1–9, 0 = mean of heads",
     "m                causal mask on / off",
     "p  +  -          play / pause, faster, slower",
@@ -373,6 +374,32 @@ static void next_stage(struct app *a, int dir)
         app_goto(a, a->lesson.stages[p.stage - 1].first);
 }
 
+/* n / N: the next or previous example sentence, in every view. */
+static void next_sentence(struct app *a, int dir)
+{
+    if (!a->n_examples) {
+        snprintf(a->message, sizeof a->message, " no example sentences to pick from (assets/sentences.csv)");
+        return;
+    }
+    const char *old = a->sentence;
+    for (int tries = 0; tries < a->n_examples; tries++) {
+        a->example_i = (a->example_i + dir + a->n_examples) % a->n_examples;
+        a->sentence = a->examples[a->example_i];
+        struct error err;
+        if (build(a, a->lesson_model, a->causal, a->gran, &err) == 0) {
+            for (int i = 0; a->hist_built && i < a->hist.n_snapshots; i++)
+                if (a->hist_built[i]) {
+                    trace_free(&a->hist_traces[i]);
+                    a->hist_built[i] = 0;
+                }
+            a->cmp_t = 0;
+            app_goto(a, 0);
+            return;
+        }
+    }
+    a->sentence = old;
+}
+
 /* r: the attention lesson, then the RNN's and the LSTM's where the model has them. */
 static void next_lesson(struct app *a)
 {
@@ -431,6 +458,8 @@ int app_key(struct app *a, int key)
                         a->gran == GRAN_CELL ? GRAN_ROW : a->gran == GRAN_ROW ? GRAN_STAGE : GRAN_CELL);
         break;
     case 'r': next_lesson(a); break;
+    case 'n': next_sentence(a, 1); break;
+    case 'N': next_sentence(a, -1); break;
     case 'v': a->view = (enum view)((a->view + 1) % VIEW_COUNT); break;
     case 'm': rebuild(a, a->lesson_model, !a->causal, a->gran); break;
     case 'p': a->playing = !a->playing; break;

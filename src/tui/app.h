@@ -60,6 +60,8 @@ struct app {
     int *hist_built;
     int hist_i;                 /* the snapshot shown */
     struct app_retrain retrain;
+    char *const *examples;      /* sentences to pick from with n / N (borrowed), or NULL */
+    int n_examples, example_i;
     int token_w;                /* widest token, in cells */
 };
 

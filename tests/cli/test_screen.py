@@ -952,6 +952,20 @@ def t_training_view():
         expect("epoch 20 of 20" in s, "the live run did not reach the last epoch", s)
 
 
+@test("n picks the next example sentence from assets/sentences.csv in every view; N goes back")
+def t_next_sentence():
+    with attnstep() as p:
+        first_screen(p)
+        p.text("n")
+        s = p.settle(lambda s: split_lines(s)[0].startswith(" attnstep · random-en · the movie was not good")
+                     and "step 1/" in s)
+        p.text("n")
+        s = p.settle(lambda s: not split_lines(s)[0].startswith(" attnstep · random-en · the movie was not good "))
+        expect("Stage 1/" in s and "step 1/" in s, "a new sentence should start at its first step", s)
+        p.text("N")
+        p.settle(lambda s: split_lines(s)[0].startswith(" attnstep · random-en · the movie was not good"))
+
+
 @test("without --model and ATTNSTEP_MODEL the default is the trained tiny-en")
 def t_default_model():
     with Pane(["env", "-u", "ATTNSTEP_MODEL", "-u", "LC_ALL", "-u", "LC_CTYPE", "-u", "NO_COLOR", "LANG=C.UTF-8",
