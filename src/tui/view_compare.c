@@ -14,25 +14,6 @@ extern int widgets_utf8;
 
 #define LABEL_MAX 10
 
-static void heading(int y, const char *text)
-{
-    int used = draw_text(y, 1, COLS - 2, text, theme_attr(ROLE_HEADER));
-    for (int x = 1 + used + 1; x < COLS - 1; x++)
-        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
-}
-
-/* One heat cell of width w for value t in [0, 1]. */
-static void heat_cell(int y, int x, int w, double t)
-{
-    attr_t a;
-    const char *glyph;
-    char fill[32] = "";
-    theme_heat(t, &a, &glyph);
-    for (int g = 0; g < w && strlen(fill) + 4 < sizeof fill; g++)
-        strcat(fill, glyph);
-    draw_text(y, x, w, fill, a);
-}
-
 /* The RNN side: rows of h for the words read so far. */
 static void draw_rnn(struct app *a, int y, int x, int w, int h)
 {
@@ -62,7 +43,7 @@ static void draw_rnn(struct app *a, int y, int x, int w, int h)
         draw_text(ry, x, lw, t->tokens[wd], la);
         for (int j = 0; j < cols; j++) {
             if (wd < a->cmp_t)
-                heat_cell(ry, x + lw + 1 + j * cw, cw, (t->rnn_h[(size_t)wd * t->Dh + j] - lo) / (hi - lo));
+                draw_heat_cell(ry, x + lw + 1 + j * cw, cw, (t->rnn_h[(size_t)wd * t->Dh + j] - lo) / (hi - lo));
             else
                 draw_text(ry, x + lw + 1 + j * cw, 1, "·", theme_attr(ROLE_DIM));
         }
@@ -93,7 +74,7 @@ static void draw_attention(struct app *a, int y, int x, int w, int h)
             double sum = 0;
             for (int hh = 0; hh < t->H; hh++)
                 sum += t->weights[((size_t)hh * t->N + i) * t->N + j];
-            heat_cell(ry, x + lw + 1 + j * cw, cw, sum / t->H);
+            draw_heat_cell(ry, x + lw + 1 + j * cw, cw, sum / t->H);
         }
     }
 }
@@ -119,7 +100,7 @@ static void draw_influence(struct app *a, int y, int h)
     const struct trace *t = &a->trace;
     char num[32];
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
-    heading(y, "── How much each word still matters at the end: ‖∂y/∂e_i‖ (bars scaled to each model's largest)");
+    draw_heading(y, "── How much each word still matters at the end: ‖∂y/∂e_i‖ (bars scaled to each model's largest)");
     int colw = (COLS - 2 - lw - 2) / 3;
     static const enum trace_model order[] = {TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION};
     static const char *const title[] = {"RNN  (path: N−i steps)", "LSTM (path: N−i steps)", "attention (path: 1 step)"};
@@ -164,7 +145,7 @@ static void draw_influence(struct app *a, int y, int h)
 void view_compare_draw(struct app *a, int y, int h)
 {
     const struct trace *t = &a->trace;
-    heading(y, "── RNN versus transformer: the same sentence, read two ways");
+    draw_heading(y, "── RNN versus transformer: the same sentence, read two ways");
     int infl_h = t->N + 2 < h / 2 ? t->N + 3 : h / 2;
     int top_h = h - 1 - infl_h;
     int half = (COLS - 3) / 2;

@@ -69,9 +69,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
     else
         snprintf(line, sizeof line, "── %s · head %d of %d", a->heat_scores ? "Scaled scores" : "Attention weights",
                  a->head + 1, t->H);
-    int used = draw_text(y, 1, W - 2, line, theme_attr(ROLE_HEADER));
-    for (int x = 1 + used + 1; x < W - 1; x++)
-        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
+    draw_heading(y, line);
     draw_text(y + 1, 2, W - 4,
               a->heat_scores ? "row = a query word, column = a key word: how well the key answers the query"
                              : "row = a query word, column = a key word: how much of its attention it gives",

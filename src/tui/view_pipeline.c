@@ -259,9 +259,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     int n = snprintf(line, sizeof line, "── Stage %d/%d · %s", pos.stage + 1, a->lesson.n_stages, txt->title);
     if (s->head >= 0 && n > 0 && (size_t)n < sizeof line)
         snprintf(line + n, sizeof line - (size_t)n, " · head %d of %d", s->head + 1, a->trace.H);
-    int used = draw_text(y, 1, W - 2, line, theme_attr(ROLE_HEADER));
-    for (int x = 1 + used + 1; x < W - 1; x++)
-        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
+    draw_heading(y, line);
 
     draw_roadmap(a, y + 1, 2, W - 4, pos.stage);
 

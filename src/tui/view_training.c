@@ -19,24 +19,6 @@ extern int widgets_utf8;
 
 #define LABEL_MAX 10
 
-static void heading(int y, const char *text)
-{
-    int used = draw_text(y, 1, COLS - 2, text, theme_attr(ROLE_HEADER));
-    for (int x = 1 + used + 1; x < COLS - 1; x++)
-        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
-}
-
-static void heat(int y, int x, int w, double t)
-{
-    attr_t a;
-    const char *glyph;
-    char fill[32] = "";
-    theme_heat(t, &a, &glyph);
-    for (int g = 0; g < w && strlen(fill) + 4 < sizeof fill; g++)
-        strcat(fill, glyph);
-    draw_text(y, x, w, fill, a);
-}
-
 /* The snapshot's trace for the sentence, computed the first time it is shown. */
 static const struct trace *snapshot_trace(struct app *a, int i)
 {
@@ -111,7 +93,7 @@ void view_training_draw(struct app *a, int y, int h)
     char line[256];
     const struct history *hs = &a->hist;
     if (hs->n_snapshots == 0) {
-        heading(y, "── Training: watching attention learn");
+        draw_heading(y, "── Training: watching attention learn");
         draw_wrapped(y + 2, 2, COLS - 4, h - 3,
                      "This model has no training history (a snapshots/ folder beside its weights). Train one and "
                      "open it:  attnstep train assets/data/sentiment-en-train.csv --test "
@@ -123,7 +105,7 @@ void view_training_draw(struct app *a, int y, int h)
     int i = a->hist_i, epoch = hs->snapshot_epoch[i];
     snprintf(line, sizeof line, "── Training: watching attention learn · epoch %d of %d (snapshot %d of %d)", epoch,
              hs->snapshot_epoch[hs->n_snapshots - 1], i + 1, hs->n_snapshots);
-    heading(y, line);
+    draw_heading(y, line);
     draw_wrapped(y + 1, 2, COLS - 4, 2, narration(a, epoch), theme_attr(ROLE_NORMAL));
     const struct trace *t = snapshot_trace(a, i);
     if (!t) {
@@ -144,7 +126,7 @@ void view_training_draw(struct app *a, int y, int h)
     for (int r = 0; r < rows; r++) {
         draw_text(top + 2 + r, 2, lw, t->tokens[r], theme_attr(ROLE_LABEL));
         for (int c = 0; c < cols; c++)
-            heat(top + 2 + r, 3 + lw + c * cw, cw - 1, t->weights[((size_t)head * N + r) * N + c]);
+            draw_heat_cell(top + 2 + r, 3 + lw + c * cw, cw - 1, t->weights[((size_t)head * N + r) * N + c]);
     }
     /* Right: the prediction and the three projections. */
     int rx = COLS / 2 + 1, rw = COLS - rx - 2;
@@ -178,7 +160,7 @@ void view_training_draw(struct app *a, int y, int h)
             draw_text(wy, wx, wcols, names[m], theme_attr(ROLE_LABEL));
             for (int r = 0; r < show; r++)
                 for (int c = 0; c < wcols; c++)
-                    heat(wy + 1 + r, wx + c * cell, cell,
+                    draw_heat_cell(wy + 1 + r, wx + c * cell, cell,
                          scale > 0 ? 0.5 + 0.5 * t->model->w[m][(size_t)r * D + c] / scale : 0.5);
         }
     }

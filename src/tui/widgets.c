@@ -370,6 +370,24 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
     *hits = (struct panel_hits){y + 2, x + lw + 1, cw + 1, rows, cols, r0, c0};
 }
 
+void draw_heading(int y, const char *text)
+{
+    int used = draw_text(y, 1, COLS - 2, text, theme_attr(ROLE_HEADER));
+    for (int x = 1 + used + 1; x < COLS - 1; x++)
+        draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
+}
+
+void draw_heat_cell(int y, int x, int w, double t)
+{
+    attr_t a;
+    const char *glyph;
+    char fill[32] = "";
+    theme_heat(t, &a, &glyph);
+    for (int g = 0; g < w && strlen(fill) + 4 < sizeof fill; g++)
+        strcat(fill, glyph);
+    draw_text(y, x, w, fill, a);
+}
+
 void draw_legend(int y, int x, int w, double lo, double hi)
 {
     char a_lo[32], a_hi[32];

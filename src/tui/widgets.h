@@ -54,6 +54,10 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
                 struct panel_hits *hits);
 /* "0.5412" in a mode's width. */
 void format_cell(double v, enum cell_mode mode, char *buf, size_t size);
+/* "── Title ──────" across the screen at row y. */
+void draw_heading(int y, const char *text);
+/* A cell of w columns coloured (or shaded) for t in [0, 1]. */
+void draw_heat_cell(int y, int x, int w, double t);
 /* The colour bar with its end values, at (y, x) in width w. */
 void draw_legend(int y, int x, int w, double lo, double hi);
 
