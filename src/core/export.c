@@ -8,26 +8,39 @@
 
 #define PATH_SIZE 4096
 
+/* Opens dir/name for writing. */
+static int open_in(struct csvout *w, const char *dir, const char *name, struct error *err)
+{
+    char path[PATH_SIZE];
+    if (fsutil_join(path, sizeof path, dir, name))
+        return error_file(err, dir, "path is too long");
+    return csvout_open(w, path, err);
+}
+
+/* The header row: `first`, then the names, or d0, d1, … when names is NULL. */
+static void put_header(struct csvout *w, const char *first, int n, char *const *names)
+{
+    char head[16];
+    csvout_text(w, first);
+    for (int i = 0; i < n; i++) {
+        if (names) {
+            csvout_text(w, names[i]);
+        } else {
+            snprintf(head, sizeof head, "d%d", i);
+            csvout_text(w, head);
+        }
+    }
+    csvout_end_row(w);
+}
+
 /* A labelled N×cols matrix: header "token,d0,…" or "token,<tokens…>". */
 static int write_matrix(const struct trace *t, const char *dir, const char *name, const double *m,
                         int cols, size_t stride, int token_cols, struct error *err)
 {
-    char path[PATH_SIZE], head[16];
     struct csvout w;
-    if (fsutil_join(path, sizeof path, dir, name))
-        return error_file(err, dir, "path is too long");
-    if (csvout_open(&w, path, err))
+    if (open_in(&w, dir, name, err))
         return -1;
-    csvout_text(&w, "token");
-    for (int c = 0; c < cols; c++) {
-        if (token_cols) {
-            csvout_text(&w, t->tokens[c]);
-        } else {
-            snprintf(head, sizeof head, "d%d", c);
-            csvout_text(&w, head);
-        }
-    }
-    csvout_end_row(&w);
+    put_header(&w, "token", cols, token_cols ? t->tokens : NULL);
     for (int r = 0; r < t->N; r++) {
         csvout_text(&w, t->tokens[r]);
         for (int c = 0; c < cols; c++)
@@ -39,11 +52,9 @@ static int write_matrix(const struct trace *t, const char *dir, const char *name
 
 static int write_tokens(const struct trace *t, const char *dir, struct error *err)
 {
-    char path[PATH_SIZE], num[16];
+    char num[16];
     struct csvout w;
-    if (fsutil_join(path, sizeof path, dir, "tokens.csv"))
-        return error_file(err, dir, "path is too long");
-    if (csvout_open(&w, path, err))
+    if (open_in(&w, dir, "tokens.csv", err))
         return -1;
     csvout_text(&w, "position");
     csvout_text(&w, "token");
@@ -64,22 +75,10 @@ static int write_tokens(const struct trace *t, const char *dir, struct error *er
 static int write_summary(const char *dir, const char *name, const char *label, const double *v, int n,
                          char *const *names, struct error *err)
 {
-    char path[PATH_SIZE], head[16];
     struct csvout w;
-    if (fsutil_join(path, sizeof path, dir, name))
-        return error_file(err, dir, "path is too long");
-    if (csvout_open(&w, path, err))
+    if (open_in(&w, dir, name, err))
         return -1;
-    csvout_text(&w, "token");
-    for (int i = 0; i < n; i++) {
-        if (names) {
-            csvout_text(&w, names[i]);
-        } else {
-            snprintf(head, sizeof head, "d%d", i);
-            csvout_text(&w, head);
-        }
-    }
-    csvout_end_row(&w);
+    put_header(&w, "token", n, names);
     csvout_text(&w, label);
     for (int i = 0; i < n; i++)
         csvout_number(&w, v[i]);
@@ -90,16 +89,10 @@ static int write_summary(const char *dir, const char *name, const char *label, c
 /* influence.csv: header model,<tokens…>; a row per model the bundle has. */
 static int write_influence(const struct trace *t, const char *dir, struct error *err)
 {
-    char path[PATH_SIZE];
     struct csvout w;
-    if (fsutil_join(path, sizeof path, dir, "influence.csv"))
-        return error_file(err, dir, "path is too long");
-    if (csvout_open(&w, path, err))
+    if (open_in(&w, dir, "influence.csv", err))
         return -1;
-    csvout_text(&w, "model");
-    for (int i = 0; i < t->N; i++)
-        csvout_text(&w, t->tokens[i]);
-    csvout_end_row(&w);
+    put_header(&w, "model", t->N, t->tokens);
     for (int m = 0; m < TRACE_N_MODELS; m++) {
         if (!t->has_model[m])
             continue;
