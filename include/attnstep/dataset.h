@@ -4,6 +4,8 @@
 #ifndef ATTNSTEP_DATASET_H
 #define ATTNSTEP_DATASET_H
 
+#include <stdint.h>
+
 #include "attnstep/bundle.h"
 #include "attnstep/error.h"
 #include "attnstep/table.h"
@@ -24,5 +26,29 @@ void dataset_free_strings(char **s, int n);
 /* Each sentence as vocabulary rows of b (unknown words: <unk>) and its class. */
 int dataset_encode(struct train_set *set, const struct dataset *d, const struct bundle *b, struct error *err);
 void dataset_free_set(struct train_set *s);
+
+/* A training run's materials: the data, the model to train (fresh from the
+ * data's vocabulary and classes, or loaded from `from`), the encoded sets
+ * and the trainer. `attnstep train` and the live retraining both use it. */
+struct dataset_job_spec {
+    const char *data, *test; /* test may be NULL */
+    const char *from;        /* NULL: a fresh model */
+    const char *name;        /* the model's name */
+    int d_model, heads, d_ff;
+    double lr;
+    uint64_t seed;
+};
+
+struct dataset_job {
+    struct dataset data, test;
+    char **classes, **vocab;
+    int n_classes, n_vocab;
+    struct bundle model;
+    struct train_set train_set, test_set;
+    struct trainer tr;       /* trains `model` in place: keep the job where it is */
+};
+
+int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err);
+void dataset_job_free(struct dataset_job *job);
 
 #endif

@@ -211,12 +211,6 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
 
 /* ---- the command ----------------------------------------------------------- */
 
-static int fail(const char *msg)
-{
-    fprintf(stderr, "attnstep: %s\n", msg);
-    return 1;
-}
-
 int train_cmd(int argc, char **argv)
 {
     struct train_args a;
@@ -224,62 +218,41 @@ int train_cmd(int argc, char **argv)
     if (parse_args(&a, argc, argv, &code))
         return code;
     struct error err = {{0}};
-    struct dataset data = {0}, test = {0};
-    if (dataset_read(&data, a.data, &err) || (a.test && dataset_read(&test, a.test, &err)))
-        return dataset_free(&data), fail(err.msg);
-    char **classes = NULL, **vocab = NULL;
-    int n_classes = 0, n_vocab = 0, rc = 1;
-    struct bundle model = {0};
-    struct train_set train_set = {0}, test_set = {0};
-    struct trainer tr = {0};
+    int rc = 1;
     struct run run = {.args = &a, .tty = isatty(STDERR_FILENO), .err = &err};
-    if (dataset_classes(&data, &classes, &n_classes, &err))
-        goto done;
     const char *out = a.out ? a.out : "bench";
     const char *slash = strrchr(out, '/');
-    const char *name = slash && slash[1] ? slash + 1 : out;
-    if (a.from) {
-        if (bundle_load(&model, a.from, &err))
-            goto done;
-        if (!model.enc.present && train_add_classifier(&model, a.d_ff, 0, (const char *const *)classes, n_classes, a.seed,
-                                                        &err))
-            goto done;
-        free(model.name);
-        model.name = strdup(name);
-    } else {
-        if (dataset_vocabulary(&data, 1, &vocab, &n_vocab, &err))
-            goto done;
-        if (train_init_model(&model, name, a.d_model, a.heads, a.d_ff, 0, (const char *const *)classes, n_classes,
-                             (const char *const *)vocab, n_vocab, a.seed, &err))
-            goto done;
-    }
+    struct dataset_job_spec spec = {
+        .data = a.data, .test = a.test, .from = a.from, .name = slash && slash[1] ? slash + 1 : out,
+        .d_model = a.d_model, .heads = a.heads, .d_ff = a.d_ff, .lr = a.lr, .seed = a.seed,
+    };
+    struct dataset_job job;
+    struct bundle *const model = &job.model;
+    struct train_set *const train_set = &job.train_set;
+    if (dataset_job_prepare(&job, &spec, &err))
+        goto done;
     char desc[1024];
     snprintf(desc, sizeof desc, "trained: attnstep train %s%s%s --epochs %d --d-model %d --heads %d --d-ff %d "
              "--lr %g --seed %llu%s%s", a.data, a.test ? " --test " : "", a.test ? a.test : "", a.epochs,
-             model.d_model, model.n_heads, model.enc.d_ff, a.lr, a.seed, a.from ? " --from " : "",
+             model->d_model, model->n_heads, model->enc.d_ff, a.lr, a.seed, a.from ? " --from " : "",
              a.from ? a.from : "");
-    free(model.description);
-    model.description = strdup(desc);
-    if (dataset_encode(&train_set, &data, &model, &err) || (a.test && dataset_encode(&test_set, &test, &model, &err)))
-        goto done;
-    int max_len = train_set.max_len > test_set.max_len ? train_set.max_len : test_set.max_len;
-    if (trainer_init(&tr, &model, max_len, a.lr, &err))
-        goto done;
+    free(model->description);
+    model->description = strdup(desc);
     if (a.bench) { /* the training steps alone: forward, backward, Adam */
         clock_gettime(CLOCK_MONOTONIC, &run.start);
-        if (train_fit(&tr, &train_set, NULL, a.epochs, 16, a.seed, NULL, NULL))
+        if (train_fit(&job.tr, train_set, NULL, a.epochs, 16, a.seed, NULL, NULL))
             goto done;
-        double secs = seconds_since(&run.start), evals = (double)train_set.n * (a.epochs + 1);
+        double secs = seconds_since(&run.start), evals = (double)train_set->n * (a.epochs + 1);
         /* train_fit also measures accuracy once per epoch: count those forward passes apart */
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        train_accuracy(&tr, &train_set, NULL);
+        train_accuracy(&job.tr, train_set, NULL);
         double eval_secs = seconds_since(&t0) * (a.epochs + 1);
         double train_secs = secs - eval_secs;
         printf("train bench: %d sentences × %d epochs, d_model %d, %d heads, d_ff %d, mean %.1f tokens\n",
-               train_set.n, a.epochs, model.d_model, model.n_heads, model.enc.d_ff, mean_len(&train_set));
+               train_set->n, a.epochs, model->d_model, model->n_heads, model->enc.d_ff, mean_len(train_set));
         printf("%.0f training sentences/s (forward + backward + Adam), %.0f evaluated sentences/s, %.2f s in all\n",
-               train_set.n * (double)a.epochs / train_secs, evals / eval_secs, secs);
+               train_set->n * (double)a.epochs / train_secs, evals / eval_secs, secs);
         rc = 0;
         goto done;
     }
@@ -298,12 +271,12 @@ int train_cmd(int argc, char **argv)
         csvout_text(&run.log, head[i]);
     csvout_end_row(&run.log);
     if (!run.tty)
-        printf("training on %d sentences (%d classes, %d words)%s%s\n", train_set.n, model.enc.n_labels,
-               model.n_vocab, a.test ? ", testing on " : "", a.test ? a.test : "");
+        printf("training on %d sentences (%d classes, %d words)%s%s\n", train_set->n, model->enc.n_labels,
+               model->n_vocab, a.test ? ", testing on " : "", a.test ? a.test : "");
     clock_gettime(CLOCK_MONOTONIC, &run.start);
-    int fit = train_fit(&tr, &train_set, &test_set, a.epochs, 16, a.seed, on_epoch, &run);
+    int fit = train_fit(&job.tr, train_set, &job.test_set, a.epochs, 16, a.seed, on_epoch, &run);
     int closed = csvout_close(&run.log, run.failed ? NULL : &err);
-    if (fit || run.failed || closed || bundle_write_dir(&model, run.staging, &err) ||
+    if (fit || run.failed || closed || bundle_write_dir(model, run.staging, &err) ||
         fsutil_commit(run.staging, a.out, &err)) {
         if (fit && !err.msg[0])
             error_set(&err, "out of memory");
@@ -311,19 +284,12 @@ int train_cmd(int argc, char **argv)
         goto done;
     }
     double secs = seconds_since(&run.start);
-    printf("attnstep: wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)\n", a.out, train_set.n, a.epochs,
-           secs, secs > 0 ? train_set.n * (double)a.epochs / secs : 0.0);
+    printf("attnstep: wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)\n", a.out, train_set->n,
+           a.epochs, secs, secs > 0 ? train_set->n * (double)a.epochs / secs : 0.0);
     rc = 0;
 done:
     if (rc)
         fprintf(stderr, "attnstep: %s\n", err.msg);
-    trainer_free(&tr);
-    dataset_free_set(&train_set);
-    dataset_free_set(&test_set);
-    bundle_free(&model);
-    dataset_free_strings(classes, n_classes);
-    dataset_free_strings(vocab, n_vocab);
-    dataset_free(&data);
-    dataset_free(&test);
+    dataset_job_free(&job);
     return rc;
 }

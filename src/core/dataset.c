@@ -171,3 +171,42 @@ void dataset_free_set(struct train_set *s)
     free(s->ex);
     memset(s, 0, sizeof *s);
 }
+
+int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err)
+{
+    memset(job, 0, sizeof *job);
+    if (dataset_read(&job->data, spec->data, err) || (spec->test && dataset_read(&job->test, spec->test, err)) ||
+        dataset_classes(&job->data, &job->classes, &job->n_classes, err))
+        return -1;
+    const char *const *classes = (const char *const *)job->classes;
+    struct bundle *m = &job->model;
+    if (spec->from) {
+        if (bundle_load(m, spec->from, err) ||
+            (!m->enc.present && train_add_classifier(m, spec->d_ff, 0, classes, job->n_classes, spec->seed, err)))
+            return -1;
+        free(m->name);
+        if (!(m->name = strdup(spec->name)))
+            return error_set(err, "out of memory");
+    } else if (dataset_vocabulary(&job->data, 1, &job->vocab, &job->n_vocab, err) ||
+               train_init_model(m, spec->name, spec->d_model, spec->heads, spec->d_ff, 0, classes, job->n_classes,
+                                (const char *const *)job->vocab, job->n_vocab, spec->seed, err)) {
+        return -1;
+    }
+    if (dataset_encode(&job->train_set, &job->data, m, err) ||
+        (spec->test && dataset_encode(&job->test_set, &job->test, m, err)))
+        return -1;
+    int max_len = job->train_set.max_len > job->test_set.max_len ? job->train_set.max_len : job->test_set.max_len;
+    return trainer_init(&job->tr, m, max_len, spec->lr, err);
+}
+
+void dataset_job_free(struct dataset_job *job)
+{
+    trainer_free(&job->tr);
+    dataset_free_set(&job->train_set);
+    dataset_free_set(&job->test_set);
+    bundle_free(&job->model);
+    dataset_free_strings(job->classes, job->n_classes);
+    dataset_free_strings(job->vocab, job->n_vocab);
+    dataset_free(&job->data);
+    dataset_free(&job->test);
+}

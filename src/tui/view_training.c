@@ -233,21 +233,13 @@ void app_retrain_live(struct app *a)
         snprintf(a->message, sizeof a->message, " this model does not record how it was trained (attnstep train does)");
         return;
     }
-    struct dataset data = {0}, test = {0};
-    char **classes = NULL, **vocab = NULL;
-    int n_classes = 0, n_vocab = 0;
-    struct bundle model = {0};
-    struct train_set train_set = {0}, test_set = {0};
-    struct trainer tr = {0};
+    struct dataset_job_spec spec = {
+        .data = r->data, .test = r->test[0] ? r->test : NULL, .name = "live", .d_model = r->d_model,
+        .heads = r->heads, .d_ff = r->d_ff, .lr = r->lr, .seed = r->seed,
+    };
+    struct dataset_job job;
     int ok = 0;
-    if (dataset_read(&data, r->data, &err) || (r->test[0] && dataset_read(&test, r->test, &err)) ||
-        dataset_classes(&data, &classes, &n_classes, &err) || dataset_vocabulary(&data, 1, &vocab, &n_vocab, &err) ||
-        train_init_model(&model, "live", r->d_model, r->heads, r->d_ff, 0, (const char *const *)classes, n_classes,
-                         (const char *const *)vocab, n_vocab, r->seed, &err) ||
-        dataset_encode(&train_set, &data, &model, &err) || (r->test[0] && dataset_encode(&test_set, &test, &model, &err)))
-        goto done;
-    int max_len = train_set.max_len > test_set.max_len ? train_set.max_len : test_set.max_len;
-    if (trainer_init(&tr, &model, max_len, r->lr, &err))
+    if (dataset_job_prepare(&job, &spec, &err))
         goto done;
     /* The new history replaces the loaded one; its traces are rebuilt as shown. */
     for (int i = 0; a->hist_built && i < a->hist.n_snapshots; i++)
@@ -271,7 +263,7 @@ void app_retrain_live(struct app *a)
         goto done;
     }
     struct live lv = {a, now()};
-    if (train_fit(&tr, &train_set, &test_set, r->epochs, 16, r->seed, live_epoch, &lv))
+    if (train_fit(&job.tr, &job.train_set, &job.test_set, r->epochs, 16, r->seed, live_epoch, &lv))
         goto done;
     int last = h->n_snapshots - 1;
     if (last >= 0 && h->test_accuracy[last] >= 0)
@@ -284,12 +276,5 @@ void app_retrain_live(struct app *a)
 done:
     if (!ok && err.msg[0])
         snprintf(a->message, sizeof a->message, " cannot retrain: %.140s", err.msg);
-    trainer_free(&tr);
-    dataset_free_set(&train_set);
-    dataset_free_set(&test_set);
-    bundle_free(&model);
-    dataset_free_strings(classes, n_classes);
-    dataset_free_strings(vocab, n_vocab);
-    dataset_free(&data);
-    dataset_free(&test);
+    dataset_job_free(&job);
 }
