@@ -93,6 +93,9 @@ int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_
 /* Uniform in [-limit, limit] from a seeded splitmix64 state: the same numbers
  * on every machine. */
 double bundle_random_uniform(uint64_t *state, double limit);
+/* Why a class name cannot be stored in config.csv and read back the same
+ * (empty, a ';', a space at either end), or NULL if it can. */
+const char *bundle_label_problem(const char *label);
 /* Writes the whole bundle into dir, atomically (a temporary directory beside
  * it, renamed at the end). An existing non-empty dir is refused unless force. */
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err);

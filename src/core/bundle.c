@@ -783,12 +783,56 @@ static int write_grid(const char *dir, const char *name, const double *m, int ro
     return csvout_close(&w, err);
 }
 
+const char *bundle_label_problem(const char *label)
+{
+    size_t len = strlen(label);
+    if (!len)
+        return "is empty";
+    if (strchr(label, ';'))
+        return "contains ';', which separates the class names in config.csv";
+    if (strchr(" \t", label[0]) || strchr(" \t", label[len - 1]))
+        return "begins or ends with a space, which config.csv does not keep";
+    return NULL;
+}
+
+/* The class names joined by ';' (malloc'd), or NULL with err set. */
+static char *join_labels(const struct bundle_encoder *e, struct error *err)
+{
+    size_t len = 1;
+    for (int i = 0; i < e->n_labels; i++) {
+        const char *why = bundle_label_problem(e->labels[i]);
+        if (why) {
+            error_set(err, "cannot store the class name \"%s\": it %s", e->labels[i], why);
+            return NULL;
+        }
+        len += strlen(e->labels[i]) + 1;
+    }
+    char *out = malloc(len), *p = out;
+    if (!out) {
+        error_set(err, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < e->n_labels; i++) {
+        size_t n = strlen(e->labels[i]);
+        if (i)
+            *p++ = ';';
+        memcpy(p, e->labels[i], n);
+        p += n;
+    }
+    *p = '\0';
+    return out;
+}
+
 int bundle_write_weights(const struct bundle *b, const char *dir, struct error *err)
 {
     char path[PATH_SIZE], num[16];
     struct csvout w;
-    if (file_path(path, dir, "config.csv", err) || csvout_open(&w, path, err))
+    const struct bundle_encoder *e = &b->enc;
+    char *labels = e->present ? join_labels(e, err) : NULL;
+    if ((e->present && !labels) || file_path(path, dir, "config.csv", err) || csvout_open(&w, path, err)) {
+        free(labels);
         return -1;
+    }
     const char *rows[][2] = {
         {"key", "value"}, {"name", b->name}, {"description", b->description},
         {"d_model", NULL}, {"n_heads", NULL}, {"d_hidden", NULL},
@@ -806,14 +850,7 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         }
         csvout_end_row(&w);
     }
-    const struct bundle_encoder *e = &b->enc;
     if (e->present) {
-        char labels[4096] = "";
-        for (int i = 0; i < e->n_labels; i++) {
-            if (i)
-                strncat(labels, ";", sizeof labels - strlen(labels) - 1);
-            strncat(labels, e->labels[i], sizeof labels - strlen(labels) - 1);
-        }
         snprintf(num, sizeof num, "%d", e->d_ff);
         csvout_text(&w, "d_ff");
         csvout_text(&w, num);
@@ -827,6 +864,7 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         csvout_text(&w, "labels");
         csvout_text(&w, labels);
         csvout_end_row(&w);
+        free(labels);
     }
     if (csvout_close(&w, err))
         return -1;

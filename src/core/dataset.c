@@ -21,9 +21,9 @@ int dataset_read(struct dataset *d, const char *path, struct error *err)
         if (t->rows[r].n_cells != 2) {
             table_error_row(t, r, err, "expected 2 fields (text,label), found %d", t->rows[r].n_cells);
             why = "ragged";
-        } else if (!*table_text(t, r, 1)) {
-            table_error_cell(t, r, 1, err, "empty label");
-            why = "label";
+        } else if ((why = bundle_label_problem(table_text(t, r, 1)))) {
+            /* refused before training: the model could not store it */
+            table_error_cell(t, r, 1, err, "the label %s", why);
         }
     }
     if (!why && t->n_rows < 2) {
