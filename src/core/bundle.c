@@ -56,6 +56,11 @@ static const char *config_text(const struct table *t, int row, int col, char *bu
     size_t len = strlen(s);
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
+    if (len >= size) { /* cut between characters, never inside one: error messages quote it */
+        len = size - 1;
+        while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
     snprintf(buf, size, "%.*s", (int)len, s);
     return buf;
 }

@@ -1,11 +1,13 @@
 /* What the fuzzers found (tests/fuzz): whatever training accepts must save and
- * load back exactly, and what the format cannot store is refused up front. */
+ * load back exactly, what the format cannot store is refused up front, and
+ * error messages stay valid UTF-8. */
 #include <sys/stat.h>
 
 #include "attnstep/bundle.h"
 #include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/train.h"
+#include "attnstep/utf8.h"
 #include "testutil.h"
 
 static const char *const vocab[] = {"the", "movie", "was", "good"};
@@ -122,6 +124,25 @@ static void test_unstorable_labels_refused_by_dataset(void **state)
     dataset_job_free(&job);
 }
 
+/* A long config key was cut at 63 bytes inside a Korean character, and the
+ * error message quoting it was not valid UTF-8. */
+static void test_cut_key_stays_utf8(void **state)
+{
+    (void)state;
+    char csv[256] = "key,value\nd_model,4\n";
+    size_t len = strlen(csv);
+    memset(csv + len, '1', 62);
+    strcpy(csv + len + 62, "\xEC\x95\x8A\xEC\x95\x98,4\n"); /* 안 across bytes 62..64 */
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", write_temp("config.csv", csv, strlen(csv)));
+    *strrchr(dir, '/') = '\0';
+    struct bundle b;
+    struct error err;
+    assert_int_equal(bundle_load(&b, dir, &err), -1);
+    assert_non_null(strstr(err.msg, "config.csv:3:1: unknown key"));
+    assert_int_equal(utf8_invalid_at(err.msg, strlen(err.msg)), -1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -131,6 +152,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tabs_round_trip),
         cmocka_unit_test(test_unstorable_labels_refused_by_save),
         cmocka_unit_test(test_unstorable_labels_refused_by_dataset),
+        cmocka_unit_test(test_cut_key_stays_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
