@@ -117,11 +117,8 @@ static void check_step(const struct lesson *l, long step)
     }
     lesson_formula(l, p, formula, sizeof formula);
     check_text("formula", formula, sizeof formula);
-    if (step == s->first && l->gran == GRAN_CELL) { /* once per stage: its matrices' labels */
+    if (step == s->first && l->gran == GRAN_CELL) /* once per stage: its result's labels */
         check_labels(l, lesson_result(s->kind), s->head);
-        for (int k = 0; k < n_ops; k++)
-            check_labels(l, ops[k].matrix, ops[k].head);
-    }
 }
 
 /* Every step of a stage, or beyond max_per_stage steps that many spread from
