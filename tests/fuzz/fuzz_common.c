@@ -15,16 +15,19 @@
 
 static char scratch[4096];
 
-_Noreturn void fuzz_fail(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-    abort();
-}
-
 static void remove_scratch(void)
 {
     if (scratch[0])
         fsutil_remove_tree(scratch);
+}
+
+/* The scratch directory goes first: abort() skips atexit. (A crash the
+ * sanitizers catch leaves it in $TMPDIR; .ci/run gives each run its own.) */
+_Noreturn void fuzz_fail(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    remove_scratch();
+    abort();
 }
 
 /* One directory per process, in $TMPDIR; emptied by removing and recreating
