@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct trace t;
     if (trace_build(&t, &b, sentence, causal, &err))
         fuzz_fail("a model that loads cannot trace a sentence", err.msg);
-    fuzz_walk_lessons(&t, MAX_PER_STAGE);
+    fuzz_walk_lessons(&t, MAX_PER_STAGE, 1 << 20);
     const char *out = fuzz_path(1, "export");
     int n_files = 0;
     if (export_write(&t, out, 0, &n_files, &err))

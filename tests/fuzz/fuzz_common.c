@@ -124,16 +124,21 @@ static void check_step(const struct lesson *l, long step)
         check_labels(l, lesson_result(s->kind), s->head);
 }
 
-/* Every step of a stage, or beyond max_per_stage steps that many spread from
- * its first to its last, so long sentences stay fast yet every stage is seen. */
-static void walk(const struct lesson *l, long max_per_stage)
+/* Every step of every stage, or beyond max_per_stage steps that many spread
+ * from its first to its last, and beyond max_stages stages (a recurrent lesson
+ * has a few per word) the first and last ones and some spread between: long
+ * sentences stay fast yet every kind of stage is seen. */
+static void walk(const struct lesson *l, long max_per_stage, int max_stages)
 {
     long next = 0;
+    int stride = l->n_stages / max_stages + 1, ends = max_stages / 4;
     for (int i = 0; i < l->n_stages; i++) {
         const struct lesson_stage *st = &l->stages[i];
         if (st->first != next || st->steps < 1)
             fuzz_fail("lesson stages", "not contiguous");
         next = st->first + st->steps;
+        if (i >= ends && i < l->n_stages - ends && i % stride)
+            continue;
         long n = st->steps < max_per_stage ? st->steps : max_per_stage;
         for (long k = 0; k < n; k++)
             check_step(l, st->first + (n > 1 ? k * (st->steps - 1) / (n - 1) : 0));
@@ -142,7 +147,7 @@ static void walk(const struct lesson *l, long max_per_stage)
         fuzz_fail("lesson stages", "do not add up to the lesson");
 }
 
-void fuzz_walk_lessons(const struct trace *t, long max_per_stage)
+void fuzz_walk_lessons(const struct trace *t, long max_per_stage, int max_stages)
 {
     static const enum trace_model models[] = {TRACE_ATTENTION, TRACE_RNN, TRACE_LSTM};
     static const enum granularity grans[] = {GRAN_STAGE, GRAN_ROW, GRAN_CELL};
@@ -154,7 +159,7 @@ void fuzz_walk_lessons(const struct trace *t, long max_per_stage)
             struct lesson l;
             if (lesson_init(&l, t, models[m], grans[g], &err))
                 fuzz_fail("lesson_init failed on a trace that has the model", err.msg);
-            walk(&l, max_per_stage);
+            walk(&l, max_per_stage, max_stages);
             lesson_free(&l);
         }
     }

@@ -23,9 +23,10 @@ void fuzz_write(const char *path, const void *data, size_t size);
 const char *fuzz_source(int slot, const char *rel);
 /* Walks every lesson the trace has, at every granularity, asking each step
  * for its formula, operands and labels (up to about max_per_stage steps of a
- * stage, spread over it); aborts on what must not happen (a formula that is
- * not valid UTF-8, a step that maps back elsewhere). */
-void fuzz_walk_lessons(const struct trace *t, long max_per_stage);
+ * stage and max_stages stages, spread over the lesson); aborts on what must
+ * not happen (a formula that is not valid UTF-8, a step that maps back
+ * elsewhere). */
+void fuzz_walk_lessons(const struct trace *t, long max_per_stage, int max_stages);
 /* Aborts unless b is a, as saved and loaded: every stored field, exactly. */
 void fuzz_check_same(const struct bundle *a, const struct bundle *b);
 /* Prints why the run must stop and aborts, so libFuzzer keeps the input. */

@@ -15,6 +15,7 @@
 
 #define MAX_INPUT 512
 #define MAX_PER_STAGE 16
+#define MAX_STAGES 48
 
 static const char *const model_dirs[] = {"assets/models/tiny-en", "assets/models/tiny-ko", "tests/data/bundles/recurrent"};
 #define N_MODELS (sizeof model_dirs / sizeof model_dirs[0])
@@ -60,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (traced == 0) {
         if (t.N != n_tokens)
             fuzz_fail("the trace has a different number of tokens", sentence);
-        fuzz_walk_lessons(&t, MAX_PER_STAGE);
+        fuzz_walk_lessons(&t, MAX_PER_STAGE, MAX_STAGES);
         trace_free(&t);
     }
     free(sentence);
