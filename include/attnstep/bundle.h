@@ -82,6 +82,11 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err);
 void bundle_free(struct bundle *b);
 /* A deep copy (the training view keeps one per epoch). */
 int bundle_clone(struct bundle *out, const struct bundle *src, struct error *err);
+/* Why s cannot be a class name, or NULL if it can. A class name is stored in
+ * config.csv and shown on one line: not empty, no control characters (line
+ * breaks, tabs), no space at either end. Any other text, ; and \ included,
+ * is saved so that it loads back exactly. */
+const char *bundle_label_problem(const char *s);
 /* Vocabulary row of token, or -1. */
 int bundle_lookup(const struct bundle *b, const char *token);
 
