@@ -82,6 +82,8 @@ int app_load_history(struct app *a, const char *dir, struct error *err)
 {
     if (history_load(&a->hist, dir, err))
         return -1;
+    for (int i = 0; i < a->hist.n_warnings; i++) /* before the screen starts, so they stay readable */
+        fprintf(stderr, "attnstep: warning: %s\n", a->hist.warnings[i]);
     int n = a->hist.n_snapshots;
     a->hist_traces = calloc((size_t)(n ? n : 1), sizeof *a->hist_traces);
     a->hist_built = calloc((size_t)(n ? n : 1), sizeof *a->hist_built);
