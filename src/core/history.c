@@ -147,7 +147,8 @@ int history_load(struct history *out, const char *dir, struct error *err)
         snaps[n++].epoch = epoch;
     }
     closedir(d);
-    qsort(snaps, (size_t)n, sizeof *snaps, cmp_snap);
+    if (n) /* snaps is NULL when there are none */
+        qsort(snaps, (size_t)n, sizeof *snaps, cmp_snap);
     h.n_snapshots = n;
     h.snapshot_epoch = malloc((size_t)(n ? n : 1) * sizeof *h.snapshot_epoch);
     h.snapshots = calloc((size_t)(n ? n : 1), sizeof *h.snapshots);

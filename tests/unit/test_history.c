@@ -72,6 +72,27 @@ static void test_no_history_is_no_error(void **state)
     history_free(&h);
 }
 
+static void test_only_strays_give_no_snapshots(void **state)
+{
+    (void)state;
+    char dir[512], p[700];
+    snprintf(dir, sizeof dir, "%s", write_temp("placeholder", "", 0));
+    strcpy(strrchr(dir, '/') + 1, "strays");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(p, sizeof p, "%s/snapshots", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/snapshots/epoch-2147483648", dir); /* one past INT_MAX */
+    assert_int_equal(mkdir(p, 0700), 0);
+    struct history h;
+    struct error err;
+    if (history_load(&h, dir, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(h.n_snapshots, 0);
+    assert_int_equal(h.n_warnings, 1);
+    history_free(&h);
+    fsutil_remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -79,6 +100,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stray_snapshot_entries_are_skipped_with_warnings),
         cmocka_unit_test(test_no_history_is_no_error),
+        cmocka_unit_test(test_only_strays_give_no_snapshots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
