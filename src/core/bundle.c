@@ -43,7 +43,7 @@ static const char *basename_of(const char *dir)
     while (start > 0 && dir[start - 1] != '/')
         start--;
     static char buf[256];
-    snprintf(buf, sizeof buf, "%.*s", (int)(len - start), dir + start);
+    snprintf(buf, sizeof buf, "%.*s", (int)utf8_fit(dir + start, len - start, sizeof buf - 1), dir + start);
     return buf;
 }
 
@@ -230,7 +230,13 @@ static int parse_int(const struct table *t, int row, long min, long max, const c
     char *end = NULL, buf[SHOWN + 4];
     errno = 0;
     long v = len && (isdigit((unsigned char)*s) || *s == '-' || *s == '+') ? strtol(s, &end, 10) : 0;
-    if (end != s + len) /* the whole value, not a prefix */
+    if (end && end != s + len) { /* the whole value, not a prefix */
+        while (*end == ' ' || *end == '\t')
+            end++;
+        return table_error_cell(t, row, 1, err, "%s must be a whole number alone, found \"%s\" after it", what,
+                                utf8_excerpt(buf, end, SHOWN));
+    }
+    if (!end)
         return table_error_cell(t, row, 1, err, "%s must be a whole number, got \"%s\"", what, shown(t, row, 1, buf));
     if (errno || v < min || v > max)
         return table_error_cell(t, row, 1, err, "%s must be between %ld and %ld, got %s", what, min, max,
