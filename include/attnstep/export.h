@@ -6,8 +6,9 @@
 #include "attnstep/trace.h"
 
 /* Writes the export into dir as a whole or not at all (a temporary directory
- * beside it, renamed at the end). An existing non-empty dir is refused unless
- * force. On success *n_files (if not NULL) is the number of files written. */
+ * beside it, published by fsutil_commit). An existing non-empty dir is refused
+ * unless force; fsutil_interrupted stops it early, leaving nothing behind. On
+ * success *n_files (if not NULL) is the number of files written. */
 int export_write(const struct trace *t, const char *dir, int force, int *n_files, struct error *err);
 
 #endif

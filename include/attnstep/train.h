@@ -7,6 +7,7 @@
 #ifndef ATTNSTEP_TRAIN_H
 #define ATTNSTEP_TRAIN_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "attnstep/bundle.h"
@@ -50,6 +51,7 @@ struct trainer {
     double *param_mem;             /* gradients and moments */
     long adam_t;
     double lr, beta1, beta2, eps;
+    const volatile sig_atomic_t *stop; /* if set, train_fit stops after the batch during which *stop turns non-zero */
 };
 
 int trainer_init(struct trainer *tr, struct bundle *model, int max_len, double lr, struct error *err);

@@ -11,10 +11,12 @@
 #include "app.h"
 #include "attnstep/bundle.h"
 #include "attnstep/export.h"
+#include "attnstep/fsutil.h"
 #include "attnstep/lesson.h"
 #include "attnstep/table.h"
 #include "attnstep/trace.h"
 #include "config.h"
+#include "interrupt.h"
 #include "options.h"
 #include "paths.h"
 #include "print.h"
@@ -59,6 +61,9 @@ static int init_model(const struct options *o)
         snprintf(vocab_path, sizeof vocab_path, "%s", o->vocab);
     else if (paths_find_data("vocab.csv", vocab_path, sizeof vocab_path))
         return fprintf(stderr, "attnstep: no bundled vocabulary: %s; give one with --vocab FILE\n", vocab_path), 1;
+    if (fsutil_check_not_input(o->init_model, vocab_path, "the vocabulary being read", &err) ||
+        fsutil_check_target(o->init_model, o->force, &err))
+        return fail(err.msg);
     struct table t;
     const char **tokens;
     int n;
@@ -73,12 +78,15 @@ static int init_model(const struct options *o)
     table_free(&t);
     if (rc)
         return fail(err.msg);
+    interrupt_catch();
     rc = bundle_save(&b, o->init_model, o->force, &err);
     if (rc == 0)
         printf("attnstep: wrote a model to %s (d_model %d, %d heads, d_hidden %d, %d tokens, seed %llu)\n",
                o->init_model, b.d_model, b.n_heads, b.d_hidden, b.n_vocab, o->seed);
     bundle_free(&b);
-    return rc ? fail(err.msg) : 0;
+    rc = rc ? fail(err.msg) : 0;
+    interrupt_release();
+    return rc;
 }
 
 /* The example sentences of assets/sentences.csv (column text), for n / N. */
@@ -208,6 +216,10 @@ static int run(const struct options *o)
         snprintf(model_dir, sizeof model_dir, "%s", o->model);
     else if (paths_default_model(model_dir, sizeof model_dir))
         return fprintf(stderr, "attnstep: no bundled model: %s; use --model DIR\n", model_dir), 1;
+    /* Refused before the slow part (the influence) rather than after it. */
+    if (o->export_dir && (fsutil_check_not_input(o->export_dir, model_dir, "the model being read", &err) ||
+                          fsutil_check_target(o->export_dir, o->force, &err)))
+        return fail(err.msg);
     struct bundle model;
     if (bundle_load(&model, model_dir, &err))
         return fail(err.msg);
@@ -226,10 +238,12 @@ static int run(const struct options *o)
         }
         int n_files = 0;
         if (o->export_dir) {
+            interrupt_catch();
             if (export_write(&trace, o->export_dir, o->force, &n_files, &err))
                 rc = fail(err.msg);
             else if (!o->print)
                 printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
+            interrupt_release();
         }
         /* The attention lesson, then the recurrent models the bundle has. */
         static const enum trace_model order[] = {TRACE_ATTENTION, TRACE_RNN, TRACE_LSTM};

@@ -16,6 +16,7 @@
 #include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/train.h"
+#include "interrupt.h"
 
 struct train_args {
     const char *data, *test, *out, *from;
@@ -170,7 +171,7 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
     char dir[4200], name[32];
     if (is_snapshot_epoch(e->epoch, e->epochs)) {
         snprintf(name, sizeof name, "snapshots/epoch-%03d", e->epoch);
-        if (fsutil_join(dir, sizeof dir, r->staging, name) || mkdir(dir, 0755) ||
+        if (fsutil_join(dir, sizeof dir, r->staging, name) || mkdir(dir, 0777) ||
             bundle_write_dir(model, dir, r->err)) {
             if (!r->err->msg[0])
                 error_file(r->err, dir, "cannot write a snapshot: %s", strerror(errno));
@@ -226,6 +227,13 @@ int train_cmd(int argc, char **argv)
         .data = a.data, .test = a.test, .from = a.from, .name = slash && slash[1] ? slash + 1 : out,
         .d_model = a.d_model, .heads = a.heads, .d_ff = a.d_ff, .lr = a.lr, .seed = a.seed,
     };
+    /* Replacing DIR must not destroy what this run reads. */
+    const struct { const char *path, *what; } inputs[] = {
+        {a.from, "the model being read"}, {a.data, "the training data"}, {a.test, "the test data"},
+    };
+    for (size_t i = 0; a.out && i < sizeof inputs / sizeof inputs[0]; i++)
+        if (inputs[i].path && fsutil_check_not_input(a.out, inputs[i].path, inputs[i].what, &err))
+            return fprintf(stderr, "attnstep: %s\n", err.msg), 1;
     struct dataset_job job;
     struct bundle *const model = &job.model;
     struct train_set *const train_set = &job.train_set;
@@ -256,14 +264,16 @@ int train_cmd(int argc, char **argv)
         rc = 0;
         goto done;
     }
+    /* From here until the model is in place, a signal stops the run and the staging directory goes. */
+    interrupt_catch();
     if (fsutil_check_target(a.out, a.force, &err) || fsutil_make_staging(a.out, run.staging, sizeof run.staging, &err))
         goto done;
     char path[4200];
-    if (fsutil_join(path, sizeof path, run.staging, "snapshots") || mkdir(path, 0755) ||
+    if (fsutil_join(path, sizeof path, run.staging, "snapshots") || mkdir(path, 0777) ||
         fsutil_join(path, sizeof path, run.staging, "training.csv") || csvout_open(&run.log, path, &err)) {
         if (!err.msg[0])
             error_file(&err, run.staging, "cannot write: %s", strerror(errno));
-        fsutil_remove_tree(run.staging);
+        fsutil_discard(run.staging);
         goto done;
     }
     static const char *const head[] = {"epoch", "loss", "train_accuracy", "test_accuracy"};
@@ -274,15 +284,22 @@ int train_cmd(int argc, char **argv)
         printf("training on %d sentences (%d classes, %d words)%s%s\n", train_set->n, model->enc.n_labels,
                model->n_vocab, a.test ? ", testing on " : "", a.test ? a.test : "");
     clock_gettime(CLOCK_MONOTONIC, &run.start);
+    job.tr.stop = &fsutil_interrupted;
     int fit = train_fit(&job.tr, train_set, &job.test_set, a.epochs, 16, a.seed, on_epoch, &run);
     int closed = csvout_close(&run.log, run.failed ? NULL : &err);
-    if (fit || run.failed || closed || bundle_write_dir(model, run.staging, &err) ||
-        fsutil_commit(run.staging, a.out, &err)) {
+    if (fit || run.failed || closed || fsutil_interrupted || bundle_write_dir(model, run.staging, &err)) {
         if (fit && !err.msg[0])
             error_set(&err, "out of memory");
-        fsutil_remove_tree(run.staging);
+        if (fsutil_interrupted) {
+            if (run.tty)
+                fputc('\n', stderr); /* below the progress bar */
+            fsutil_interrupted_error(a.out, &err);
+        }
+        fsutil_discard(run.staging);
         goto done;
     }
+    if (fsutil_commit(run.staging, a.out, a.force, &err))
+        goto done;
     double secs = seconds_since(&run.start);
     printf("attnstep: wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)\n", a.out, train_set->n,
            a.epochs, secs, secs > 0 ? train_set->n * (double)a.epochs / secs : 0.0);
@@ -291,5 +308,6 @@ done:
     if (rc)
         fprintf(stderr, "attnstep: %s\n", err.msg);
     dataset_job_free(&job);
+    interrupt_release();
     return rc;
 }

@@ -1010,5 +1010,5 @@ int bundle_save(const struct bundle *b, const char *dir, int force, struct error
         fsutil_remove_tree(staging);
         return -1;
     }
-    return fsutil_commit(staging, dir, err);
+    return fsutil_commit(staging, dir, force, err);
 }

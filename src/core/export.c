@@ -12,6 +12,8 @@
 static int open_in(struct csvout *w, const char *dir, const char *name, struct error *err)
 {
     char path[PATH_SIZE];
+    if (fsutil_interrupted)
+        return -1; /* export_write says why */
     if (fsutil_join(path, sizeof path, dir, name))
         return error_file(err, dir, "path is too long");
     return csvout_open(w, path, err);
@@ -189,8 +191,10 @@ int export_write(const struct trace *t, const char *dir, int force, int *n_files
     if (fsutil_check_target(dir, force, err) || fsutil_make_staging(dir, staging, sizeof staging, err))
         return -1;
     if (write_all(t, staging, n_files, err)) {
-        fsutil_remove_tree(staging);
+        fsutil_discard(staging);
+        if (fsutil_interrupted)
+            fsutil_interrupted_error(dir, err);
         return -1;
     }
-    return fsutil_commit(staging, dir, err);
+    return fsutil_commit(staging, dir, force, err);
 }

@@ -309,6 +309,11 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+static int stopped(const struct trainer *tr)
+{
+    return tr->stop && *tr->stop;
+}
+
 int train_fit(struct trainer *tr, const struct train_set *train, const struct train_set *test, int epochs, int batch,
               uint64_t seed, train_report report, void *ctx)
 {
@@ -331,13 +336,15 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
         }
         double loss = 0.0;
         int correct;
-        for (int start = 0; start < train->n; start += batch) {
+        for (int start = 0; start < train->n && !stopped(tr); start += batch) {
             int end = start + batch < train->n ? start + batch : train->n;
             trainer_zero_grad(tr);
             for (int k = start; k < end; k++)
                 loss += trainer_step_example(tr, &train->ex[order[k]], 1.0 / (end - start), &correct);
             trainer_adam(tr);
         }
+        if (stopped(tr))
+            break; /* asked to stop: not worth measuring a half-done epoch */
         e.epoch = epoch;
         e.loss = train->n ? loss / train->n : 0.0;
         e.train_accuracy = train_accuracy(tr, train, NULL);
