@@ -171,7 +171,7 @@ int print_walkthrough(FILE *out, const struct lesson *l)
                 fputs("─", out);
             fputs("\n", out);
             if (!explained[st->kind]++) {
-                put_wrapped(out, txt->explain, 2);
+                put_wrapped(out, narration_explain(l, p.stage), 2);
                 fputc('\n', out);
             }
         }
