@@ -129,5 +129,7 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
 void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size);
 /* A number as formulas and --print show it. */
 void lesson_format_number(double v, char *buf, size_t size);
+/* A probability as a percentage that never rounds an uncertain one to 0% or 100%. */
+void lesson_format_percent(double p, char *buf, size_t size);
 
 #endif

@@ -481,8 +481,8 @@ static void put(struct text *t, const char *fmt, ...)
         t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
 }
 
-/* Four significant digits, at most four decimals, never e-notation: a
- * first-year student reads 0.0001, not 6.088e-05. Trailing zeros go ("0.5",
+/* Four decimals below 10, four significant digits above, never e-notation:
+ * a first-year student reads 0.0001, not 6.088e-05. Trailing zeros go ("0.5",
  * "2"), except where a number that is not 0 rounds to nothing: "0.0000" says
  * "tiny", where "0" would claim exactly zero (and "-0.0000" a sign that does
  * not matter). */
@@ -500,9 +500,9 @@ void lesson_format_number(double v, char *buf, size_t size)
         snprintf(buf, size, "%.4g", v);
         return;
     }
-    int decimals = 4;
-    for (double p = 1; decimals > 0 && fabs(v) >= p; p *= 10)
-        decimals--; /* 0.4213, 2.828, 21.15, 123.4, 1234 */
+    int decimals = 4; /* 0.4213, 2.8284, 1.0001 (not "1" beside 0.9999), then 21.15, 123.4, 1234 */
+    for (double p = 10; decimals > 0 && fabs(v) >= p; p *= 10)
+        decimals -= decimals == 4 ? 2 : 1;
     char num[32];
     snprintf(num, sizeof num, "%.*f", decimals, v);
     if (!strpbrk(num, "123456789")) {
@@ -531,6 +531,21 @@ static void put_plain(char *buf, size_t size, double v)
         if (end[-1] == '.')
             end[-1] = '\0';
     }
+}
+
+/* A probability in per cent: "93%", and never "100%" or "0%" for what is
+ * not certain: "99.99%", "> 99.99%". */
+void lesson_format_percent(double p, char *buf, size_t size)
+{
+    double v = 100.0 * p;
+    if (v >= 99.995 && p < 1)
+        snprintf(buf, size, "> 99.99%%");
+    else if (v < 0.005 && p > 0)
+        snprintf(buf, size, "< 0.01%%");
+    else if ((v >= 99.5 && p < 1) || (v < 0.5 && p > 0))
+        snprintf(buf, size, "%.2f%%", v);
+    else
+        snprintf(buf, size, "%.0f%%", v);
 }
 
 static void put_num(struct text *t, double v)
@@ -910,7 +925,9 @@ static void put_prediction(struct text *t, const struct trace *tr)
     int best = 0;
     for (int c = 1; c < tr->C; c++)
         best = tr->probs[c] > tr->probs[best] ? c : best;
-    put(t, "   →  prediction: %s, %.0f%%", tr->model->enc.labels[best], 100.0 * tr->probs[best]);
+    char pct[32];
+    lesson_format_percent(tr->probs[best], pct, sizeof pct);
+    put(t, "   →  prediction: %s, %s", tr->model->enc.labels[best], pct);
 }
 
 static void formula_layernorm(struct text *t, const struct lesson *l, struct matview res, int i, int j, int second)
@@ -924,21 +941,21 @@ static void formula_layernorm(struct text *t, const struct lesson *l, struct mat
     char eps[64];
     put_plain(eps, sizeof eps, e->norm_eps);
     if (i < 0) {
-        put(t, "%s[i] = (%s[i] − μ_i) / √(σ²_i + ε) ⊙ γ + β,  μ_i, σ²_i: the mean and variance of row i's %d "
-            "entries (divided by %d),  ε = %s", out, in, tr->D, tr->D, eps);
+        put(t, "%s[i] = (%s[i] − μ_i) / √(σ²_i + ε) ⊙ γ + β,  μ_i and σ²_i: the mean and variance of row i's "
+            "%d entries (dividing by %d),  ε = %s", out, in, tr->D, tr->D, eps);
         return;
     }
     double var = 1.0 / (rstd[i] * rstd[i]) - e->norm_eps;
     if (j < 0) {
-        put(t, "%s[%s] = LayerNorm(%s[%s]): mean ", out, tr->tokens[i], in, tr->tokens[i]);
+        put(t, "%s[%s] = LayerNorm(%s[%s]):  μ = ", out, tr->tokens[i], in, tr->tokens[i]);
         put_num(t, mean[i]);
-        put(t, ", variance ");
+        put(t, ", σ² = ");
         put_num(t, var);
         put(t, "  →  ");
         put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         return;
     }
-    put(t, "%s[%s,d%d] = γ[d%d]·(%s[%s,d%d] − mean)/√(variance + ε) + β[d%d] = (", out, tr->tokens[i], j, j, in,
+    put(t, "%s[%s,d%d] = γ[d%d]·(%s[%s,d%d] − μ)/√(σ² + ε) + β[d%d] = (", out, tr->tokens[i], j, j, in,
         tr->tokens[i], j, j);
     put_num(t, gamma[j]);
     put(t, ")·(");
@@ -1055,6 +1072,10 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
             put(t, ") / ");
             put_num(t, sum);
             put(t, " = ");
+            put_num(t, exp(tr->logits[j] - max));
+            put(t, " / ");
+            put_num(t, sum);
+            put(t, " = ");
             put_num(t, tr->probs[j]);
         }
         if (j < 0 || j == tr->C - 1)
@@ -1167,8 +1188,11 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         }
         put_ref(&t, l, MAT_MASKED, res, i, j);
         if (j < 0) {
-            put(&t, " = S'[%s] with the %d later word%s set to −∞ = ", tr->tokens[i], tr->N - 1 - i,
-                tr->N - 1 - i == 1 ? "" : "s");
+            if (i == tr->N - 1)
+                put(&t, " = S'[%s], nothing hidden: no word comes after it = ", tr->tokens[i]);
+            else
+                put(&t, " = S'[%s] with the %d later word%s set to −∞ = ", tr->tokens[i], tr->N - 1 - i,
+                    tr->N - 1 - i == 1 ? "" : "s");
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else if (j > i) {
             put(&t, " = −∞   (\"%s\" comes after \"%s\": hidden)", tr->tokens[j], tr->tokens[i]);

@@ -157,7 +157,7 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
     [STAGE_OUTPUT] = {
         [V_CAUSAL] = "One more matrix, W_O, mixes what the heads found into one vector per word. Under the "
             "causal mask each output row has looked only at its own word and the words before it: the first "
-            "row saw only itself, the last row the whole sentence.",
+            "row saw only itself; only the last row saw every word.",
     },
     [STAGE_RNN_H] = {
         [V_GROWS] = "tanh squeezes every number into (−1, 1). The result is the new hidden state: a summary "
@@ -177,7 +177,7 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
     [STAGE_POOLED] = {
         [V_CAUSAL] = "To judge the whole sentence, the words' vectors are averaged into one (mean pooling). "
             "Under the causal mask each word saw only itself and the words before it: only the last vector "
-            "carries the whole sentence.",
+            "has seen every word.",
     },
     [STAGE_PROBS] = {
         [V_RANDOM] = "Softmax turns the logits into probabilities that add up to 1. The class with the largest "
