@@ -50,7 +50,7 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "it. Their scores are set to −∞, which softmax turns into a weight of exactly 0."},
     [STAGE_WEIGHTS] = {"Attention weights (softmax)",
         "Softmax turns each row of scores into weights: e raised to each score, divided by the sum of "
-        "those powers over the row. The weights are at least 0 (exactly 0 for a score of −∞) and add up "
+        "those powers over the row (over all keys). The weights are at least 0 (exactly 0 for a score of −∞) and add up "
         "to 1. The row's largest score is subtracted first: the result is the same, but nothing overflows."},
     [STAGE_HEAD_OUT] = {"Head output",
         "Each word's new vector is a mix of all the values, weighted by its row of attention weights: "
@@ -128,12 +128,18 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "adjusts every weight so that the right class gets a higher probability on the training sentences."},
 };
 
-enum variant { V_RANDOM, V_UNKNOWN, V_CAUSAL, V_GROWS, V_LSTM, N_VARIANTS };
+enum variant { V_RANDOM, V_UNKNOWN, V_CAUSAL, V_NO_POSITIONS, V_GROWS, V_LSTM, N_VARIANTS };
 
 /* V_RANDOM, V_UNKNOWN: the model's weights are random, or it does not say;
- * V_CAUSAL: the causal mask is on; V_GROWS: W_hh may stretch a vector (the
- * RNN); V_LSTM: the LSTM lesson. NULL: the sentence above holds. */
+ * V_CAUSAL: the causal mask is on; V_NO_POSITIONS: the model adds no
+ * positional encoding; V_GROWS: W_hh may stretch a vector (the RNN); V_LSTM:
+ * the LSTM lesson. NULL: the sentence above holds. */
 static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
+    [STAGE_X] = {
+        [V_NO_POSITIONS] = "This model adds no positional encoding: x is the embedding itself. Without the "
+            "causal mask, attention then sees a bag of words: putting the words in another order only puts "
+            "the output rows in that order, as if \"dog bites man\" meant \"man bites dog\".",
+    },
     [STAGE_EMBED] = {
         [V_RANDOM] = "Each token becomes a list of numbers, its embedding: its row of the embedding table E. "
             "This model is not trained: its rows are random numbers, so similar words do not have similar "
@@ -233,6 +239,8 @@ const char *narration_explain(const struct lesson *l, int stage)
     const char *text = NULL;
     if (l->trace->causal && l->model == TRACE_ATTENTION)
         text = v[V_CAUSAL];
+    if (!text && !l->trace->model->positional)
+        text = v[V_NO_POSITIONS];
     if (!text && l->model == TRACE_LSTM)
         text = v[V_LSTM];
     if (!text && l->model == TRACE_RNN && (v[V_GROWS] && !rnn_contracts(l->trace->model)))

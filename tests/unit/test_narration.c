@@ -261,6 +261,20 @@ static void test_explanations_fit_the_model(void **state)
         assert_non_null(strstr(masked, "before it"));
     }
     assert_null(strstr(explain_stage(&lc, STAGE_OUTPUT), "whole sentence"));
+    /* x = e + p only where the model adds positions */
+    assert_non_null(strstr(explain_stage(&l[0], STAGE_X), "added"));
+    struct bundle nopos;
+    struct trace tn;
+    struct lesson ln;
+    assert_int_equal(bundle_load(&nopos, src_path("tests/data/bundles/korean"), &err), 0);
+    assert_false(nopos.positional);
+    assert_int_equal(trace_build(&tn, &nopos, "영화가 좋았다", 0, &err), 0);
+    assert_int_equal(lesson_init(&ln, &tn, TRACE_ATTENTION, GRAN_STAGE, &err), 0);
+    assert_null(strstr(explain_stage(&ln, STAGE_X), "added"));
+    assert_non_null(strstr(explain_stage(&ln, STAGE_X), "no positional encoding"));
+    lesson_free(&ln);
+    trace_free(&tn);
+    bundle_free(&nopos);
     lesson_free(&lc);
     trace_free(&tc);
     for (int i = 0; i < 3; i++) {
