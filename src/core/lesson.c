@@ -814,7 +814,9 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         put(t, "a[%s,d%d] = e[%s]·W_xh[:,%d]", tok, j, tok, j);
         if (w)
             put(t, " + h[%s]·W_hh[:,%d]", prev, j);
-        put(t, "%s = ", tr->model->rec[BUNDLE_RNN].has_b ? " + b" : "");
+        if (tr->model->rec[BUNDLE_RNN].has_b)
+            put(t, " + b[%d]", j);
+        put(t, " = ");
         put_recurrent_sum(t, l, w, j, 1);
         put(t, " = ");
         put_num(t, row[j]);
@@ -839,11 +841,13 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         }
         char gate = "ifgo"[j / Dh];
         static const char *const gate_name[] = {"input gate", "forget gate", "candidate", "output gate"};
-        put(t, "%s %c[%s,%d] = %s(z),  z = e[%s]·W_x[:,%d]", gate_name[j / Dh], gate, tok, j % Dh,
+        put(t, "%s %c[%s,d%d] = %s(z),  z = e[%s]·W_x[:,%d]", gate_name[j / Dh], gate, tok, j % Dh,
             gate == 'g' ? "tanh" : "σ", tok, j);
         if (w)
             put(t, " + h[%s]·W_h[:,%d]", prev, j);
-        put(t, "%s = ", tr->model->rec[BUNDLE_LSTM].has_b ? " + b" : "");
+        if (tr->model->rec[BUNDLE_LSTM].has_b)
+            put(t, " + b[%d]", j);
+        put(t, " = ");
         put_recurrent_sum(t, l, w, j, 0);
         put(t, " = ");
         put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
@@ -902,7 +906,7 @@ static void formula_influence(struct text *t, const struct lesson *l, const stru
     const struct trace *tr = l->trace;
     int m = s->row0;
     const char *y = m == TRACE_ATTENTION ? "y" : "h_N";
-    const char *what = m == TRACE_ATTENTION ? "the last word's output" : "the final memory";
+    const char *what = m == TRACE_ATTENTION ? "the last word's output" : "the final hidden state";
     const double *row = res.data + (size_t)m * res.stride;
     char num[32];
     if (j < 0) {
