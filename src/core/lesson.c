@@ -1231,8 +1231,10 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     }
     case STAGE_CONCAT:
         if (i < 0) {
-            put(&t, tr->H == 1 ? "C = [O of head %d]   (%d×%d)" : tr->H == 2 ? "C = [O of head 1 | O of head %d]   (%d×%d)"
-                                   : "C = [O of head 1 | … | O of head %d]   (%d×%d)", tr->H, tr->N, tr->D);
+            put(&t, tr->H == 1   ? "C = [O of head %d]   (%d×%d)"
+                    : tr->H == 2 ? "C = [O of head 1 | O of head %d]   (%d×%d)"
+                                 : "C = [O of head 1 | … | O of head %d]   (%d×%d)",
+                tr->H, tr->N, tr->D);
             break;
         }
         put_ref(&t, l, MAT_CONCAT, res, i, j);

@@ -41,17 +41,16 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "and add them up. A large score means \"this word answers my question\". All pairs "
         "are computed at once; no word waits for another."},
     [STAGE_SCALED] = {"Scaled scores",
-        "The scores are divided by √d_k, d_k being the number of entries in a query (and a key). For "
-        "independent entries of mean 0 and variance 1, a dot product has variance d_k; dividing by √d_k "
-        "brings it back to about 1. Otherwise softmax saturates: nearly all weight on one word, gradients "
-        "near 0, learning stalls."},
+        "The scores are divided by √d_k (d_k: entries per query and per key). For independent entries of "
+        "mean 0 and variance 1, a dot product has variance d_k; dividing by √d_k brings it back to about "
+        "1. Otherwise softmax saturates: nearly all weight on one word, gradients near 0, learning stalls."},
     [STAGE_MASKED] = {"Causal mask",
         "A decoder writes a sentence left to right, so a word may not look at the words after "
         "it. Their scores are set to −∞, which softmax turns into a weight of exactly 0."},
     [STAGE_WEIGHTS] = {"Attention weights (softmax)",
-        "Softmax turns each row of scores into weights: e raised to each score, divided by the sum of "
-        "those powers over the row (over all keys). The weights are at least 0 (exactly 0 for a score of −∞) and add up "
-        "to 1. The row's largest score is subtracted first: the result is the same, but nothing overflows."},
+        "Softmax turns each row of scores into weights: e to the power of each score, over the sum of "
+        "those powers across the row (all keys). Each weight is at least 0 (exactly 0 for −∞) and each "
+        "row adds up to 1. The row's largest score is subtracted first: same result, no overflow."},
     [STAGE_HEAD_OUT] = {"Head output",
         "Each word's new vector is a mix of all the values, weighted by its row of attention weights: "
         "mostly the values of the words it attends to. This is the context-aware version of the word, "
@@ -80,9 +79,8 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "reading in order."},
     [STAGE_LSTM_GATES] = {"LSTM: the gates",
         "From the word and the previous h come three gates and a candidate. Input gate i: how much to "
-        "write; forget gate f: how much of the old cell to keep; output gate o: how much of the cell to "
-        "show. σ puts each gate between 0 (closed) and 1 (open). The candidate g, what may be written, "
-        "uses tanh: between −1 and 1."},
+        "write; forget gate f: how much old cell to keep; output gate o: how much cell to show. σ puts "
+        "each gate in (0, 1), closed to open. The candidate g, what may be written, uses tanh: (−1, 1)."},
     [STAGE_LSTM_C] = {"LSTM: update the cell",
         "The cell keeps what the forget gate lets through and adds what the input gate lets in: "
         "c_t = f ⊙ c_{t−1} + i ⊙ g, where ⊙ multiplies entry by entry. When f stays near 1, old "
@@ -92,10 +90,9 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "The output gate decides how much of the cell, squeezed by tanh, becomes h: h_t = o ⊙ tanh(c_t), "
         "entry by entry. h is the memory passed to the next word."},
     [STAGE_INFLUENCE] = {"How much each word still matters",
-        "Nudge a word's embedding a little: how much does the memory at the end move? That is the "
-        "influence, the size of ∂h_N/∂e_i, found exactly by backpropagation. A far word is many steps "
-        "away, and these weights shrink its effect at every step. In attention every word is one step "
-        "from every other."},
+        "Influence ‖∂h_N/∂e_i‖: how far the final memory h_N moves when word i's embedding is nudged "
+        "(exact, by backpropagation). A far word is many steps away, and these weights shrink its effect at every "
+        "step. In attention every word is one step from the last."},
     [STAGE_RESIDUAL1] = {"Add: the residual connection",
         "The attention output is added back to the layer's input x. The layer only has to learn a "
         "change to each word's vector, not the whole vector, and the gradient has a short path back "
@@ -171,14 +168,13 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
             "weights that shrink vectors make it fade; these can stretch some, so it may fade or grow.",
     },
     [STAGE_INFLUENCE] = {
-        [V_GROWS] = "Nudge a word's embedding a little: how much does the memory at the end move? That is the "
-            "influence, the size of ∂h_N/∂e_i, found exactly by backpropagation. Each step multiplies a far "
-            "word's effect by W_hh and tanh's slope: it can fade or, with large weights, grow (exploding "
-            "gradients). In attention every word is one step from every other.",
-        [V_LSTM] = "Nudge a word's embedding a little: how much does the memory at the end move? That is the "
-            "influence, the size of ∂h_N/∂e_i, found exactly by backpropagation. Along the cell, every later "
-            "forget gate multiplies a far word's effect: near 1 it lasts, small it fades. In attention every "
-            "word is one step from every other.",
+        [V_GROWS] = "Influence ‖∂h_N/∂e_i‖: how far the final memory h_N moves when word i's embedding is nudged "
+            "(exact, by backpropagation). Each step multiplies a far word's effect by W_hh and tanh's slope: it "
+            "may fade, or grow (exploding gradients) if W_hh is large. Attention: one step from any word to "
+            "the last.",
+        [V_LSTM] = "Influence ‖∂h_N/∂e_i‖: how far the final memory h_N moves when word i's embedding is nudged "
+            "(exact, by backpropagation). Along the cell, each later forget gate multiplies a far word's effect: "
+            "near 1 it lasts, small it fades. In attention every word is one step from the last.",
     },
     [STAGE_POOLED] = {
         [V_CAUSAL] = "To judge the whole sentence, the words' vectors are averaged into one (mean pooling). "

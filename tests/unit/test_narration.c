@@ -11,7 +11,13 @@
 #include "attnstep/lesson.h"
 #include "attnstep/narration.h"
 #include "attnstep/trace.h"
+#include "attnstep/utf8.h"
 #include "testutil.h"
+
+/* The pipeline view gives an explanation four lines; at 80 columns they are 76
+ * cells wide. */
+#define EXPLAIN_WIDTH 76
+#define EXPLAIN_LINES 4
 
 /* Each model with a sentence in its language; tests/data fixtures are hand-made
  * (their description says nothing of training). */
@@ -24,6 +30,7 @@ static const struct {
     {"tests/data/bundles/recurrent", "the movie was not good"},
     {"tests/data/bundles/encoder-gelu", "영화가 정말 좋지 않았다"},
     {"tests/data/bundles/causal-small", "the movie was not good"},
+    {"tests/data/bundles/korean", "영화가 정말 좋지 않았다"},
 };
 #define N_CASES (int)(sizeof cases / sizeof cases[0])
 
@@ -131,6 +138,27 @@ static void check_formula(const struct lesson *l, struct lesson_pos pos, const c
     }
 }
 
+/* Lines text takes, wrapped greedily at spaces into width cells. */
+static int wrapped_lines(const char *text, int width)
+{
+    int lines = 0, col = 0;
+    char word[256];
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, " ");
+        snprintf(word, sizeof word, "%.*s", (int)n, p);
+        int w = utf8_width(word);
+        if (!lines || col + 1 + w > width) {
+            lines++;
+            col = w;
+        } else {
+            col += 1 + w;
+        }
+        p += n;
+        p += strspn(p, " ");
+    }
+    return lines;
+}
+
 static void check_lesson(const struct lesson *l, const char *where)
 {
     char f[8192];
@@ -142,6 +170,8 @@ static void check_lesson(const struct lesson *l, const char *where)
     for (int st = 0; st < l->n_stages; st++) {
         const char *e = narration_explain(l, st);
         assert_non_null(e);
+        if (wrapped_lines(e, EXPLAIN_WIDTH) > EXPLAIN_LINES)
+            fail_msg("%s: more than %d lines of %d cells: %s", where, EXPLAIN_LINES, EXPLAIN_WIDTH, e);
         /* a mask makes some weights exactly 0: never "positive" */
         if (l->stages[st].kind == STAGE_WEIGHTS && strstr(e, "positive"))
             fail_msg("%s: softmax weights called positive: %s", where, e);
