@@ -747,8 +747,8 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
         return;
     }
     if (isinf(row[j])) {
-        put(t, " = exp(-∞) / Σ = 0   (masked: \"%s\" comes after \"%s\")", l->trace->tokens[j],
-            l->trace->tokens[i]);
+        put(t, " = exp(-∞) / Σ = 0   (masked: \"%s\" at position %d comes after \"%s\" at %d)",
+            l->trace->tokens[j], j, l->trace->tokens[i], i);
         return;
     }
     put(t, " = exp(");
@@ -1199,11 +1199,16 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
                     tr->N - 1 - i == 1 ? "" : "s");
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else if (j > i) {
-            put(&t, " = −∞   (\"%s\" comes after \"%s\": hidden)", tr->tokens[j], tr->tokens[i]);
+            put(&t, " = −∞   (\"%s\" at position %d comes after \"%s\" at %d: hidden)", tr->tokens[j], j,
+                tr->tokens[i], i);
         } else {
             put(&t, " = S'[%s,%s] = ", tr->tokens[i], tr->tokens[j]);
             put_num(&t, at(res, i, j));
-            put(&t, "   (\"%s\" is not after \"%s\": kept)", tr->tokens[j], tr->tokens[i]);
+            if (i == j)
+                put(&t, "   (a word may look at itself: kept)");
+            else
+                put(&t, "   (\"%s\" at position %d comes before \"%s\" at %d: kept)", tr->tokens[j], j,
+                    tr->tokens[i], i);
         }
         break;
     case STAGE_WEIGHTS: {

@@ -71,8 +71,8 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "this point: through the memory, one step at a time."},
     [STAGE_RNN_H] = {"RNN: the new memory h_t",
         "tanh squeezes every number into (−1, 1). The result is the new hidden state: a summary of the "
-        "sentence up to this word. These weights make W_hh shrink every vector, and tanh's slope is at "
-        "most 1, so the first words fade as the sentence grows; with larger weights they need not."},
+        "sentence up to this word. This W_hh shrinks every vector and tanh's slope is at most 1, so the "
+        "first words fade as the sentence grows; with larger weights they need not."},
     [STAGE_LSTM_INPUT] = {"LSTM: read the next word",
         "An LSTM reads one word at a time too, but it keeps two memories: the cell c, a long-term "
         "store, and h, what it shows the next step. No positional encoding: the order comes from "
@@ -91,8 +91,8 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "entry by entry. h is the memory passed to the next word."},
     [STAGE_INFLUENCE] = {"How much each word still matters",
         "Influence ‖∂h_N/∂e_i‖: how far the final memory h_N moves when word i's embedding is nudged "
-        "(exact, by backpropagation). A far word is many steps away, and these weights shrink its effect at every "
-        "step. In attention every word is one step from the last."},
+        "(exact, by backpropagation). A far word is many steps away, and these weights shrink its effect "
+        "at every step. In attention every word is one step from the last."},
     [STAGE_RESIDUAL1] = {"Add: the residual connection",
         "The attention output is added back to the layer's input x. The layer only has to learn a "
         "change to each word's vector, not the whole vector, and the gradient has a short path back "

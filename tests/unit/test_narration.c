@@ -331,7 +331,7 @@ static void test_fading_is_what_these_weights_do(void **state)
     }
     assert_string_not_equal(h_text[0], h_text[1]);
     assert_string_not_equal(infl[0], infl[1]);
-    assert_non_null(strstr(h_text[0], "These weights"));
+    assert_non_null(strstr(h_text[0], "shrinks every vector"));
     assert_non_null(strstr(h_text[1], "grow"));
     assert_non_null(strstr(infl[1], "exploding"));
     /* the LSTM's memory fades through its forget gates, not through W_hh */
