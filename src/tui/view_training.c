@@ -31,20 +31,20 @@ static const struct trace *snapshot_trace(struct app *a, int i)
     return &a->hist_traces[i];
 }
 
-/* What this snapshot shows. Nothing here names a word of one language: the
- * example comes from the sentence and the snapshot on screen. */
+/* What this snapshot shows, in the two lines of 76 cells an 80-column screen
+ * gives it. Nothing here names a word of one language: the example comes from
+ * the sentence and the snapshot on screen. */
 static const char *narration(const struct app *a, int epoch, const struct trace *t, int head, char *buf, size_t size)
 {
     const struct bundle *last = &a->hist.snapshots[a->hist.n_snapshots - 1];
     if (epoch == 0 && last->description && strstr(last->description, " --from "))
-        return "Start: the weights of the model this training began from (--from), before any update. Each "
-               "epoch from here moves them to lower the loss on the training sentences.";
+        return "Start: the weights of the model this training began from (--from), before any update.";
     if (epoch == 0)
-        return "Random start: every weight is random. Nothing is learned yet: the heatmap and the prediction, "
-               "however sure it looks, are accidents of the random numbers.";
+        return "Random start: every weight is random, nothing is learned yet. The heatmap and the prediction, "
+               "however sure, are accidents of random numbers.";
     if (epoch <= 2)
-        return "Each epoch: every training sentence once, in batches of 16. Predict, measure the loss, "
-               "backpropagate (which way should each weight move?), then Adam moves every weight a little.";
+        return "Each epoch: every training sentence once, in batches of 16: predict, measure the loss, "
+               "backpropagate, and Adam nudges every weight.";
     if (epoch < a->hist.snapshot_epoch[a->hist.n_snapshots - 1] && t) {
         int best = 0; /* the word this head attends to most, over all the sentence's words */
         double most = -1;
@@ -57,9 +57,8 @@ static const char *narration(const struct app *a, int epoch, const struct trace 
                 best = c;
             }
         }
-        snprintf(buf, size, "Training lowers the loss, not always every epoch. Here head %d attends most to "
-                 "\"%s\": attention shows where a head looks, not why the model answers.", head + 1,
-                 t->tokens[best]);
+        snprintf(buf, size, "The loss falls, though not at every epoch. Head %d attends most to \"%s\": where a "
+                 "head looks, not why the model answers.", head + 1, t->tokens[best]);
         return buf;
     }
     return "Trained. Nobody wrote W_Q, W_K or W_V by hand: they are where gradient descent on the training "
