@@ -136,6 +136,12 @@ static void put_header(FILE *out, const struct lesson *l)
     for (int i = 0; i < t->N; i++)
         fprintf(out, " %s", t->tokens[i]);
     fprintf(out, "   (%d token%s)\n", t->N, t->N == 1 ? "" : "s");
+    static const char *const weights[] = {
+        [NARRATION_UNKNOWN] = "the model does not say whether it was trained",
+        [NARRATION_TRAINED] = "trained (attnstep train)",
+        [NARRATION_RANDOM] = "random: this model is not trained",
+    };
+    fprintf(out, "weights   %s\n", weights[narration_training(b)]);
     fprintf(out, "attention %s\n", t->causal ? "causal: no word looks at the words after it"
                                              : "bidirectional: every word looks at every word");
     fprintf(out, "steps     %ld, one %s at a time, in %d stages\n", l->n_steps, narration_granularity(l->gran),
@@ -171,7 +177,7 @@ int print_walkthrough(FILE *out, const struct lesson *l)
                 fputs("─", out);
             fputs("\n", out);
             if (!explained[st->kind]++) {
-                put_wrapped(out, txt->explain, 2);
+                put_wrapped(out, narration_explain(l, p.stage), 2);
                 fputc('\n', out);
             }
         }

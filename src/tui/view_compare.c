@@ -28,7 +28,7 @@ static void draw_rnn(struct app *a, int y, int x, int w, int h)
                      theme_attr(ROLE_WARN));
         return;
     }
-    snprintf(line, sizeof line, "sequential step %d of %d: each waits for the last", a->cmp_t, t->N);
+    snprintf(line, sizeof line, "sequential step %d of %d: each waits for the one before", a->cmp_t, t->N);
     draw_text(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int rows = h - 3, cw = 2;
@@ -100,7 +100,7 @@ static void draw_influence(struct app *a, int y, int h)
     const struct trace *t = &a->trace;
     char num[32];
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
-    draw_heading(y, "── How much each word still matters at the end: ‖∂y/∂e_i‖ (bars scaled to each model's largest)");
+    draw_heading(y, "── How much each word still matters at the end: ‖∂(last output)/∂e_i‖, bars scaled per model");
     int colw = (COLS - 2 - lw - 2) / 3;
     static const enum trace_model order[] = {TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION};
     static const char *const title[] = {"RNN  (path: N−i steps)", "LSTM (path: N−i steps)", "attention (path: 1 step)"};
@@ -130,7 +130,7 @@ static void draw_influence(struct app *a, int y, int h)
                 continue;
             }
             const double *row = t->influence + (size_t)order[m] * (size_t)t->N;
-            snprintf(num, sizeof num, "%.2g", row[i]);
+            lesson_format_number(row[i], num, sizeof num); /* plain decimals, never 6.1e-05 */
             int steps = order[m] == TRACE_ATTENTION ? 1 : t->N - 1 - i;
             char path[24];
             snprintf(path, sizeof path, "%d", steps);

@@ -150,7 +150,7 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         ops[n++] = "·";
         break;
     case STAGE_FFN_OUTPUT:
-        set_panel(a, &out[n], MAT_FFN_HIDDEN, -1, "f");
+        set_panel(a, &out[n], MAT_FFN_HIDDEN, -1, "ff1");
         ops[n++] = "";
         set_panel(a, &out[n], MAT_W_FF2, -1, "W_ff2");
         ops[n++] = "·";
@@ -158,7 +158,7 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
     case STAGE_RESIDUAL2:
         set_panel(a, &out[n], MAT_NORM1, -1, "n1");
         ops[n++] = "";
-        set_panel(a, &out[n], MAT_FFN_OUTPUT, -1, "g");
+        set_panel(a, &out[n], MAT_FFN_OUTPUT, -1, "ff2");
         ops[n++] = "+";
         break;
     case STAGE_POOLED:
@@ -252,6 +252,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     struct lesson_pos pos = lesson_at(&a->lesson, a->step);
     const struct lesson_stage *s = &a->lesson.stages[pos.stage];
     const struct stage_text *txt = narration_stage(s->kind);
+    const char *explain = narration_explain(&a->lesson, pos.stage);
     char line[256], formula[4096];
     int W = COLS;
 
@@ -268,7 +269,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     int fl = wrapped_lines(W - 4, formula);
     if (fl > 3)
         fl = 3;
-    int el = wrapped_lines(W - 4, txt->explain);
+    int el = wrapped_lines(W - 4, explain);
     if (el > 4)
         el = 4;
     int avail = h - 3;
@@ -332,7 +333,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     int ty = y + 3 + tallest + 1;
     draw_wrapped(ty, 2, W - 4, fl, formula, theme_attr(ROLE_FORMULA));
     if (el)
-        draw_wrapped(ty + fl + 1, 2, W - 4, el, txt->explain, theme_attr(ROLE_NORMAL));
+        draw_wrapped(ty + fl + 1, 2, W - 4, el, explain, theme_attr(ROLE_NORMAL));
     /* The first screen says how to begin; everything else is in the status line and '?'. */
     if (a->step == 0 && ty + fl + el + 3 < y + h)
         draw_text(y + h - 1, 2, W - 4, "→ or space: next step    ←: back    Tab: more or less detail    v: heatmap    ?: all keys",

@@ -31,19 +31,38 @@ static const struct trace *snapshot_trace(struct app *a, int i)
     return &a->hist_traces[i];
 }
 
-static const char *narration(const struct app *a, int epoch)
+/* What this snapshot shows, in the two lines of 76 cells an 80-column screen
+ * gives it. Nothing here names a word of one language: the example comes from
+ * the sentence and the snapshot on screen. */
+static const char *narration(const struct app *a, int epoch, const struct trace *t, int head, char *buf, size_t size)
 {
+    const struct bundle *last = &a->hist.snapshots[a->hist.n_snapshots - 1];
+    if (epoch == 0 && last->description && strstr(last->description, " --from "))
+        return "Start: the weights of the model this training began from (--from), before any update.";
     if (epoch == 0)
-        return "Random start: W_Q, W_K and W_V are random numbers. Nothing has been learned, so the attention "
-               "heatmap is noise and the prediction a coin toss.";
+        return "Random start: every weight is random, nothing is learned yet. The heatmap and the prediction, "
+               "however sure, are accidents of random numbers.";
     if (epoch <= 2)
-        return "Each epoch goes through every training sentence: forward (predict), loss (how wrong was it?), "
-               "backpropagation (which way should each weight move?), update (Adam moves them a little).";
-    if (epoch < a->hist.snapshot_epoch[a->hist.n_snapshots - 1])
-        return "The loss falls as the weights settle. Watch the heatmap: words start to look at the words that "
-               "decide the answer, such as \"not\" before \"good\".";
-    return "Trained. Nobody wrote W_Q, W_K or W_V by hand: they are whatever made the answers right most often "
-           "on the training sentences.";
+        return "Each epoch: every training sentence once, in batches of 16: predict, measure the loss, "
+               "backpropagate, and Adam nudges every weight.";
+    if (epoch < a->hist.snapshot_epoch[a->hist.n_snapshots - 1] && t) {
+        int best = 0; /* the word this head attends to most, over all the sentence's words */
+        double most = -1;
+        for (int c = 0; c < t->N; c++) {
+            double sum = 0;
+            for (int r = 0; r < t->N; r++)
+                sum += t->weights[((size_t)head * t->N + r) * t->N + c];
+            if (sum > most) {
+                most = sum;
+                best = c;
+            }
+        }
+        snprintf(buf, size, "The loss falls, though not at every epoch. Head %d attends most to \"%s\": where a "
+                 "head looks, not why the model answers.", head + 1, t->tokens[best]);
+        return buf;
+    }
+    return "Trained. Nobody wrote W_Q, W_K or W_V by hand: they are where gradient descent on the training "
+           "loss (cross-entropy) ended up.";
 }
 
 /* Loss (left) and accuracy (right) over the epochs, the current one marked. */
@@ -106,13 +125,14 @@ void view_training_draw(struct app *a, int y, int h)
     snprintf(line, sizeof line, "── Training: watching attention learn · epoch %d of %d (snapshot %d of %d)", epoch,
              hs->snapshot_epoch[hs->n_snapshots - 1], i + 1, hs->n_snapshots);
     draw_heading(y, line);
-    draw_wrapped(y + 1, 2, COLS - 4, 2, narration(a, epoch), theme_attr(ROLE_NORMAL));
     const struct trace *t = snapshot_trace(a, i);
+    int head = !t || a->head < 0 || a->head >= t->H ? 0 : a->head;
+    char said[512];
+    draw_wrapped(y + 1, 2, COLS - 4, 2, narration(a, epoch, t, head, said, sizeof said), theme_attr(ROLE_NORMAL));
     if (!t) {
         draw_text(y + 4, 2, COLS - 4, "this snapshot cannot read the sentence", theme_attr(ROLE_WARN));
         return;
     }
-    int head = a->head < 0 || a->head >= t->H ? 0 : a->head;
     int curves_h = h >= 26 ? 7 : h >= 20 ? 5 : 0;
     int top = y + 4, avail = h - 4 - curves_h;
     /* Left: the heatmap of one head. */

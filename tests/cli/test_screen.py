@@ -952,6 +952,24 @@ def t_training_view():
         expect("epoch 20 of 20" in s, "the live run did not reach the last epoch", s)
 
 
+@test("training view on tiny-ko: the narration names a word of the Korean sentence, no English example")
+def t_training_view_korean():
+    toks = "그 미술관 진짜 재미없지".split()
+    with attnstep("--model", os.path.join(ROOT, "assets", "models", "tiny-ko"), *toks) as p:
+        p.settle("── Stage 1/29 · Tokens")
+        p.text("vvv")
+        p.settle("── Training: watching attention learn · epoch 20 of 20")
+        p.text("g")
+        p.settle("epoch 0 of 20 (snapshot 1 of")
+        p.keys("Right", "Right", "Right")
+        s = p.settle("epoch 3 of 20")
+        flat = " ".join(s.split())
+        named = re.search(r'attends most to "([^"]+)"', flat)
+        expect(named and named.group(1) in toks, "the narration does not name a word of the sentence", s)
+        expect('"not"' not in flat and '"good"' not in flat, "an English example on the Korean model", s)
+        expect("coin toss" not in flat, "a coin toss beside a confident prediction", s)
+
+
 @test("n picks the next example sentence from assets/sentences.csv in every view; N goes back")
 def t_next_sentence():
     with attnstep() as p:
