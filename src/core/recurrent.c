@@ -118,7 +118,7 @@ static double frobenius(const double *g, int rows, int D)
  * add up to ‖∂y/∂e_t‖²_F. One matrix product per step reads each weight once
  * for all Dh passes. */
 int recurrent_rnn_influence(double *influence, const double *h, const double *w_xh, const double *w_hh,
-                            int N, int D, int Dh)
+                            int N, int D, int Dh, void (*progress)(void *ctx, double done), void *ctx)
 {
     size_t S = (size_t)Dh * Dh;
     double *g_h = calloc(S, sizeof *g_h), *g_a = malloc(S * sizeof *g_a);
@@ -136,6 +136,8 @@ int recurrent_rnn_influence(double *influence, const double *h, const double *w_
             times(g_e, g_a, w_xt, Dh, Dh, D);
             influence[t] = frobenius(g_e, Dh, D);
             times(g_h, g_a, w_ht, Dh, Dh, Dh);
+            if (progress)
+                progress(ctx, (double)(N - t) / N);
         }
     }
     free(g_h);
@@ -147,7 +149,8 @@ int recurrent_rnn_influence(double *influence, const double *h, const double *w_
 }
 
 int recurrent_lstm_influence(double *influence, const double *gates, const double *c, const double *w_x,
-                             const double *w_h, int N, int D, int Dh)
+                             const double *w_h, int N, int D, int Dh, void (*progress)(void *ctx, double done),
+                             void *ctx)
 {
     int G = 4 * Dh;
     size_t S = (size_t)Dh * Dh;
@@ -178,6 +181,8 @@ int recurrent_lstm_influence(double *influence, const double *gates, const doubl
             times(g_e, g_z, w_xt, Dh, G, D);
             influence[t] = frobenius(g_e, Dh, D);
             times(g_h, g_z, w_ht, Dh, G, Dh);
+            if (progress)
+                progress(ctx, (double)(N - t) / N);
         }
     }
     free(g_h);

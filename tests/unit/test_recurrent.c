@@ -124,10 +124,71 @@ static double numeric_influence(const struct fixture *f, int model, int i)
     return sqrt(sum);
 }
 
+/* Nothing is computed before it is asked for, then only the row asked for. */
+static void test_influence_is_lazy(void **state)
+{
+    (void)state;
+    struct bundle b;
+    struct trace t;
+    struct error err;
+    assert_int_equal(bundle_load(&b, src_path("tests/data/bundles/recurrent"), &err), 0);
+    assert_int_equal(trace_build(&t, &b, "the cat sat on the mat", 0, &err), 0);
+    for (int i = 0; i < TRACE_N_MODELS * t.N; i++)
+        assert_true(t.influence[i] == 0.0);
+    assert_int_equal(trace_influence(&t, TRACE_LSTM), 0);
+    for (int m = 0; m < TRACE_N_MODELS; m++)
+        for (int i = 0; i < t.N; i++)
+            assert_true((t.influence[m * t.N + i] > 0.0) == (m == TRACE_LSTM));
+    assert_int_equal(trace_influence_all(&t), 0);
+    for (int i = 0; i < TRACE_N_MODELS * t.N; i++)
+        assert_true(t.influence[i] > 0.0);
+    trace_free(&t);
+    bundle_free(&b);
+}
+
+struct progress_log {
+    int calls;
+    double last;
+    int increasing;
+};
+
+static void log_progress(void *ctx, double done)
+{
+    struct progress_log *p = ctx;
+    p->increasing &= done > p->last;
+    p->last = done;
+    p->calls++;
+}
+
+/* A slow run reports after every word, rising to exactly 1, without changing
+ * the numbers. */
+static void test_influence_progress(void **state)
+{
+    struct fixture *f = *state;
+    const struct trace *t = &f->t;
+    const struct bundle_recurrent_weights *lstm = &f->b.rec[BUNDLE_LSTM], *rnn = &f->b.rec[BUNDLE_RNN];
+    double *row = malloc((size_t)t->N * sizeof *row);
+    assert_int_equal(trace_influence_all(t), 0);
+    struct progress_log p = {0, 0.0, 1};
+    assert_int_equal(recurrent_lstm_influence(row, t->lstm_gates, t->lstm_c, lstm->w_x, lstm->w_h, t->N, t->D, t->Dh,
+                                              log_progress, &p), 0);
+    assert_int_equal(p.calls, t->N);
+    assert_true(p.increasing && p.last == 1.0);
+    assert_memory_equal(row, t->influence + TRACE_LSTM * t->N, (size_t)t->N * sizeof *row);
+    p = (struct progress_log){0, 0.0, 1};
+    assert_int_equal(recurrent_rnn_influence(row, t->rnn_h, rnn->w_x, rnn->w_h, t->N, t->D, t->Dh, log_progress, &p),
+                     0);
+    assert_int_equal(p.calls, t->N);
+    assert_true(p.increasing && p.last == 1.0);
+    assert_memory_equal(row, t->influence + TRACE_RNN * t->N, (size_t)t->N * sizeof *row);
+    free(row);
+}
+
 static void test_influence_matches_finite_differences(void **state)
 {
     struct fixture *f = *state;
     const struct trace *t = &f->t;
+    assert_int_equal(trace_influence_all(t), 0);
     for (int m = 0; m < TRACE_N_MODELS; m++)
         for (int i = 0; i < t->N; i++) {
             double exact = t->influence[(size_t)m * t->N + i], numeric = numeric_influence(f, m, i);
@@ -345,12 +406,12 @@ static void test_influence_matches_reference(void **state)
         double *z = malloc((size_t)N * G * sizeof *z), *gates = malloc((size_t)N * G * sizeof *gates);
         double *c = malloc((size_t)N * Dh * sizeof *c), *h = malloc((size_t)N * Dh * sizeof *h);
         recurrent_lstm_forward(z, gates, c, h, x, w_x, w_h, bias, N, D, Dh);
-        assert_int_equal(recurrent_lstm_influence(fast, gates, c, w_x, w_h, N, D, Dh), 0);
+        assert_int_equal(recurrent_lstm_influence(fast, gates, c, w_x, w_h, N, D, Dh, NULL, NULL), 0);
         ref_lstm_influence(ref, gates, c, w_x, w_h, N, D, Dh);
         assert_same_influence("lstm", fast, ref, N);
         /* The RNN reads the start of the same buffers as its (D, Dh) and (Dh, Dh) weights. */
         recurrent_rnn_forward(z, h, x, w_x, w_h, bias, N, D, Dh);
-        assert_int_equal(recurrent_rnn_influence(fast, h, w_x, w_h, N, D, Dh), 0);
+        assert_int_equal(recurrent_rnn_influence(fast, h, w_x, w_h, N, D, Dh, NULL, NULL), 0);
         ref_rnn_influence(ref, h, w_x, w_h, N, D, Dh);
         assert_same_influence("rnn", fast, ref, N);
 
@@ -386,8 +447,10 @@ int main(int argc, char **argv)
         source_root = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invariants),
+        cmocka_unit_test(test_influence_is_lazy),
         cmocka_unit_test(test_influence_matches_finite_differences),
         cmocka_unit_test(test_influence_matches_reference),
+        cmocka_unit_test(test_influence_progress),
         cmocka_unit_test(test_bundle_without_recurrent_weights),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
