@@ -139,10 +139,11 @@ static double gram_frobenius(double *pair, double *acc, const double *A, const d
 }
 
 /*
- * Write concat[N-1] = Σ_j a_j v_j head by head (a = the last query's weights)
- * and δ_j^h = a_j^h (v_j^h − concat[N-1]^h). Backpropagating y_d through W_O,
- * the softmax and K, V (see the old loop in tests/unit/test_recurrent.c) gives
- * the Jacobian, as a (D_in, D_out) matrix,
+ * Notation: a_j^h is the last query's weight on word j in head h, concat[N-1]
+ * = Σ_j a_j v_j head by head, and δ_j^h = a_j^h (v_j^h − concat[N-1]^h) (DK).
+ * Backpropagating y_d through W_O, the softmax and Q, K, V (the loop over d
+ * that tests/unit/test_recurrent.c keeps as the reference) gives the
+ * Jacobian, as a (D_in, D_out) matrix,
  *   ∂y/∂x_i = Q_i·W_O,  Q_i (D, D) = W_V·diag(a_i) + β δ_iᵀ  (+ W_Q·E for i = N-1)
  * where column block h of W_V·diag(a_i) is a_i^h W_V,h, column block h of β δ_iᵀ
  * is β_h δ_i^hᵀ with β_h = W_K,h q_{N-1}^h / √DK (the key path), and E is block
