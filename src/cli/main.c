@@ -208,6 +208,16 @@ static int run_screen(const struct options *o, const struct bundle *model, const
     return rc;
 }
 
+/* The influence of a wide model takes a while: say what runs, and how far. */
+static void say_progress(void *ctx, const char *what, double done)
+{
+    (void)ctx;
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\rattnstep: computing %s: %3.0f%%%s", what, 100.0 * done, done >= 1.0 ? "\n" : "");
+    else if (done <= 0.0)
+        fprintf(stderr, "attnstep: computing %s; on a model this wide it takes a while\n", what);
+}
+
 static int run(const struct options *o)
 {
     struct error err;
@@ -236,6 +246,7 @@ static int run(const struct options *o)
             bundle_free(&model);
             return fail(err.msg);
         }
+        trace_set_progress(&trace, say_progress, NULL);
         int n_files = 0;
         if (o->export_dir) {
             interrupt_catch();
@@ -243,6 +254,9 @@ static int run(const struct options *o)
                 rc = fail(err.msg);
             else if (!o->print)
                 printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
+            if (rc == 0 && export_skips_influence(&trace, trace.has_model[TRACE_LSTM] ? TRACE_LSTM : TRACE_RNN))
+                fprintf(stderr, "attnstep: influence.csv has attention's row only: d_hidden %d is above %d, "
+                        "too slow for the RNN's and LSTM's\n", trace.Dh, EXPORT_INFLUENCE_MAX_HIDDEN);
             interrupt_release();
         }
         /* The attention lesson, then the recurrent models the bundle has. */

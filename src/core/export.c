@@ -88,15 +88,24 @@ static int write_summary(const char *dir, const char *name, const char *label, c
     return csvout_close(&w, err);
 }
 
-/* influence.csv: header model,<tokens…>; a row per model the bundle has. */
+int export_skips_influence(const struct trace *t, enum trace_model m)
+{
+    return m != TRACE_ATTENTION && t->has_model[m] && t->Dh > EXPORT_INFLUENCE_MAX_HIDDEN;
+}
+
+/* influence.csv: header model,<tokens…>; a row per model the bundle has,
+ * except the recurrent ones of a model too wide to wait for. */
 static int write_influence(const struct trace *t, const char *dir, struct error *err)
 {
     struct csvout w;
+    for (int m = 0; m < TRACE_N_MODELS; m++)
+        if (!export_skips_influence(t, (enum trace_model)m) && trace_influence(t, (enum trace_model)m))
+            return error_set(err, "out of memory");
     if (open_in(&w, dir, "influence.csv", err))
         return -1;
     put_header(&w, "model", t->N, t->tokens);
     for (int m = 0; m < TRACE_N_MODELS; m++) {
-        if (!t->has_model[m])
+        if (!t->has_model[m] || export_skips_influence(t, (enum trace_model)m))
             continue;
         csvout_text(&w, trace_model_name[m]);
         for (int i = 0; i < t->N; i++)

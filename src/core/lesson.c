@@ -321,6 +321,7 @@ struct matview lesson_matrix(const struct lesson *l, enum matrix_id m, int head)
         v.col_labels = LABEL_CLASS;
         break;
     case MAT_INFLUENCE:
+        trace_influence_all(t); /* computed when first shown; zeros only if out of memory */
         v.data = t->influence;
         v.rows = TRACE_N_MODELS;
         v.cols = t->N;

@@ -26,6 +26,18 @@ static double now_seconds(void)
 
 /* ---- state ------------------------------------------------------------- */
 
+/* The influence is computed when a view first shows it; on a wide model that
+ * takes seconds, so the status line says how far it is meanwhile. */
+static void influence_progress(void *ctx, const char *what, double done)
+{
+    (void)ctx;
+    char line[96];
+    snprintf(line, sizeof line, " computing %s: %3.0f%%", what, 100.0 * done);
+    draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
+    draw_text(LINES - 1, 0, COLS, line, theme_attr(ROLE_STATUS));
+    refresh();
+}
+
 static int build(struct app *a, enum trace_model model, int causal, enum granularity gran, struct error *err)
 {
     struct trace t;
@@ -51,6 +63,7 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
     trace_free(&a->trace);
     free(a->range);
     a->trace = t;
+    trace_set_progress(&a->trace, influence_progress, NULL);
     l.trace = &a->trace;
     a->lesson = l;
     a->range = range;

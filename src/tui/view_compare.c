@@ -100,6 +100,7 @@ static void draw_influence(struct app *a, int y, int h)
     const struct trace *t = &a->trace;
     char num[32];
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
+    trace_influence_all(t); /* computed when first shown; zeros only if out of memory */
     draw_heading(y, "── How much each word still matters at the end: ‖∂(last output)/∂e_i‖, bars scaled per model");
     int colw = (COLS - 2 - lw - 2) / 3;
     static const enum trace_model order[] = {TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION};
