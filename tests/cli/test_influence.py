@@ -56,7 +56,7 @@ for hidden, expect in [(256, ["rnn", "lstm", "attention"]), (257, ["attention"])
     # --print still shows the recurrent influence (computed when shown).
     r = run("--model", model, "--print", "the", "movie")
     check("d_hidden %d: --print ends the LSTM lesson with each word's influence" % hidden,
-          r.returncode == 0 and "influence of each word on h_N" in r.stdout, r.stderr[-500:])
+          r.returncode == 0 and "influence of each word i on h_" in r.stdout, r.stderr[-500:])
 
 shutil.rmtree(TMP, ignore_errors=True)
 print("1..%d" % len(results))
