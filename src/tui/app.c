@@ -582,22 +582,54 @@ static void select_head(struct app *a, int head)
                  "here 1–%d pick a head", a->trace.H);
         return;
     }
+    struct lesson_pos p = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *st = &a->lesson.stages[p.stage];
+    if (a->view == VIEW_PIPELINE && st->head < 0) {
+        if (a->lesson_model != TRACE_ATTENTION)
+            snprintf(a->message, sizeof a->message, "%d: the RNN and the LSTM have no heads (r: the attention "
+                     "lesson)", head + 1);
+        else
+            snprintf(a->message, sizeof a->message, "%d: %s is not one head's stage; each head has its own, from "
+                     "Queries to Head output (or v: the heatmap)", head + 1, narration_stage(st->kind)->title);
+        return;
+    }
     a->head = head;
     if (head < 0)
         return;
     /* In a head's stage, show the same stage and cell of the chosen head. */
-    struct lesson_pos p = lesson_at(&a->lesson, a->step);
-    const struct lesson_stage *st = &a->lesson.stages[p.stage];
     if (st->head >= 0 && st->head != head)
         app_goto(a, same_place(a, st->kind, head, p.row, p.col));
 }
 
 static void toggle_mask(struct app *a)
 {
+    if (a->lesson_model != TRACE_ATTENTION && a->view == VIEW_PIPELINE) {
+        snprintf(a->message, sizeof a->message, "m: the %s reads left to right and never sees a later word, mask or "
+                 "not (r: the attention lesson, where the mask matters)",
+                 a->lesson_model == TRACE_RNN ? "RNN" : "LSTM");
+        return;
+    }
     rebuild(a, a->lesson_model, !a->causal, a->gran);
     if (a->causal && a->mask_untrained && !a->message[0])
         snprintf(a->message, sizeof a->message, "causal mask on: this model was trained without it, so its "
                  "prediction under the mask is not meaningful");
+}
+
+/* v: the next view. Autoplay and the RNN and LSTM lessons step the pipeline;
+ * a view that does not show them stops or leaves them, and says so. */
+static void next_view(struct app *a)
+{
+    a->view = (enum view)((a->view + 1) % VIEW_COUNT);
+    if (a->view == VIEW_HEATMAP && a->lesson_model != TRACE_ATTENTION) {
+        rebuild(a, TRACE_ATTENTION, a->causal, a->gran);
+        app_goto(a, 0);
+        snprintf(a->message, sizeof a->message, "the heatmap shows attention: back to the attention lesson, "
+                 "from its start");
+    } else if ((a->view == VIEW_COMPARE || a->view == VIEW_TRAINING) && a->playing) {
+        a->playing = 0;
+        snprintf(a->message, sizeof a->message, "autoplay paused: it steps the pipeline and the heatmap (p there "
+                 "plays on)");
+    }
 }
 
 /* A step key at the first or last step says so instead of doing nothing. */
@@ -717,10 +749,16 @@ int app_key(struct app *a, int key)
     case KEY_HOME: case 'g': app_goto(a, 0); break;
     case KEY_END: case 'G': app_goto(a, a->lesson.n_steps - 1); break;
     case '\t': next_granularity(a); break;
-    case 'r': next_lesson(a); break;
+    case 'r':
+        if (a->view == VIEW_HEATMAP)
+            snprintf(a->message, sizeof a->message, "r: the heatmap shows attention only; the pipeline (v) walks "
+                     "through the RNN and LSTM lessons");
+        else
+            next_lesson(a);
+        break;
     case 'n': next_sentence(a, 1); break;
     case 'N': next_sentence(a, -1); break;
-    case 'v': a->view = (enum view)((a->view + 1) % VIEW_COUNT); break;
+    case 'v': next_view(a); break;
     case 'm': toggle_mask(a); break;
     case 'p': a->playing = !a->playing; break;
     case '+': case '=': a->interval = a->interval / 2 < 0.05 ? 0.05 : a->interval / 2;
@@ -748,6 +786,9 @@ int app_key(struct app *a, int key)
             select_head(a, key - '1');
         else if (key == '0')
             select_head(a, -1);
+        else if (key >= 128 && key < 256) /* a byte of a UTF-8 character, e.g. Hangul typed in Korean mode */
+            snprintf(a->message, sizeof a->message, "attnstep's keys are Latin letters: switch the keyboard to "
+                     "English input (? lists the keys)");
         else if (key > ' ' && key < 127)
             snprintf(a->message, sizeof a->message, "%c is not a key of attnstep (? lists them)", key);
         else if (keyname(key))

@@ -16,6 +16,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import time
 
 import test_screen as ts
 from test_screen import Fail, attnstep, expect, has_status, split_lines, status, test
@@ -290,10 +291,12 @@ def refused(p, keys, want, where):
     return s
 
 
-@test("refused keys in the pipeline say why on their own line: 0, 5 on 2 heads, → at the end, s, x")
+@test("refused keys in the pipeline say why on their own line: 0, 5 on 2 heads, 2 outside a head, → at the end, s, x, ㅜ")
 def t_refused_pipeline():
     with attnstep() as p:
         ts.first_screen(p)
+        refused(p, "2", "2: Tokens is not one head's stage", "2 at Tokens")
+        refused(p, "ㅜ", "switch the keyboard to English input", "a Hangul key")
         p.text("]]]]]]]")
         p.settle(has_status(stage=8))
         refused(p, "0", "0: the mean of the heads is shown in the heatmap only", "0")
@@ -338,6 +341,35 @@ def t_refused_compare():
         s = p.settle(has_status())
         expect(status(s)["line"] == before, "the pipeline moved under the compare view: %r, was %r"
                % (status(s)["line"], before), s)
+
+
+@test("in the RNN lesson m and digits say why they do nothing; v to the heatmap goes back to the attention lesson")
+def t_refused_rnn():
+    with attnstep() as p:
+        ts.first_screen(p)
+        p.text("r")
+        p.settle("RNN: read the next word")
+        refused(p, "m", "m: the RNN reads left to right and never sees a later word", "m")
+        refused(p, "2", "2: the RNN and the LSTM have no heads", "2")
+        p.text("v")
+        s = p.settle(lambda s: "back to the attention lesson" in message(s))
+        expect(status(s)["stages"] == 20 and status(s)["step"] == 1, "not the attention lesson's start", s)
+        refused(p, "r", "r: the heatmap shows attention only", "r in the heatmap")
+
+
+@test("v into the compare view pauses autoplay and says so; the pipeline has not moved on meanwhile")
+def t_autoplay_paused():
+    with attnstep("--autoplay", "0.2") as p:
+        p.wait(lambda s: has_status()(s) and status(s)["step"] >= 2, timeout=3.0)
+        p.text("vv")
+        s = p.settle(lambda s: "autoplay paused" in message(s))
+        expect("playing" not in split_lines(s)[0], "the title still says playing", s)
+        time.sleep(0.6)
+        p.text("vv")
+        s = p.settle(has_status())
+        step = status(s)["step"]
+        time.sleep(0.6)
+        expect(status(p.screen())["step"] == step, "the pipeline still plays after the pause", p.screen())
 
 
 @test("m on tiny-en (trained without the mask) says its prediction under the mask is not meaningful")
