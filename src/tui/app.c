@@ -324,7 +324,7 @@ static void draw_message(struct app *a)
     n = n > 3 ? 3 : n;
     for (int i = 0; i < n; i++)
         draw_fill(LINES - 1 - n + i, 0, COLS, theme_attr(ROLE_KEY));
-    draw_text(LINES - 1 - n, 1, 2, "▸", theme_attr(ROLE_KEY));
+    draw_text(LINES - 1 - n, 1, 2, widgets_utf8 ? "▸" : ">", theme_attr(ROLE_KEY));
     draw_wrapped(LINES - 1 - n, 3, w, n, msg, theme_attr(ROLE_KEY));
 }
 
