@@ -279,7 +279,7 @@ static void draw_status(struct app *a)
     int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
     static const char *const keys[][2] = {
         {"←→", "step"}, {"[ ]", "stage"}, {"Tab", "detail"}, {"v", "view"}, {"1-9", "head"},
-        {"p", "play"}, {"?", "help"}, {"q", "quit"},
+        {"p", "play"}, {"?", "help"}, {"q  Q", "quit"},
     };
     int x = used;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -342,14 +342,14 @@ static const char *const help_keys[][2] = {
     {"0", "heatmap: the mean of the heads"},
     {"m", "causal mask on / off"},
     {"p", "autoplay: play / pause"},
-    {"+  -", "autoplay faster / slower"},
+    {"+  -", "autoplay faster / slower (= and _ too)"},
     {"s", "heatmap: weights ⇄ scores"},
-    {"↑  ↓", "pan rows (here: scroll this help)"},
+    {"↑  ↓", "pan rows; in this help: scroll (PgUp PgDn Home End too)"},
     {"<  >  ,  .", "pan columns"},
     {"R", "training view: retrain from random, live"},
     {"mouse click", "on a cell: jump to the step that computes it"},
     {"?  Esc", "open / close this help"},
-    {"q", "quit"},
+    {"q  Q", "quit"},
 };
 #define HELP_N (int)(sizeof help_keys / sizeof help_keys[0])
 #define HELP_MAX_LINES 128

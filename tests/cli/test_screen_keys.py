@@ -30,12 +30,38 @@ TINY_EN, TINY_KO, RANDOM_EN = (os.path.join(MODELS, m) for m in ("tiny-en", "tin
 # Every key app.c, view_heatmap.c, view_compare.c and view_training.c handle,
 # as the help lists it in its key column.
 HELP_KEYS = ["→  l  space", "←  h  Backspace", "]  [", "Home g  End G", "Tab", "v", "r", "n  N", "1–9", "0",
-             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "mouse click", "?  Esc", "q"]
+             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "mouse click", "?  Esc", "q  Q"]
 # Descriptions that used to be cut at the overlay's edge, whole once the
 # wrapped lines are joined.
 HELP_PHRASES = ["view: pipeline → heatmap → RNN vs attention → training",
                 "training view: retrain from random, live", "detail of a step: cell → row → stage → cell",
                 "on a cell: jump to the step that computes it", "quit"]
+# How the help names the keys the source handles by code.
+KEY_NAMES = {"' '": "space", "'\\t'": "Tab", "127": "Backspace", "8": "Backspace", "27": "Esc", "KEY_RIGHT": "→",
+             "KEY_LEFT": "←", "KEY_UP": "↑", "KEY_DOWN": "↓", "KEY_HOME": "Home", "KEY_END": "End",
+             "KEY_BACKSPACE": "Backspace", "KEY_MOUSE": "mouse click", "KEY_PPAGE": "PgUp", "KEY_NPAGE": "PgDn"}
+
+
+def source_keys():
+    """Every key the screen's code handles (case labels and key == tests),
+    as the help names it."""
+    names = set()
+    for f in ("app.c", "view_pipeline.c", "view_heatmap.c", "view_compare.c", "view_training.c"):
+        with open(os.path.join(ROOT, "src", "tui", f), encoding="utf-8") as fh:
+            src = fh.read()
+        found = re.findall(r"case ('\\?.'|\d+|KEY_[A-Z]+):", src) + re.findall(r"key == ('\\?.'|\d+|KEY_[A-Z]+)", src)
+        for k in found:
+            if k in KEY_NAMES:
+                names.add(KEY_NAMES[k])
+            elif re.fullmatch(r"'[1-9]'", k):
+                names.add("1–9")
+            elif k.startswith("'"):
+                names.add(k[1:-1])
+            elif not k.startswith("KEY_RESIZE"):
+                raise Fail("a key the test cannot name: %s in %s" % (k, f))
+    return names
+
+
 FOOT_RE = re.compile(r"lines (\d+)–(\d+) of (\d+)")
 
 
@@ -113,6 +139,11 @@ def check_help(w, h, scrolls):
         expect(listed == HELP_KEYS, "keys listed: %r\nexpected:    %r" % (listed, HELP_KEYS), s)
         expect(all(d for _, d in entries), "a key without a description", s)
         text = " ".join(" ".join(d.split()) for _, d in entries)
+        # every key the code handles is in the key column or named in a description
+        tokens = {t for k, _ in entries for t in k.split()} | {k for k, _ in entries} | \
+            set(re.findall(r"[^\s();:]+", text))
+        missing = sorted(k for k in source_keys() if k not in tokens)
+        expect(not missing, "keys the code handles but the help does not list: %r" % missing, s)
         for phrase in HELP_PHRASES:
             expect(phrase in text, "the help does not say %r whole" % phrase, s)
         p.keys("Escape")
@@ -137,7 +168,7 @@ def t_help_keys():
         p.settle(lambda s: FOOT_RE.search(s) and FOOT_RE.search(s).group(1) == "1")
         p.keys("End")
         s = p.settle(lambda s: FOOT_RE.search(s) and FOOT_RE.search(s).group(2) == FOOT_RE.search(s).group(3))
-        expect(any(l.strip() == "q                quit" for l in split_lines(s)), "q quit not at the end", s)
+        expect(any(re.fullmatch(r"q  Q +quit", l.strip()) for l in split_lines(s)), "q quit not at the end", s)
         expect(status(s)["step"] == 1, "the status line is gone under the help", s)
         p.keys("Home")
         p.settle(lambda s: FOOT_RE.search(s) and FOOT_RE.search(s).group(1) == "1")
