@@ -12,6 +12,8 @@ static SCREEN *screen;
 static int started;
 
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction saved[sizeof stop_signals / sizeof stop_signals[0]];
+static int caught;
 
 static void on_signal(int sig)
 {
@@ -19,16 +21,27 @@ static void on_signal(int sig)
 }
 
 /* While the screen runs, a stop signal only sets term_stop_signal; before
- * and after, it does what it always does (the plain walk-through printed
- * instead of a screen is stopped by it at once, with status 128+signal). */
-static void catch_stop_signals(int catch)
+ * and after, it does what it did before (the plain walk-through printed
+ * instead of a screen is stopped by it at once, with status 128+signal).
+ * A signal ignored from the start (nohup) stays ignored. */
+static void catch_stop_signals(int on)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = catch ? on_signal : SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-        sigaction(stop_signals[i], &sa, NULL);
+    if (on == caught)
+        return;
+    caught = on;
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
+        if (!on) {
+            sigaction(stop_signals[i], &saved[i], NULL);
+            continue;
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(stop_signals[i], NULL, &saved[i]);
+        if (saved[i].sa_handler != SIG_IGN)
+            sigaction(stop_signals[i], &sa, NULL);
+    }
 }
 
 int term_locale_utf8(void)
