@@ -238,10 +238,16 @@ static void draw_title(struct app *a)
              a->playing ? " · ▶ playing" : "");
     int rw = utf8_width(right);
     int room = COLS - used - rw;
-    for (int i = 0; i < a->trace.N && room > 1; i++) {
-        int w = draw_text(0, used, room, a->trace.tokens[i], theme_attr(ROLE_TITLE)) + 1;
-        used += w;
-        room -= w;
+    /* The sentence as far as it fits; a cut one ends in "…" (a token and
+     * the "…" after it must fit, unless it is the last). */
+    for (int i = 0; i < a->trace.N; i++) {
+        int tw = utf8_width(a->trace.tokens[i]);
+        if (tw + (i + 1 < a->trace.N ? 2 : 0) > room) {
+            draw_text(0, used, room, widgets_utf8 ? "…" : "...", theme_attr(ROLE_TITLE));
+            break;
+        }
+        used += draw_text(0, used, room, a->trace.tokens[i], theme_attr(ROLE_TITLE)) + 1;
+        room -= tw + 1;
     }
     draw_text(0, COLS - rw, rw, right, theme_attr(ROLE_TITLE));
 }

@@ -425,6 +425,23 @@ def t_mask_untrained():
         expect(message(s) == "", "a note on a model without a classifier: %r" % message(s), s)
 
 
+@test("a sentence too long for the title ends in … where it is cut; one that fits has no …")
+def t_title_cut():
+    words = "the little girl who lived at the end of our street".split()
+    with attnstep(*words, w=64, h=18) as p:
+        s = p.settle(has_status(step=1))
+        title = split_lines(s)[0]
+        m = re.match(r" attnstep · random-en · (.*?) …\s+bidirectional\s*$", title)
+        expect(m, "the cut title does not end in …: %r" % title, s)
+        shown = m.group(1).split()
+        expect(0 < len(shown) < len(words) and shown == words[:len(shown)], "title words %r" % shown, s)
+    with attnstep("the", "little", "girl", w=64, h=18) as p:
+        s = p.settle(has_status(step=1))
+        title = split_lines(s)[0]
+        expect(re.match(r" attnstep · random-en · the little girl\s+bidirectional\s*$", title),
+               "a title that fits: %r" % title, s)
+
+
 # ---- signals -----------------------------------------------------------------
 
 @test("Ctrl-C during a live retraining (R): exit 130, the terminal restored")
