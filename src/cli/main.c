@@ -1,6 +1,7 @@
 /* attnstep — the command line: options, the model, and the chosen front door
  * (walk-through, export, or making a model). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "attnstep/trace.h"
 #include "config.h"
 #include "interrupt.h"
+#include "examples.h"
 #include "options.h"
 #include "paths.h"
 #include "print.h"
@@ -89,27 +91,6 @@ static int init_model(const struct options *o)
     return rc;
 }
 
-/* The example sentences of assets/sentences.csv (column text), for n / N. */
-static char **load_examples(int *n)
-{
-    char path[4096];
-    struct table t;
-    struct error err;
-    *n = 0;
-    if (paths_find_data("sentences.csv", path, sizeof path) || table_read(&t, path, &err))
-        return NULL;
-    char **out = calloc((size_t)t.n_rows, sizeof *out);
-    int col = -1;
-    for (int c = 0; c < t.rows[0].n_cells; c++)
-        if (!strcmp(table_text(&t, 0, c), "text"))
-            col = c;
-    for (int r = 1; out && col >= 0 && r < t.n_rows; r++)
-        if (t.rows[r].n_cells > col && (out[*n] = strdup(table_text(&t, r, col))))
-            ++*n;
-    table_free(&t);
-    return out;
-}
-
 /* A data path from a recorded command: as written (from the source tree), or
  * the installed copy of the bundled data. */
 static void resolve_data(const char *path, char *out, size_t size)
@@ -160,13 +141,23 @@ static void retrain_from_description(const struct bundle *m, struct app_retrain 
     r->available = 1;
 }
 
+/* attnstep train has no causal mask: a classifier it trained has only ever
+ * read whole sentences, so what it predicts under the mask means nothing. */
+static int trained_without_mask(const struct bundle *m)
+{
+    static const char prefix[] = "trained: ";
+    return m->enc.present && m->enc.n_labels > 0 && m->description &&
+           !strncmp(m->description, prefix, sizeof prefix - 1) && !strstr(m->description, " --causal");
+}
+
 /* The full-screen session (or its benchmark). Clears *interactive when the
  * terminal cannot drive it, so the caller prints the walk-through instead. */
-static int run_screen(const struct options *o, const struct bundle *model, const char *model_dir, int *interactive)
+static int run_screen(const struct options *o, const struct bundle *model, const char *model_dir,
+                      const char *sentence, const struct examples *ex, int *interactive)
 {
     struct error err;
     struct app app;
-    if (app_init(&app, model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, o->gran, &err) ||
+    if (app_init(&app, model, sentence, o->causal, o->gran, &err) ||
         app_load_history(&app, model_dir, &err)) {
         app_free(&app);
         return fail(err.msg);
@@ -184,11 +175,23 @@ static int run_screen(const struct options *o, const struct bundle *model, const
             widgets_utf8 = t.utf8;
             theme_init(&t);
             retrain_from_description(model, &app.retrain);
-            int n_examples = 0;
-            char **examples = load_examples(&n_examples);
-            app.examples = examples;
-            app.n_examples = n_examples;
+            app.examples = ex->text;
+            app.example_unknown = ex->unknown;
+            app.n_examples = ex->n;
+            /* n goes on from the sentence shown, if it is one of the examples */
             app.example_i = -1;
+            for (int i = 0; i < ex->n; i++)
+                if (!strcmp(ex->text[i], sentence))
+                    app.example_i = i;
+            /* The bundled model that has RNN and LSTM weights, for the views that need them. */
+            char found[4096], recurrent[PATH_MAX], cwd[PATH_MAX];
+            if (paths_find_data("models/" RECURRENT_MODEL, found, sizeof found) == 0 && realpath(found, recurrent)) {
+                /* as short as it can be typed from here */
+                size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+                app.recurrent_model = n > 1 && !strncmp(recurrent, cwd, n) && recurrent[n] == '/' ? recurrent + n + 1
+                                                                                             : recurrent;
+            }
+            app.mask_untrained = trained_without_mask(model);
             app.playing = o->autoplay > 0;
             if (o->compare)
                 app.view = VIEW_COMPARE;
@@ -196,11 +199,7 @@ static int run_screen(const struct options *o, const struct bundle *model, const
                 app.interval = o->autoplay;
             rc = app_run(&app);
             term_done();
-            /* the app may point at one of the examples: free them after it */
             app_free(&app);
-            for (int i = 0; i < n_examples; i++)
-                free(examples[i]);
-            free(examples);
             return rc;
         }
     }
@@ -234,19 +233,27 @@ static int run(const struct options *o)
     if (bundle_load(&model, model_dir, &err))
         return fail(err.msg);
     int interactive = !o->print && !o->export_dir && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    /* No words given: an example in the model's language that it knows. */
+    struct examples ex;
+    examples_load(&ex, &model);
+    const char *sentence = o->sentence ? o->sentence : examples_default(&ex, DEFAULT_SENTENCE);
     int rc = 0;
     if (o->bench || interactive)
-        rc = run_screen(o, &model, model_dir, &interactive);
+        rc = run_screen(o, &model, model_dir, sentence, &ex, &interactive);
     /* Export, and plain text when asked, when stdout is not a terminal, or
      * when the terminal cannot drive the screen. */
     int text = !o->bench && !interactive && (o->print || !o->export_dir);
     struct trace trace;
     if (rc == 0 && (text || o->export_dir)) {
-        if (trace_build(&trace, &model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, &err)) {
+        if (trace_build(&trace, &model, sentence, o->causal, &err)) {
+            examples_free(&ex);
             bundle_free(&model);
             return fail(err.msg);
         }
         trace_set_progress(&trace, say_progress, NULL);
+        if (text && o->causal && trained_without_mask(&model))
+            fprintf(stderr, "attnstep: note: %s was trained without the causal mask, so its prediction under "
+                    "the mask is not meaningful\n", model.name);
         int n_files = 0;
         if (o->export_dir) {
             interrupt_catch();
@@ -275,6 +282,7 @@ static int run(const struct options *o)
         }
         trace_free(&trace);
     }
+    examples_free(&ex);
     bundle_free(&model);
     return rc;
 }

@@ -21,11 +21,14 @@ static void draw_rnn(struct app *a, int y, int x, int w, int h)
     char line[160];
     draw_text(y, x, w, "RNN: reads one word at a time", theme_attr(ROLE_PANEL));
     if (!t->has_model[TRACE_RNN]) {
-        draw_wrapped(y + 2, x, w, h - 2,
-                     "This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing to compare "
-                     "yet. Make a model that has them:  attnstep --init-model DIR --d-hidden 8  and open it with "
-                     "attnstep --model DIR --compare",
-                     theme_attr(ROLE_WARN));
+        char why[400];
+        /* The bundled model that has them comes first (the line above the
+         * status says how to open it): nothing to make. */
+        snprintf(why, sizeof why, "This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing "
+                 "to compare yet. %s a model that has them:  attnstep --init-model DIR --d-hidden 8  and open it "
+                 "with  attnstep --model DIR --compare", a->recurrent_model ? "Open the bundled random-en (below), "
+                 "or make" : "Make");
+        draw_wrapped(y + 2, x, w, h - 2, why, theme_attr(ROLE_WARN));
         return;
     }
     snprintf(line, sizeof line, "sequential step %d of %d: each waits for the one before", a->cmp_t, t->N);
