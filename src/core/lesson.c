@@ -481,8 +481,9 @@ static void put(struct text *t, const char *fmt, ...)
         t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
 }
 
-/* Four decimals below 10, four significant digits above, never e-notation:
- * a first-year student reads 0.0001, not 6.088e-05. Trailing zeros go ("0.5",
+/* Four decimals below 100, four significant digits above, never e-notation:
+ * a first-year student reads 0.0001, not 6.088e-05, and redoing a step with
+ * the numbers shown (S / √d_k: -21.153 / 2.8284) gets the result shown. Trailing zeros go ("0.5",
  * "2"), except where a number that is not 0 rounds to nothing: "0.0000" says
  * "tiny", where "0" would claim exactly zero (and "-0.0000" a sign that does
  * not matter). */
@@ -500,9 +501,9 @@ void lesson_format_number(double v, char *buf, size_t size)
         snprintf(buf, size, "%.4g", v);
         return;
     }
-    int decimals = 4; /* 0.4213, 2.8284, 1.0001 (not "1" beside 0.9999), then 21.15, 123.4, 1234 */
-    for (double p = 10; decimals > 0 && fabs(v) >= p; p *= 10)
-        decimals -= decimals == 4 ? 2 : 1;
+    int decimals = 4; /* 0.4213, 2.8284, 1.0001 (not "1" beside 0.9999), 21.1534, then 123.4, 1234 */
+    for (double p = 100; decimals > 0 && fabs(v) >= p; p *= 10)
+        decimals -= decimals == 4 ? 3 : 1;
     char num[32];
     snprintf(num, sizeof num, "%.*f", decimals, v);
     if (!strpbrk(num, "123456789")) {
@@ -555,14 +556,13 @@ static void put_num(struct text *t, double v)
     put(t, "%s", num);
 }
 
-/* A number after a plus or minus sign: "− (-0.5)", never "− -0.5". */
+/* A number after a plus or minus sign: "− (-0.5)", never "− -0.5"; one
+ * shown without a sign ("0.0000") needs no brackets. */
 static void put_subtrahend(struct text *t, double v)
 {
-    if (v < 0)
-        put(t, "(");
-    put_num(t, v);
-    if (v < 0)
-        put(t, ")");
+    char num[32];
+    lesson_format_number(v, num, sizeof num);
+    put(t, num[0] == '-' ? "(%s)" : "%s", num);
 }
 
 /* Long sums and vectors show their first terms, an ellipsis and the last term. */
@@ -693,8 +693,8 @@ static void formula_linear(struct text *t, const struct lesson *l, const struct 
     const char *bname[] = {"b_Q", "b_K", "b_V", "b_O"};
     char cols[48] = "", bcols[48] = ""; /* a head's slice of W's columns, and of b */
     if (s->cols != tr->D) {
-        snprintf(cols, sizeof cols, "[:,%d:%d]", off, off + s->cols);
-        snprintf(bcols, sizeof bcols, "[%d:%d]", off, off + s->cols);
+        snprintf(cols, sizeof cols, "[:,%d…%d]", off, off + s->cols - 1); /* both ends included */
+        snprintf(bcols, sizeof bcols, "[%d…%d]", off, off + s->cols - 1);
     }
     if (i < 0) {
         put(t, "%s = %s·%s%s%s%s%s   (%d×%d · %d×%d → %d×%d)", lesson_matrix_symbol(lesson_result(s->kind)),
@@ -889,7 +889,7 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         }
         put(t, "h[%s,d%d] = (o ⊙ tanh(c[%s])) at d%d = (", tok, j, tok, j);
         put_num(t, g[3 * Dh + j]);
-        put(t, ") tanh(");
+        put(t, ")tanh(");
         put_num(t, tr->lstm_c[(size_t)w * Dh + j]);
         put(t, ") = ");
         put_num(t, row[j]);
@@ -991,7 +991,8 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
             put(t, "%s[%s] = %s[%s] + %s[%s] = ", out, tr->tokens[i], an, tr->tokens[i], bn, tr->tokens[i]);
             put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else {
-            put(t, "%s[%s,d%d] = %s + %s = ", out, tr->tokens[i], j, an, bn);
+            put(t, "%s[%s,d%d] = %s[%s,d%d] + %s[%s,d%d] = ", out, tr->tokens[i], j, an, tr->tokens[i], j, bn,
+                tr->tokens[i], j);
             put_num(t, a[(size_t)i * tr->D + j]);
             put(t, " + ");
             put_subtrahend(t, b[(size_t)i * tr->D + j]);
@@ -1135,6 +1136,10 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
+        if (tr->model->positional)
+            put(&t, " = e[%s,d%d] + p[%s,d%d]", tr->tokens[i], j, tr->tokens[i], j);
+        else
+            put(&t, " = e[%s,d%d]", tr->tokens[i], j);
         put(&t, " = ");
         put_num(&t, tr->embed[(size_t)i * tr->D + j]);
         if (tr->model->positional) {
