@@ -841,12 +841,14 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         }
         char gate = "ifgo"[j / Dh];
         static const char *const gate_name[] = {"input gate", "forget gate", "candidate", "output gate"};
-        put(t, "%s %c[%s,d%d] = %s(z),  z = e[%s]·W_x[:,%d]", gate_name[j / Dh], gate, tok, j % Dh,
-            gate == 'g' ? "tanh" : "σ", tok, j);
+        /* W_x's columns are labelled as the gates are (f0 …), so the formula names them so too */
+        int k = j % Dh;
+        put(t, "%s %c[%s,d%d] = %s(z),  z = e[%s]·W_x[:,%c%d]", gate_name[j / Dh], gate, tok, k,
+            gate == 'g' ? "tanh" : "σ", tok, gate, k);
         if (w)
-            put(t, " + h[%s]·W_h[:,%d]", prev, j);
+            put(t, " + h[%s]·W_h[:,%c%d]", prev, gate, k);
         if (tr->model->rec[BUNDLE_LSTM].has_b)
-            put(t, " + b[%d]", j);
+            put(t, " + b[%c%d]", gate, k);
         put(t, " = ");
         put_recurrent_sum(t, l, w, j, 0);
         put(t, " = ");

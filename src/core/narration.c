@@ -66,7 +66,7 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
     [STAGE_RNN_INPUT] = {"RNN: read the next word",
         "An RNN reads the sentence one word after another, like a person reading aloud. It takes "
         "the word's embedding as it is: no positional encoding, because reading in order already "
-        "tells it where each word stands. It cannot start a word before the previous one is done."},
+        "gives it the order of the words. It cannot start a word before the previous one is done."},
     [STAGE_RNN_PRE] = {"RNN: mix the word with the memory",
         "The new word, times W_xh, is added to the memory of everything read so far (the hidden "
         "state h of the previous word), times W_hh, plus a bias if the model has one. This is the only way earlier words reach "
@@ -147,7 +147,7 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
     },
     [STAGE_EMBED] = {
         [V_RANDOM] = "Each token becomes a list of numbers, its embedding: its row of the embedding table E. "
-            "This model is not trained: its rows are random numbers, so similar words do not have similar "
+            "This model is not trained: its rows are random numbers, so similar words need not have similar "
             "rows yet; training would learn them. So far each word knows only itself, not its neighbours.",
         [V_UNKNOWN] = "Each token becomes a list of numbers, its embedding: its row of the embedding table E. "
             "Training learns these rows, and words used alike tend to get similar rows; this model does not "
