@@ -912,7 +912,7 @@ static void formula_influence(struct text *t, const struct lesson *l, const stru
     const double *row = res.data + (size_t)m * res.stride;
     char num[32];
     if (j < 0) {
-        put(t, "influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ = ", y, what, y);
+        put(t, "influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ (Frobenius norm) = ", y, what, y);
         put_vector(t, row, 1, tr->N);
         return;
     }

@@ -36,8 +36,9 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "that point the same way give a high score, the more so the longer they are; opposite directions "
         "give a negative one."},
     [STAGE_V] = {"Values",
-        "The value, x times W_V (plus b_V, if any), is what a word hands over to the words that attend to it. The query-key "
-        "scores, after softmax, decide how much is passed on; the value is what is passed on."},
+        "The value, x times W_V (plus b_V, if any), is what a word hands over to the words that attend to "
+        "it. The query-key scores, after softmax, decide how much is passed on; the value is what is "
+        "passed on."},
     [STAGE_SCORES] = {"Scores",
         "Every query is compared with every key by a dot product: multiply matching numbers "
         "and add them up. The larger the score, the better the key fits the query: in a trained model, "
@@ -69,8 +70,8 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "gives it the order of the words. It cannot start a word before the previous one is done."},
     [STAGE_RNN_PRE] = {"RNN: mix the word with the memory",
         "The new word, times W_xh, is added to the memory of everything read so far (the hidden "
-        "state h of the previous word), times W_hh, plus a bias if the model has one. This is the only way earlier words reach "
-        "this point: through the memory, one step at a time."},
+        "state h of the previous word), times W_hh, plus a bias if the model has one. This is the only way "
+        "earlier words reach this point: through the memory, one step at a time."},
     [STAGE_RNN_H] = {"RNN: the new memory h_t",
         "tanh squeezes every number into (−1, 1). The result is the new hidden state: a summary of the "
         "sentence up to this word. This W_hh shrinks every vector and tanh's slope is at most 1, so the "
@@ -92,9 +93,9 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "The output gate decides how much of the cell, squeezed by tanh, becomes h: h_t = o ⊙ tanh(c_t), "
         "entry by entry. h is the memory passed to the next word."},
     [STAGE_INFLUENCE] = {"How much each word still matters",
-        "Influence ‖∂h_N/∂e_i‖: how far the final memory h_N moves when word i's embedding is nudged "
-        "(exact, by backpropagation). A far word is many steps away, and these weights shrink its effect "
-        "at every step. In attention every word is one step from the last."},
+        "Influence ‖∂h_N/∂e_i‖: how strongly the final memory h_N responds to small "
+        "changes of word i's embedding (exact, by backpropagation). A far word is many steps away, and "
+        "these weights shrink its effect at every step. In attention every word is one step from the last."},
     [STAGE_RESIDUAL1] = {"Add: the residual connection",
         "The attention output is added back to the layer's input x. The layer only has to learn a "
         "change to each word's vector, not the whole vector, and the gradient has a short path back "
@@ -176,13 +177,13 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
             "this W_hh stretches some vectors, so that word's effect may fade or grow.",
     },
     [STAGE_INFLUENCE] = {
-        [V_GROWS] = "Influence ‖∂h_N/∂e_i‖: how far the final memory h_N moves when word i's embedding is nudged "
-            "(exact, by backpropagation). Each step multiplies a far word's effect by W_hh and tanh's slope: it "
-            "may fade, or grow (exploding gradients) if W_hh is large. Attention: one step from any word to "
+        [V_GROWS] = "Influence ‖∂h_N/∂e_i‖: how strongly the final memory h_N responds to small changes of "
+            "word i's embedding (exact, by backpropagation). Each step multiplies a far word's effect by W_hh "
+            "and tanh's slope: it may fade, or grow (exploding gradients). Attention: one step to the last.",
+        [V_LSTM] = "Influence ‖∂h_N/∂e_i‖: how strongly the final memory h_N responds to small changes of "
+            "word i's embedding (exact, by backpropagation). Along the cell, each later forget gate multiplies "
+            "a far word's effect: near 1 it lasts, small it fades. In attention every word is one step from "
             "the last.",
-        [V_LSTM] = "Influence ‖∂h_N/∂e_i‖: how far the final memory h_N moves when word i's embedding is nudged "
-            "(exact, by backpropagation). Along the cell, each later forget gate multiplies a far word's effect: "
-            "near 1 it lasts, small it fades. In attention every word is one step from the last.",
     },
     [STAGE_POOLED] = {
         [V_CAUSAL] = "To judge the whole sentence, the words' vectors are averaged into one (mean pooling). "
