@@ -159,7 +159,8 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
             "W_Q. Training would learn W_Q; in this untrained model it is random, so the questions mean "
             "nothing yet. Each head uses its own d_k columns of W_Q.",
         [V_UNKNOWN] = "Each word asks a question: \"which words matter to me?\" Its query is its row of x times "
-            "W_Q, a matrix that training learns. Each head uses its own d_k columns of W_Q.",
+            "W_Q, a matrix that training learns, plus a bias b_Q if the model has one. Each head uses its own "
+            "d_k columns of W_Q.",
     },
     [STAGE_HEAD_OUT] = {
         [V_CAUSAL] = "Each word's new vector is a mix of the values of itself and the words before it, "
