@@ -44,7 +44,7 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         "and add them up. The larger the score, the better the key fits the query: in a trained model, "
         "\"this word answers my question\". All pairs are computed at once; no word waits for another."},
     [STAGE_SCALED] = {"Scaled scores",
-        "Scores are divided by √d_k (d_k: entries per query). If the entries were independent, mean 0, "
+        "Scores are divided by √d_k (d_k: numbers in a query or key). If the entries were independent, mean 0, "
         "variance 1, a dot product would have variance d_k; this makes it 1. Large scores saturate "
         "softmax: nearly all weight on one word, gradients near 0. Trained weights can still make them large."},
     [STAGE_MASKED] = {"Causal mask",
@@ -192,8 +192,8 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
             "has seen every word.",
     },
     [STAGE_PROBS] = {
-        [V_CAUSAL] = "Softmax turns the logits into probabilities that add up to 1; the largest is the model's "
-            "answer. attnstep trains without the causal mask, so a model it trained sees less here than in "
+        [V_CAUSAL] = "Softmax turns the logits into probabilities that add up to 1; the class with the largest "
+            "is the model's answer. attnstep trains without the causal mask, so a model it trained sees less here than in "
             "training: this answer is not one its training shaped.",
         [V_RANDOM] = "Softmax turns the logits into probabilities that add up to 1. The class with the largest "
             "probability is the model's answer. This model is not trained: its answer and its confidence come "
