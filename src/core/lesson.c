@@ -574,12 +574,14 @@ static int elided(int k, int n, int max)
     return n > max && k >= SHOWN_HEAD && k < n - 1;
 }
 
-/* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. */
-static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+/* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. A sum longer
+ * than max shows its first `head` terms, an ellipsis and the last. */
+static void put_products_shown(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n,
+                               int head, int max)
 {
     for (int k = 0; k < n; k++) {
-        if (elided(k, n, MAX_TERMS)) {
-            if (k == SHOWN_HEAD)
+        if (n > max && k >= head && k < n - 1) {
+            if (k == head)
                 put(t, " + …");
             continue;
         }
@@ -591,6 +593,11 @@ static void put_products(struct text *t, const double *a, size_t sa, const doubl
         put_num(t, b[(size_t)k * sb]);
         put(t, ")");
     }
+}
+
+static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+{
+    put_products_shown(t, a, sa, b, sb, n, SHOWN_HEAD, MAX_TERMS);
 }
 
 /* a0 + a1 + … + a(n-1), elided like the other sums. */
@@ -773,10 +780,12 @@ static void put_recurrent_sum(struct text *t, const struct lesson *l, int w, int
     const struct bundle_recurrent_weights *r = &tr->model->rec[rnn ? BUNDLE_RNN : BUNDLE_LSTM];
     const double *h = rnn ? tr->rnn_h : tr->lstm_h;
     size_t width = (size_t)r->gates * (size_t)tr->Dh;
-    put_products(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D);
+    /* two sums: each shows two terms fewer, so the formula fits three lines of 76 cells */
+    int head = w > 0 ? SHOWN_HEAD - 1 : SHOWN_HEAD, max = w > 0 ? MAX_TERMS - 1 : MAX_TERMS;
+    put_products_shown(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D, head, max);
     if (w > 0) {
         put(t, "  +  ");
-        put_products(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh);
+        put_products_shown(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh, head, max);
     }
     if (r->has_b) {
         put(t, " + ");
@@ -841,22 +850,22 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         }
         char gate = "ifgo"[j / Dh];
         static const char *const gate_name[] = {"input gate", "forget gate", "candidate", "output gate"};
-        /* W_x's columns are labelled as the gates are (f0 …), so the formula names them so too */
+        /* The result first: the pipeline view shows three lines, and the sum
+         * that makes z is the part a narrow screen may cut. W_x's columns are
+         * labelled as the gates are (f0 …), so the formula names them so too. */
         int k = j % Dh;
-        put(t, "%s %c[%s,d%d] = %s(z),  z = e[%s]·W_x[:,%c%d]", gate_name[j / Dh], gate, tok, k,
-            gate == 'g' ? "tanh" : "σ", tok, gate, k);
+        const char *fn = gate == 'g' ? "tanh" : "σ";
+        put(t, "%s %c[%s,d%d] = %s(z) = %s(", gate_name[j / Dh], gate, tok, k, fn, fn);
+        put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
+        put(t, ") = ");
+        put_num(t, row[j]);
+        put(t, "; z = e[%s]·W_x[:,%c%d]", tok, gate, k);
         if (w)
             put(t, " + h[%s]·W_h[:,%c%d]", prev, gate, k);
         if (tr->model->rec[BUNDLE_LSTM].has_b)
             put(t, " + b[%c%d]", gate, k);
         put(t, " = ");
         put_recurrent_sum(t, l, w, j, 0);
-        put(t, " = ");
-        put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
-        put(t, "  →  %s(", gate == 'g' ? "tanh" : "σ");
-        put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
-        put(t, ") = ");
-        put_num(t, row[j]);
         break;
     }
     case STAGE_LSTM_C: {
