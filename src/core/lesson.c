@@ -820,15 +820,16 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
                 put(t, "   (h_0 = 0: nothing read yet)");
             break;
         }
-        put(t, "a[%s,d%d] = e[%s]·W_xh[:,%d]", tok, j, tok, j);
+        /* the value before its long sum, as for the LSTM's gates */
+        put(t, "a[%s,d%d] = ", tok, j);
+        put_num(t, row[j]);
+        put(t, " = e[%s]·W_xh[:,%d]", tok, j);
         if (w)
             put(t, " + h[%s]·W_hh[:,%d]", prev, j);
         if (tr->model->rec[BUNDLE_RNN].has_b)
             put(t, " + b[%d]", j);
         put(t, " = ");
         put_recurrent_sum(t, l, w, j, 1);
-        put(t, " = ");
-        put_num(t, row[j]);
         break;
     case STAGE_RNN_H:
         if (j < 0) {

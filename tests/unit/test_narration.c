@@ -190,13 +190,51 @@ static int wrapped_lines(const char *text, int width)
     return lines;
 }
 
+/* The first `n` lines of text wrapped like wrapped_lines, into out. */
+static void first_lines(const char *text, int width, int n, char *out, size_t size)
+{
+    int lines = 0, col = 0;
+    char word[256];
+    out[0] = '\0';
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, " ");
+        snprintf(word, sizeof word, "%.*s", (int)len, p);
+        int w = utf8_width(word);
+        if (!lines || col + 1 + w > width) {
+            if (++lines > n)
+                return;
+            col = w;
+        } else {
+            col += 1 + w;
+        }
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", used ? " " : "", word);
+        p += len;
+        p += strspn(p, " ");
+    }
+}
+
 static void check_lesson(const struct lesson *l, const char *where)
 {
-    char f[8192];
+    char f[8192], shown[8192], num[32];
     for (long step = 0; step < l->n_steps; step++) {
         struct lesson_pos pos = lesson_at(l, step);
         lesson_formula(l, pos, f, sizeof f);
         check_formula(l, pos, f, where);
+        /* A cell's value is within the three lines the pipeline view gives a
+         * formula at 80 columns: what a narrow screen cuts is never the answer. */
+        const struct lesson_stage *s = &l->stages[pos.stage];
+        struct matview res = lesson_matrix(l, lesson_result(s->kind), s->head);
+        if (pos.col < 0 || !res.data)
+            continue;
+        double v = res.data[(size_t)pos.row * res.stride + (size_t)pos.col];
+        if (isinf(v))
+            continue;
+        lesson_format_number(v, num, sizeof num);
+        first_lines(f, EXPLAIN_WIDTH, 3, shown, sizeof shown);
+        if (!strstr(shown, num))
+            fail_msg("%s, step %ld: the value %s is not in the first three lines of \"%s\"", where, pos.step, num,
+                     f);
     }
     for (int st = 0; st < l->n_stages; st++) {
         const char *e = narration_explain(l, st);
