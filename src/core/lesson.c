@@ -780,7 +780,7 @@ static void put_recurrent_sum(struct text *t, const struct lesson *l, int w, int
     const struct bundle_recurrent_weights *r = &tr->model->rec[rnn ? BUNDLE_RNN : BUNDLE_LSTM];
     const double *h = rnn ? tr->rnn_h : tr->lstm_h;
     size_t width = (size_t)r->gates * (size_t)tr->Dh;
-    /* two sums: each shows two terms fewer, so the formula fits three lines of 76 cells */
+    /* two sums: each shows one term fewer, so the formula nearly always fits three lines of 76 cells */
     int head = w > 0 ? SHOWN_HEAD - 1 : SHOWN_HEAD, max = w > 0 ? MAX_TERMS - 1 : MAX_TERMS;
     put_products_shown(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D, head, max);
     if (w > 0) {
