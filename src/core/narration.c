@@ -149,7 +149,7 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
     [STAGE_EMBED] = {
         [V_RANDOM] = "Each token becomes a list of numbers, its embedding: its row of the embedding table E. "
             "This model is not trained: its rows are random numbers, so similar words need not have similar "
-            "rows yet; training would learn them. So far each word knows only itself, not its neighbours.",
+            "rows; training would make them so. So far each word knows only itself, not its neighbours.",
         [V_UNKNOWN] = "Each token becomes a list of numbers, its embedding: its row of the embedding table E. "
             "Training learns these rows, and words used alike tend to get similar rows; this model does not "
             "say whether it was trained. So far each word knows only itself, not its neighbours.",
