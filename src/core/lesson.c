@@ -482,8 +482,9 @@ static void put(struct text *t, const char *fmt, ...)
         t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
 }
 
-/* Four decimals below 10, four significant digits above, never e-notation:
- * a first-year student reads 0.0001, not 6.088e-05. Trailing zeros go ("0.5",
+/* Four decimals below 100, four significant digits above, never e-notation:
+ * a first-year student reads 0.0001, not 6.088e-05, and redoing a step with
+ * the numbers shown (S / √d_k: -21.153 / 2.8284) gets the result shown. Trailing zeros go ("0.5",
  * "2"), except where a number that is not 0 rounds to nothing: "0.0000" says
  * "tiny", where "0" would claim exactly zero (and "-0.0000" a sign that does
  * not matter). */
@@ -501,9 +502,9 @@ void lesson_format_number(double v, char *buf, size_t size)
         snprintf(buf, size, "%.4g", v);
         return;
     }
-    int decimals = 4; /* 0.4213, 2.8284, 1.0001 (not "1" beside 0.9999), then 21.15, 123.4, 1234 */
-    for (double p = 10; decimals > 0 && fabs(v) >= p; p *= 10)
-        decimals -= decimals == 4 ? 2 : 1;
+    int decimals = 4; /* 0.4213, 2.8284, 1.0001 (not "1" beside 0.9999), 21.1534, then 123.4, 1234 */
+    for (double p = 100; decimals > 0 && fabs(v) >= p; p *= 10)
+        decimals -= decimals == 4 ? 3 : 1;
     char num[32];
     snprintf(num, sizeof num, "%.*f", decimals, v);
     if (!strpbrk(num, "123456789")) {
@@ -556,14 +557,13 @@ static void put_num(struct text *t, double v)
     put(t, "%s", num);
 }
 
-/* A number after a plus or minus sign: "− (-0.5)", never "− -0.5". */
+/* A number after a plus or minus sign: "− (-0.5)", never "− -0.5"; one
+ * shown without a sign ("0.0000") needs no brackets. */
 static void put_subtrahend(struct text *t, double v)
 {
-    if (v < 0)
-        put(t, "(");
-    put_num(t, v);
-    if (v < 0)
-        put(t, ")");
+    char num[32];
+    lesson_format_number(v, num, sizeof num);
+    put(t, num[0] == '-' ? "(%s)" : "%s", num);
 }
 
 /* Long sums and vectors show their first terms, an ellipsis and the last term. */
@@ -575,12 +575,14 @@ static int elided(int k, int n, int max)
     return n > max && k >= SHOWN_HEAD && k < n - 1;
 }
 
-/* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. */
-static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+/* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. A sum longer
+ * than max shows its first `head` terms, an ellipsis and the last. */
+static void put_products_shown(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n,
+                               int head, int max)
 {
     for (int k = 0; k < n; k++) {
-        if (elided(k, n, MAX_TERMS)) {
-            if (k == SHOWN_HEAD)
+        if (n > max && k >= head && k < n - 1) {
+            if (k == head)
                 put(t, " + …");
             continue;
         }
@@ -592,6 +594,11 @@ static void put_products(struct text *t, const double *a, size_t sa, const doubl
         put_num(t, b[(size_t)k * sb]);
         put(t, ")");
     }
+}
+
+static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+{
+    put_products_shown(t, a, sa, b, sb, n, SHOWN_HEAD, MAX_TERMS);
 }
 
 /* a0 + a1 + … + a(n-1), elided like the other sums. */
@@ -694,8 +701,8 @@ static void formula_linear(struct text *t, const struct lesson *l, const struct 
     const char *bname[] = {"b_Q", "b_K", "b_V", "b_O"};
     char cols[48] = "", bcols[48] = ""; /* a head's slice of W's columns, and of b */
     if (s->cols != tr->D) {
-        snprintf(cols, sizeof cols, "[:,%d:%d]", off, off + s->cols);
-        snprintf(bcols, sizeof bcols, "[%d:%d]", off, off + s->cols);
+        snprintf(cols, sizeof cols, "[:,%d…%d]", off, off + s->cols - 1); /* both ends included */
+        snprintf(bcols, sizeof bcols, "[%d…%d]", off, off + s->cols - 1);
     }
     if (i < 0) {
         put(t, "%s = %s·%s%s%s%s%s   (%d×%d · %d×%d → %d×%d)", lesson_matrix_symbol(lesson_result(s->kind)),
@@ -774,10 +781,12 @@ static void put_recurrent_sum(struct text *t, const struct lesson *l, int w, int
     const struct bundle_recurrent_weights *r = &tr->model->rec[rnn ? BUNDLE_RNN : BUNDLE_LSTM];
     const double *h = rnn ? tr->rnn_h : tr->lstm_h;
     size_t width = (size_t)r->gates * (size_t)tr->Dh;
-    put_products(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D);
+    /* two sums: each shows one term fewer, so the formula nearly always fits three lines of 76 cells */
+    int head = w > 0 ? SHOWN_HEAD - 1 : SHOWN_HEAD, max = w > 0 ? MAX_TERMS - 1 : MAX_TERMS;
+    put_products_shown(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D, head, max);
     if (w > 0) {
         put(t, "  +  ");
-        put_products(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh);
+        put_products_shown(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh, head, max);
     }
     if (r->has_b) {
         put(t, " + ");
@@ -812,15 +821,16 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
                 put(t, "   (h_0 = 0: nothing read yet)");
             break;
         }
-        put(t, "a[%s,d%d] = e[%s]·W_xh[:,%d]", tok, j, tok, j);
+        /* the value before its long sum, as for the LSTM's gates */
+        put(t, "a[%s,d%d] = ", tok, j);
+        put_num(t, row[j]);
+        put(t, " = e[%s]·W_xh[:,%d]", tok, j);
         if (w)
             put(t, " + h[%s]·W_hh[:,%d]", prev, j);
         if (tr->model->rec[BUNDLE_RNN].has_b)
             put(t, " + b[%d]", j);
         put(t, " = ");
         put_recurrent_sum(t, l, w, j, 1);
-        put(t, " = ");
-        put_num(t, row[j]);
         break;
     case STAGE_RNN_H:
         if (j < 0) {
@@ -842,20 +852,22 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         }
         char gate = "ifgo"[j / Dh];
         static const char *const gate_name[] = {"input gate", "forget gate", "candidate", "output gate"};
-        put(t, "%s %c[%s,d%d] = %s(z),  z = e[%s]·W_x[:,%d]", gate_name[j / Dh], gate, tok, j % Dh,
-            gate == 'g' ? "tanh" : "σ", tok, j);
-        if (w)
-            put(t, " + h[%s]·W_h[:,%d]", prev, j);
-        if (tr->model->rec[BUNDLE_LSTM].has_b)
-            put(t, " + b[%d]", j);
-        put(t, " = ");
-        put_recurrent_sum(t, l, w, j, 0);
-        put(t, " = ");
-        put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
-        put(t, "  →  %s(", gate == 'g' ? "tanh" : "σ");
+        /* The result first: the pipeline view shows three lines, and the sum
+         * that makes z is the part a narrow screen may cut. W_x's columns are
+         * labelled as the gates are (f0 …), so the formula names them so too. */
+        int k = j % Dh;
+        const char *fn = gate == 'g' ? "tanh" : "σ";
+        put(t, "%s %c[%s,d%d] = %s(z) = %s(", gate_name[j / Dh], gate, tok, k, fn, fn);
         put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
         put(t, ") = ");
         put_num(t, row[j]);
+        put(t, "; z = e[%s]·W_x[:,%c%d]", tok, gate, k);
+        if (w)
+            put(t, " + h[%s]·W_h[:,%c%d]", prev, gate, k);
+        if (tr->model->rec[BUNDLE_LSTM].has_b)
+            put(t, " + b[%c%d]", gate, k);
+        put(t, " = ");
+        put_recurrent_sum(t, l, w, j, 0);
         break;
     }
     case STAGE_LSTM_C: {
@@ -890,7 +902,7 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         }
         put(t, "h[%s,d%d] = (o ⊙ tanh(c[%s])) at d%d = (", tok, j, tok, j);
         put_num(t, g[3 * Dh + j]);
-        put(t, ") tanh(");
+        put(t, ")tanh(");
         put_num(t, tr->lstm_c[(size_t)w * Dh + j]);
         put(t, ") = ");
         put_num(t, row[j]);
@@ -911,7 +923,7 @@ static void formula_influence(struct text *t, const struct lesson *l, const stru
     const double *row = res.data + (size_t)m * res.stride;
     char num[32];
     if (j < 0) {
-        put(t, "influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ = ", y, what, y);
+        put(t, "influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ (Frobenius norm) = ", y, what, y);
         put_vector(t, row, 1, tr->N);
         return;
     }
@@ -992,7 +1004,8 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
             put(t, "%s[%s] = %s[%s] + %s[%s] = ", out, tr->tokens[i], an, tr->tokens[i], bn, tr->tokens[i]);
             put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else {
-            put(t, "%s[%s,d%d] = %s + %s = ", out, tr->tokens[i], j, an, bn);
+            put(t, "%s[%s,d%d] = %s[%s,d%d] + %s[%s,d%d] = ", out, tr->tokens[i], j, an, tr->tokens[i], j, bn,
+                tr->tokens[i], j);
             put_num(t, a[(size_t)i * tr->D + j]);
             put(t, " + ");
             put_subtrahend(t, b[(size_t)i * tr->D + j]);
@@ -1136,6 +1149,10 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
+        if (tr->model->positional)
+            put(&t, " = e[%s,d%d] + p[%s,d%d]", tr->tokens[i], j, tr->tokens[i], j);
+        else
+            put(&t, " = e[%s,d%d]", tr->tokens[i], j);
         put(&t, " = ");
         put_num(&t, tr->embed[(size_t)i * tr->D + j]);
         if (tr->model->positional) {

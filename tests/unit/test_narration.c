@@ -106,6 +106,24 @@ static int has_word(const char *s, const char *w)
     return 0;
 }
 
+/* A bracketed number without a minus sign that is not a factor of a product:
+ * "+ (0.0000) =" where "+ 0.0000" was meant. "(0)(0.485)", "(1.02)·(…)" and
+ * "(0.43)tanh(…)" are products. */
+static int lone_bracketed_unsigned(const char *f)
+{
+    for (const char *p = strchr(f, '('); p; p = strchr(p + 1, '(')) {
+        const char *q = p + 1;
+        if (!isdigit((unsigned char)*q))
+            continue;
+        while (isdigit((unsigned char)*q) || *q == '.')
+            q++;
+        /* after a space: not a function's argument, sin(0), nor a second factor */
+        if (*q == ')' && (q[1] == ' ' || q[1] == '\0') && p > f && p[-1] == ' ')
+            return 1;
+    }
+    return 0;
+}
+
 static void check_formula(const struct lesson *l, struct lesson_pos pos, const char *f, const char *where)
 {
     const struct lesson_stage *s = &l->stages[pos.stage];
@@ -114,6 +132,9 @@ static void check_formula(const struct lesson *l, struct lesson_pos pos, const c
         fail_msg("%s, step %ld: %s in \"%s\"", where, pos.step, why, f);
     if (has_word(f, "nan") || has_word(f, "inf"))
         fail_msg("%s, step %ld: \"%s\"", where, pos.step, f);
+    /* brackets hold a negative number after a sign, nothing else: "+ (0.0000)" reads as a typo */
+    if (lone_bracketed_unsigned(f))
+        fail_msg("%s, step %ld: a number without a sign in brackets: \"%s\"", where, pos.step, f);
     switch (s->kind) {
     case STAGE_LSTM_C: case STAGE_LSTM_H:
         /* elementwise: ⊙, never the matrix product's "·" */
@@ -128,6 +149,16 @@ static void check_formula(const struct lesson *l, struct lesson_pos pos, const c
         /* the feed-forward results are ff1 and ff2, never the LSTM's f or g */
         if (strncmp(f, s->kind == STAGE_FFN_HIDDEN ? "ff1" : "ff2", 3))
             fail_msg("%s, step %ld: \"%s\"", where, pos.step, f);
+        break;
+    case STAGE_Q: case STAGE_K: case STAGE_V:
+        /* a head's columns are written with both ends, as DESIGN.md does: not Python's 0:8 */
+        if (strstr(f, "[:,") && !strstr(f, "…") && pos.col < 0)
+            fail_msg("%s, step %ld: a head's columns without both ends: \"%s\"", where, pos.step, f);
+        break;
+    case STAGE_X: case STAGE_RESIDUAL1: case STAGE_RESIDUAL2:
+        /* every number in a sum is named where it comes from */
+        if (pos.col >= 0 && !strstr(strstr(f, " = "), "["))
+            fail_msg("%s, step %ld: the terms of the sum are not named: \"%s\"", where, pos.step, f);
         break;
     case STAGE_NORM1: case STAGE_NORM2:
         if (pos.row < 0 && !strstr(f, "⊙ γ"))
@@ -159,13 +190,51 @@ static int wrapped_lines(const char *text, int width)
     return lines;
 }
 
+/* The first `n` lines of text wrapped like wrapped_lines, into out. */
+static void first_lines(const char *text, int width, int n, char *out, size_t size)
+{
+    int lines = 0, col = 0;
+    char word[256];
+    out[0] = '\0';
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, " ");
+        snprintf(word, sizeof word, "%.*s", (int)len, p);
+        int w = utf8_width(word);
+        if (!lines || col + 1 + w > width) {
+            if (++lines > n)
+                return;
+            col = w;
+        } else {
+            col += 1 + w;
+        }
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", used ? " " : "", word);
+        p += len;
+        p += strspn(p, " ");
+    }
+}
+
 static void check_lesson(const struct lesson *l, const char *where)
 {
-    char f[8192];
+    char f[8192], shown[8192], num[32];
     for (long step = 0; step < l->n_steps; step++) {
         struct lesson_pos pos = lesson_at(l, step);
         lesson_formula(l, pos, f, sizeof f);
         check_formula(l, pos, f, where);
+        /* A cell's value is within the three lines the pipeline view gives a
+         * formula at 80 columns: what a narrow screen cuts is never the answer. */
+        const struct lesson_stage *s = &l->stages[pos.stage];
+        struct matview res = lesson_matrix(l, lesson_result(s->kind), s->head);
+        if (pos.col < 0 || !res.data)
+            continue;
+        double v = res.data[(size_t)pos.row * res.stride + (size_t)pos.col];
+        if (isinf(v))
+            continue;
+        lesson_format_number(v, num, sizeof num);
+        first_lines(f, EXPLAIN_WIDTH, 3, shown, sizeof shown);
+        if (!strstr(shown, num))
+            fail_msg("%s, step %ld: the value %s is not in the first three lines of \"%s\"", where, pos.step, num,
+                     f);
     }
     for (int st = 0; st < l->n_stages; st++) {
         const char *e = narration_explain(l, st);
@@ -217,8 +286,8 @@ static void test_numbers_are_plain_decimals(void **state)
         const char *want;
     } cases_[] = {
         {6.088e-05, "0.0001"}, {1e-7, "0.0000"}, {-3e-5, "0.0000"}, {0.0, "0"}, {-0.0, "0"},
-        {0.5, "0.5"}, {-0.42134, "-0.4213"}, {2.828427, "2.8284"}, {1.00012, "1.0001"}, {21.1534, "21.15"},
-        {-123.44, "-123.4"}, {12345.6, "12346"}, {1e9, "1000000000"}, {0.99996, "1"}, {9.99996, "10"},
+        {0.5, "0.5"}, {-0.42134, "-0.4213"}, {2.828427, "2.8284"}, {1.00012, "1.0001"}, {21.1534, "21.1534"}, {99.99996, "100"},
+        {-123.44, "-123.4"}, {1234.56, "1235"}, {12345.6, "12346"}, {1e9, "1000000000"}, {0.99996, "1"}, {9.99996, "10"},
         {-INFINITY, "-∞"},
     };
     char buf[32], why[128];
@@ -348,6 +417,66 @@ static void test_fading_is_what_these_weights_do(void **state)
     }
 }
 
+/* Whether W_hh shrinks every vector is its spectral norm, not a bound on it:
+ * 0.9 times the Householder reflection I − 2uuᵀ (u = ones/√5) shrinks every
+ * vector by 0.9, though its Frobenius norm (2.01) and √(‖W‖₁‖W‖∞) (1.98)
+ * exceed 1; 1.1 times it stretches every vector. */
+static void test_fading_decided_by_the_spectral_norm(void **state)
+{
+    struct fixture *f = *state;
+    struct bundle *b = &f->b[3]; /* tests/data/bundles/recurrent, d_hidden 5 */
+    struct bundle_recurrent_weights *r = &b->rec[BUNDLE_RNN];
+    struct error err;
+    int Dh = b->d_hidden;
+    assert_int_equal(Dh, 5);
+    double saved[25];
+    memcpy(saved, r->w_h, sizeof saved);
+    static const double scale[] = {0.9, 1.1};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < Dh; i++)
+            for (int j = 0; j < Dh; j++)
+                r->w_h[i * Dh + j] = scale[k] * ((i == j) - 2.0 / Dh);
+        struct trace t;
+        struct lesson l;
+        assert_int_equal(trace_build(&t, b, "the movie was not good", 0, &err), 0);
+        assert_int_equal(lesson_init(&l, &t, TRACE_RNN, GRAN_STAGE, &err), 0);
+        const char *h = explain_stage(&l, STAGE_RNN_H), *infl = explain_stage(&l, STAGE_INFLUENCE);
+        if (k == 0) {
+            assert_non_null(strstr(h, "shrinks every vector"));
+            assert_null(strstr(infl, "exploding"));
+        } else {
+            assert_non_null(strstr(h, "stretches some vectors"));
+            assert_non_null(strstr(infl, "exploding"));
+        }
+        lesson_free(&l);
+        trace_free(&t);
+    }
+    memcpy(r->w_h, saved, sizeof saved);
+}
+
+/* Under the causal mask: positions are not explained by "attention sees every
+ * word at once", and a model attnstep trained without the mask is not said to
+ * give the answer its training shaped. A random model stays random. */
+static void test_causal_sentences(void **state)
+{
+    struct fixture *f = *state;
+    struct error err;
+    struct trace t;
+    struct lesson l;
+    assert_int_equal(trace_build(&t, &f->b[0], cases[0].sentence, 1, &err), 0);
+    assert_int_equal(lesson_init(&l, &t, TRACE_ATTENTION, GRAN_STAGE, &err), 0);
+    assert_null(strstr(explain_stage(&l, STAGE_POSITIONAL), "every word at once"));
+    assert_non_null(strstr(explain_stage(&l, STAGE_POSITIONAL), "causal mask"));
+    assert_non_null(strstr(explain_stage(&l, STAGE_PROBS), "without the causal mask"));
+    lesson_free(&l);
+    trace_free(&t);
+    assert_int_equal(trace_build(&t, &f->b[1], cases[1].sentence, 1, &err), 0);
+    assert_int_equal(lesson_init(&l, &t, TRACE_ATTENTION, GRAN_STAGE, &err), 0);
+    assert_non_null(strstr(explain_stage(&l, STAGE_EMBED), "not trained"));
+    lesson_free(&l);
+    trace_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -357,6 +486,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_every_step_of_every_lesson),
         cmocka_unit_test(test_explanations_fit_the_model),
         cmocka_unit_test(test_fading_is_what_these_weights_do),
+        cmocka_unit_test(test_fading_decided_by_the_spectral_norm),
+        cmocka_unit_test(test_causal_sentences),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
