@@ -147,11 +147,10 @@ void text_elide(const char *s, int w, char *out, size_t size)
 
 int draw_text_cut(int y, int x, int maxw, const char *s, attr_t a)
 {
-    char buf[1024];
-    if (utf8_width(s) <= maxw || strlen(s) >= sizeof buf)
+    if (maxw <= 0 || utf8_width(s) <= maxw)
         return draw_text(y, x, maxw, s, a);
-    text_cut(s, maxw, buf, sizeof buf);
-    return draw_text(y, x, maxw, buf, a);
+    int used = draw_text(y, x, maxw - 1, s, a);
+    return used + draw_text(y, x + used, 1, "…", a);
 }
 
 /* ---- matrix labels ------------------------------------------------------ */
