@@ -113,6 +113,14 @@ static size_t tail_start(const char *s, size_t len, int w)
     return start;
 }
 
+const char *text_choose(const char *const *wordings, int n, int w)
+{
+    for (int i = 0; i < n - 1; i++)
+        if (utf8_width(wordings[i]) <= w)
+            return wordings[i];
+    return wordings[n - 1];
+}
+
 void text_cut(const char *s, int w, char *out, size_t size)
 {
     if (w <= 0) {

@@ -13,6 +13,8 @@
 int draw_text(int y, int x, int maxw, const char *s, attr_t a);
 /* Draws s like draw_text, ending it with "…" when it does not fit. */
 int draw_text_cut(int y, int x, int maxw, const char *s, attr_t a);
+/* The first of n wordings that fits in w cells, else the shortest (last). */
+const char *text_choose(const char *const *wordings, int n, int w);
 /* s in at most w cells, ending with "…" when cut. Both cut on character
  * boundaries and by display width (a Korean syllable takes two cells). */
 void text_cut(const char *s, int w, char *out, size_t size);
