@@ -76,7 +76,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
         snprintf(line, sizeof line, "── %s · head %d of %d", a->heat_scores ? "Scaled scores" : "Attention weights",
                  a->head + 1, t->H);
     draw_heading(y, line);
-    draw_text(y + 1, 2, W - 4,
+    draw_text_cut(y + 1, 2, W - 4,
               a->heat_scores ? "row = a query word, column = a key word: how well the key answers the query"
                              : "row = a query word, column = a key word: how much of its attention it gives",
               theme_attr(ROLE_LABEL));

@@ -545,12 +545,6 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
     memset(hits, 0, sizeof *hits);
     int nr = screen_rows(p), nc = screen_cols(p);
     struct axis colax = {0}, rowax;
-    int legend = p->matrix != MAT_TOKENS && needs_legend(p, mode, &colax);
-    int fit_r = h - 2 - legend;
-    if (fit_r < 1) {
-        draw_text_cut(y, x, w, p->title, theme_attr(ROLE_PANEL));
-        return;
-    }
     int focus_r = -1, focus_c = -1;
     int cr = p->transpose ? p->cur_col : p->cur_row, cc = p->transpose ? p->cur_row : p->cur_col;
     int orow = p->transpose ? p->op_col : p->op_row, ocol = p->transpose ? p->op_row : p->op_col;
@@ -561,21 +555,33 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
         focus_r = orow;
         focus_c = ocol;
     }
-    int rows = nr < fit_r ? nr : fit_r;
-    int r0 = window_start(nr, fit_r, focus_r, pan_r);
     if (p->matrix == MAT_TOKENS) {
+        int fit_r = h - 2, rows = nr < fit_r ? nr : fit_r;
         draw_text_cut(y, x, w, p->title, theme_attr(ROLE_PANEL));
-        draw_tokens_panel(p, y, x, w, rows, r0, hits);
+        if (rows >= 1)
+            draw_tokens_panel(p, y, x, w, rows, window_start(nr, fit_r, focus_r, pan_r), hits);
         return;
     }
     int lw = label_width(p), cw = cell_width[mode];
     int fit_c = (w - lw) / (cw + 1);
-    if (fit_c < 1) {
+    if (fit_c < 1 || h < 3) {
         draw_text_cut(y, x, w, p->title, theme_attr(ROLE_PANEL));
         return;
     }
     int cols = nc < fit_c ? nc : fit_c;
     int c0 = window_start(nc, fit_c, focus_c, pan_c);
+    /* Numbered columns: the legend of those in sight takes lines under the rows. */
+    char legend[2048] = "";
+    int legend_h = 0;
+    if (needs_legend(p, mode, &colax)) {
+        axis_legend(&colax, c0, c0 + cols, legend, sizeof legend);
+        legend_h = wrapped_lines(w, legend);
+        legend_h = legend_h > LEGEND_LINES ? LEGEND_LINES : legend_h < 1 ? 1 : legend_h;
+        legend_h = legend_h > h - 3 ? h - 3 : legend_h; /* at least one row of numbers */
+    }
+    int fit_r = h - 2 - legend_h;
+    int rows = nr < fit_r ? nr : fit_r;
+    int r0 = window_start(nr, fit_r, focus_r, pan_r);
     draw_panel_title(p, y, x, w, r0, rows, c0, cols);
     axis_fit(&rowax, row_label, p, nr, lw);
     for (int k = 0; k < cols; k++) {
@@ -585,12 +591,8 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
         attr_t a = (focus_c == c && (p->has_cur || p->has_op)) ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
         draw_text(y + 1, cx + (lwid < cw ? cw - lwid : 0), cw, lab, a);
     }
-    if (legend) {
-        char text[2048];
-        axis_legend(&colax, c0, c0 + cols, text, sizeof text);
-        draw_wrapped(y + 2 + rows, x, w, h - 2 - rows < LEGEND_LINES ? h - 2 - rows : LEGEND_LINES, text,
-                     theme_attr(ROLE_DIM));
-    }
+    if (legend_h > 0)
+        draw_wrapped(y + 2 + rows, x, w, legend_h, legend, theme_attr(ROLE_DIM));
     for (int k = 0; k < rows; k++) {
         int r = r0 + k, ry = y + 2 + k;
         const char *lab = axis_label(&rowax, r, buf, sizeof buf);
