@@ -89,8 +89,9 @@ void view_heatmap_draw(struct app *a, int y, int h)
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int gx = 2 + 2 + lw + 1; /* marker, label, gap */
     int avail_w = W - gx - 2;
-    /* Cells narrow down to 4 (a label of 3 cells), then the grid pans. */
-    int cw = 6;
+    /* Cells wide enough for whole labels where there is room, else they
+     * narrow down to 4 (a label of 3 cells), then the grid pans. */
+    int cw = a->token_w + 1 > 6 ? (a->token_w + 1 > LABEL_MAX + 1 ? LABEL_MAX + 1 : a->token_w + 1) : 6;
     while (cw > 4 && N * cw > avail_w)
         cw--;
     int cols = avail_w / cw < N ? avail_w / cw : N;
@@ -121,7 +122,9 @@ void view_heatmap_draw(struct app *a, int y, int h)
     for (int k = 0; k < cols; k++) { /* key tokens across */
         int j = c0 + k;
         attr_t la = j == sel_c ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
-        draw_text(gy - 1, gx + k * cw, cw - 1, axis_label(&colax, j, lab, sizeof lab), la);
+        axis_label(&colax, j, lab, sizeof lab);
+        int lwid = utf8_width(lab); /* right-aligned, like the numbers under them */
+        draw_text(gy - 1, gx + k * cw + (lwid < cw - 1 ? cw - 1 - lwid : 0), cw - 1, lab, la);
     }
     for (int k = 0; k < rows; k++) {
         int i = r0 + k, ry = gy + k;
