@@ -658,8 +658,8 @@ void draw_heat_cell(int y, int x, int w, double t)
 void draw_legend(int y, int x, int w, double lo, double hi)
 {
     char a_lo[32], a_hi[32];
-    snprintf(a_lo, sizeof a_lo, "%.2f ", lo);
-    snprintf(a_hi, sizeof a_hi, " %.2f", hi);
+    snprintf(a_lo, sizeof a_lo, "%.2f ", fabs(lo) < 5e-3 ? 0.0 : lo); /* never "-0.00" */
+    snprintf(a_hi, sizeof a_hi, " %.2f", fabs(hi) < 5e-3 ? 0.0 : hi);
     int used = draw_text(y, x, w, a_lo, theme_attr(ROLE_LABEL));
     int bar = w - used - utf8_width(a_hi);
     if (bar > 30)
