@@ -315,7 +315,7 @@ def t_no_e_notation():
         with ts.attnstep("--model", model, w=w, h=h) as p:
             p.settle(ts.has_status(step=1))
             screens = 0
-            for lesson in range(3):  # attention, RNN, LSTM
+            for lesson in range(3 if w == 100 else 1):  # attention, RNN, LSTM (the big screen: attention)
                 p.text("g")
                 s = p.settle(ts.has_status(step=1))
                 while True:
