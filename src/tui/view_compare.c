@@ -87,7 +87,7 @@ static void draw_attention(struct app *a, int y, int x, int w, int h)
     static const char *const atitle[] = {"A (row looks at column)", "A"};
     int used = draw_text_cut(y + 2, x, w, text_choose(atitle, 2, w), theme_attr(ROLE_LABEL));
     if (cols < t->N || rows < t->N) { /* a long sentence: what is in sight */
-        snprintf(line, sizeof line, " 1–%d×1–%d of %d", rows < t->N ? rows : t->N, cols, t->N);
+        snprintf(line, sizeof line, " 1–%d/%d×1–%d/%d", rows < t->N ? rows : t->N, t->N, cols, t->N);
         if (used + utf8_width(line) > w)
             snprintf(line, sizeof line, " …");
         draw_text(y + 2, x + used, w - used, line, theme_attr(ROLE_DIM));
