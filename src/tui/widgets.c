@@ -577,7 +577,10 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
         axis_legend(&colax, c0, c0 + cols, legend, sizeof legend);
         legend_h = wrapped_lines(w, legend);
         legend_h = legend_h > LEGEND_LINES ? LEGEND_LINES : legend_h < 1 ? 1 : legend_h;
-        legend_h = legend_h > h - 3 ? h - 3 : legend_h; /* at least one row of numbers */
+        /* the numbers come first: keep up to 3 rows, the legend gets at least one line (cut with …) */
+        int keep = nr < 3 ? nr : 3;
+        legend_h = legend_h > h - 2 - keep ? h - 2 - keep : legend_h;
+        legend_h = legend_h < 1 ? 1 : legend_h > h - 3 ? h - 3 : legend_h;
     }
     int fit_r = h - 2 - legend_h;
     int rows = nr < fit_r ? nr : fit_r;
