@@ -139,7 +139,11 @@ void text_cut(const char *s, int w, char *out, size_t size)
 void text_elide(const char *s, int w, char *out, size_t size)
 {
     size_t len = strlen(s);
-    if (utf8_width(s) <= w || w < 3) {
+    if (w < 3 || utf8_width(s) <= w) {
+        if (w >= 3 && len < size) {
+            memcpy(out, s, len + 1);
+            return;
+        }
         text_cut(s, w, out, size);
         return;
     }
@@ -150,7 +154,14 @@ void text_elide(const char *s, int w, char *out, size_t size)
     size_t tail = tail_start(s, len, room - used);
     if (tail < head)
         tail = head;
-    snprintf(out, size, "%.*s…%s", (int)head, s, s + tail);
+    size_t ell = strlen("…"), rest = len - tail;
+    if (head + ell + rest >= size) { /* never in practice: labels are short */
+        text_cut(s, w, out, size);
+        return;
+    }
+    memcpy(out, s, head); /* the screen elides every label each frame: no snprintf */
+    memcpy(out + head, "…", ell);
+    memcpy(out + head + ell, s + tail, rest + 1);
 }
 
 int draw_text_cut(int y, int x, int maxw, const char *s, attr_t a)
@@ -189,6 +200,17 @@ void axis_fit(struct axis *ax, label_fn get, const void *ctx, int n, int w)
     *ax = (struct axis){get, ctx, n, w, 0, 0};
     if (n <= 0 || w <= 0)
         return;
+    /* Labels that all fit are shown whole; under 3 cells one that does not
+     * fit makes them numbers ("t…" says too little). */
+    char buf[32];
+    int cut = 0;
+    for (int i = 0; i < n && !cut; i++)
+        cut = utf8_width(get(ctx, i, buf)) > w;
+    if (!cut || w < 3) {
+        ax->numbered = cut;
+        ax->bare = ax->numbered && w - digits(n - 1) - 1 < 3;
+        return;
+    }
     struct fitted *f = malloc((size_t)n * sizeof *f);
     if (!f) { /* numbers are always distinct */
         ax->numbered = 1;
@@ -196,8 +218,6 @@ void axis_fit(struct axis *ax, label_fn get, const void *ctx, int n, int w)
         for (int i = 0; i < n; i++) {
             f[i].orig = get(ctx, i, f[i].buf);
             text_elide(f[i].orig, w, f[i].shown, sizeof f[i].shown);
-            /* "t…" says too little: under 3 cells a label is whole or a number */
-            ax->numbered |= w < 3 && strcmp(f[i].shown, f[i].orig) != 0;
         }
         qsort(f, (size_t)n, sizeof *f, by_shown);
         for (int i = 1; i < n && !ax->numbered; i++)
@@ -424,9 +444,31 @@ static int label_width(const struct panel *p)
     return w > LABEL_MAX ? LABEL_MAX : w < 1 ? 1 : w;
 }
 
+/* The widest column label (O(1) for tokens and numbers). */
+static int col_label_width(const struct panel *p)
+{
+    enum label_kind k = p->transpose ? p->view.row_labels : p->view.col_labels;
+    int n = screen_cols(p), w = 1;
+    char buf[32];
+    if (k == LABEL_TOKEN)
+        return p->token_w;
+    if (k == LABEL_DIM || k == LABEL_VOCAB_ROW)
+        return utf8_width(col_label(p, n - 1, buf));
+    for (int c = 0; c < n; c++) {
+        int lw = utf8_width(col_label(p, c, buf));
+        w = lw > w ? lw : w;
+    }
+    return w;
+}
+
 /* Whether the column labels in a mode are bare numbers, with a legend below. */
 static int needs_legend(const struct panel *p, enum cell_mode mode, struct axis *cols)
 {
+    int n = screen_cols(p), w = cell_width[mode];
+    if (col_label_width(p) <= w) { /* all whole: nothing to compare */
+        *cols = (struct axis){col_label, p, n, w, 0, 0};
+        return 0;
+    }
     axis_fit(cols, col_label, p, screen_cols(p), cell_width[mode]);
     return cols->bare;
 }
@@ -440,7 +482,9 @@ void panel_size(const struct panel *p, enum cell_mode mode, int *w, int *h)
     struct axis cols;
     *w = inner > tw ? inner : tw;
     *h = 2 + screen_rows(p);
-    if (p->matrix != MAT_TOKENS && needs_legend(p, mode, &cols)) {
+    /* Numbers with room for text beside them need no legend: skip the comparing. */
+    int bare_possible = cell_width[mode] - digits(screen_cols(p) - 1) - 1 < 3;
+    if (p->matrix != MAT_TOKENS && bare_possible && needs_legend(p, mode, &cols)) {
         char text[2048];
         axis_legend(&cols, 0, cols.n, text, sizeof text);
         int lines = wrapped_lines(*w, text);
@@ -586,7 +630,11 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
     int rows = nr < fit_r ? nr : fit_r;
     int r0 = window_start(nr, fit_r, focus_r, pan_r);
     draw_panel_title(p, y, x, w, r0, rows, c0, cols);
-    axis_fit(&rowax, row_label, p, nr, lw);
+    enum label_kind rk = p->transpose ? p->view.col_labels : p->view.row_labels;
+    if (rk == LABEL_TOKEN && p->token_w <= lw) /* all whole (other kinds are short) */
+        rowax = (struct axis){row_label, p, nr, lw, 0, 0};
+    else
+        axis_fit(&rowax, row_label, p, nr, lw);
     for (int k = 0; k < cols; k++) {
         int c = c0 + k, cx = x + lw + 1 + k * (cw + 1);
         const char *lab = axis_label(&colax, c, buf, sizeof buf);
