@@ -187,7 +187,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
     if (rows < N || cols < N) {
         snprintf(line, sizeof line, "showing rows %d–%d and columns %d–%d of %d (↑↓ < > pan)", r0 + 1, r0 + rows,
                  c0 + 1, c0 + cols, N);
-        draw_text(by + 2, 2, W - 4, line, theme_attr(ROLE_DIM));
+        draw_text_cut(by + 2, 2, W - 4, line, theme_attr(ROLE_DIM));
     }
 }
 

@@ -232,7 +232,7 @@ void view_training_draw(struct app *a, int y, int h)
             for (int k = 0; k < D * D; k++)
                 scale = fabs(final->w[m][k]) > scale ? fabs(final->w[m][k]) : scale;
             int wx = rx + m * (wcols * cell + gap);
-            draw_text(wy, wx, wcols, names[m], theme_attr(ROLE_LABEL));
+            draw_text_cut(wy, wx, wcols, names[m], theme_attr(ROLE_LABEL));
             for (int r = 0; r < show; r++)
                 for (int c = 0; c < wcols; c++)
                     draw_heat_cell(wy + 1 + r, wx + c * cell, cell,

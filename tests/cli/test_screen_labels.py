@@ -197,13 +197,15 @@ def t_classes():
         expect(row[:1] == ["mean"], "pooled's row label: %r" % row[:1], s)
 
 
-@test("the RNN's panel titles: whole, or ending in '…' (pipeline RNN lesson and compare view at 64×18)")
+@test("the RNN's panel titles and lesson map: whole, or ending in '…' (pipeline RNN lesson and compare view at 64×18)")
 def t_rnn_header():
     with ts.attnstep(w=64, h=18) as p:
         p.settle(at_step(1))
         p.text("r]]]]")
         s = p.settle(lambda s: "Stage 5/16" in s)
         lines = split_lines(s)
+        expect(lines[3].rstrip().endswith(ELL) and width(lines[3]) <= 64,
+               "the lesson map (16 stages) is cut without '…': %r" % lines[3], s)
         title = lines[5]
         for name in ("W_xh", "h (so far)", "W_hh"):
             i = title.find(name[:3])
