@@ -176,7 +176,10 @@ void view_training_draw(struct app *a, int y, int h)
     int top = y + 4, avail = h - 4 - curves_h;
     /* Left: the heatmap of one head. */
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
-    int cw = 3, N = t->N, hw = COLS / 2 - 2;
+    int N = t->N, hw = COLS / 2 - 2;
+    int cw = a->token_w + 1 > LABEL_MAX + 1 ? LABEL_MAX + 1 : a->token_w + 1; /* whole labels where there is room */
+    while (cw > 3 && N * cw > hw - lw - 1)
+        cw--;
     int cols = N < (hw - lw - 1) / cw ? N : (hw - lw - 1) / cw;
     struct axis rowax, colax;
     axis_fit(&rowax, token_label, t, N, lw);
