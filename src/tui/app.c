@@ -252,13 +252,18 @@ static void draw_title(struct app *a)
     snprintf(right, sizeof right, " %s%s ", a->causal ? "causal (decoder)" : "bidirectional",
              a->playing ? " · ▶ playing" : "");
     int rw = utf8_width(right);
-    char sentence[4096] = "";
-    size_t len = 0;
-    for (int i = 0; i < a->trace.N && len + 1 < sizeof sentence; i++) {
-        int n = snprintf(sentence + len, sizeof sentence - len, "%s%s", i ? " " : "", a->trace.tokens[i]);
-        len = n < 0 ? len : len + (size_t)n < sizeof sentence ? len + (size_t)n : sizeof sentence - 1;
+    int room = COLS - used - rw;
+    /* The sentence as far as it fits; a cut one ends in "…" (a token and
+     * the "…" after it must fit, unless it is the last). */
+    for (int i = 0; i < a->trace.N; i++) {
+        int tw = utf8_width(a->trace.tokens[i]);
+        if (tw + (i + 1 < a->trace.N ? 2 : 0) > room) {
+            draw_text(0, used, room, widgets_utf8 ? "…" : "...", theme_attr(ROLE_TITLE));
+            break;
+        }
+        used += draw_text(0, used, room, a->trace.tokens[i], theme_attr(ROLE_TITLE)) + 1;
+        room -= tw + 1;
     }
-    draw_text_cut(0, used, COLS - used - rw - 1, sentence, theme_attr(ROLE_TITLE)); /* "…" when cut */
     draw_text(0, COLS - rw, rw, right, theme_attr(ROLE_TITLE));
 }
 

@@ -40,8 +40,6 @@ static void draw_rnn(struct app *a, int y, int x, int w, int h)
     }
     snprintf(line, sizeof line, "sequential step %d of %d: each waits for the one before", a->cmp_t, t->N);
     if (utf8_width(line) > w)
-        snprintf(line, sizeof line, "step %d of %d: each waits for the last", a->cmp_t, t->N);
-    if (utf8_width(line) > w)
         snprintf(line, sizeof line, "sequential step %d of %d", a->cmp_t, t->N);
     draw_text_cut(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;

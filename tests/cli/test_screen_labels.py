@@ -286,14 +286,15 @@ def t_retrain_status():
         p.text("vvv")
         p.settle("epoch 20 of 20")
         p.text("R")
-        p.wait(lambda s: re.search(r"epoch \d+ of 20", split_lines(s)[-1]), timeout=10)
+        # the status and the message line above it (▸) say how far the run is
+        p.wait(lambda s: re.search(r"epoch \d+ of 20", " ".join(split_lines(s)[-2:])), timeout=10)
         running = 0
         while True:
             s = p.screen()
             time.sleep(0.02)
             if p.screen() != s:  # caught mid-redraw: look again
                 continue
-            last = split_lines(s)[-1]
+            last = " ".join(split_lines(s)[-2:])
             if "retrained from random" in last:
                 break
             if re.search(r"epoch \d+ of 20", last):  # the status line during the run
