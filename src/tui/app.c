@@ -271,7 +271,7 @@ static void draw_status(struct app *a)
 {
     if (a->view == VIEW_TRAINING) {
         char left[200];
-        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ earlier / later epochs  R retrain  n sentence  v view  ? help",
+        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ epochs  R retrain  n sentence  v view  ? help  q quit",
                  a->hist.n_snapshots ? a->hist_i + 1 : 0, a->hist.n_snapshots);
         draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
         draw_text(LINES - 1, 0, COLS, left, theme_attr(ROLE_STATUS));
@@ -279,8 +279,8 @@ static void draw_status(struct app *a)
     }
     if (a->view == VIEW_COMPARE) {
         char left[200];
-        snprintf(left, sizeof left, " word %d/%d │ RNN: %d sequential steps │ attention: 1 parallel step │ "
-                 "←→ read a word  v view  ? help  q quit", a->cmp_t, a->trace.N, a->trace.N);
+        snprintf(left, sizeof left, " word %d/%d │ RNN %d steps, attention 1 │ ←→ read  v view  ? help  q quit",
+                 a->cmp_t, a->trace.N, a->trace.N);
         draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
         draw_text(LINES - 1, 0, COLS, left, theme_attr(ROLE_STATUS));
         return;
@@ -508,7 +508,7 @@ static void click(struct app *a, int y, int x)
         enum matrix_id m = h->matrix;
         int stage = app_stage_of(a, m, m >= MAT_Q && m <= MAT_HEAD_OUT ? h->head : -1);
         if (stage < 0) {
-            snprintf(a->message, sizeof a->message, "%s is a model weight: it is learned, not computed here",
+            snprintf(a->message, sizeof a->message, "%s is a weight of the model: given, not computed in this lesson",
                      lesson_matrix_symbol(m));
             return;
         }

@@ -180,7 +180,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
         snprintf(line, sizeof line, "%s[%s,%s] = %s%s", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
                  t->tokens[sel_r], t->tokens[sel_c], val, a->head < 0 ? "  (mean of the heads)" : "");
     } else {
-        snprintf(line, sizeof line, "%s[%s,%s] is not computed yet: step forward", a->heat_scores ? "S'" : "A",
+        snprintf(line, sizeof line, "%s[%s,%s] is not computed yet: step forward", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
                  t->tokens[sel_r], t->tokens[sel_c]);
     }
     draw_text_cut(by + 1, 2, W - 4, line, theme_attr(ROLE_FORMULA));

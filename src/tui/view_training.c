@@ -237,13 +237,13 @@ void view_training_draw(struct app *a, int y, int h)
     for (int c = 0; c < t->C && c < 4; c++) {
         const char *name = axis_label(&classes, c, lab, sizeof lab);
         draw_text(top + 1 + c, rx, 10, name, c == best ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL));
-        int bw = rw - 18, full = (int)(t->probs[c] * bw + 0.5);
+        int bw = rw - 21, full = (int)(t->probs[c] * bw + 0.5);
         char bar[512] = "";
         for (int k = 0; k < bw && strlen(bar) + 4 < sizeof bar; k++)
             strcat(bar, k < full ? (widgets_utf8 ? "█" : "#") : (widgets_utf8 ? "░" : "."));
         draw_text(top + 1 + c, rx + 11, bw, bar, c == best ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM));
-        snprintf(line, sizeof line, "%3.0f%%", 100 * t->probs[c]);
-        draw_text(top + 1 + c, rx + 12 + bw, 5, line, theme_attr(ROLE_NORMAL));
+        lesson_format_percent(t->probs[c], line, sizeof line); /* "99.99%", never a rounded "100%" */
+        draw_text(top + 1 + c, rx + 12 + bw + 8 - utf8_width(line), 8, line, theme_attr(ROLE_NORMAL));
     }
     int wy = top + 2 + (t->C < 4 ? t->C : 4);
     int D = t->D, cell = 1, gap = 2;

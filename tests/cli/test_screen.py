@@ -809,7 +809,7 @@ def t_mouse_pipeline():
         ty = next(i for i, l in enumerate(lines) if "W_O" in l)
         wx = lines[ty].find("W_O")
         click(p, wx + 8, ty + 3)
-        s = p.settle("is a model weight")
+        s = p.settle("is a weight of the model: given")
 
 
 def exported(name, *args):
@@ -941,7 +941,7 @@ def t_training_view():
         p.text("vvv")
         s = p.settle("── Training: watching attention learn · epoch 20 of 20")
         flat = " ".join(s.split())
-        expect("negative" in s and "100%" in s, "no confident prediction at the end", s)
+        expect("negative" in s and "99.99%" in s, "no confident prediction at the end", s)
         expect("loss" in s and "accuracy: train 100% test 99%" in flat, "no curves with their figures", s)
         expect("W_Q" in s and "W_K" in s and "W_V" in s, "no projections", s)
         p.text("g")
