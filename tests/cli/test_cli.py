@@ -112,6 +112,10 @@ with open(os.path.join(ROOT, "attnstep.1"), encoding="utf-8") as f:
 missing = [o for o in source_options("options.c") + source_options("train_cmd.c") + ["pipeline", "heatmap",
            "compare", "training", ".SH VIEWS", ".B attnstep train", "\n.B R\n"] if o not in man]
 check("the man page documents every option of both parsers, train, the views and R", not missing, missing)
+r = run("train", os.path.join(ROOT, "assets", "data", "sentiment-en-train.csv"), "--bench", "--epochs", "2")
+rates = re.search(r"^(-?\d+) training sentences/s .*, (-?\d+) evaluated sentences/s", r.stdout.decode(), re.M)
+check("train --bench times the training steps alone: both rates positive",
+      r.returncode == 0 and rates and int(rates.group(1)) > 0 and int(rates.group(2)) > 0, r.stdout, r.stderr)
 
 r = run("--version")
 check("--version prints the version", r.returncode == 0 and r.stdout.decode().startswith("attnstep "), r.stdout)
