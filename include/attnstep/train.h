@@ -79,7 +79,8 @@ struct train_epoch {
 typedef int (*train_report)(const struct train_epoch *e, const struct bundle *model, void *ctx);
 
 /* Trains for `epochs` passes over train in mini-batches of `batch`, shuffled
- * each epoch from `seed` (Fisher–Yates on splitmix64): deterministic. */
+ * each epoch from `seed` (Fisher–Yates on splitmix64): deterministic. Without
+ * a report, accuracy is never measured: only the training steps run. */
 int train_fit(struct trainer *tr, const struct train_set *train, const struct train_set *test, int epochs, int batch,
               uint64_t seed, train_report report, void *ctx);
 /* Accuracy (0..1) of the model on a set, and its mean loss in *loss. */

@@ -44,7 +44,19 @@ static void train_help(void)
 "  --seed S         seed for the initial weights and the shuffling (default 1)\n"
 "  --from BUNDLE    start from an existing model instead of random weights\n"
 "  --force          replace a non-empty DIR\n"
-"  --bench          train without writing anything and print sentences per second\n"
+"  --bench          train without writing anything and print the sentences per\n"
+"                   second (bench/torch_compare.py sets PyTorch beside it)\n"
+"  -h, --help       show this help\n"
+"\n"
+"Example, from the source tree:\n"
+"  attnstep train assets/data/sentiment-en-train.csv \\\n"
+"      --test assets/data/sentiment-en-test.csv --out my-model\n"
+"  attnstep --model my-model\n"
+"\n"
+"Then press v until the training view: the step keys move from the random start\n"
+"(epoch 0) to the end, showing the attention, the prediction, W_Q, W_K and W_V\n"
+"of each snapshot beside the loss and accuracy curves; R retrains the model from\n"
+"random, live, with the command recorded in its config.csv.\n"
 "\n"
 "The same binary, data and seed give the same model, byte for byte.\n",
           stdout);
@@ -246,21 +258,19 @@ int train_cmd(int argc, char **argv)
              a.from ? a.from : "");
     free(model->description);
     model->description = strdup(desc);
-    if (a.bench) { /* the training steps alone: forward, backward, Adam */
+    if (a.bench) { /* without a report, train_fit runs the training steps alone: forward, backward, Adam */
         clock_gettime(CLOCK_MONOTONIC, &run.start);
         if (train_fit(&job.tr, train_set, NULL, a.epochs, 16, a.seed, NULL, NULL))
             goto done;
-        double secs = seconds_since(&run.start), evals = (double)train_set->n * (a.epochs + 1);
-        /* train_fit also measures accuracy once per epoch: count those forward passes apart */
+        double train_secs = seconds_since(&run.start);
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        train_accuracy(&job.tr, train_set, NULL);
-        double eval_secs = seconds_since(&t0) * (a.epochs + 1);
-        double train_secs = secs - eval_secs;
+        train_accuracy(&job.tr, train_set, NULL); /* forward passes alone, once over the data */
+        double eval_secs = seconds_since(&t0);
         printf("train bench: %d sentences × %d epochs, d_model %d, %d heads, d_ff %d, mean %.1f tokens\n",
                train_set->n, a.epochs, model->d_model, model->n_heads, model->enc.d_ff, mean_len(train_set));
         printf("%.0f training sentences/s (forward + backward + Adam), %.0f evaluated sentences/s, %.2f s in all\n",
-               train_set->n * (double)a.epochs / train_secs, evals / eval_secs, secs);
+               train_set->n * (double)a.epochs / train_secs, train_set->n / eval_secs, train_secs + eval_secs);
         rc = 0;
         goto done;
     }

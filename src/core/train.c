@@ -323,9 +323,11 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
     for (int i = 0; i < train->n; i++)
         order[i] = i;
     uint64_t state = seed * 0x2545F4914F6CDD1Dull + 1;
-    struct train_epoch e = {.epochs = epochs};
-    e.train_accuracy = train_accuracy(tr, train, &e.loss);
-    e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
+    struct train_epoch e = {.epochs = epochs, .test_accuracy = -1.0};
+    if (report) { /* nobody would see the accuracy: without a report only the training steps run */
+        e.train_accuracy = train_accuracy(tr, train, &e.loss);
+        e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
+    }
     int stop = report && report(&e, tr->model, ctx);
     for (int epoch = 1; epoch <= epochs && !stop; epoch++) {
         for (int i = train->n - 1; i > 0; i--) {
@@ -347,9 +349,11 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
             break; /* asked to stop: not worth measuring a half-done epoch */
         e.epoch = epoch;
         e.loss = train->n ? loss / train->n : 0.0;
-        e.train_accuracy = train_accuracy(tr, train, NULL);
-        e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
-        stop = report && report(&e, tr->model, ctx);
+        if (report) {
+            e.train_accuracy = train_accuracy(tr, train, NULL);
+            e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
+            stop = report(&e, tr->model, ctx);
+        }
     }
     free(order);
     return 0;
