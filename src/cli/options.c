@@ -16,7 +16,7 @@ void options_help(void)
 "       attnstep --init-model DIR [--d-model D] [--heads H] [--d-hidden N]\n"
 "                [--seed S] [--vocab FILE]\n"
 "\n"
-"  attnstep                          walk through \"" DEFAULT_SENTENCE "\"\n"
+"  attnstep                          walk through an example the model knows\n"
 "  attnstep the cat sat on the mat   walk through your own sentence\n"
 "  attnstep --causal --granularity cell i did not like it\n"
 "  attnstep --export out/ the movie was not good    every matrix as CSV\n"
