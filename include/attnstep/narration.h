@@ -25,6 +25,9 @@ const struct stage_text *narration_stage(enum stage_kind kind);
 /* The explanation of stage `stage` of the lesson, true of its model and setting. */
 const char *narration_explain(const struct lesson *l, int stage);
 enum narration_training narration_training(const struct bundle *b);
+/* A classifier attnstep train made: it has only ever read whole sentences
+ * (train has no causal mask), so its prediction under the mask means nothing. */
+int narration_trained_without_mask(const struct bundle *b);
 /* "stage", "row", "cell". */
 const char *narration_granularity(enum granularity g);
 

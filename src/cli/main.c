@@ -14,6 +14,7 @@
 #include "attnstep/export.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/lesson.h"
+#include "attnstep/narration.h"
 #include "attnstep/table.h"
 #include "attnstep/trace.h"
 #include "config.h"
@@ -141,15 +142,6 @@ static void retrain_from_description(const struct bundle *m, struct app_retrain 
     r->available = 1;
 }
 
-/* attnstep train has no causal mask: a classifier it trained has only ever
- * read whole sentences, so what it predicts under the mask means nothing. */
-static int trained_without_mask(const struct bundle *m)
-{
-    static const char prefix[] = "trained: ";
-    return m->enc.present && m->enc.n_labels > 0 && m->description &&
-           !strncmp(m->description, prefix, sizeof prefix - 1) && !strstr(m->description, " --causal");
-}
-
 /* The full-screen session (or its benchmark). Clears *interactive when the
  * terminal cannot drive it, so the caller prints the walk-through instead. */
 static int run_screen(const struct options *o, const struct bundle *model, const char *model_dir,
@@ -191,7 +183,7 @@ static int run_screen(const struct options *o, const struct bundle *model, const
                 app.recurrent_model = n > 1 && !strncmp(recurrent, cwd, n) && recurrent[n] == '/' ? recurrent + n + 1
                                                                                              : recurrent;
             }
-            app.mask_untrained = trained_without_mask(model);
+            app.mask_untrained = narration_trained_without_mask(model);
             app.playing = o->autoplay > 0;
             if (o->compare)
                 app.view = VIEW_COMPARE;
@@ -251,9 +243,6 @@ static int run(const struct options *o)
             return fail(err.msg);
         }
         trace_set_progress(&trace, say_progress, NULL);
-        if (text && o->causal && trained_without_mask(&model))
-            fprintf(stderr, "attnstep: note: %s was trained without the causal mask, so its prediction under "
-                    "the mask is not meaningful\n", model.name);
         int n_files = 0;
         if (o->export_dir) {
             interrupt_catch();

@@ -148,8 +148,8 @@ static void put_header(FILE *out, const struct lesson *l)
     fprintf(out, "weights   %s\n", weights[narration_training(b)]);
     fprintf(out, "attention %s\n", t->causal ? "causal: no word looks at the words after it"
                                              : "bidirectional: every word looks at every word");
-    if (t->causal && narration_training(b) == NARRATION_TRAINED)
-        fprintf(out, "          (attnstep trains without the mask: this model never learned with it)\n");
+    if (t->causal && narration_trained_without_mask(b))
+        fprintf(out, "          (trained without the mask: its prediction under the mask is not meaningful)\n");
     fprintf(out, "steps     %ld, one %s at a time, in %d stages\n", l->n_steps, narration_granularity(l->gran),
             l->n_stages);
 }

@@ -216,6 +216,12 @@ enum narration_training narration_training(const struct bundle *b)
     return NARRATION_UNKNOWN;
 }
 
+int narration_trained_without_mask(const struct bundle *b)
+{
+    return narration_training(b) == NARRATION_TRAINED && b->enc.present && b->enc.n_labels > 0 &&
+           !strstr(b->description, " --causal");
+}
+
 /* Whether h·W_hh shrinks every vector, i.e. ‖W_hh‖₂ < 1: then, tanh's slope
  * being at most 1, a word's effect on the memory shrinks at every step. The
  * spectral norm is bounded above by the Frobenius norm and by √(‖W‖₁‖W‖∞):

@@ -129,6 +129,10 @@ check("no arguments: the default model (tiny-en) and sentence, as plain text, en
       r.returncode == 0 and "model     tiny-en:" in out and "sentence  the movie was not good" in out
       and "Stage 1/29 · Tokens" in out and "prediction: negative" in out, out[:400], r.stderr)
 check("piped output has no escape codes", b"\x1b" not in r.stdout)
+r2 = run("--causal")
+check("--causal on a classifier attnstep trained (without the mask) says its prediction is not meaningful",
+      r2.returncode == 0 and "trained without the mask: its prediction under the mask is not meaningful"
+      in r2.stdout.decode() and "not meaningful" not in out, r2.stdout[:800])
 check("every stage is explained", all(s in out for s in ("Queries", "Keys", "Values", "Scores",
                                                            "Scaled scores", "softmax", "Head output")))
 
