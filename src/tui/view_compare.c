@@ -10,7 +10,6 @@
 #include "attnstep/utf8.h"
 #include "theme.h"
 
-extern int widgets_utf8;
 
 #define LABEL_MAX 10
 

@@ -65,7 +65,9 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         int k = (int)(s->kind - STAGE_Q);
         set_panel(a, &out[n], MAT_X, -1, "x");
         ops[n++] = "";
-        snprintf(title, sizeof title, "%s[:,%d:%d]", wname[k], h * t->DK, (h + 1) * t->DK);
+        /* both ends, as the formula writes them: "0…7" (Python's "0:8" reads as including 8) */
+        snprintf(title, sizeof title, "%s[:,%d%s%d]", wname[k], h * t->DK, widgets_utf8 ? "…" : "..",
+                 (h + 1) * t->DK - 1);
         set_panel(a, &out[n], (enum matrix_id)(MAT_WQ + k), -1, title);
         slice_columns(&out[n], h * t->DK, t->DK);
         ops[n++] = "·";

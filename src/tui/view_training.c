@@ -15,7 +15,6 @@
 #include "term.h"
 #include "theme.h"
 
-extern int widgets_utf8;
 
 #define LABEL_MAX 10
 

@@ -9,7 +9,6 @@
 #include "theme.h"
 
 /* Set by app: whether curses may be handed UTF-8 (else non-ASCII shows as '?'). */
-extern int widgets_utf8;
 int widgets_utf8 = 1;
 
 /* What the screen's own symbols become where the locale cannot encode them. */

@@ -8,6 +8,9 @@
 
 #include "attnstep/lesson.h"
 
+/* The locale can show UTF-8 (…, ▸, shade blocks); else ASCII stand-ins. Set by the app. */
+extern int widgets_utf8;
+
 /* Draws s at (y, x) in at most maxw cells; returns the cells used. A wide
  * glyph that would not fit is left out, never split. */
 int draw_text(int y, int x, int maxw, const char *s, attr_t a);
