@@ -98,7 +98,8 @@ void options_help(void)
 "In the compare view the step keys read one word at a time; in the training\n"
 "view they move from epoch to epoch.\n"
 "\n"
-"Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage.\n"
+"Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage,\n"
+"128+N when stopped by signal N (130 for Ctrl-C).\n"
 "A model is a directory of CSV files; see 'man attnstep' for the format.\n",
           stdout);
 }
