@@ -21,10 +21,11 @@ void attention_heads(double *scores, double *scaled, double *masked, double *wei
                      const double *q, const double *k, const double *v, int N, int D, int H, int causal);
 
 /* influence (N): ‖∂y/∂e_i‖ (Frobenius) for y = the last row of the layer's
- * output, out[N-1] = concat[N-1]·W_O + b_O, exactly, by backpropagating each of
- * y's D components through W_O, the last query's softmax and Q, K, V. x = e + PE,
- * so ∂x_i/∂e_i = I. weights is (H, N, N) as attention_heads leaves it.
- * Returns 0, or -1 when out of memory. */
+ * output, out[N-1] = concat[N-1]·W_O + b_O, exactly: the derivative through
+ * W_O, the last query's softmax and Q, K, V, with x = e + PE so ∂x_i/∂e_i = I.
+ * Written as Gram matrices (W_O·W_Oᵀ, W_VᵀW_V), it costs O(D³) once plus
+ * O(N·D²), not O(D³) per word. weights is (H, N, N) as attention_heads leaves
+ * it. Returns 0, or -1 when out of memory. */
 int attention_influence(double *influence, const double *q, const double *k, const double *v,
                         const double *weights, const double *w_q, const double *w_k, const double *w_v,
                         const double *w_o, int N, int D, int H);

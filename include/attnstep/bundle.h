@@ -82,6 +82,11 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err);
 void bundle_free(struct bundle *b);
 /* A deep copy (the training view keeps one per epoch). */
 int bundle_clone(struct bundle *out, const struct bundle *src, struct error *err);
+/* Why s cannot be a class name, or NULL if it can. A class name is stored in
+ * config.csv and shown on one line: not empty, no control characters (line
+ * breaks, tabs), no space at either end. Any other text, ; and \ included,
+ * is saved so that it loads back exactly. */
+const char *bundle_label_problem(const char *s);
 /* Vocabulary row of token, or -1. */
 int bundle_lookup(const struct bundle *b, const char *token);
 
@@ -93,9 +98,6 @@ int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_
 /* Uniform in [-limit, limit] from a seeded splitmix64 state: the same numbers
  * on every machine. */
 double bundle_random_uniform(uint64_t *state, double limit);
-/* Why a class name cannot be stored in config.csv and read back the same
- * (empty, a ';', a space at either end), or NULL if it can. */
-const char *bundle_label_problem(const char *label);
 /* Writes the whole bundle into dir, atomically (a temporary directory beside
  * it, renamed at the end). An existing non-empty dir is refused unless force. */
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err);

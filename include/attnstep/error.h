@@ -3,10 +3,13 @@
  * Every fallible core function takes a `struct error *` last, returns 0 on
  * success and -1 on failure, and on failure fills the message. Messages that
  * concern a file read "PATH:LINE:COL: reason" so the command line can print
- * them as they are. */
+ * them as they are. A message is one line (control characters become
+ * spaces); one too long for msg is cut on a character boundary and ends
+ * in "...". */
 #ifndef ATTNSTEP_ERROR_H
 #define ATTNSTEP_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct error {
@@ -26,5 +29,7 @@ int error_file(struct error *err, const char *path, const char *fmt, ...) ATTNST
 /* "path:line:col: reason" (line and col 1-based). */
 int error_at(struct error *err, const char *path, long line, long col, const char *fmt, ...)
     ATTNSTEP_PRINTF(5, 6);
+int error_vat(struct error *err, const char *path, long line, long col, const char *fmt, va_list ap)
+    ATTNSTEP_PRINTF(5, 0);
 
 #endif

@@ -7,15 +7,23 @@
 #include "attnstep/bundle.h"
 #include "attnstep/error.h"
 
+/* The most epochs `attnstep train --epochs` runs; a larger snapshot number is not one train wrote. */
+#define HISTORY_MAX_EPOCH 100000
+
 struct history {
     int n_snapshots;
     int *snapshot_epoch;      /* (n_snapshots) ascending, from 0 */
     struct bundle *snapshots; /* (n_snapshots) */
     int n_epochs;             /* rows of training.csv */
     double *loss, *train_accuracy, *test_accuracy; /* (n_epochs); test -1 when absent */
+    int n_warnings;
+    char **warnings;          /* (n_warnings) "PATH: what was ignored and why", one line each */
 };
 
-/* Loads dir's history. A model without one gives n_snapshots = 0 and no error. */
+/* Loads dir's history. A model without one gives n_snapshots = 0 and no error.
+ * Entries of snapshots/ that are not snapshots (a stray file, a name train
+ * does not write, a snapshot that does not load) are skipped, each with a
+ * warning for the caller to show; the core prints nothing. */
 int history_load(struct history *out, const char *dir, struct error *err);
 void history_free(struct history *h);
 

@@ -127,7 +127,12 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
 /* The step's formula with the actual numbers, e.g.
  * "S[movie,was] = Q[movie]·K[was] = (0.12)(0.3) + (-0.4)(0.05) + … = 0.42". */
 void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size);
-/* A number as formulas and --print show it. */
+/* A number as formulas show it: a plain decimal, four decimals below 10 and four
+ * significant digits above, trailing zeros dropped ("0.5", "2.8284", "21.15");
+ * "0" for zero, "0.0000" for a number too small to show; e-notation only
+ * beyond 10^15. */
 void lesson_format_number(double v, char *buf, size_t size);
+/* A probability as a percentage that never rounds an uncertain one to 0% or 100%. */
+void lesson_format_percent(double p, char *buf, size_t size);
 
 #endif

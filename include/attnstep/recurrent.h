@@ -13,11 +13,14 @@ void recurrent_rnn_forward(double *pre, double *h, const double *e, const double
  * tanh(z_g), σ(z_o)]; c (N, Dh) = f⊙c_{t-1} + i⊙g; h (N, Dh) = o⊙tanh(c). */
 void recurrent_lstm_forward(double *z, double *gates, double *c, double *h, const double *e, const double *w_x,
                             const double *w_h, const double *b, int N, int D, int Dh);
-/* influence (N): ‖∂h_N/∂e_t‖ (Frobenius), exactly, by backpropagating each of
- * h_N's Dh components through time. Return 0, or -1 when out of memory. */
+/* influence (N): ‖∂h_N/∂e_t‖ (Frobenius), exactly, by backpropagating all Dh
+ * components of h_N through time together, as (Dh, ·) matrices:
+ * O(N·Dh²·(D + Dh)). progress, when not NULL, is called after each word with
+ * the fraction done. Return 0, or -1 when out of memory. */
 int recurrent_rnn_influence(double *influence, const double *h, const double *w_xh, const double *w_hh,
-                            int N, int D, int Dh);
+                            int N, int D, int Dh, void (*progress)(void *ctx, double done), void *ctx);
 int recurrent_lstm_influence(double *influence, const double *gates, const double *c, const double *w_x,
-                             const double *w_h, int N, int D, int Dh);
+                             const double *w_h, int N, int D, int Dh, void (*progress)(void *ctx, double done),
+                             void *ctx);
 
 #endif

@@ -14,6 +14,8 @@
 
 enum trace_model { TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION, TRACE_N_MODELS };
 
+struct trace_lazy;
+
 struct trace {
     const struct bundle *model; /* borrowed; must outlive the trace */
     int N, D, H, DK;
@@ -42,9 +44,12 @@ struct trace {
     double *lstm_c;     /* (N, Dh) */
     double *lstm_h;     /* (N, Dh) */
     /* How much each word still matters at the end: ‖∂y/∂e_i‖ with y = h_N
-     * (RNN, LSTM) or the last row of the attention output. */
+     * (RNN, LSTM) or the last row of the attention output. Row m is zeros
+     * until trace_influence(t, m) has computed it (the RNN's and LSTM's cost
+     * O(N·Dh²·(D + Dh)), so only what is shown or exported is computed). */
     double *influence;               /* (TRACE_N_MODELS, N); a row of zeros for a model the bundle lacks */
     int has_model[TRACE_N_MODELS];
+    struct trace_lazy *lazy;         /* private to trace.c: which rows are computed, the progress hook */
     /* The rest of the encoder block and the classifier, when the bundle has
      * them (has_encoder; else NULL). F = d_ff, C = classes. */
     int has_encoder, F, C;
@@ -65,9 +70,27 @@ struct trace {
 /* "rnn", "lstm", "attention": the rows of influence.csv. */
 extern const char *const trace_model_name[TRACE_N_MODELS];
 
+/* Work above this many multiply-adds (about a second) is reported to the
+ * progress hook while it runs. */
+#define TRACE_SLOW_WORK 2e9
+
+/* Told how far a slow computation is: what ("the LSTM's influence"), and the
+ * fraction done, 0 when it starts, 1 when it ends. */
+typedef void trace_progress_fn(void *ctx, const char *what, double done);
+
 /* Tokenizes sentence and runs the model. On failure *out is untouched. */
 int trace_build(struct trace *out, const struct bundle *model, const char *sentence, int causal,
                 struct error *err);
 void trace_free(struct trace *t);
+/* Fills row m of t->influence, once; later calls return at once. A model the
+ * bundle lacks keeps its row of zeros. Returns 0, or -1 when out of memory
+ * (the row stays zeros). */
+int trace_influence(const struct trace *t, enum trace_model m);
+/* Every row: the compare view and --print show all three. */
+int trace_influence_all(const struct trace *t);
+/* Roughly how many multiply-adds trace_influence(t, m) needs. */
+double trace_influence_work(const struct trace *t, enum trace_model m);
+/* Where trace_influence reports work above TRACE_SLOW_WORK; fn may be NULL. */
+void trace_set_progress(const struct trace *t, trace_progress_fn *fn, void *ctx);
 
 #endif

@@ -7,6 +7,7 @@
 #ifndef ATTNSTEP_TRAIN_H
 #define ATTNSTEP_TRAIN_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "attnstep/bundle.h"
@@ -50,6 +51,7 @@ struct trainer {
     double *param_mem;             /* gradients and moments */
     long adam_t;
     double lr, beta1, beta2, eps;
+    const volatile sig_atomic_t *stop; /* if set, train_fit stops after the batch during which *stop turns non-zero */
 };
 
 int trainer_init(struct trainer *tr, struct bundle *model, int max_len, double lr, struct error *err);
@@ -77,7 +79,8 @@ struct train_epoch {
 typedef int (*train_report)(const struct train_epoch *e, const struct bundle *model, void *ctx);
 
 /* Trains for `epochs` passes over train in mini-batches of `batch`, shuffled
- * each epoch from `seed` (Fisher–Yates on splitmix64): deterministic. */
+ * each epoch from `seed` (Fisher–Yates on splitmix64): deterministic. Without
+ * a report, accuracy is never measured: only the training steps run. */
 int train_fit(struct trainer *tr, const struct train_set *train, const struct train_set *test, int epochs, int batch,
               uint64_t seed, train_report report, void *ctx);
 /* Accuracy (0..1) of the model on a set, and its mean loss in *loss. */

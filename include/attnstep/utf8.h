@@ -21,5 +21,11 @@ int utf8_cp_width(uint32_t cp);
 int utf8_width(const char *s);
 /* Number of code points in the first len bytes (invalid bytes count as one). */
 long utf8_chars(const char *s, size_t len);
+/* Length of the longest prefix of s (len bytes) that fits in at most max
+ * bytes without splitting a character. */
+size_t utf8_fit(const char *s, size_t len, size_t max);
+/* src for a message: whole if it has at most max_bytes, else cut on a
+ * character boundary with "..." after it. dst must hold max_bytes + 4. */
+const char *utf8_excerpt(char *dst, const char *src, size_t max_bytes);
 
 #endif

@@ -1,6 +1,7 @@
 /* attnstep — the command line: options, the model, and the chosen front door
  * (walk-through, export, or making a model). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +12,14 @@
 #include "app.h"
 #include "attnstep/bundle.h"
 #include "attnstep/export.h"
+#include "attnstep/fsutil.h"
 #include "attnstep/lesson.h"
+#include "attnstep/narration.h"
 #include "attnstep/table.h"
 #include "attnstep/trace.h"
 #include "config.h"
+#include "interrupt.h"
+#include "examples.h"
 #include "options.h"
 #include "paths.h"
 #include "print.h"
@@ -59,6 +64,9 @@ static int init_model(const struct options *o)
         snprintf(vocab_path, sizeof vocab_path, "%s", o->vocab);
     else if (paths_find_data("vocab.csv", vocab_path, sizeof vocab_path))
         return fprintf(stderr, "attnstep: no bundled vocabulary: %s; give one with --vocab FILE\n", vocab_path), 1;
+    if (fsutil_check_not_input(o->init_model, vocab_path, "the vocabulary being read", &err) ||
+        fsutil_check_target(o->init_model, o->force, &err))
+        return fail(err.msg);
     struct table t;
     const char **tokens;
     int n;
@@ -73,33 +81,15 @@ static int init_model(const struct options *o)
     table_free(&t);
     if (rc)
         return fail(err.msg);
+    interrupt_catch();
     rc = bundle_save(&b, o->init_model, o->force, &err);
     if (rc == 0)
         printf("attnstep: wrote a model to %s (d_model %d, %d heads, d_hidden %d, %d tokens, seed %llu)\n",
                o->init_model, b.d_model, b.n_heads, b.d_hidden, b.n_vocab, o->seed);
     bundle_free(&b);
-    return rc ? fail(err.msg) : 0;
-}
-
-/* The example sentences of assets/sentences.csv (column text), for n / N. */
-static char **load_examples(int *n)
-{
-    char path[4096];
-    struct table t;
-    struct error err;
-    *n = 0;
-    if (paths_find_data("sentences.csv", path, sizeof path) || table_read(&t, path, &err))
-        return NULL;
-    char **out = calloc((size_t)t.n_rows, sizeof *out);
-    int col = -1;
-    for (int c = 0; c < t.rows[0].n_cells; c++)
-        if (!strcmp(table_text(&t, 0, c), "text"))
-            col = c;
-    for (int r = 1; out && col >= 0 && r < t.n_rows; r++)
-        if (t.rows[r].n_cells > col && (out[*n] = strdup(table_text(&t, r, col))))
-            ++*n;
-    table_free(&t);
-    return out;
+    rc = rc ? fail(err.msg) : 0;
+    interrupt_release();
+    return rc;
 }
 
 /* A data path from a recorded command: as written (from the source tree), or
@@ -154,11 +144,12 @@ static void retrain_from_description(const struct bundle *m, struct app_retrain 
 
 /* The full-screen session (or its benchmark). Clears *interactive when the
  * terminal cannot drive it, so the caller prints the walk-through instead. */
-static int run_screen(const struct options *o, const struct bundle *model, const char *model_dir, int *interactive)
+static int run_screen(const struct options *o, const struct bundle *model, const char *model_dir,
+                      const char *sentence, const struct examples *ex, int *interactive)
 {
     struct error err;
     struct app app;
-    if (app_init(&app, model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, o->gran, &err) ||
+    if (app_init(&app, model, sentence, o->causal, o->gran, &err) ||
         app_load_history(&app, model_dir, &err)) {
         app_free(&app);
         return fail(err.msg);
@@ -176,11 +167,23 @@ static int run_screen(const struct options *o, const struct bundle *model, const
             widgets_utf8 = t.utf8;
             theme_init(&t);
             retrain_from_description(model, &app.retrain);
-            int n_examples = 0;
-            char **examples = load_examples(&n_examples);
-            app.examples = examples;
-            app.n_examples = n_examples;
+            app.examples = ex->text;
+            app.example_unknown = ex->unknown;
+            app.n_examples = ex->n;
+            /* n goes on from the sentence shown, if it is one of the examples */
             app.example_i = -1;
+            for (int i = 0; i < ex->n; i++)
+                if (!strcmp(ex->text[i], sentence))
+                    app.example_i = i;
+            /* The bundled model that has RNN and LSTM weights, for the views that need them. */
+            char found[4096], recurrent[PATH_MAX], cwd[PATH_MAX];
+            if (paths_find_data("models/" RECURRENT_MODEL, found, sizeof found) == 0 && realpath(found, recurrent)) {
+                /* as short as it can be typed from here */
+                size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+                app.recurrent_model = n > 1 && !strncmp(recurrent, cwd, n) && recurrent[n] == '/' ? recurrent + n + 1
+                                                                                             : recurrent;
+            }
+            app.mask_untrained = narration_trained_without_mask(model);
             app.playing = o->autoplay > 0;
             if (o->compare)
                 app.view = VIEW_COMPARE;
@@ -188,16 +191,22 @@ static int run_screen(const struct options *o, const struct bundle *model, const
                 app.interval = o->autoplay;
             rc = app_run(&app);
             term_done();
-            /* the app may point at one of the examples: free them after it */
             app_free(&app);
-            for (int i = 0; i < n_examples; i++)
-                free(examples[i]);
-            free(examples);
             return rc;
         }
     }
     app_free(&app);
     return rc;
+}
+
+/* The influence of a wide model takes a while: say what runs, and how far. */
+static void say_progress(void *ctx, const char *what, double done)
+{
+    (void)ctx;
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\rattnstep: computing %s: %3.0f%%%s", what, 100.0 * done, done >= 1.0 ? "\n" : "");
+    else if (done <= 0.0)
+        fprintf(stderr, "attnstep: computing %s; on a model this wide it takes a while\n", what);
 }
 
 static int run(const struct options *o)
@@ -208,28 +217,43 @@ static int run(const struct options *o)
         snprintf(model_dir, sizeof model_dir, "%s", o->model);
     else if (paths_default_model(model_dir, sizeof model_dir))
         return fprintf(stderr, "attnstep: no bundled model: %s; use --model DIR\n", model_dir), 1;
+    /* Refused before the slow part (the influence) rather than after it. */
+    if (o->export_dir && (fsutil_check_not_input(o->export_dir, model_dir, "the model being read", &err) ||
+                          fsutil_check_target(o->export_dir, o->force, &err)))
+        return fail(err.msg);
     struct bundle model;
     if (bundle_load(&model, model_dir, &err))
         return fail(err.msg);
     int interactive = !o->print && !o->export_dir && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    /* No words given: an example in the model's language that it knows. */
+    struct examples ex;
+    examples_load(&ex, &model);
+    const char *sentence = o->sentence ? o->sentence : examples_default(&ex, DEFAULT_SENTENCE);
     int rc = 0;
     if (o->bench || interactive)
-        rc = run_screen(o, &model, model_dir, &interactive);
+        rc = run_screen(o, &model, model_dir, sentence, &ex, &interactive);
     /* Export, and plain text when asked, when stdout is not a terminal, or
      * when the terminal cannot drive the screen. */
     int text = !o->bench && !interactive && (o->print || !o->export_dir);
     struct trace trace;
     if (rc == 0 && (text || o->export_dir)) {
-        if (trace_build(&trace, &model, o->sentence ? o->sentence : DEFAULT_SENTENCE, o->causal, &err)) {
+        if (trace_build(&trace, &model, sentence, o->causal, &err)) {
+            examples_free(&ex);
             bundle_free(&model);
             return fail(err.msg);
         }
+        trace_set_progress(&trace, say_progress, NULL);
         int n_files = 0;
         if (o->export_dir) {
+            interrupt_catch();
             if (export_write(&trace, o->export_dir, o->force, &n_files, &err))
                 rc = fail(err.msg);
             else if (!o->print)
                 printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
+            if (rc == 0 && export_skips_influence(&trace, trace.has_model[TRACE_LSTM] ? TRACE_LSTM : TRACE_RNN))
+                fprintf(stderr, "attnstep: influence.csv has attention's row only: d_hidden %d is above %d, "
+                        "too slow for the RNN's and LSTM's\n", trace.Dh, EXPORT_INFLUENCE_MAX_HIDDEN);
+            interrupt_release();
         }
         /* The attention lesson, then the recurrent models the bundle has. */
         static const enum trace_model order[] = {TRACE_ATTENTION, TRACE_RNN, TRACE_LSTM};
@@ -247,6 +271,7 @@ static int run(const struct options *o)
         }
         trace_free(&trace);
     }
+    examples_free(&ex);
     bundle_free(&model);
     return rc;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 #define DEFAULT_MODEL "tiny-en"
+/* The bundled model that has RNN and LSTM weights (the compare view and r need them). */
+#define RECURRENT_MODEL "random-en"
 
 /* Finds the bundled data file or directory `name` (e.g. "models/random-en",
  * "vocab.csv"): next to an installed binary (../share/attnstep), then in the

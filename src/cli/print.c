@@ -28,9 +28,13 @@ static void put_left(FILE *out, const char *s, int width)
     pad(out, width - utf8_width(s));
 }
 
-static void cell_text(double v, char *buf, size_t size)
+/* Three decimals; probabilities in per cent, so that 0.9999 is not shown as
+ * a certain 1.000 beside a 0.000 that is not impossible. */
+static void cell_text(enum matrix_id m, double v, char *buf, size_t size)
 {
-    if (isinf(v))
+    if (m == MAT_PROBS)
+        lesson_format_percent(v, buf, size);
+    else if (isinf(v))
         snprintf(buf, size, "%s", v < 0 ? "-inf" : "inf");
     else
         snprintf(buf, size, "%.3f", fabs(v) < 5e-4 ? 0.0 : v);
@@ -73,7 +77,7 @@ void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head,
     }
     for (int r = 0; r < v.rows; r++)
         for (int c = 0; c < v.cols; c++) {
-            cell_text(v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
+            cell_text(m, v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
             if ((int)strlen(num) > col_w)
                 col_w = (int)strlen(num);
         }
@@ -88,7 +92,7 @@ void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head,
         fputs("  ", out);
         put_left(out, lesson_label(l, v.row_labels, r, lab), label_w);
         for (int c = 0; c < v.cols; c++) {
-            cell_text(v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
+            cell_text(m, v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
             fputs("  ", out);
             put_right(out, num, col_w);
         }
@@ -129,15 +133,23 @@ static void put_header(FILE *out, const struct lesson *l)
     const struct trace *t = l->trace;
     const struct bundle *b = t->model;
     fprintf(out, "attnstep — self-attention, one number at a time\n\n");
-    fprintf(out, "model     %s: d_model %d, %d head%s of d_k %d, %s positions, %d tokens in the vocabulary\n",
-            b->name, b->d_model, b->n_heads, b->n_heads == 1 ? "" : "s", t->DK,
-            b->positional ? "sinusoidal" : "no", b->n_vocab);
+    fprintf(out, "model     %s: d_model %d, %d head%s of d_k %d, %s positions\n", b->name, b->d_model, b->n_heads,
+            b->n_heads == 1 ? "" : "s", t->DK, b->positional ? "sinusoidal" : "no");
+    fprintf(out, "vocabulary %d tokens\n", b->n_vocab);
     fprintf(out, "sentence ");
     for (int i = 0; i < t->N; i++)
         fprintf(out, " %s", t->tokens[i]);
     fprintf(out, "   (%d token%s)\n", t->N, t->N == 1 ? "" : "s");
+    static const char *const weights[] = {
+        [NARRATION_UNKNOWN] = "the model does not say whether it was trained",
+        [NARRATION_TRAINED] = "trained (attnstep train)",
+        [NARRATION_RANDOM] = "random: this model is not trained",
+    };
+    fprintf(out, "weights   %s\n", weights[narration_training(b)]);
     fprintf(out, "attention %s\n", t->causal ? "causal: no word looks at the words after it"
                                              : "bidirectional: every word looks at every word");
+    if (t->causal && narration_trained_without_mask(b))
+        fprintf(out, "          (trained without the mask: its prediction under the mask is not meaningful)\n");
     fprintf(out, "steps     %ld, one %s at a time, in %d stages\n", l->n_steps, narration_granularity(l->gran),
             l->n_stages);
 }
@@ -153,7 +165,7 @@ int print_walkthrough(FILE *out, const struct lesson *l)
         put_header(out, l);
     } else {
         const char *name = l->model == TRACE_RNN ? "an RNN" : "an LSTM";
-        fprintf(out, "\n══ The same sentence, read by %s (d_hidden %d): one word at a time, %ld steps ══\n", name,
+        fprintf(out, "\n══ The same sentence, read by %s (d_hidden %d), one word at a time: %ld steps\n", name,
                 t->Dh, l->n_steps);
     }
     int explained[STAGE_KIND_COUNT] = {0}; /* a recurrent lesson repeats its stages for every word */
@@ -171,7 +183,7 @@ int print_walkthrough(FILE *out, const struct lesson *l)
                 fputs("─", out);
             fputs("\n", out);
             if (!explained[st->kind]++) {
-                put_wrapped(out, txt->explain, 2);
+                put_wrapped(out, narration_explain(l, p.stage), 2);
                 fputc('\n', out);
             }
         }

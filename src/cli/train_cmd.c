@@ -16,6 +16,7 @@
 #include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/train.h"
+#include "interrupt.h"
 
 struct train_args {
     const char *data, *test, *out, *from;
@@ -43,7 +44,19 @@ static void train_help(void)
 "  --seed S         seed for the initial weights and the shuffling (default 1)\n"
 "  --from BUNDLE    start from an existing model instead of random weights\n"
 "  --force          replace a non-empty DIR\n"
-"  --bench          train without writing anything and print sentences per second\n"
+"  --bench          train without writing anything and print the sentences per\n"
+"                   second (bench/torch_compare.py sets PyTorch beside it)\n"
+"  -h, --help       show this help\n"
+"\n"
+"Example, from the source tree:\n"
+"  attnstep train assets/data/sentiment-en-train.csv \\\n"
+"      --test assets/data/sentiment-en-test.csv --out my-model\n"
+"  attnstep --model my-model\n"
+"\n"
+"Then press v until the training view: the step keys move from the random start\n"
+"(epoch 0) to the end, showing the attention, the prediction, W_Q, W_K and W_V\n"
+"of each snapshot beside the loss and accuracy curves; R retrains the model from\n"
+"random, live, with the command recorded in its config.csv.\n"
 "\n"
 "The same binary, data and seed give the same model, byte for byte.\n",
           stdout);
@@ -170,7 +183,7 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
     char dir[4200], name[32];
     if (is_snapshot_epoch(e->epoch, e->epochs)) {
         snprintf(name, sizeof name, "snapshots/epoch-%03d", e->epoch);
-        if (fsutil_join(dir, sizeof dir, r->staging, name) || mkdir(dir, 0755) ||
+        if (fsutil_join(dir, sizeof dir, r->staging, name) || mkdir(dir, 0777) ||
             bundle_write_dir(model, dir, r->err)) {
             if (!r->err->msg[0])
                 error_file(r->err, dir, "cannot write a snapshot: %s", strerror(errno));
@@ -226,6 +239,13 @@ int train_cmd(int argc, char **argv)
         .data = a.data, .test = a.test, .from = a.from, .name = slash && slash[1] ? slash + 1 : out,
         .d_model = a.d_model, .heads = a.heads, .d_ff = a.d_ff, .lr = a.lr, .seed = a.seed,
     };
+    /* Replacing DIR must not destroy what this run reads. */
+    const struct { const char *path, *what; } inputs[] = {
+        {a.from, "the model being read"}, {a.data, "the training data"}, {a.test, "the test data"},
+    };
+    for (size_t i = 0; a.out && i < sizeof inputs / sizeof inputs[0]; i++)
+        if (inputs[i].path && fsutil_check_not_input(a.out, inputs[i].path, inputs[i].what, &err))
+            return fprintf(stderr, "attnstep: %s\n", err.msg), 1;
     struct dataset_job job;
     struct bundle *const model = &job.model;
     struct train_set *const train_set = &job.train_set;
@@ -238,32 +258,32 @@ int train_cmd(int argc, char **argv)
              a.from ? a.from : "");
     free(model->description);
     model->description = strdup(desc);
-    if (a.bench) { /* the training steps alone: forward, backward, Adam */
+    if (a.bench) { /* without a report, train_fit runs the training steps alone: forward, backward, Adam */
         clock_gettime(CLOCK_MONOTONIC, &run.start);
         if (train_fit(&job.tr, train_set, NULL, a.epochs, 16, a.seed, NULL, NULL))
             goto done;
-        double secs = seconds_since(&run.start), evals = (double)train_set->n * (a.epochs + 1);
-        /* train_fit also measures accuracy once per epoch: count those forward passes apart */
+        double train_secs = seconds_since(&run.start);
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        train_accuracy(&job.tr, train_set, NULL);
-        double eval_secs = seconds_since(&t0) * (a.epochs + 1);
-        double train_secs = secs - eval_secs;
+        train_accuracy(&job.tr, train_set, NULL); /* forward passes alone, once over the data */
+        double eval_secs = seconds_since(&t0);
         printf("train bench: %d sentences × %d epochs, d_model %d, %d heads, d_ff %d, mean %.1f tokens\n",
                train_set->n, a.epochs, model->d_model, model->n_heads, model->enc.d_ff, mean_len(train_set));
         printf("%.0f training sentences/s (forward + backward + Adam), %.0f evaluated sentences/s, %.2f s in all\n",
-               train_set->n * (double)a.epochs / train_secs, evals / eval_secs, secs);
+               train_set->n * (double)a.epochs / train_secs, train_set->n / eval_secs, train_secs + eval_secs);
         rc = 0;
         goto done;
     }
+    /* From here until the model is in place, a signal stops the run and the staging directory goes. */
+    interrupt_catch();
     if (fsutil_check_target(a.out, a.force, &err) || fsutil_make_staging(a.out, run.staging, sizeof run.staging, &err))
         goto done;
     char path[4200];
-    if (fsutil_join(path, sizeof path, run.staging, "snapshots") || mkdir(path, 0755) ||
+    if (fsutil_join(path, sizeof path, run.staging, "snapshots") || mkdir(path, 0777) ||
         fsutil_join(path, sizeof path, run.staging, "training.csv") || csvout_open(&run.log, path, &err)) {
         if (!err.msg[0])
             error_file(&err, run.staging, "cannot write: %s", strerror(errno));
-        fsutil_remove_tree(run.staging);
+        fsutil_discard(run.staging);
         goto done;
     }
     static const char *const head[] = {"epoch", "loss", "train_accuracy", "test_accuracy"};
@@ -274,15 +294,22 @@ int train_cmd(int argc, char **argv)
         printf("training on %d sentences (%d classes, %d words)%s%s\n", train_set->n, model->enc.n_labels,
                model->n_vocab, a.test ? ", testing on " : "", a.test ? a.test : "");
     clock_gettime(CLOCK_MONOTONIC, &run.start);
+    job.tr.stop = &fsutil_interrupted;
     int fit = train_fit(&job.tr, train_set, &job.test_set, a.epochs, 16, a.seed, on_epoch, &run);
     int closed = csvout_close(&run.log, run.failed ? NULL : &err);
-    if (fit || run.failed || closed || bundle_write_dir(model, run.staging, &err) ||
-        fsutil_commit(run.staging, a.out, &err)) {
+    if (fit || run.failed || closed || fsutil_interrupted || bundle_write_dir(model, run.staging, &err)) {
         if (fit && !err.msg[0])
             error_set(&err, "out of memory");
-        fsutil_remove_tree(run.staging);
+        if (fsutil_interrupted) {
+            if (run.tty)
+                fputc('\n', stderr); /* below the progress bar */
+            fsutil_interrupted_error(a.out, &err);
+        }
+        fsutil_discard(run.staging);
         goto done;
     }
+    if (fsutil_commit(run.staging, a.out, a.force, &err))
+        goto done;
     double secs = seconds_since(&run.start);
     printf("attnstep: wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)\n", a.out, train_set->n,
            a.epochs, secs, secs > 0 ? train_set->n * (double)a.epochs / secs : 0.0);
@@ -291,5 +318,6 @@ done:
     if (rc)
         fprintf(stderr, "attnstep: %s\n", err.msg);
     dataset_job_free(&job);
+    interrupt_release();
     return rc;
 }

@@ -1,5 +1,6 @@
 #include "attnstep/bundle.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -11,6 +12,7 @@
 #include "attnstep/csvout.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/table.h"
+#include "attnstep/utf8.h"
 
 const char *const bundle_w_file[BUNDLE_N_PROJ] = {"w_q.csv", "w_k.csv", "w_v.csv", "w_o.csv"};
 const char *const bundle_b_file[BUNDLE_N_PROJ] = {"b_q.csv", "b_k.csv", "b_v.csv", "b_o.csv"};
@@ -41,28 +43,36 @@ static const char *basename_of(const char *dir)
     while (start > 0 && dir[start - 1] != '/')
         start--;
     static char buf[256];
-    snprintf(buf, sizeof buf, "%.*s", (int)(len - start), dir + start);
+    snprintf(buf, sizeof buf, "%.*s", (int)utf8_fit(dir + start, len - start, sizeof buf - 1), dir + start);
     return buf;
 }
 
 /* ---- config.csv ------------------------------------------------------- */
 
-/* A config field without the spaces a spreadsheet may keep inside quotes. */
-static const char *config_text(const struct table *t, int row, int col, char *buf, size_t size)
+/* A config field without the spaces a spreadsheet may keep inside quotes: its
+ * start and length (the whole field, however long). */
+static const char *config_field(const struct table *t, int row, int col, size_t *len)
 {
     const char *s = table_text(t, row, col);
     while (*s == ' ' || *s == '\t')
         s++;
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-        len--;
-    if (len >= size) { /* cut between characters, never inside one: error messages quote it */
-        len = size - 1;
-        while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-    }
-    snprintf(buf, size, "%.*s", (int)len, s);
-    return buf;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return s;
+}
+
+static int field_is(const char *s, size_t len, const char *word)
+{
+    return strlen(word) == len && memcmp(s, word, len) == 0;
+}
+
+/* A cell's text short enough to quote in a message. */
+#define SHOWN 60
+static const char *shown(const struct table *t, int row, int col, char buf[SHOWN + 4])
+{
+    return utf8_excerpt(buf, table_text(t, row, col), SHOWN);
 }
 
 struct config {
@@ -73,6 +83,7 @@ struct config {
     int n_labels;
     char **labels;
     int encoder_keys; /* any of d_ff, activation, norm_eps, labels given */
+    int end_line;     /* after the last row: where a missing key would go */
 };
 
 static void free_labels(char **labels, int n)
@@ -82,41 +93,107 @@ static void free_labels(char **labels, int n)
     free(labels);
 }
 
-/* "negative;positive" into class names: at least two, none empty, none twice. */
+const char *bundle_label_problem(const char *s)
+{
+    size_t len = strlen(s), spaces = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7F)
+            return "contains a control character (a line break or a tab); a class name is one line of text";
+        spaces += ch == ' ';
+    }
+    if (len == spaces)
+        return "is empty or only spaces; a class needs a name";
+    if (s[0] == ' ' || s[len - 1] == ' ')
+        return "begins or ends with a space; remove it";
+    return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Two equal strings among n, found by sorting a copy of the pointers
+ * (quadratic comparison takes seconds for 100k labels); NULL if none. */
+static const char *find_twice(char *const *s, int n, int *failed)
+{
+    const char **sorted = malloc((size_t)(n ? n : 1) * sizeof *sorted);
+    *failed = !sorted;
+    if (!sorted)
+        return NULL;
+    memcpy(sorted, s, (size_t)n * sizeof *sorted);
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_str);
+    const char *dup = NULL;
+    for (int i = 1; i < n && !dup; i++)
+        if (!strcmp(sorted[i - 1], sorted[i]))
+            dup = sorted[i];
+    free(sorted);
+    return dup;
+}
+
+/* A ; or \ inside a class name is written as \; or \\ (bundle_write_weights),
+ * so any name round-trips; a \ before anything else is itself. */
+static int is_escape(const char *p)
+{
+    return p[0] == '\\' && (p[1] == ';' || p[1] == '\\');
+}
+
+/* "negative;positive" into class names: at least two, each a valid name
+ * (spaces around it dropped), none twice. */
 static int parse_labels(const struct table *t, int row, struct config *c, struct error *err)
 {
     const char *s = table_text(t, row, 1);
     int n = 1;
-    for (const char *p = s; *p; p++)
-        n += *p == ';';
+    for (const char *p = s; *p; p++) {
+        if (is_escape(p))
+            p++;
+        else
+            n += *p == ';';
+    }
+    if (n < 2)
+        return table_error_cell(t, row, 1, err, "labels: a classifier needs at least two classes, separated by ;");
     char **labels = calloc((size_t)n, sizeof *labels);
     if (!labels)
         return error_set(err, "out of memory");
     const char *p = s;
     for (int i = 0; i < n; i++) {
-        const char *end = strchr(p, ';');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len && (*p == ' ' || *p == '\t'))
-            p++, len--;
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        if (!len || !(labels[i] = strndup(p, len))) {
+        const char *end = p;
+        while (*end && *end != ';')
+            end += is_escape(end) ? 2 : 1;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *last = end;
+        while (last > p && (last[-1] == ' ' || last[-1] == '\t'))
+            last--;
+        char *name = labels[i] = malloc((size_t)(last - p) + 1);
+        if (!name) {
             free_labels(labels, n);
-            return len ? error_set(err, "out of memory")
-                       : table_error_cell(t, row, 1, err, "labels: class %d has no name (write e.g. negative;positive)",
-                                          i + 1);
+            return error_set(err, "out of memory");
         }
-        for (int k = 0; k < i; k++)
-            if (!strcmp(labels[k], labels[i])) {
-                table_error_cell(t, row, 1, err, "labels: \"%s\" is given twice", labels[i]);
-                free_labels(labels, n);
-                return -1;
-            }
-        p = end ? end + 1 : p + len;
+        for (const char *q = p; q < last; q++) {
+            if (is_escape(q))
+                q++;
+            *name++ = *q;
+        }
+        *name = '\0';
+        const char *why = bundle_label_problem(labels[i]);
+        if (why) {
+            free_labels(labels, n);
+            return table_error_cell(t, row, 1, err, "labels: class %d %s", i + 1, why);
+        }
+        p = *end ? end + 1 : end;
     }
-    if (n < 2) {
+    int failed;
+    const char *dup = find_twice(labels, n, &failed);
+    if (failed || dup) {
+        char buf[SHOWN + 4];
+        if (dup)
+            table_error_cell(t, row, 1, err, "labels: \"%s\" is given twice", utf8_excerpt(buf, dup, SHOWN));
+        else
+            error_set(err, "out of memory");
         free_labels(labels, n);
-        return table_error_cell(t, row, 1, err, "labels: a classifier needs at least two classes, separated by ;");
+        return -1;
     }
     free_labels(c->labels, c->n_labels);
     c->labels = labels;
@@ -124,20 +201,46 @@ static int parse_labels(const struct table *t, int row, struct config *c, struct
     return 0;
 }
 
+/* The labels value that parse_labels reads back as exactly these names. */
+static char *join_labels(char *const *labels, int n)
+{
+    size_t size = 1;
+    for (int i = 0; i < n; i++)
+        size += 2 * strlen(labels[i]) + 1;
+    char *out = malloc(size), *o = out;
+    for (int i = 0; out && i < n; i++) {
+        if (i)
+            *o++ = ';';
+        for (const char *q = labels[i]; *q; q++) {
+            if (*q == ';' || *q == '\\')
+                *o++ = '\\';
+            *o++ = *q;
+        }
+    }
+    if (out)
+        *o = '\0';
+    return out;
+}
+
 static int parse_int(const struct table *t, int row, long min, long max, const char *what,
                      int *out, struct error *err)
 {
-    char buf[64];
-    const char *s = config_text(t, row, 1, buf, sizeof buf);
-    char *end;
+    size_t len;
+    const char *s = config_field(t, row, 1, &len);
+    char *end = NULL, buf[SHOWN + 4];
     errno = 0;
-    long v = strtol(s, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (end == s || *end != '\0' || errno)
-        return table_error_cell(t, row, 1, err, "%s must be a whole number, got \"%s\"", what, s);
-    if (v < min || v > max)
-        return table_error_cell(t, row, 1, err, "%s must be between %ld and %ld, got %ld", what, min, max, v);
+    long v = len && (isdigit((unsigned char)*s) || *s == '-' || *s == '+') ? strtol(s, &end, 10) : 0;
+    if (end && end != s + len) { /* the whole value, not a prefix */
+        while (*end == ' ' || *end == '\t')
+            end++;
+        return table_error_cell(t, row, 1, err, "%s must be a whole number alone, found \"%s\" after it", what,
+                                utf8_excerpt(buf, end, SHOWN));
+    }
+    if (!end)
+        return table_error_cell(t, row, 1, err, "%s must be a whole number, got \"%s\"", what, shown(t, row, 1, buf));
+    if (errno || v < min || v > max)
+        return table_error_cell(t, row, 1, err, "%s must be between %ld and %ld, got %s", what, min, max,
+                                shown(t, row, 1, buf));
     *out = (int)v;
     return 0;
 }
@@ -145,28 +248,36 @@ static int parse_int(const struct table *t, int row, long min, long max, const c
 static int parse_flag(const struct table *t, int row, const char *a, const char *b, const char *what,
                       int *out, struct error *err)
 {
-    char buf[64];
-    const char *s = config_text(t, row, 1, buf, sizeof buf);
-    if (!strcmp(s, a))
+    size_t len;
+    const char *s = config_field(t, row, 1, &len);
+    char buf[SHOWN + 4];
+    if (field_is(s, len, a))
         *out = 1;
-    else if (!strcmp(s, b))
+    else if (field_is(s, len, b))
         *out = 0;
     else
-        return table_error_cell(t, row, 1, err, "%s must be %s or %s, got \"%s\"", what, a, b, s);
+        return table_error_cell(t, row, 1, err, "%s must be %s or %s, got \"%s\"", what, a, b, shown(t, row, 1, buf));
     return 0;
 }
 
-/* Where config.csv ends, for "d_hidden is missing" once the recurrent files are seen. */
-static int cfg_end_line;
+enum config_key {
+    KEY_D_MODEL, KEY_N_HEADS, KEY_D_HIDDEN, KEY_D_FF, KEY_ACTIVATION, KEY_NORM_EPS, KEY_LABELS,
+    KEY_POSITIONAL, KEY_LOWERCASE, KEY_NAME, KEY_DESCRIPTION, N_KEYS
+};
+static const char *const key_name[N_KEYS] = {
+    "d_model", "n_heads", "d_hidden", "d_ff", "activation", "norm_eps", "labels",
+    "positional", "lowercase", "name", "description",
+};
 
 static int read_config(struct config *cfg, const char *dir, struct error *err)
 {
-    char path[PATH_SIZE];
+    char path[PATH_SIZE], buf[SHOWN + 4];
     struct table t;
     if (file_path(path, dir, "config.csv", err) || table_read(&t, path, err))
         return -1;
-    struct config c = {.positional = 1, .lowercase = 1, .norm_eps = 1e-5};
-    int d_row = -1, h_row = -1, rc = -1;
+    struct config c = {.positional = 1, .lowercase = 1, .norm_eps = 1e-5, .end_line = t.end_line};
+    int seen[N_KEYS] = {0}; /* the row of each key given, 0 if none */
+    int rc = -1;
     if (t.rows[0].n_cells != 2 || strcmp(table_text(&t, 0, 0), "key") || strcmp(table_text(&t, 0, 1), "value")) {
         table_error_row(&t, 0, err, "the first row must be the header key,value");
         goto done;
@@ -176,70 +287,67 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             table_error_row(&t, r, err, "expected 2 fields (key,value), found %d", t.rows[r].n_cells);
             goto done;
         }
-        char key[64], other[64];
-        config_text(&t, r, 0, key, sizeof key);
-        for (int q = 1; q < r; q++)
-            if (!strcmp(key, config_text(&t, q, 0, other, sizeof other))) {
-                table_error_cell(&t, r, 0, err, "\"%s\" is given twice (first on line %d)", key, t.rows[q].line);
-                goto done;
-            }
-        int bad = 0;
-        if (!strcmp(key, "d_model")) {
-            bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "d_model", &c.d_model, err);
-            d_row = r;
-        } else if (!strcmp(key, "n_heads")) {
-            bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "n_heads", &c.n_heads, err);
-            h_row = r;
-        } else if (!strcmp(key, "d_ff")) {
-            bad = parse_int(&t, r, 1, 16 * BUNDLE_MAX_D_MODEL, "d_ff", &c.d_ff, err);
-            c.encoder_keys = 1;
-        } else if (!strcmp(key, "activation")) {
-            bad = parse_flag(&t, r, "gelu", "relu", "activation", &c.gelu, err);
-            c.has_activation = c.encoder_keys = 1;
-        } else if (!strcmp(key, "norm_eps")) {
-            char buf[64];
-            const char *why;
-            if (table_parse_number(config_text(&t, r, 1, buf, sizeof buf), &c.norm_eps, &why))
-                bad = table_error_cell(&t, r, 1, err, "norm_eps: %s", why);
-            else if (!(c.norm_eps > 0 && c.norm_eps < 1))
-                bad = table_error_cell(&t, r, 1, err, "norm_eps must be between 0 and 1 (e.g. 1e-5)");
-            c.encoder_keys = 1;
-        } else if (!strcmp(key, "labels")) {
-            bad = parse_labels(&t, r, &c, err);
-            c.encoder_keys = 1;
-        } else if (!strcmp(key, "d_hidden")) {
-            bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "d_hidden", &c.d_hidden, err);
-        } else if (!strcmp(key, "positional")) {
-            bad = parse_flag(&t, r, "sinusoidal", "none", "positional", &c.positional, err);
-        } else if (!strcmp(key, "lowercase")) {
-            bad = parse_flag(&t, r, "1", "0", "lowercase", &c.lowercase, err);
-        } else if (!strcmp(key, "name") || !strcmp(key, "description")) {
-            char **dst = key[0] == 'n' ? &c.name : &c.description;
-            free(*dst);
-            if (!(*dst = strdup(table_text(&t, r, 1)))) {
-                error_set(err, "out of memory");
-                goto done;
-            }
-        } else {
+        size_t len;
+        const char *key = config_field(&t, r, 0, &len);
+        int k = 0;
+        while (k < N_KEYS && !field_is(key, len, key_name[k]))
+            k++;
+        if (k == N_KEYS) {
             table_error_cell(&t, r, 0, err,
                              "unknown key \"%s\" (known: d_model, n_heads, d_hidden, d_ff, activation, norm_eps, "
                              "labels, positional, lowercase, name, description)",
-                             key);
+                             shown(&t, r, 0, buf));
             goto done;
+        }
+        if (seen[k]) {
+            table_error_cell(&t, r, 0, err, "\"%s\" is given twice (first on line %d)", key_name[k],
+                             t.rows[seen[k]].line);
+            goto done;
+        }
+        seen[k] = r;
+        int bad = 0;
+        const char *why;
+        c.encoder_keys |= k == KEY_D_FF || k == KEY_ACTIVATION || k == KEY_NORM_EPS || k == KEY_LABELS;
+        switch (k) {
+        case KEY_D_MODEL: bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "d_model", &c.d_model, err); break;
+        case KEY_N_HEADS: bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "n_heads", &c.n_heads, err); break;
+        case KEY_D_HIDDEN: bad = parse_int(&t, r, 1, BUNDLE_MAX_D_MODEL, "d_hidden", &c.d_hidden, err); break;
+        case KEY_D_FF: bad = parse_int(&t, r, 1, 16 * BUNDLE_MAX_D_MODEL, "d_ff", &c.d_ff, err); break;
+        case KEY_ACTIVATION:
+            bad = parse_flag(&t, r, "gelu", "relu", "activation", &c.gelu, err);
+            c.has_activation = 1;
+            break;
+        case KEY_NORM_EPS:
+            if (table_parse_number(table_text(&t, r, 1), &c.norm_eps, &why))
+                bad = table_error_cell(&t, r, 1, err, "norm_eps: %s", why);
+            else if (!(c.norm_eps > 0 && c.norm_eps < 1))
+                bad = table_error_cell(&t, r, 1, err, "norm_eps must be between 0 and 1 (e.g. 1e-5)");
+            break;
+        case KEY_LABELS: bad = parse_labels(&t, r, &c, err); break;
+        case KEY_POSITIONAL:
+            bad = parse_flag(&t, r, "sinusoidal", "none", "positional", &c.positional, err);
+            break;
+        case KEY_LOWERCASE: bad = parse_flag(&t, r, "1", "0", "lowercase", &c.lowercase, err); break;
+        default: { /* name, description: kept as written */
+            char **dst = k == KEY_NAME ? &c.name : &c.description;
+            if (!(*dst = strdup(table_text(&t, r, 1))))
+                bad = error_set(err, "out of memory");
+        }
         }
         if (bad)
             goto done;
     }
-    if (d_row < 0) {
+    if (!seen[KEY_D_MODEL]) {
         table_error_end(&t, err, "d_model is missing (add a row d_model,8)");
         goto done;
     }
-    if (h_row < 0) {
+    if (!seen[KEY_N_HEADS]) {
         table_error_end(&t, err, "n_heads is missing (add a row n_heads,2)");
         goto done;
     }
     if (c.d_model % c.n_heads) {
-        table_error_cell(&t, h_row, 1, err, "n_heads (%d) must divide d_model (%d) evenly", c.n_heads, c.d_model);
+        table_error_cell(&t, seen[KEY_N_HEADS], 1, err, "n_heads (%d) must divide d_model (%d) evenly", c.n_heads,
+                         c.d_model);
         goto done;
     }
     rc = 0;
@@ -251,7 +359,6 @@ done:
         free_labels(c.labels, c.n_labels);
     } else {
         *cfg = c;
-        cfg_end_line = t.end_line;
     }
     return rc;
 }
@@ -475,7 +582,7 @@ static int alloc_recurrent(struct bundle *b, int m)
 }
 
 /* The RNN and LSTM files: both weight files or neither; d_hidden when any. */
-static int read_recurrent(struct bundle *b, const char *dir, struct error *err)
+static int read_recurrent(struct bundle *b, const char *dir, int cfg_end_line, struct error *err)
 {
     char path[PATH_SIZE];
     for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
@@ -513,7 +620,7 @@ static int read_recurrent(struct bundle *b, const char *dir, struct error *err)
 }
 
 /* The encoder block and classifier: all ten files or none; then d_ff and labels. */
-static int read_encoder(struct bundle *b, const char *dir, struct error *err)
+static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, struct error *err)
 {
     struct bundle_encoder *e = &b->enc;
     char path[PATH_SIZE];
@@ -591,7 +698,7 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
         if (b.has_b[m] && read_grid(b.b[m], dir, bundle_b_file[m], 1, D, err))
             goto fail;
     }
-    if (read_recurrent(&b, dir, err) || read_encoder(&b, dir, err))
+    if (read_recurrent(&b, dir, cfg.end_line, err) || read_encoder(&b, dir, cfg.end_line, err))
         goto fail;
     *out = b;
     return 0;
@@ -788,53 +895,18 @@ static int write_grid(const char *dir, const char *name, const double *m, int ro
     return csvout_close(&w, err);
 }
 
-const char *bundle_label_problem(const char *label)
-{
-    size_t len = strlen(label);
-    if (!len)
-        return "is empty";
-    if (strchr(label, ';'))
-        return "contains ';', which separates the class names in config.csv";
-    if (strchr(" \t", label[0]) || strchr(" \t", label[len - 1]))
-        return "begins or ends with a space, which config.csv does not keep";
-    return NULL;
-}
-
-/* The class names joined by ';' (malloc'd), or NULL with err set. */
-static char *join_labels(const struct bundle_encoder *e, struct error *err)
-{
-    size_t len = 1;
-    for (int i = 0; i < e->n_labels; i++) {
-        const char *why = bundle_label_problem(e->labels[i]);
-        if (why) {
-            error_set(err, "cannot store the class name \"%s\": it %s", e->labels[i], why);
-            return NULL;
-        }
-        len += strlen(e->labels[i]) + 1;
-    }
-    char *out = malloc(len), *p = out;
-    if (!out) {
-        error_set(err, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < e->n_labels; i++) {
-        size_t n = strlen(e->labels[i]);
-        if (i)
-            *p++ = ';';
-        memcpy(p, e->labels[i], n);
-        p += n;
-    }
-    *p = '\0';
-    return out;
-}
-
 int bundle_write_weights(const struct bundle *b, const char *dir, struct error *err)
 {
     char path[PATH_SIZE], num[16];
     struct csvout w;
     const struct bundle_encoder *e = &b->enc;
-    char *labels = e->present ? join_labels(e, err) : NULL;
-    if ((e->present && !labels) || file_path(path, dir, "config.csv", err) || csvout_open(&w, path, err)) {
+    for (int i = 0; e->present && i < e->n_labels; i++)
+        if (bundle_label_problem(e->labels[i]))
+            return error_set(err, "cannot save class %d: its name %s", i + 1, bundle_label_problem(e->labels[i]));
+    char *labels = e->present ? join_labels(e->labels, e->n_labels) : NULL;
+    if (e->present && !labels)
+        return error_set(err, "out of memory");
+    if (file_path(path, dir, "config.csv", err) || csvout_open(&w, path, err)) {
         free(labels);
         return -1;
     }
@@ -938,5 +1010,5 @@ int bundle_save(const struct bundle *b, const char *dir, int force, struct error
         fsutil_remove_tree(staging);
         return -1;
     }
-    return fsutil_commit(staging, dir, err);
+    return fsutil_commit(staging, dir, force, err);
 }

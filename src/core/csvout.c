@@ -34,7 +34,7 @@ void csvout_text(struct csvout *w, const char *text)
 {
     separator(w);
     size_t len = strlen(text);
-    /* libcsv drops spaces and tabs around an unquoted field: quote those too */
+    /* Quoted where a reader would otherwise trim spaces or tabs at either end. */
     int quote = len == 0 || strchr(" \t", text[0]) || strchr(" \t", text[len - 1]) || strpbrk(text, ",\"\r\n");
     if (quote) {
         if (csv_fwrite(w->f, text, len) != 0)

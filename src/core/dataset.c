@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "attnstep/tokenizer.h"
+#include "attnstep/utf8.h"
 
 int dataset_read(struct dataset *d, const char *path, struct error *err)
 {
@@ -22,7 +23,7 @@ int dataset_read(struct dataset *d, const char *path, struct error *err)
             table_error_row(t, r, err, "expected 2 fields (text,label), found %d", t->rows[r].n_cells);
             why = "ragged";
         } else if ((why = bundle_label_problem(table_text(t, r, 1)))) {
-            /* refused before training: the model could not store it */
+            /* Refused here, before training, so that every model saved loads. */
             table_error_cell(t, r, 1, err, "the label %s", why);
         }
     }
@@ -130,26 +131,47 @@ void dataset_free_strings(char **s, int n)
     free(s);
 }
 
+/* A class name and its index, sorted by name for bsearch. */
+struct named {
+    const char *name;
+    int index;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
 int dataset_encode(struct train_set *set, const struct dataset *d, const struct bundle *b, struct error *err)
 {
+    int C = b->enc.n_labels;
+    struct named *classes = malloc((size_t)(C ? C : 1) * sizeof *classes);
     set->n = d->n;
     set->max_len = 1;
     set->ex = calloc((size_t)d->n, sizeof *set->ex);
-    if (!set->ex)
+    if (!set->ex || !classes) {
+        free(classes);
         return error_set(err, "out of memory");
+    }
+    for (int c = 0; c < C; c++)
+        classes[c] = (struct named){b->enc.labels[c], c};
+    qsort(classes, (size_t)C, sizeof *classes, cmp_named);
     for (int r = 1; r <= d->n; r++) {
         struct train_example *ex = &set->ex[r - 1];
-        const char *label = table_text(&d->t, r, 1);
-        ex->label = -1;
-        for (int c = 0; c < b->enc.n_labels; c++)
-            if (!strcmp(label, b->enc.labels[c]))
-                ex->label = c;
-        if (ex->label < 0)
-            return table_error_cell(&d->t, r, 1, err, "label \"%s\" is not one of the training data's classes",
-                                    label);
+        const struct named key = {table_text(&d->t, r, 1), 0};
+        const struct named *found = bsearch(&key, classes, (size_t)C, sizeof *classes, cmp_named);
+        ex->label = found ? found->index : -1;
+        if (ex->label < 0) {
+            char buf[64];
+            free(classes);
+            return table_error_cell(&d->t, r, 1, err, "label \"%s\" is not one of the model's classes",
+                                    utf8_excerpt(buf, key.name, sizeof buf - 4));
+        }
         struct tokens tk;
-        if (tokenizer_split(&tk, table_text(&d->t, r, 0), b->lowercase, err))
+        if (tokenizer_split(&tk, table_text(&d->t, r, 0), b->lowercase, err)) {
+            free(classes);
             return sentence_error(d, r, err);
+        }
         ex->n = tk.n;
         ex->ids = malloc((size_t)tk.n * sizeof *ex->ids);
         for (int k = 0; ex->ids && k < tk.n; k++) {
@@ -157,10 +179,13 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
             ex->ids[k] = id < 0 ? b->unk_id : id;
         }
         tokenizer_free(&tk);
-        if (!ex->ids)
+        if (!ex->ids) {
+            free(classes);
             return error_set(err, "out of memory");
+        }
         set->max_len = ex->n > set->max_len ? ex->n : set->max_len;
     }
+    free(classes);
     return 0;
 }
 
@@ -172,6 +197,15 @@ void dataset_free_set(struct train_set *s)
     memset(s, 0, sizeof *s);
 }
 
+/* A classifier needs two classes; point at the labels of the data. */
+static int one_class_error(const struct dataset *d, struct error *err)
+{
+    char buf[64];
+    return table_error_cell(&d->t, 1, 1, err,
+                            "every sentence has the label \"%s\": a classifier needs at least two classes",
+                            utf8_excerpt(buf, table_text(&d->t, 1, 1), sizeof buf - 4));
+}
+
 int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err)
 {
     memset(job, 0, sizeof *job);
@@ -180,9 +214,14 @@ int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *
         return -1;
     const char *const *classes = (const char *const *)job->classes;
     struct bundle *m = &job->model;
+    if (job->n_classes < 2 && !spec->from) /* with --from, the model may already have classes */
+        return one_class_error(&job->data, err);
     if (spec->from) {
-        if (bundle_load(m, spec->from, err) ||
-            (!m->enc.present && train_add_classifier(m, spec->d_ff, 0, classes, job->n_classes, spec->seed, err)))
+        if (bundle_load(m, spec->from, err))
+            return -1;
+        if (!m->enc.present && job->n_classes < 2)
+            return one_class_error(&job->data, err);
+        if (!m->enc.present && train_add_classifier(m, spec->d_ff, 0, classes, job->n_classes, spec->seed, err))
             return -1;
         free(m->name);
         if (!(m->name = strdup(spec->name)))

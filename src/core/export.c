@@ -12,6 +12,8 @@
 static int open_in(struct csvout *w, const char *dir, const char *name, struct error *err)
 {
     char path[PATH_SIZE];
+    if (fsutil_interrupted)
+        return -1; /* export_write says why */
     if (fsutil_join(path, sizeof path, dir, name))
         return error_file(err, dir, "path is too long");
     return csvout_open(w, path, err);
@@ -86,15 +88,24 @@ static int write_summary(const char *dir, const char *name, const char *label, c
     return csvout_close(&w, err);
 }
 
-/* influence.csv: header model,<tokens…>; a row per model the bundle has. */
+int export_skips_influence(const struct trace *t, enum trace_model m)
+{
+    return m != TRACE_ATTENTION && t->has_model[m] && t->Dh > EXPORT_INFLUENCE_MAX_HIDDEN;
+}
+
+/* influence.csv: header model,<tokens…>; a row per model the bundle has,
+ * except the recurrent ones of a model too wide to wait for. */
 static int write_influence(const struct trace *t, const char *dir, struct error *err)
 {
     struct csvout w;
+    for (int m = 0; m < TRACE_N_MODELS; m++)
+        if (!export_skips_influence(t, (enum trace_model)m) && trace_influence(t, (enum trace_model)m))
+            return error_set(err, "out of memory");
     if (open_in(&w, dir, "influence.csv", err))
         return -1;
     put_header(&w, "model", t->N, t->tokens);
     for (int m = 0; m < TRACE_N_MODELS; m++) {
-        if (!t->has_model[m])
+        if (!t->has_model[m] || export_skips_influence(t, (enum trace_model)m))
             continue;
         csvout_text(&w, trace_model_name[m]);
         for (int i = 0; i < t->N; i++)
@@ -189,8 +200,10 @@ int export_write(const struct trace *t, const char *dir, int force, int *n_files
     if (fsutil_check_target(dir, force, err) || fsutil_make_staging(dir, staging, sizeof staging, err))
         return -1;
     if (write_all(t, staging, n_files, err)) {
-        fsutil_remove_tree(staging);
+        fsutil_discard(staging);
+        if (fsutil_interrupted)
+            fsutil_interrupted_error(dir, err);
         return -1;
     }
-    return fsutil_commit(staging, dir, err);
+    return fsutil_commit(staging, dir, force, err);
 }

@@ -50,6 +50,53 @@ static int read_log(struct history *h, const char *path, struct error *err)
     return 0;
 }
 
+/* Adds a warning line for the caller to show. */
+static void warn(struct history *h, const char *path, const char *name, const char *why)
+{
+    char **w = realloc(h->warnings, (size_t)(h->n_warnings + 1) * sizeof *w);
+    if (!w)
+        return; /* a warning lost to a full memory is not worth failing for */
+    h->warnings = w;
+    size_t size = strlen(path) + strlen(name) + strlen(why) + 16;
+    if ((w[h->n_warnings] = malloc(size))) {
+        snprintf(w[h->n_warnings], size, "%s/%s: %s", path, name, why);
+        /* A file name may hold any byte but '/' and NUL: keep the warning one line. */
+        for (char *c = w[h->n_warnings]; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7F)
+                *c = '?';
+        h->n_warnings++;
+    }
+}
+
+/* The epoch of a snapshot directory named as `train` names them: "epoch-"
+ * and the number with at least three digits ("epoch-007", "epoch-1200"),
+ * at most HISTORY_MAX_EPOCH. -1 for any other name. */
+static int snapshot_epoch(const char *name)
+{
+    if (strncmp(name, "epoch-", 6))
+        return -1;
+    const char *digits = name + 6;
+    size_t n = strspn(digits, "0123456789");
+    if (n < 3 || digits[n] != '\0' || n > 9) /* 9 digits cannot overflow an int */
+        return -1;
+    int epoch = atoi(digits);
+    char canonical[32];
+    snprintf(canonical, sizeof canonical, "%03d", epoch);
+    if (strcmp(canonical, digits) || epoch > HISTORY_MAX_EPOCH) /* "epoch-0020" is not train's */
+        return -1;
+    return epoch;
+}
+
+struct snap {
+    int epoch;
+    struct bundle model;
+};
+
+static int cmp_snap(const void *a, const void *b)
+{
+    return cmp_int(&((const struct snap *)a)->epoch, &((const struct snap *)b)->epoch);
+}
+
 int history_load(struct history *out, const char *dir, struct error *err)
 {
     struct history h = {0};
@@ -62,38 +109,62 @@ int history_load(struct history *out, const char *dir, struct error *err)
     DIR *d = opendir(path);
     if (!d)
         return error_file(err, path, "cannot open");
-    int cap = 16;
-    h.snapshot_epoch = malloc((size_t)cap * sizeof *h.snapshot_epoch);
+    /* Every entry that is not a snapshot train wrote (a stray file, a copy,
+     * a damaged snapshot) is skipped with a warning: the model stays usable. */
+    struct snap *snaps = NULL;
+    int n = 0, cap = 0, oom = 0;
     struct dirent *e;
-    while (h.snapshot_epoch && (e = readdir(d))) {
-        int epoch;
-        char tail;
-        if (sscanf(e->d_name, "epoch-%d%c", &epoch, &tail) != 1 || epoch < 0)
+    while (!oom && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        if (h.n_snapshots == cap) {
-            int *p = realloc(h.snapshot_epoch, (size_t)(cap *= 2) * sizeof *p);
-            if (!p)
-                break;
-            h.snapshot_epoch = p;
+        int epoch = snapshot_epoch(e->d_name);
+        if (epoch < 0) {
+            char why[128];
+            snprintf(why, sizeof why, "ignored: not a snapshot (train names them epoch-NNN, from 000 to %d)",
+                     HISTORY_MAX_EPOCH);
+            warn(&h, path, e->d_name, why);
+            continue;
         }
-        h.snapshot_epoch[h.n_snapshots++] = epoch;
+        struct error why;
+        if (fsutil_join(snap, sizeof snap, path, e->d_name) || stat(snap, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            warn(&h, path, e->d_name, "ignored: not a snapshot (a snapshot is a directory)");
+            continue;
+        }
+        if (n == cap) {
+            struct snap *p = realloc(snaps, (size_t)(cap = cap ? 2 * cap : 16) * sizeof *p);
+            if (!p) {
+                oom = 1;
+                break;
+            }
+            snaps = p;
+        }
+        if (bundle_load(&snaps[n].model, snap, &why)) {
+            char msg[sizeof why.msg + 32];
+            snprintf(msg, sizeof msg, "ignored: %s", why.msg);
+            warn(&h, path, e->d_name, msg);
+            continue;
+        }
+        snaps[n++].epoch = epoch;
     }
     closedir(d);
-    if (!h.snapshot_epoch)
-        return error_set(err, "out of memory");
-    qsort(h.snapshot_epoch, (size_t)h.n_snapshots, sizeof(int), cmp_int);
-    h.snapshots = calloc((size_t)(h.n_snapshots ? h.n_snapshots : 1), sizeof *h.snapshots);
-    if (!h.snapshots) {
+    if (n) /* snaps is NULL when there are none */
+        qsort(snaps, (size_t)n, sizeof *snaps, cmp_snap);
+    h.n_snapshots = n;
+    h.snapshot_epoch = malloc((size_t)(n ? n : 1) * sizeof *h.snapshot_epoch);
+    h.snapshots = calloc((size_t)(n ? n : 1), sizeof *h.snapshots);
+    oom |= !h.snapshot_epoch || !h.snapshots;
+    for (int i = 0; i < n; i++) {
+        if (h.snapshot_epoch)
+            h.snapshot_epoch[i] = snaps[i].epoch;
+        if (h.snapshots)
+            h.snapshots[i] = snaps[i].model;
+        else
+            bundle_free(&snaps[i].model);
+    }
+    free(snaps);
+    if (oom) {
         history_free(&h);
         return error_set(err, "out of memory");
-    }
-    for (int i = 0; i < h.n_snapshots; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "epoch-%03d", h.snapshot_epoch[i]);
-        if (fsutil_join(snap, sizeof snap, path, name) || bundle_load(&h.snapshots[i], snap, err)) {
-            history_free(&h);
-            return -1;
-        }
     }
     if (fsutil_join(path, sizeof path, dir, "training.csv") == 0 && stat(path, &st) == 0 &&
         read_log(&h, path, err)) {
@@ -113,5 +184,8 @@ void history_free(struct history *h)
     free(h->loss);
     free(h->train_accuracy);
     free(h->test_accuracy);
+    for (int i = 0; i < h->n_warnings; i++)
+        free(h->warnings[i]);
+    free(h->warnings);
     memset(h, 0, sizeof *h);
 }

@@ -229,8 +229,8 @@ const char *lesson_matrix_symbol(enum matrix_id m)
         [MAT_RNN_WX] = "W_xh", [MAT_RNN_WH] = "W_hh", [MAT_RNN_PRE] = "a", [MAT_RNN_H] = "h",
         [MAT_LSTM_WX] = "W_x", [MAT_LSTM_WH] = "W_h", [MAT_LSTM_GATES] = "gates", [MAT_LSTM_C] = "c",
         [MAT_LSTM_H] = "h", [MAT_INFLUENCE] = "influence",
-        [MAT_RESIDUAL1] = "r1", [MAT_NORM1] = "n1", [MAT_W_FF1] = "W_ff1", [MAT_FFN_HIDDEN] = "f",
-        [MAT_W_FF2] = "W_ff2", [MAT_FFN_OUTPUT] = "g", [MAT_RESIDUAL2] = "r2", [MAT_NORM2] = "n2",
+        [MAT_RESIDUAL1] = "r1", [MAT_NORM1] = "n1", [MAT_W_FF1] = "W_ff1", [MAT_FFN_HIDDEN] = "ff1",
+        [MAT_W_FF2] = "W_ff2", [MAT_FFN_OUTPUT] = "ff2", [MAT_RESIDUAL2] = "r2", [MAT_NORM2] = "n2",
         [MAT_POOLED] = "pooled", [MAT_W_CLS] = "W_cls", [MAT_LOGITS] = "logits", [MAT_PROBS] = "P",
     };
     return symbol[m];
@@ -321,6 +321,7 @@ struct matview lesson_matrix(const struct lesson *l, enum matrix_id m, int head)
         v.col_labels = LABEL_CLASS;
         break;
     case MAT_INFLUENCE:
+        trace_influence_all(t); /* computed when first shown; zeros only if out of memory */
         v.data = t->influence;
         v.rows = TRACE_N_MODELS;
         v.cols = t->N;
@@ -481,15 +482,72 @@ static void put(struct text *t, const char *fmt, ...)
         t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
 }
 
+/* Four decimals below 100, four significant digits above, never e-notation:
+ * a first-year student reads 0.0001, not 6.088e-05, and redoing a step with
+ * the numbers shown (S / √d_k: -21.153 / 2.8284) gets the result shown. Trailing zeros go ("0.5",
+ * "2"), except where a number that is not 0 rounds to nothing: "0.0000" says
+ * "tiny", where "0" would claim exactly zero (and "-0.0000" a sign that does
+ * not matter). */
 void lesson_format_number(double v, char *buf, size_t size)
 {
-    if (isinf(v)) {
-        snprintf(buf, size, "%s", v < 0 ? "-∞" : "∞");
+    if (isinf(v) || isnan(v)) {
+        snprintf(buf, size, "%s", isnan(v) ? "nan" : v < 0 ? "-∞" : "∞");
         return;
     }
-    if (fabs(v) < 5e-5)
-        v = 0.0; /* no "-0" or "1.2e-17" for what is zero at this precision */
-    snprintf(buf, size, "%.4g", v);
+    if (fpclassify(v) == FP_ZERO) {
+        snprintf(buf, size, "0");
+        return;
+    }
+    if (fabs(v) >= 1e15) { /* beyond any trained weight: plain digits would not fit */
+        snprintf(buf, size, "%.4g", v);
+        return;
+    }
+    int decimals = 4; /* 0.4213, 2.8284, 1.0001 (not "1" beside 0.9999), 21.1534, then 123.4, 1234 */
+    for (double p = 100; decimals > 0 && fabs(v) >= p; p *= 10)
+        decimals -= decimals == 4 ? 3 : 1;
+    char num[32];
+    snprintf(num, sizeof num, "%.*f", decimals, v);
+    if (!strpbrk(num, "123456789")) {
+        snprintf(buf, size, "0.0000");
+        return;
+    }
+    char *dot = strchr(num, '.');
+    if (dot) {
+        char *end = num + strlen(num);
+        while (end[-1] == '0')
+            *--end = '\0';
+        if (end[-1] == '.')
+            end[-1] = '\0';
+    }
+    snprintf(buf, size, "%s", num);
+}
+
+/* A constant given exactly, without e-notation: 1e-05 as "0.00001". */
+static void put_plain(char *buf, size_t size, double v)
+{
+    snprintf(buf, size, "%.15f", v);
+    if (strchr(buf, '.')) {
+        char *end = buf + strlen(buf);
+        while (end[-1] == '0')
+            *--end = '\0';
+        if (end[-1] == '.')
+            end[-1] = '\0';
+    }
+}
+
+/* A probability in per cent: "93%", and never "100%" or "0%" for what is
+ * not certain: "99.99%", "> 99.99%". */
+void lesson_format_percent(double p, char *buf, size_t size)
+{
+    double v = 100.0 * p;
+    if (v >= 99.995 && p < 1)
+        snprintf(buf, size, "> 99.99%%");
+    else if (v < 0.005 && p > 0)
+        snprintf(buf, size, "< 0.01%%");
+    else if ((v >= 99.5 && p < 1) || (v < 0.5 && p > 0))
+        snprintf(buf, size, "%.2f%%", v);
+    else
+        snprintf(buf, size, "%.0f%%", v);
 }
 
 static void put_num(struct text *t, double v)
@@ -499,14 +557,13 @@ static void put_num(struct text *t, double v)
     put(t, "%s", num);
 }
 
-/* A number after a minus sign: "− (-0.5)", never "− -0.5". */
+/* A number after a plus or minus sign: "− (-0.5)", never "− -0.5"; one
+ * shown without a sign ("0.0000") needs no brackets. */
 static void put_subtrahend(struct text *t, double v)
 {
-    if (v < 0)
-        put(t, "(");
-    put_num(t, v);
-    if (v < 0)
-        put(t, ")");
+    char num[32];
+    lesson_format_number(v, num, sizeof num);
+    put(t, num[0] == '-' ? "(%s)" : "%s", num);
 }
 
 /* Long sums and vectors show their first terms, an ellipsis and the last term. */
@@ -518,12 +575,14 @@ static int elided(int k, int n, int max)
     return n > max && k >= SHOWN_HEAD && k < n - 1;
 }
 
-/* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. */
-static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+/* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. A sum longer
+ * than max shows its first `head` terms, an ellipsis and the last. */
+static void put_products_shown(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n,
+                               int head, int max)
 {
     for (int k = 0; k < n; k++) {
-        if (elided(k, n, MAX_TERMS)) {
-            if (k == SHOWN_HEAD)
+        if (n > max && k >= head && k < n - 1) {
+            if (k == head)
                 put(t, " + …");
             continue;
         }
@@ -535,6 +594,11 @@ static void put_products(struct text *t, const double *a, size_t sa, const doubl
         put_num(t, b[(size_t)k * sb]);
         put(t, ")");
     }
+}
+
+static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+{
+    put_products_shown(t, a, sa, b, sb, n, SHOWN_HEAD, MAX_TERMS);
 }
 
 /* a0 + a1 + … + a(n-1), elided like the other sums. */
@@ -598,9 +662,9 @@ static void formula_tokens(struct text *t, const struct lesson *l, int i)
     }
     const char *vocab_tok = tr->model->vocab[tr->ids[i]];
     if (strcmp(vocab_tok, tr->tokens[i]) != 0)
-        put(t, "token %d \"%s\" is not in the vocabulary → <unk>, row %d", i, tr->tokens[i], tr->ids[i]);
+        put(t, "position %d: \"%s\" is not in the vocabulary → <unk>, row %d", i, tr->tokens[i], tr->ids[i]);
     else
-        put(t, "token %d \"%s\" → vocabulary row %d", i, tr->tokens[i], tr->ids[i]);
+        put(t, "position %d: \"%s\" → vocabulary row %d", i, tr->tokens[i], tr->ids[i]);
 }
 
 static void formula_positional(struct text *t, const struct lesson *l, struct matview res, int i, int j)
@@ -635,28 +699,33 @@ static void formula_linear(struct text *t, const struct lesson *l, const struct 
     int off = s->kind == STAGE_OUTPUT ? 0 : s->head * tr->DK;
     const char *wname = lesson_matrix_symbol(MAT_WQ + proj);
     const char *bname[] = {"b_Q", "b_K", "b_V", "b_O"};
-    char cols[48] = "";
-    if (s->cols != tr->D)
-        snprintf(cols, sizeof cols, "[:,%d:%d]", off, off + s->cols);
+    char cols[48] = "", bcols[48] = ""; /* a head's slice of W's columns, and of b */
+    if (s->cols != tr->D) {
+        snprintf(cols, sizeof cols, "[:,%d…%d]", off, off + s->cols - 1); /* both ends included */
+        snprintf(bcols, sizeof bcols, "[%d…%d]", off, off + s->cols - 1);
+    }
     if (i < 0) {
-        put(t, "%s = %s·%s%s%s%s   (%d×%d · %d×%d → %d×%d)", lesson_matrix_symbol(lesson_result(s->kind)),
+        put(t, "%s = %s·%s%s%s%s%s   (%d×%d · %d×%d → %d×%d)", lesson_matrix_symbol(lesson_result(s->kind)),
             lesson_matrix_symbol(in_m), wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "",
-            tr->N, tr->D, tr->D, s->cols, tr->N, s->cols);
+            has_b ? bcols : "", tr->N, tr->D, tr->D, s->cols, tr->N, s->cols);
         return;
     }
     put_ref(t, l, lesson_result(s->kind), res, i, j);
     put(t, " = ");
     put_ref(t, l, in_m, in, i, -1);
     if (j < 0) {
-        put(t, "·%s%s%s%s = ", wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "");
+        put(t, "·%s%s%s%s%s = ", wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "", has_b ? bcols : "");
         put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         return;
     }
-    put(t, "·%s[:,%d]%s%s = ", wname, off + j, has_b ? " + " : "", has_b ? bname[proj] : "");
+    if (has_b)
+        put(t, "·%s[:,%d] + %s[%d] = ", wname, off + j, bname[proj], off + j);
+    else
+        put(t, "·%s[:,%d] = ", wname, off + j);
     put_products(t, in.data + (size_t)i * in.stride, 1, w + off + j, (size_t)tr->D, tr->D);
     if (has_b) {
         put(t, " + ");
-        put_num(t, b[off + j]);
+        put_subtrahend(t, b[off + j]);
     }
     put(t, " = ");
     put_num(t, at(res, i, j));
@@ -666,8 +735,8 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
                             enum matrix_id src_m, int i, int j)
 {
     if (i < 0) {
-        put(t, "A[i,j] = exp(%s[i,j] − max_j) / Σ_j exp(%s[i,j] − max_j)   (each row sums to 1)",
-            lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m));
+        put(t, "A[i,j] = exp(%s[i,j] − m_i) / Σ_k exp(%s[i,k] − m_i),  m_i = max_k %s[i,k]   (each row sums to 1)",
+            lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m));
         return;
     }
     const double *row = src.data + (size_t)i * src.stride;
@@ -686,14 +755,15 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
         return;
     }
     if (isinf(row[j])) {
-        put(t, " = exp(-∞) / Σ = 0   (masked: this word may not be looked at)");
+        put(t, " = exp(-∞) / Σ = 0   (masked: \"%s\" at position %d comes after \"%s\" at %d)",
+            l->trace->tokens[j], j, l->trace->tokens[i], i);
         return;
     }
     put(t, " = exp(");
     put_num(t, row[j]);
     put(t, " − ");
     put_subtrahend(t, max);
-    put(t, ") / Σ exp(%s[%s,·] − ", lesson_matrix_symbol(src_m), l->trace->tokens[i]);
+    put(t, ") / Σ_k exp(%s[%s,k] − ", lesson_matrix_symbol(src_m), l->trace->tokens[i]);
     put_subtrahend(t, max);
     put(t, ") = ");
     put_num(t, exp(row[j] - max));
@@ -711,14 +781,16 @@ static void put_recurrent_sum(struct text *t, const struct lesson *l, int w, int
     const struct bundle_recurrent_weights *r = &tr->model->rec[rnn ? BUNDLE_RNN : BUNDLE_LSTM];
     const double *h = rnn ? tr->rnn_h : tr->lstm_h;
     size_t width = (size_t)r->gates * (size_t)tr->Dh;
-    put_products(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D);
+    /* two sums: each shows one term fewer, so the formula nearly always fits three lines of 76 cells */
+    int head = w > 0 ? SHOWN_HEAD - 1 : SHOWN_HEAD, max = w > 0 ? MAX_TERMS - 1 : MAX_TERMS;
+    put_products_shown(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D, head, max);
     if (w > 0) {
         put(t, "  +  ");
-        put_products(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh);
+        put_products_shown(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh, head, max);
     }
     if (r->has_b) {
         put(t, " + ");
-        put_num(t, r->b[j]);
+        put_subtrahend(t, r->b[j]);
     }
 }
 
@@ -742,20 +814,23 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         break;
     case STAGE_RNN_PRE:
         if (j < 0) {
-            put(t, "a[%s] = e[%s]·W_xh + %s%s%s·W_hh + b = ", tok, tok, w ? "h[" : "", w ? prev : "h_0",
-                w ? "]" : "");
+            put(t, "a[%s] = e[%s]·W_xh + %s%s%s·W_hh%s = ", tok, tok, w ? "h[" : "", w ? prev : "h_0",
+                w ? "]" : "", tr->model->rec[BUNDLE_RNN].has_b ? " + b" : "");
             put_vector(t, row, 1, res.cols);
             if (!w)
                 put(t, "   (h_0 = 0: nothing read yet)");
             break;
         }
-        put(t, "a[%s,d%d] = e[%s]·W_xh[:,%d]", tok, j, tok, j);
+        /* the value before its long sum, as for the LSTM's gates */
+        put(t, "a[%s,d%d] = ", tok, j);
+        put_num(t, row[j]);
+        put(t, " = e[%s]·W_xh[:,%d]", tok, j);
         if (w)
             put(t, " + h[%s]·W_hh[:,%d]", prev, j);
-        put(t, "%s = ", tr->model->rec[BUNDLE_RNN].has_b ? " + b" : "");
-        put_recurrent_sum(t, l, w, j, 1);
+        if (tr->model->rec[BUNDLE_RNN].has_b)
+            put(t, " + b[%d]", j);
         put(t, " = ");
-        put_num(t, row[j]);
+        put_recurrent_sum(t, l, w, j, 1);
         break;
     case STAGE_RNN_H:
         if (j < 0) {
@@ -770,34 +845,43 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         break;
     case STAGE_LSTM_GATES: {
         if (j < 0) {
-            put(t, "z = e[%s]·W_x + h[%s]·W_h + b;  gates[%s] = [σ(z_i), σ(z_f), tanh(z_g), σ(z_o)] = ", tok,
-                prev, tok);
+            put(t, "z = e[%s]·W_x + %s%s%s·W_h%s;  gates[%s] = [σ(z_i) | σ(z_f) | tanh(z_g) | σ(z_o)] = ", tok,
+                w ? "h[" : "", prev, w ? "]" : "", tr->model->rec[BUNDLE_LSTM].has_b ? " + b" : "", tok);
             put_vector(t, row, 1, res.cols);
             break;
         }
         char gate = "ifgo"[j / Dh];
-        put(t, "%c[%s,%d] = %s(z),  z = e[%s]·W_x[:,%d]", gate, tok, j % Dh, gate == 'g' ? "tanh" : "σ", tok, j);
-        if (w)
-            put(t, " + h[%s]·W_h[:,%d]", prev, j);
-        put(t, "%s = ", tr->model->rec[BUNDLE_LSTM].has_b ? " + b" : "");
-        put_recurrent_sum(t, l, w, j, 0);
-        put(t, " = ");
-        put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
-        put(t, "  →  %s(", gate == 'g' ? "tanh" : "σ");
+        static const char *const gate_name[] = {"input gate", "forget gate", "candidate", "output gate"};
+        /* The result first: the pipeline view shows three lines, and the sum
+         * that makes z is the part a narrow screen may cut. W_x's columns are
+         * labelled as the gates are (f0 …), so the formula names them so too. */
+        int k = j % Dh;
+        const char *fn = gate == 'g' ? "tanh" : "σ";
+        put(t, "%s %c[%s,d%d] = %s(z) = %s(", gate_name[j / Dh], gate, tok, k, fn, fn);
         put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
         put(t, ") = ");
         put_num(t, row[j]);
+        put(t, "; z = e[%s]·W_x[:,%c%d]", tok, gate, k);
+        if (w)
+            put(t, " + h[%s]·W_h[:,%c%d]", prev, gate, k);
+        if (tr->model->rec[BUNDLE_LSTM].has_b)
+            put(t, " + b[%c%d]", gate, k);
+        put(t, " = ");
+        put_recurrent_sum(t, l, w, j, 0);
         break;
     }
     case STAGE_LSTM_C: {
         const double *g = tr->lstm_gates + (size_t)w * 4 * Dh;
+        const char *open = w ? "c[" : "c_0", *name = w ? prev : "", *close = w ? "]" : "";
         if (j < 0) {
-            put(t, "c[%s] = f⊙c[%s] + i⊙g = ", tok, prev);
+            put(t, "c[%s] = f ⊙ %s%s%s + i ⊙ g = ", tok, open, name, close);
             put_vector(t, row, 1, res.cols);
+            if (!w)
+                put(t, "   (c_0 = 0: nothing stored yet)");
             break;
         }
         double c_prev = w ? tr->lstm_c[(size_t)(w - 1) * Dh + j] : 0.0;
-        put(t, "c[%s,d%d] = f·c_prev + i·g = (", tok, j);
+        put(t, "c[%s,d%d] = (f ⊙ %s%s%s + i ⊙ g) at d%d = (", tok, j, open, name, close, j);
         put_num(t, g[Dh + j]);
         put(t, ")(");
         put_num(t, c_prev);
@@ -812,13 +896,13 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
     case STAGE_LSTM_H: {
         const double *g = tr->lstm_gates + (size_t)w * 4 * Dh;
         if (j < 0) {
-            put(t, "h[%s] = o⊙tanh(c[%s]) = ", tok, tok);
+            put(t, "h[%s] = o ⊙ tanh(c[%s]) = ", tok, tok);
             put_vector(t, row, 1, res.cols);
             break;
         }
-        put(t, "h[%s,d%d] = o·tanh(c) = (", tok, j);
+        put(t, "h[%s,d%d] = (o ⊙ tanh(c[%s])) at d%d = (", tok, j, tok, j);
         put_num(t, g[3 * Dh + j]);
-        put(t, ")·tanh(");
+        put(t, ")tanh(");
         put_num(t, tr->lstm_c[(size_t)w * Dh + j]);
         put(t, ") = ");
         put_num(t, row[j]);
@@ -834,25 +918,17 @@ static void formula_influence(struct text *t, const struct lesson *l, const stru
 {
     const struct trace *tr = l->trace;
     int m = s->row0;
-    const char *y = m == TRACE_ATTENTION ? "y (the last word's output)" : "h_N (the final memory)";
+    const char *y = m == TRACE_ATTENTION ? "y" : "h_N";
+    const char *what = m == TRACE_ATTENTION ? "the last word's output" : "the final hidden state";
     const double *row = res.data + (size_t)m * res.stride;
     char num[32];
     if (j < 0) {
-        put(t, "influence of each word on %s = ‖∂y/∂e_i‖ = [", y);
-        for (int k = 0; k < tr->N; k++) {
-            if (elided(k, tr->N, MAX_ENTRIES)) {
-                if (k == SHOWN_HEAD)
-                    put(t, ", …");
-                continue;
-            }
-            snprintf(num, sizeof num, "%.3g", row[k]);
-            put(t, "%s%s", k ? ", " : "", num);
-        }
-        put(t, "]");
+        put(t, "influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ (Frobenius norm) = ", y, what, y);
+        put_vector(t, row, 1, tr->N);
         return;
     }
-    snprintf(num, sizeof num, "%.3g", row[j]);
-    put(t, "‖∂%s/∂e[%s]‖ = %s   (", m == TRACE_ATTENTION ? "y" : "h_N", tr->tokens[j], num);
+    lesson_format_number(row[j], num, sizeof num);
+    put(t, "‖∂%s/∂e[%s]‖ = %s   (", y, tr->tokens[j], num);
     if (m == TRACE_ATTENTION)
         put(t, "1 attention step from word %d to the end", j + 1);
     else
@@ -866,7 +942,9 @@ static void put_prediction(struct text *t, const struct trace *tr)
     int best = 0;
     for (int c = 1; c < tr->C; c++)
         best = tr->probs[c] > tr->probs[best] ? c : best;
-    put(t, "   →  prediction: %s, %.0f%%", tr->model->enc.labels[best], 100.0 * tr->probs[best]);
+    char pct[32];
+    lesson_format_percent(tr->probs[best], pct, sizeof pct);
+    put(t, "   →  prediction: %s, %s", tr->model->enc.labels[best], pct);
 }
 
 static void formula_layernorm(struct text *t, const struct lesson *l, struct matview res, int i, int j, int second)
@@ -877,21 +955,25 @@ static void formula_layernorm(struct text *t, const struct lesson *l, struct mat
     const double *mean = second ? tr->ln2_mean : tr->ln1_mean, *rstd = second ? tr->ln2_rstd : tr->ln1_rstd;
     const double *gamma = second ? e->ln2_gamma : e->ln1_gamma, *beta = second ? e->ln2_beta : e->ln1_beta;
     const double *src = second ? tr->residual2 : tr->residual1;
+    char eps[64];
+    put_plain(eps, sizeof eps, e->norm_eps);
     if (i < 0) {
-        put(t, "%s = LayerNorm(%s): each row shifted to mean 0 and scaled to variance 1, then ·γ + β", out, in);
+        put(t, "%s[i] = (%s[i] − μ_i) / √(σ²_i + ε) ⊙ γ + β,  μ_i and σ²_i: the mean and variance of row i's "
+            "%d entries (dividing by %d),  ε = %s", out, in, tr->D, tr->D, eps);
         return;
     }
     double var = 1.0 / (rstd[i] * rstd[i]) - e->norm_eps;
     if (j < 0) {
-        put(t, "%s[%s] = LayerNorm(%s[%s]): mean ", out, tr->tokens[i], in, tr->tokens[i]);
+        put(t, "%s[%s] = LayerNorm(%s[%s]):  μ = ", out, tr->tokens[i], in, tr->tokens[i]);
         put_num(t, mean[i]);
-        put(t, ", variance ");
+        put(t, ", σ² = ");
         put_num(t, var);
         put(t, "  →  ");
         put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         return;
     }
-    put(t, "%s[%s,d%d] = γ·(%s − mean)/√(variance + ε) + β = (", out, tr->tokens[i], j, in);
+    put(t, "%s[%s,d%d] = γ[d%d]·(%s[%s,d%d] − μ)/√(σ² + ε) + β[d%d] = (", out, tr->tokens[i], j, j, in,
+        tr->tokens[i], j, j);
     put_num(t, gamma[j]);
     put(t, ")·(");
     put_num(t, src[(size_t)i * tr->D + j]);
@@ -899,7 +981,7 @@ static void formula_layernorm(struct text *t, const struct lesson *l, struct mat
     put_subtrahend(t, mean[i]);
     put(t, ")/√(");
     put_num(t, var);
-    put(t, " + %g) + ", e->norm_eps);
+    put(t, " + %s) + ", eps);
     put_subtrahend(t, beta[j]);
     put(t, " = ");
     put_num(t, at(res, i, j));
@@ -915,14 +997,15 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
     case STAGE_RESIDUAL1: case STAGE_RESIDUAL2: {
         int first = s->kind == STAGE_RESIDUAL1;
         const double *a = first ? tr->x : tr->norm1, *b = first ? tr->out : tr->ffn_out;
-        const char *out = first ? "r1" : "r2", *an = first ? "x" : "n1", *bn = first ? "Y" : "g";
+        const char *out = first ? "r1" : "r2", *an = first ? "x" : "n1", *bn = first ? "Y" : "ff2";
         if (i < 0) {
             put(t, "%s = %s + %s   (the residual connection: add the layer's input back)", out, an, bn);
         } else if (j < 0) {
             put(t, "%s[%s] = %s[%s] + %s[%s] = ", out, tr->tokens[i], an, tr->tokens[i], bn, tr->tokens[i]);
             put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else {
-            put(t, "%s[%s,d%d] = %s + %s = ", out, tr->tokens[i], j, an, bn);
+            put(t, "%s[%s,d%d] = %s[%s,d%d] + %s[%s,d%d] = ", out, tr->tokens[i], j, an, tr->tokens[i], j, bn,
+                tr->tokens[i], j);
             put_num(t, a[(size_t)i * tr->D + j]);
             put(t, " + ");
             put_subtrahend(t, b[(size_t)i * tr->D + j]);
@@ -935,22 +1018,24 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
         formula_layernorm(t, l, res, i, j, s->kind == STAGE_NORM2);
         break;
     case STAGE_FFN_HIDDEN: case STAGE_FFN_OUTPUT: {
-        /* f = act(n1·W_ff1 + b_ff1), g = f·W_ff2 + b_ff2 */
+        /* ff1 = act(n1·W_ff1 + b_ff1), ff2 = ff1·W_ff2 + b_ff2 */
         int hidden = s->kind == STAGE_FFN_HIDDEN;
         const double *in = hidden ? tr->norm1 : tr->ffn_hidden, *w = hidden ? e->w_ff1 : e->w_ff2;
         const double *bias = hidden ? e->b_ff1 : e->b_ff2;
         int K = hidden ? tr->D : tr->F, C = hidden ? tr->F : tr->D;
-        const char *out = hidden ? "f" : "g", *inn = hidden ? "n1" : "f", *wn = hidden ? "W_ff1" : "W_ff2";
+        const char *out = hidden ? "ff1" : "ff2", *inn = hidden ? "n1" : "ff1", *wn = hidden ? "W_ff1" : "W_ff2";
+        const char *bn = hidden ? "b_ff1" : "b_ff2";
         const char *open = hidden ? act : "", *paren = hidden ? "(" : "", *close = hidden ? ")" : "";
         if (i < 0) {
-            put(t, "%s = %s%s%s·%s + b%s   (%d×%d · %d×%d → %d×%d)", out, open, paren, inn, wn, close, tr->N, K, K, C,
-                tr->N, C);
+            put(t, "%s = %s%s%s·%s + %s%s   (%d×%d · %d×%d → %d×%d)", out, open, paren, inn, wn, bn, close, tr->N, K,
+                K, C, tr->N, C);
         } else if (j < 0) {
-            put(t, "%s[%s] = %s%s%s[%s]·%s + b%s = ", out, tr->tokens[i], open, paren, inn, tr->tokens[i], wn, close);
+            put(t, "%s[%s] = %s%s%s[%s]·%s + %s%s = ", out, tr->tokens[i], open, paren, inn, tr->tokens[i], wn, bn,
+                close);
             put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else {
-            put(t, "%s[%s,d%d] = %s%s%s[%s]·%s[:,%d] + b%s = %s%s", out, tr->tokens[i], j, open, paren, inn,
-                tr->tokens[i], wn, j, close, open, paren);
+            put(t, "%s[%s,d%d] = %s%s%s[%s]·%s[:,%d] + %s[%d]%s = %s%s", out, tr->tokens[i], j, open, paren, inn,
+                tr->tokens[i], wn, j, bn, j, close, open, paren);
             put_products(t, in + (size_t)i * K, 1, w + j, (size_t)C, K);
             put(t, " + ");
             put_subtrahend(t, bias[j]);
@@ -980,7 +1065,7 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
             put(t, "logits = pooled·W_cls + b_cls = ");
             put_vector(t, tr->logits, 1, tr->C);
         } else {
-            put(t, "logit[%s] = pooled·W_cls[:,%d] + b = ", e->labels[j], j);
+            put(t, "logits[%s] = pooled·W_cls[:,%d] + b_cls[%d] = ", e->labels[j], j, j);
             put_products(t, tr->pooled, 1, e->w_cls + j, (size_t)tr->C, tr->D);
             put(t, " + ");
             put_subtrahend(t, e->b_cls[j]);
@@ -998,11 +1083,15 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
             put(t, "P = softmax(logits) = ");
             put_vector(t, tr->probs, 1, tr->C);
         } else {
-            put(t, "P(%s) = exp(", e->labels[j]);
+            put(t, "P(%s) = exp(logits[%s] − max) / Σ_c exp(logits[c] − max) = exp(", e->labels[j], e->labels[j]);
             put_num(t, tr->logits[j]);
             put(t, " − ");
             put_subtrahend(t, max);
             put(t, ") / ");
+            put_num(t, sum);
+            put(t, " = ");
+            put_num(t, exp(tr->logits[j] - max));
+            put(t, " / ");
             put_num(t, sum);
             put(t, " = ");
             put_num(t, tr->probs[j]);
@@ -1060,11 +1149,15 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
+        if (tr->model->positional)
+            put(&t, " = e[%s,d%d] + p[%s,d%d]", tr->tokens[i], j, tr->tokens[i], j);
+        else
+            put(&t, " = e[%s,d%d]", tr->tokens[i], j);
         put(&t, " = ");
         put_num(&t, tr->embed[(size_t)i * tr->D + j]);
         if (tr->model->positional) {
             put(&t, " + ");
-            put_num(&t, tr->pe[(size_t)i * tr->D + j]);
+            put_subtrahend(&t, tr->pe[(size_t)i * tr->D + j]);
         }
         put(&t, " = ");
         put_num(&t, at(res, i, j));
@@ -1117,15 +1210,23 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         }
         put_ref(&t, l, MAT_MASKED, res, i, j);
         if (j < 0) {
-            put(&t, " = S'[%s] with the %d later word%s set to −∞ = ", tr->tokens[i], tr->N - 1 - i,
-                tr->N - 1 - i == 1 ? "" : "s");
+            if (i == tr->N - 1)
+                put(&t, " = S'[%s], nothing hidden: no word comes after it = ", tr->tokens[i]);
+            else
+                put(&t, " = S'[%s] with the %d later word%s set to −∞ = ", tr->tokens[i], tr->N - 1 - i,
+                    tr->N - 1 - i == 1 ? "" : "s");
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else if (j > i) {
-            put(&t, " = −∞   (\"%s\" comes after \"%s\": hidden)", tr->tokens[j], tr->tokens[i]);
+            put(&t, " = −∞   (\"%s\" at position %d comes after \"%s\" at %d: hidden)", tr->tokens[j], j,
+                tr->tokens[i], i);
         } else {
             put(&t, " = S'[%s,%s] = ", tr->tokens[i], tr->tokens[j]);
             put_num(&t, at(res, i, j));
-            put(&t, "   (\"%s\" is not after \"%s\": kept)", tr->tokens[j], tr->tokens[i]);
+            if (i == j)
+                put(&t, "   (a word may look at itself: kept)");
+            else
+                put(&t, "   (\"%s\" at position %d comes before \"%s\" at %d: kept)", tr->tokens[j], j,
+                    tr->tokens[i], i);
         }
         break;
     case STAGE_WEIGHTS: {
@@ -1153,12 +1254,15 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     }
     case STAGE_CONCAT:
         if (i < 0) {
-            put(&t, "C = [O of head 1 | … | O of head %d]   (%d×%d)", tr->H, tr->N, tr->D);
+            put(&t, tr->H == 1   ? "C = [O of head %d]   (%d×%d)"
+                    : tr->H == 2 ? "C = [O of head 1 | O of head %d]   (%d×%d)"
+                                 : "C = [O of head 1 | … | O of head %d]   (%d×%d)",
+                tr->H, tr->N, tr->D);
             break;
         }
         put_ref(&t, l, MAT_CONCAT, res, i, j);
         if (j < 0) {
-            put(&t, " = [head 1 … head %d of O[%s]] = ", tr->H, tr->tokens[i]);
+            put(&t, " = O[%s] of heads 1 to %d, side by side = ", tr->tokens[i], tr->H);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }

@@ -1,126 +1,309 @@
 #include "attnstep/narration.h"
 
-/* English. A translation adds a table of the same shape and a way to choose it;
- * nothing else in attnstep holds sentences about the stages. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* English. A translation adds tables of the same shape and a way to choose
+ * them; nothing else in attnstep holds sentences about the stages.
+ *
+ * `english` says what is true of a trained model without the causal mask (and,
+ * for the RNN, of weights that shrink its memory); `variant` replaces it where
+ * the model on screen is different. Sentences stay whole, not pieced together,
+ * so a translator sees each one entire. */
 static const struct stage_text english[STAGE_KIND_COUNT] = {
     [STAGE_TOKENS] = {"Tokens",
-        "The sentence is cut into tokens: words, and each punctuation mark on its own. "
-        "Every token is looked up in the model's vocabulary; a word the model has never seen "
-        "becomes <unk>, the one entry kept for unknown words."},
+        "The sentence is cut into tokens: here whole words, split at spaces, and each ASCII punctuation "
+        "mark. A Korean word is a whole 어절, particles included. Real models cut words into smaller "
+        "pieces (subwords); a later attnstep will show them. A token not in the vocabulary becomes <unk>."},
     [STAGE_EMBED] = {"Embeddings",
-        "Each token becomes a list of numbers, its embedding: a row of the embedding table. "
-        "These numbers are learned; words used alike end up with similar rows. "
+        "Each token becomes a list of numbers, its embedding: its row of the embedding table E. This model "
+        "was trained, so these rows were learned: words that sway its answer alike tend to get similar rows. "
         "So far each word knows only itself, not its neighbours."},
     [STAGE_POSITIONAL] = {"Positional encoding",
         "Attention looks at every word at once, so on its own it cannot tell \"dog bites man\" "
-        "from \"man bites dog\". Each position gets a fixed pattern of sines and cosines, slow "
-        "waves and fast ones, so that every position has its own fingerprint."},
+        "from \"man bites dog\". Each position (counted from 0) gets a fixed pattern of sines and cosines, "
+        "slow waves and fast ones, so that every position has its own fingerprint. Nothing here is learned."},
     [STAGE_X] = {"Input x = embedding + position",
         "The position's pattern is added to the word's embedding. Each row of x now says both "
         "which word it is and where it stands in the sentence."},
     [STAGE_Q] = {"Queries",
-        "Each word asks a question: \"which other words matter to me?\" Its query is x times "
-        "the learned matrix W_Q. This head uses only its own slice of the columns."},
+        "Each word asks a question: \"which words matter to me?\" Its query is its row of x times W_Q, "
+        "a matrix learned in training, plus a bias b_Q if the model has one. Each head uses its own d_k "
+        "columns of W_Q."},
     [STAGE_K] = {"Keys",
-        "Each word also advertises what it contains: its key, x times W_K. A query and a key "
-        "that point the same way will make a high score."},
+        "Each word also advertises what it contains: its key, x times W_K (plus b_K, if any). A query and a key "
+        "that point the same way give a high score, the more so the longer they are; opposite directions "
+        "give a negative one."},
     [STAGE_V] = {"Values",
-        "The value, x times W_V, is what a word hands over to the words that attend to it. "
-        "The key decides how much is passed on; the value is what is passed on."},
+        "The value, x times W_V (plus b_V, if any), is what a word hands over to the words that attend to "
+        "it. The query-key scores, after softmax, decide how much is passed on; the value is what is "
+        "passed on."},
     [STAGE_SCORES] = {"Scores",
         "Every query is compared with every key by a dot product: multiply matching numbers "
-        "and add them up. A large score means \"this word answers my question\". All pairs "
-        "are computed at once; no word waits for another."},
+        "and add them up. The larger the score, the better the key fits the query: in a trained model, "
+        "\"this word answers my question\". All pairs are computed at once; no word waits for another."},
     [STAGE_SCALED] = {"Scaled scores",
-        "The scores are divided by the square root of d_k, the length of a query. Longer "
-        "vectors give larger dot products; without this, softmax would put almost all weight "
-        "on one word and learning would stall."},
+        "Scores are divided by √d_k (d_k: numbers in a query or key). If the entries were independent, mean 0, "
+        "variance 1, a dot product would have variance d_k; this makes it 1. Large scores saturate "
+        "softmax: nearly all weight on one word, gradients near 0. Trained weights can still make them large."},
     [STAGE_MASKED] = {"Causal mask",
         "A decoder writes a sentence left to right, so a word may not look at the words after "
-        "it. Their scores are set to minus infinity, which softmax turns into a weight of "
-        "exactly 0."},
+        "it. Their scores are set to −∞, which softmax turns into a weight of exactly 0."},
     [STAGE_WEIGHTS] = {"Attention weights (softmax)",
-        "Softmax turns each row of scores into weights: e to the power of each score, divided "
-        "by the row's total. The weights are positive and add up to 1, so each word shares out "
-        "its attention. The largest score is subtracted first; the result is the same, but no "
-        "number overflows."},
+        "Softmax turns each row of scores into weights: e to the power of each score, over the sum of "
+        "those powers across the row (all keys). Each weight is at least 0 (exactly 0 for −∞) and each "
+        "row adds up to 1. The row's largest score is subtracted first: same result, no overflow."},
     [STAGE_HEAD_OUT] = {"Head output",
-        "Each word's new vector is a weighted mix of all the values: mostly the values of the "
-        "words it attends to. This is the context-aware version of the word, as this head "
-        "sees it."},
+        "Each word's new vector is a mix of all the values, weighted by its row of attention weights: "
+        "mostly the values of the words it attends to. This is the context-aware version of the word, "
+        "as this head sees it."},
     [STAGE_CONCAT] = {"Concatenate the heads",
-        "Each head looked for something different. Their outputs are laid side by side, giving "
-        "every word a vector as wide as the model again."},
+        "Each head can look for something different. Their outputs are laid side by side: H heads of "
+        "d_k numbers give every word d_model numbers again."},
     [STAGE_OUTPUT] = {"Output projection",
-        "A last learned matrix, W_O, mixes what the heads found into one vector per word. "
+        "One more matrix, W_O, mixes what the heads found into one vector per word. "
         "Every output row has looked at the whole sentence: this is self-attention's result."},
     [STAGE_RNN_INPUT] = {"RNN: read the next word",
         "An RNN reads the sentence one word after another, like a person reading aloud. It takes "
         "the word's embedding as it is: no positional encoding, because reading in order already "
-        "tells it where each word stands. It cannot start this word before the last one is done."},
+        "gives it the order of the words. It cannot start a word before the previous one is done."},
     [STAGE_RNN_PRE] = {"RNN: mix the word with the memory",
         "The new word, times W_xh, is added to the memory of everything read so far (the hidden "
-        "state h), times W_hh. This is the only way earlier words reach this point: through the "
-        "memory, one step at a time."},
+        "state h of the previous word), times W_hh, plus a bias if the model has one. This is the only way "
+        "earlier words reach this point: through the memory, one step at a time."},
     [STAGE_RNN_H] = {"RNN: the new memory h_t",
-        "tanh squeezes every number into (-1, 1). The result is the new hidden state: a summary of "
-        "the sentence up to this word. Each step squeezes and mixes again, so the first words fade "
-        "as the sentence grows."},
+        "tanh squeezes every number into (−1, 1). The result is the new hidden state: a summary of the "
+        "sentence up to this word. This W_hh shrinks every vector and tanh's slope is at most 1, so the "
+        "first words fade as the sentence grows; with larger weights they need not."},
     [STAGE_LSTM_INPUT] = {"LSTM: read the next word",
         "An LSTM reads one word at a time too, but it keeps two memories: the cell c, a long-term "
         "store, and h, what it shows the next step. No positional encoding: the order comes from "
         "reading in order."},
     [STAGE_LSTM_GATES] = {"LSTM: the gates",
-        "Four gates are computed from the word and the last h. i (input) decides how much new "
-        "information to write, f (forget) how much of the old cell to keep, g is the candidate to "
-        "write, o (output) how much of the cell to show. σ keeps gates between 0 and 1: 0 closes, 1 "
-        "opens."},
+        "From the word and the previous h come three gates and a candidate. Input gate i: how much to "
+        "write; forget gate f: how much old cell to keep; output gate o: how much cell to show. σ puts "
+        "each gate in (0, 1), closed to open. The candidate g, what may be written, uses tanh: (−1, 1)."},
     [STAGE_LSTM_C] = {"LSTM: update the cell",
         "The cell keeps what the forget gate lets through and adds what the input gate lets in: "
-        "c = f·c_prev + i·g. When f stays near 1, old information passes through many steps almost "
-        "untouched: this is how an LSTM remembers longer than a plain RNN."},
+        "c_t = f ⊙ c_{t−1} + i ⊙ g, where ⊙ multiplies entry by entry. When f stays near 1, old "
+        "information passes through many steps almost untouched: this is how an LSTM can remember "
+        "longer than a plain RNN."},
     [STAGE_LSTM_H] = {"LSTM: the new h_t",
-        "The output gate decides how much of the cell, squeezed by tanh, becomes h, the memory "
-        "passed to the next word."},
+        "The output gate decides how much of the cell, squeezed by tanh, becomes h: h_t = o ⊙ tanh(c_t), "
+        "entry by entry. h is the memory passed to the next word."},
     [STAGE_INFLUENCE] = {"How much each word still matters",
-        "If we nudged a word's embedding a little, how much would the final result move? That is "
-        "the influence, computed exactly by backpropagation. Through a recurrent memory, a word "
-        "far from the end is many steps away and its influence shrinks; in attention every word is "
-        "one step from every other."},
+        "Influence ‖∂h_N/∂e_i‖: how strongly the final memory h_N responds to small "
+        "changes of word i's embedding (exact, by backpropagation). A far word is many steps away, and "
+        "these weights shrink its effect at every step. In attention every word is one step from the last."},
     [STAGE_RESIDUAL1] = {"Add: the residual connection",
         "The attention output is added back to the layer's input x. The layer only has to learn a "
         "change to each word's vector, not the whole vector, and the gradient has a short path back "
         "during training."},
     [STAGE_NORM1] = {"Norm: layer normalisation",
-        "Each word's vector is shifted to mean 0 and scaled to variance 1, then stretched by γ and "
-        "moved by β (both learned). This keeps the numbers in a steady range layer after layer."},
+        "Each word's vector is shifted to mean 0 and divided by √(variance + ε), the variance taken over "
+        "its d_model entries (dividing by d_model) and ε a tiny guard against 0. Then each entry is "
+        "stretched by γ and moved by β, which training learns. This keeps the numbers in a steady range."},
     [STAGE_FFN_HIDDEN] = {"Feed-forward: widen",
-        "The same small network is applied to every word on its own: first a wider layer, then the "
-        "activation (relu keeps positives, gelu is a smooth version), which lets the block compute "
-        "things a single matrix product cannot."},
+        "The same small network is applied to every word on its own. First it computes d_ff numbers per "
+        "word (usually more than d_model), n1·W_ff1 + b_ff1, then the activation: relu keeps positives and sets "
+        "negatives to 0, gelu is a smooth version. Without it, the two matrices would act as one."},
     [STAGE_FFN_OUTPUT] = {"Feed-forward: back to d_model",
-        "A second matrix brings each word back to the model's width. Attention mixed information "
-        "between words; the feed-forward network works on each word with what it gathered."},
+        "A second matrix, W_ff2, brings each word back to the model's width. Attention mixed information "
+        "between words; the feed-forward network works on each word alone, with what it gathered."},
     [STAGE_RESIDUAL2] = {"Add again",
         "The feed-forward result is added to its input: another residual connection."},
     [STAGE_NORM2] = {"Norm again",
         "A second layer normalisation ends the encoder block. A real transformer stacks many such "
         "blocks; this one has one."},
     [STAGE_POOLED] = {"One vector for the sentence",
-        "To judge the whole sentence, the words' vectors are averaged into one. Because attention "
-        "let every word see the others, each vector already carries context."},
+        "To judge the whole sentence, the words' vectors are averaged into one (mean pooling). Because "
+        "attention let every word see the others, each vector already carries context."},
     [STAGE_LOGITS] = {"Logits: a score per class",
-        "A last learned matrix turns the sentence vector into one score per class (for example "
-        "negative and positive). Larger means more likely."},
+        "A last matrix, W_cls, plus a bias, turns the sentence vector into one score (a logit) per class, "
+        "for example negative and positive. The larger a class's logit, the larger its probability next."},
     [STAGE_PROBS] = {"Probabilities: the prediction",
-        "Softmax turns the scores into probabilities that add up to 1. The class with the largest "
-        "probability is the model's answer. Training adjusts every matrix so that this answer is "
-        "right more often."},
+        "Softmax turns the logits into probabilities that add up to 1. The class with the largest "
+        "probability is the model's answer, and the probability its confidence, not a guarantee. Training "
+        "adjusts every weight so that the right class gets a higher probability on the training sentences."},
+};
+
+enum variant { V_RANDOM, V_UNKNOWN, V_CAUSAL, V_NO_POSITIONS, V_GROWS, V_LSTM, N_VARIANTS };
+
+/* V_RANDOM, V_UNKNOWN: the model's weights are random, or it does not say;
+ * V_CAUSAL: the causal mask is on; V_NO_POSITIONS: the model adds no
+ * positional encoding; V_GROWS: W_hh may stretch a vector (the RNN); V_LSTM:
+ * the LSTM lesson. NULL: the sentence above holds. */
+static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
+    [STAGE_POSITIONAL] = {
+        [V_CAUSAL] = "Attention compares words by what they are, not where they stand. The causal mask, hiding "
+            "the later words, gives only an indirect hint of order. So each position (counted from 0) gets a "
+            "fixed pattern of sines and cosines, slow waves and fast ones: its own fingerprint. Nothing here "
+            "is learned.",
+    },
+    [STAGE_X] = {
+        [V_NO_POSITIONS] = "This model adds no positional encoding: x is the embedding itself. Without the "
+            "causal mask, attention then sees a bag of words: putting the words in another order only puts "
+            "the output rows in that order, as if \"dog bites man\" meant \"man bites dog\".",
+    },
+    [STAGE_EMBED] = {
+        [V_RANDOM] = "Each token becomes a list of numbers, its embedding: its row of the embedding table E. "
+            "This model is not trained: its rows are random numbers, so similar words need not have similar "
+            "rows; training would make them so. So far each word knows only itself, not its neighbours.",
+        [V_UNKNOWN] = "Each token becomes a list of numbers, its embedding: its row of the embedding table E. "
+            "Training learns these rows, and words used alike tend to get similar rows; this model does not "
+            "say whether it was trained. So far each word knows only itself, not its neighbours.",
+    },
+    [STAGE_Q] = {
+        [V_RANDOM] = "Each word asks a question: \"which words matter to me?\" Its query is its row of x times "
+            "W_Q. Training would learn W_Q; in this untrained model it is random, so the questions mean "
+            "nothing yet. Each head uses its own d_k columns of W_Q.",
+        [V_UNKNOWN] = "Each word asks a question: \"which words matter to me?\" Its query is its row of x times "
+            "W_Q, a matrix that training learns, plus a bias b_Q if the model has one. Each head uses its own "
+            "d_k columns of W_Q.",
+    },
+    [STAGE_HEAD_OUT] = {
+        [V_CAUSAL] = "Each word's new vector is a mix of the values of itself and the words before it, "
+            "weighted by its row of attention weights (the later words weigh 0). This is the "
+            "context-aware version of the word, as this head sees it.",
+    },
+    [STAGE_OUTPUT] = {
+        [V_CAUSAL] = "One more matrix, W_O, mixes what the heads found into one vector per word. Under the "
+            "causal mask each output row has looked only at its own word and the words before it: the first "
+            "row saw only itself; only the last row saw every word.",
+    },
+    [STAGE_RNN_H] = {
+        [V_GROWS] = "tanh squeezes every number into (−1, 1). The result is the new hidden state: a summary "
+            "of the sentence up to this word. An early word reaches it only through W_hh, once per step: "
+            "this W_hh stretches some vectors, so that word's effect may fade or grow.",
+    },
+    [STAGE_INFLUENCE] = {
+        [V_GROWS] = "Influence ‖∂h_N/∂e_i‖: how strongly the final memory h_N responds to small changes of "
+            "word i's embedding (exact, by backpropagation). Each step multiplies a far word's effect by W_hh "
+            "and tanh's slope: it may fade, or grow (exploding gradients). Attention: one step to the last.",
+        [V_LSTM] = "Influence ‖∂h_N/∂e_i‖: how strongly the final memory h_N responds to small changes of "
+            "word i's embedding (exact, by backpropagation). Along the cell, each later forget gate multiplies "
+            "a far word's effect: near 1 it lasts, small it fades. In attention every word is one step from "
+            "the last.",
+    },
+    [STAGE_POOLED] = {
+        [V_CAUSAL] = "To judge the whole sentence, the words' vectors are averaged into one (mean pooling). "
+            "Under the causal mask each word saw only itself and the words before it: only the last vector "
+            "has seen every word.",
+    },
+    [STAGE_PROBS] = {
+        [V_CAUSAL] = "Softmax turns the logits into probabilities that add up to 1; the class with the largest "
+            "is the model's answer. attnstep trains without the causal mask, so a model it trained sees less here than in "
+            "training: this answer is not one its training shaped.",
+        [V_RANDOM] = "Softmax turns the logits into probabilities that add up to 1. The class with the largest "
+            "probability is the model's answer. This model is not trained: its answer and its confidence come "
+            "from random weights and mean nothing yet.",
+    },
 };
 
 const struct stage_text *narration_stage(enum stage_kind kind)
 {
     return &english[kind];
+}
+
+enum narration_training narration_training(const struct bundle *b)
+{
+    const char *d = b->description ? b->description : "";
+    if (!strncmp(d, "trained:", 8))
+        return NARRATION_TRAINED;
+    if (!strncmp(d, "random weights:", 15))
+        return NARRATION_RANDOM;
+    return NARRATION_UNKNOWN;
+}
+
+int narration_trained_without_mask(const struct bundle *b)
+{
+    return narration_training(b) == NARRATION_TRAINED && b->enc.present && b->enc.n_labels > 0 &&
+           !strstr(b->description, " --causal");
+}
+
+/* Whether h·W_hh shrinks every vector, i.e. ‖W_hh‖₂ < 1: then, tanh's slope
+ * being at most 1, a word's effect on the memory shrinks at every step. The
+ * spectral norm is bounded above by the Frobenius norm and by √(‖W‖₁‖W‖∞):
+ * either below 1 proves it. Otherwise power iteration on v ↦ v·W·Wᵀ finds the
+ * vector W stretches most; ‖v·W‖ ≥ ‖v‖ for it proves that W_hh stretches
+ * some vector, so the sentence "this W_hh stretches some vectors" is never
+ * said of a contracting W_hh (the bounds alone can be above 1 when ‖W‖₂ is
+ * not). The work is capped near 4·10⁶ multiply-adds, as narration is asked
+ * for on every frame: a d_hidden in the hundreds may stop before it converges
+ * and then counts as shrinking. */
+static int rnn_contracts(const struct bundle *b)
+{
+    const struct bundle_recurrent_weights *r = &b->rec[BUNDLE_RNN];
+    int Dh = b->d_hidden;
+    if (!r->present || Dh <= 0)
+        return 1;
+    const double *W = r->w_h; /* (Dh, Dh) */
+    double fro = 0, max_row = 0, max_col = 0;
+    for (int i = 0; i < Dh; i++) {
+        double row = 0, col = 0;
+        for (int j = 0; j < Dh; j++) {
+            double w = W[(size_t)i * Dh + j];
+            fro += w * w;
+            row += fabs(w);
+            col += fabs(W[(size_t)j * Dh + i]);
+        }
+        max_row = row > max_row ? row : max_row;
+        max_col = col > max_col ? col : max_col;
+    }
+    if (sqrt(fro) < 1 || sqrt(max_row * max_col) < 1)
+        return 1;
+    double *v = malloc(2 * (size_t)Dh * sizeof *v), *u = v + Dh;
+    if (!v)
+        return 0;
+    for (int i = 0; i < Dh; i++)
+        v[i] = 1.0 + 0.01 * i; /* a start no ordinary W_hh is orthogonal to */
+    long iters = 4000000L / (2L * Dh * Dh);
+    iters = iters < 1 ? 1 : iters > 300 ? 300 : iters;
+    double gain = 0; /* ‖v·W‖ / ‖v‖: a lower bound on ‖W‖₂ that power iteration raises */
+    for (long it = 0; it < iters && gain < 1; it++) {
+        double nv = 0, nu = 0;
+        for (int j = 0; j < Dh; j++) {
+            double s = 0;
+            for (int i = 0; i < Dh; i++)
+                s += v[i] * W[(size_t)i * Dh + j];
+            u[j] = s;
+            nu += s * s;
+        }
+        for (int i = 0; i < Dh; i++)
+            nv += v[i] * v[i];
+        gain = nv > 0 ? sqrt(nu / nv) : 0;
+        for (int i = 0; i < Dh; i++) { /* v ← u·Wᵀ */
+            double s = 0;
+            for (int j = 0; j < Dh; j++)
+                s += u[j] * W[(size_t)i * Dh + j];
+            v[i] = s;
+        }
+        for (int i = 0; i < Dh && nu > 0; i++) /* keep the scale near 1 */
+            v[i] /= sqrt(nu);
+    }
+    free(v);
+    return gain < 1;
+}
+
+const char *narration_explain(const struct lesson *l, int stage)
+{
+    enum stage_kind kind = l->stages[stage].kind;
+    const char *const *v = variant[kind];
+    enum narration_training t = narration_training(l->trace->model);
+    /* What a random model's sentence says holds with or without the mask. */
+    const char *text = t == NARRATION_RANDOM ? v[V_RANDOM] : NULL;
+    if (!text && l->trace->causal && l->model == TRACE_ATTENTION)
+        text = v[V_CAUSAL];
+    if (!text && !l->trace->model->positional)
+        text = v[V_NO_POSITIONS];
+    if (!text && l->model == TRACE_LSTM)
+        text = v[V_LSTM];
+    if (!text && l->model == TRACE_RNN && (v[V_GROWS] && !rnn_contracts(l->trace->model)))
+        text = v[V_GROWS];
+    if (!text && t == NARRATION_UNKNOWN)
+        text = v[V_UNKNOWN];
+    return text ? text : english[kind].explain;
 }
 
 const char *narration_granularity(enum granularity g)

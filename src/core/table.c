@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "attnstep/utf8.h"
-
-/* Beyond this a file is not a classroom model; refuse before reading it. */
-#define TABLE_MAX_BYTES ((size_t)1 << 30)
 
 struct growbuf {
     void *data;
@@ -89,53 +89,68 @@ static void on_row(int c, void *data)
     r->at_field_start = 1;
 }
 
-static int slurp(const char *path, char **out, size_t *out_len, struct error *err)
+/* Reads the whole of a regular file of at most max bytes. Anything else (a
+ * FIFO, a device such as /dev/zero, a directory) is refused before a byte is
+ * read, and the size is checked before reading too. */
+static int slurp(const char *path, size_t max, char **out, size_t *out_len, struct error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return error_file(err, path, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return error_file(err, path, "is a directory, expected a CSV file");
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return error_file(err, path, "cannot open: %s", strerror(e));
     }
-    if (fstat(fileno(f), &st) == 0 && (size_t)st.st_size > TABLE_MAX_BYTES) {
-        fclose(f);
-        return error_file(err, path, "file is too large (%lld bytes; at most %zu)",
-                          (long long)st.st_size, TABLE_MAX_BYTES);
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return error_file(err, path, "%s, expected a CSV file",
+                          S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file (a device, FIFO or socket)");
     }
-    size_t cap = 4096, len = 0;
+    if (st.st_size < 0 || (uintmax_t)st.st_size > max) {
+        close(fd);
+        return error_file(err, path, "file is too large (%lld bytes; at most %zu)", (long long)st.st_size, max);
+    }
+    /* One byte more than the size, to notice a file that grows while read. */
+    size_t cap = (size_t)st.st_size + 1, len = 0;
     char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return error_file(err, path, "out of memory");
-    }
     for (;;) {
-        if (len == cap) {
-            if (cap >= TABLE_MAX_BYTES) {
+        if (buf && len == cap) {
+            if (len > max) {
                 free(buf);
-                fclose(f);
-                return error_file(err, path, "file is too large (more than %zu bytes)", TABLE_MAX_BYTES);
+                close(fd);
+                return error_file(err, path, "file is too large (more than %zu bytes)", max);
             }
-            char *p = realloc(buf, cap * 2);
-            if (!p) {
+            size_t more = cap > max / 2 ? max + 1 : 2 * cap;
+            char *p = realloc(buf, more);
+            if (!p)
                 free(buf);
-                fclose(f);
-                return error_file(err, path, "out of memory");
-            }
             buf = p;
-            cap *= 2;
+            cap = more;
         }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
+        if (!buf) {
+            close(fd);
+            return error_file(err, path, "out of memory");
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return error_file(err, path, "read error: %s", strerror(e));
+        }
         if (n == 0)
             break;
+        len += (size_t)n;
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
+    close(fd);
+    if (len > max) {
         free(buf);
-        return error_file(err, path, "read error");
+        return error_file(err, path, "file is too large (more than %zu bytes)", max);
     }
     *out = buf;
     *out_len = len;
@@ -164,9 +179,14 @@ static int is_special(char c)
 
 int table_read(struct table *out, const char *path, struct error *err)
 {
+    return table_read_max(out, path, TABLE_MAX_BYTES, err);
+}
+
+int table_read_max(struct table *out, const char *path, size_t max_bytes, struct error *err)
+{
     char *buf = NULL;
     size_t len = 0;
-    if (slurp(path, &buf, &len, err))
+    if (slurp(path, max_bytes, &buf, &len, err))
         return -1;
 
     size_t start = 0;
@@ -200,6 +220,10 @@ int table_read(struct table *out, const char *path, struct error *err)
         free(buf);
         return error_file(err, path, "out of memory");
     }
+    /* libcsv grows a field's buffer by the block size (128 bytes by default):
+     * long fields would cost quadratic time. An eighth of the file lets any
+     * field fit in a few steps. */
+    csv_set_blk_size(&p, len / 8 + 128);
     struct reader r = {.line = 1, .col = 1, .at_field_start = 1};
     int quote_line = 1, quote_col = 1, in_quote = 0;
     int failed = 0;
@@ -353,21 +377,12 @@ int table_parse_number(const char *text, double *out, const char **why)
     return 0;
 }
 
-static int vcell_error(const char *path, int line, int col, struct error *err, const char *fmt, va_list ap)
-    ATTNSTEP_PRINTF(5, 0);
-static int vcell_error(const char *path, int line, int col, struct error *err, const char *fmt, va_list ap)
-{
-    char reason[512];
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    return error_at(err, path, line, col, "%s", reason);
-}
-
 int table_error_cell(const struct table *t, int row, int col, struct error *err, const char *fmt, ...)
 {
     const struct table_cell *c = table_cell(t, row, col);
     va_list ap;
     va_start(ap, fmt);
-    vcell_error(t->path, c->line, c->col, err, fmt, ap);
+    error_vat(err, t->path, c->line, c->col, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -376,7 +391,7 @@ int table_error_row(const struct table *t, int row, struct error *err, const cha
 {
     va_list ap;
     va_start(ap, fmt);
-    vcell_error(t->path, t->rows[row].line, 1, err, fmt, ap);
+    error_vat(err, t->path, t->rows[row].line, 1, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -385,7 +400,7 @@ int table_error_end(const struct table *t, struct error *err, const char *fmt, .
 {
     va_list ap;
     va_start(ap, fmt);
-    vcell_error(t->path, t->end_line, 1, err, fmt, ap);
+    error_vat(err, t->path, t->end_line, 1, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -397,8 +412,6 @@ int table_number(const struct table *t, int row, int col, double *out, struct er
     if (table_parse_number(text, out, &why) == 0)
         return 0;
     char shown[40];
-    snprintf(shown, sizeof shown, "%s", text);
-    if (strlen(text) >= sizeof shown)
-        memcpy(shown + sizeof shown - 4, "...", 4);
-    return table_error_cell(t, row, col, err, "%s: \"%s\" (column %d of the row)", why, shown, col + 1);
+    return table_error_cell(t, row, col, err, "%s: \"%s\" (column %d of the row)", why,
+                            utf8_excerpt(shown, text, sizeof shown - 4), col + 1);
 }

@@ -10,13 +10,19 @@
 
 const char *const trace_model_name[TRACE_N_MODELS] = {"rnn", "lstm", "attention"};
 
-/* The recurrent models and every model's influence; -1 when out of memory. */
+struct trace_lazy {
+    int done[TRACE_N_MODELS]; /* row m of influence is computed */
+    trace_progress_fn *progress;
+    void *ctx;
+};
+
+/* The recurrent models' forward passes; -1 when out of memory. */
 static int build_recurrent(struct trace *t, const struct bundle *model)
 {
     size_t N = (size_t)t->N, Dh = (size_t)model->d_hidden;
     const struct bundle_recurrent_weights *rnn = &model->rec[BUNDLE_RNN], *lstm = &model->rec[BUNDLE_LSTM];
     t->Dh = model->d_hidden;
-    if (!(t->influence = calloc(N * TRACE_N_MODELS, sizeof(double))))
+    if (!(t->influence = calloc(N * TRACE_N_MODELS, sizeof(double))) || !(t->lazy = calloc(1, sizeof *t->lazy)))
         return -1;
     t->has_model[TRACE_ATTENTION] = 1;
     t->has_model[TRACE_RNN] = rnn->present;
@@ -27,8 +33,6 @@ static int build_recurrent(struct trace *t, const struct bundle *model)
         if (!t->rnn_pre || !t->rnn_h)
             return -1;
         recurrent_rnn_forward(t->rnn_pre, t->rnn_h, t->embed, rnn->w_x, rnn->w_h, rnn->b, t->N, t->D, t->Dh);
-        if (recurrent_rnn_influence(t->influence + TRACE_RNN * N, t->rnn_h, rnn->w_x, rnn->w_h, t->N, t->D, t->Dh))
-            return -1;
     }
     if (lstm->present) {
         t->lstm_z = calloc(N * 4 * Dh, sizeof(double));
@@ -39,12 +43,78 @@ static int build_recurrent(struct trace *t, const struct bundle *model)
             return -1;
         recurrent_lstm_forward(t->lstm_z, t->lstm_gates, t->lstm_c, t->lstm_h, t->embed, lstm->w_x, lstm->w_h,
                                lstm->b, t->N, t->D, t->Dh);
-        if (recurrent_lstm_influence(t->influence + TRACE_LSTM * N, t->lstm_gates, t->lstm_c, lstm->w_x, lstm->w_h,
-                                     t->N, t->D, t->Dh))
-            return -1;
     }
-    return attention_influence(t->influence + TRACE_ATTENTION * N, t->q, t->k, t->v, t->weights, model->w[BUNDLE_Q],
-                               model->w[BUNDLE_K], model->w[BUNDLE_V], model->w[BUNDLE_O], t->N, t->D, t->H);
+    return 0;
+}
+
+double trace_influence_work(const struct trace *t, enum trace_model m)
+{
+    double N = t->N, D = t->D, Dh = t->Dh;
+    if (!t->has_model[m])
+        return 0.0;
+    if (m == TRACE_ATTENTION)
+        return 1.5 * D * D * D + 2.0 * N * D * D; /* three Gram products, then each word */
+    return (m == TRACE_LSTM ? 4.0 : 1.0) * N * Dh * Dh * (D + Dh);
+}
+
+void trace_set_progress(const struct trace *t, trace_progress_fn *fn, void *ctx)
+{
+    t->lazy->progress = fn;
+    t->lazy->ctx = ctx;
+}
+
+struct progress_relay {
+    const struct trace_lazy *lazy;
+    const char *what;
+};
+
+static void relay(void *ctx, double done)
+{
+    const struct progress_relay *r = ctx;
+    r->lazy->progress(r->lazy->ctx, r->what, done);
+}
+
+int trace_influence(const struct trace *t, enum trace_model m)
+{
+    static const char *const what[TRACE_N_MODELS] = {"the RNN's influence", "the LSTM's influence",
+                                                     "attention's influence"};
+    struct trace_lazy *lz = t->lazy;
+    if (!t->has_model[m] || lz->done[m])
+        return 0;
+    const struct bundle *model = t->model;
+    double *row = t->influence + (size_t)m * (size_t)t->N;
+    struct progress_relay r = {lz, what[m]};
+    int slow = lz->progress && trace_influence_work(t, m) > TRACE_SLOW_WORK;
+    void (*fn)(void *, double) = slow ? relay : NULL;
+    if (slow)
+        lz->progress(lz->ctx, what[m], 0.0);
+    int rc;
+    if (m == TRACE_RNN) {
+        const struct bundle_recurrent_weights *w = &model->rec[BUNDLE_RNN];
+        rc = recurrent_rnn_influence(row, t->rnn_h, w->w_x, w->w_h, t->N, t->D, t->Dh, fn, &r);
+    } else if (m == TRACE_LSTM) {
+        const struct bundle_recurrent_weights *w = &model->rec[BUNDLE_LSTM];
+        rc = recurrent_lstm_influence(row, t->lstm_gates, t->lstm_c, w->w_x, w->w_h, t->N, t->D, t->Dh, fn, &r);
+    } else {
+        rc = attention_influence(row, t->q, t->k, t->v, t->weights, model->w[BUNDLE_Q], model->w[BUNDLE_K],
+                                 model->w[BUNDLE_V], model->w[BUNDLE_O], t->N, t->D, t->H);
+        if (slow)
+            lz->progress(lz->ctx, what[m], 1.0);
+    }
+    if (rc) {
+        memset(row, 0, (size_t)t->N * sizeof *row);
+        return -1;
+    }
+    lz->done[m] = 1;
+    return 0;
+}
+
+int trace_influence_all(const struct trace *t)
+{
+    int rc = 0;
+    for (int m = 0; m < TRACE_N_MODELS; m++)
+        rc |= trace_influence(t, (enum trace_model)m);
+    return rc;
 }
 
 /* Room for the encoder block and the classifier, when the model has them. */
@@ -138,5 +208,6 @@ void trace_free(struct trace *t)
                       t->residual2, t->norm2, t->ln2_mean, t->ln2_rstd, t->pooled, t->logits, t->probs};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
+    free(t->lazy);
     memset(t, 0, sizeof *t);
 }

@@ -101,3 +101,23 @@ long utf8_chars(const char *s, size_t len)
             n++;
     return n;
 }
+
+size_t utf8_fit(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    /* Back off over continuation bytes to the start of the cut character. */
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+const char *utf8_excerpt(char *dst, const char *src, size_t max_bytes)
+{
+    size_t len = strlen(src), keep = utf8_fit(src, len, max_bytes);
+    memcpy(dst, src, keep);
+    if (keep < len)
+        memcpy(dst + keep, "...", 3), keep += 3;
+    dst[keep] = '\0';
+    return dst;
+}

@@ -15,7 +15,6 @@
 #include "term.h"
 #include "theme.h"
 
-extern int widgets_utf8;
 
 static double now_seconds(void)
 {
@@ -25,6 +24,18 @@ static double now_seconds(void)
 }
 
 /* ---- state ------------------------------------------------------------- */
+
+/* The influence is computed when a view first shows it; on a wide model that
+ * takes seconds, so the status line says how far it is meanwhile. */
+static void influence_progress(void *ctx, const char *what, double done)
+{
+    (void)ctx;
+    char line[96];
+    snprintf(line, sizeof line, " computing %s: %3.0f%%", what, 100.0 * done);
+    draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
+    draw_text(LINES - 1, 0, COLS, line, theme_attr(ROLE_STATUS));
+    refresh();
+}
 
 static int build(struct app *a, enum trace_model model, int causal, enum granularity gran, struct error *err)
 {
@@ -51,12 +62,14 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
     trace_free(&a->trace);
     free(a->range);
     a->trace = t;
+    trace_set_progress(&a->trace, influence_progress, NULL);
     l.trace = &a->trace;
     a->lesson = l;
     a->range = range;
     a->causal = causal;
     a->gran = gran;
     a->lesson_model = model;
+    a->place = (struct app_place){-1, -1, -1}; /* a new lesson: Tab starts from where it is */
     a->token_w = 1;
     for (int i = 0; i < a->trace.N; i++) {
         int w = utf8_width(a->trace.tokens[i]);
@@ -82,6 +95,8 @@ int app_load_history(struct app *a, const char *dir, struct error *err)
 {
     if (history_load(&a->hist, dir, err))
         return -1;
+    for (int i = 0; i < a->hist.n_warnings; i++) /* before the screen starts, so they stay readable */
+        fprintf(stderr, "attnstep: warning: %s\n", a->hist.warnings[i]);
     int n = a->hist.n_snapshots;
     a->hist_traces = calloc((size_t)(n ? n : 1), sizeof *a->hist_traces);
     a->hist_built = calloc((size_t)(n ? n : 1), sizeof *a->hist_built);
@@ -160,14 +175,22 @@ void app_goto(struct app *a, long s)
         a->head = st->head;
 }
 
-/* The step at a new granularity (or causal setting) that shows as close to
+/* The step of the new lesson (another causal setting) that shows as close to
  * the same as the old one: a coarse step maps to the end of what it covered. */
 static long same_place(const struct app *a, enum stage_kind kind, int head, int row, int col)
 {
     int stage = -1;
-    for (int s = 0; s < a->lesson.n_stages && stage < 0; s++)
-        if (a->lesson.stages[s].kind == kind && a->lesson.stages[s].head == head)
+    for (int s = 0; s < a->lesson.n_stages; s++) {
+        const struct lesson_stage *st = &a->lesson.stages[s];
+        if (st->kind != kind || st->head != head)
+            continue;
+        if (stage < 0)
             stage = s;
+        if (row >= st->row0 && row < st->row0 + st->rows) { /* a recurrent lesson has one per word */
+            stage = s;
+            break;
+        }
+    }
     if (stage < 0 && kind == STAGE_MASKED) { /* the mask is gone: stay at the scaled scores */
         for (int s = 0; s < a->lesson.n_stages && stage < 0; s++)
             if (a->lesson.stages[s].kind == STAGE_SCALED && a->lesson.stages[s].head == head)
@@ -176,7 +199,7 @@ static long same_place(const struct app *a, enum stage_kind kind, int head, int 
     if (stage < 0)
         return 0;
     const struct lesson_stage *st = &a->lesson.stages[stage];
-    return lesson_step_of(&a->lesson, stage, row < 0 ? st->rows - 1 : row, col < 0 ? st->cols - 1 : col);
+    return lesson_step_of(&a->lesson, stage, row < 0 ? st->row0 + st->rows - 1 : row, col < 0 ? st->cols - 1 : col);
 }
 
 static void rebuild(struct app *a, enum trace_model model, int causal, enum granularity gran)
@@ -193,6 +216,30 @@ static void rebuild(struct app *a, enum trace_model model, int causal, enum gran
     app_goto(a, same_place(a, kind, head, p.row, p.col));
 }
 
+/* Tab: cell → row → stage → cell. The stages stay the same, only their steps
+ * change, so the place is kept exactly: a finer step remembers its row and
+ * cell, and coming back from a coarser one finds them again. */
+static void next_granularity(struct app *a)
+{
+    static const enum granularity next[] = {[GRAN_CELL] = GRAN_ROW, [GRAN_ROW] = GRAN_STAGE, [GRAN_STAGE] = GRAN_CELL};
+    struct lesson_pos p = lesson_at(&a->lesson, a->step);
+    struct app_place place = a->place;
+    if (p.stage != place.stage || (p.row >= 0 && p.row != place.row))
+        place = (struct app_place){p.stage, p.row, p.col};
+    else if (p.col >= 0)
+        place.col = p.col;
+    struct error err;
+    if (build(a, a->lesson_model, a->causal, next[a->gran], &err)) {
+        snprintf(a->message, sizeof a->message, "%.150s", err.msg);
+        return;
+    }
+    a->place = place;
+    const struct lesson_stage *st = &a->lesson.stages[place.stage];
+    int row = place.row >= 0 ? place.row : st->row0 + st->rows - 1;
+    int col = place.col >= 0 ? place.col : st->cols - 1;
+    app_goto(a, lesson_step_of(&a->lesson, place.stage, row, col));
+}
+
 /* ---- drawing ----------------------------------------------------------- */
 
 static void draw_title(struct app *a)
@@ -205,10 +252,16 @@ static void draw_title(struct app *a)
              a->playing ? " · ▶ playing" : "");
     int rw = utf8_width(right);
     int room = COLS - used - rw;
-    for (int i = 0; i < a->trace.N && room > 1; i++) {
-        int w = draw_text(0, used, room, a->trace.tokens[i], theme_attr(ROLE_TITLE)) + 1;
-        used += w;
-        room -= w;
+    /* The sentence as far as it fits; a cut one ends in "…" (a token and
+     * the "…" after it must fit, unless it is the last). */
+    for (int i = 0; i < a->trace.N; i++) {
+        int tw = utf8_width(a->trace.tokens[i]);
+        if (tw + (i + 1 < a->trace.N ? 2 : 0) > room) {
+            draw_text(0, used, room, widgets_utf8 ? "…" : "...", theme_attr(ROLE_TITLE));
+            break;
+        }
+        used += draw_text(0, used, room, a->trace.tokens[i], theme_attr(ROLE_TITLE)) + 1;
+        room -= tw + 1;
     }
     draw_text(0, COLS - rw, rw, right, theme_attr(ROLE_TITLE));
 }
@@ -217,18 +270,18 @@ static void draw_status(struct app *a)
 {
     if (a->view == VIEW_TRAINING) {
         char left[200];
-        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ earlier / later epochs  R retrain  n sentence  v view  ? help",
+        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ epochs  R retrain  n sentence  v view  ? help  q quit",
                  a->hist.n_snapshots ? a->hist_i + 1 : 0, a->hist.n_snapshots);
         draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
-        draw_text(LINES - 1, 0, COLS, a->message[0] ? a->message : left, theme_attr(ROLE_STATUS));
+        draw_text(LINES - 1, 0, COLS, left, theme_attr(ROLE_STATUS));
         return;
     }
     if (a->view == VIEW_COMPARE) {
         char left[200];
-        snprintf(left, sizeof left, " word %d/%d │ RNN: %d sequential steps │ attention: 1 parallel step │ "
-                 "←→ read a word  v view  ? help  q quit", a->cmp_t, a->trace.N, a->trace.N);
+        snprintf(left, sizeof left, " word %d/%d │ RNN %d steps, attention 1 │ ←→ read  v view  ? help  q quit",
+                 a->cmp_t, a->trace.N, a->trace.N);
         draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
-        draw_text(LINES - 1, 0, COLS, a->message[0] ? a->message : left, theme_attr(ROLE_STATUS));
+        draw_text(LINES - 1, 0, COLS, left, theme_attr(ROLE_STATUS));
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
@@ -244,13 +297,9 @@ static void draw_status(struct app *a)
              narration_granularity(a->gran), a->causal ? "on" : "off");
     draw_fill(y, 0, COLS, theme_attr(ROLE_STATUS));
     int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
-    if (a->message[0]) {
-        draw_text(y, used, COLS - used, a->message, theme_attr(ROLE_KEY));
-        return;
-    }
     static const char *const keys[][2] = {
         {"←→", "step"}, {"[ ]", "stage"}, {"Tab", "detail"}, {"v", "view"}, {"1-9", "head"},
-        {"p", "play"}, {"?", "help"}, {"q", "quit"},
+        {"p", "play"}, {"?", "help"}, {"q  Q", "quit"},
     };
     int x = used;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -262,39 +311,147 @@ static void draw_status(struct app *a)
     }
 }
 
-static const char *const help_lines[] = {
-    "→  l  space      next step",
-    "←  h  Backspace  previous step",
-    "]  [             next / previous stage",
-    "Home g  End G    first / last step",
-    "Tab              detail: cell → row → stage",
-    "v                views: pipeline → heatmap → RNN vs attention → training",
-    "r                lesson: attention → RNN → LSTM",
-    "n  N             next / previous example sentence",
-    "1–9  0           show head 1–9, 0 = mean of heads",
-    "m                causal mask on / off",
-    "p  +  -          play / pause, faster, slower",
-    "s                heatmap: weights ⇄ scores",
-    "↑ ↓  < >         pan rows / columns",
-    "mouse click      jump to the step that computes a cell",
-    "?                this help      Esc  close it",
-    "q                quit",
+/* What stays true while it is on screen: a classifier trained without the
+ * mask, predicting under it; a comparison with no RNN to compare. */
+static const char *standing_note(struct app *a)
+{
+    if (a->view == VIEW_COMPARE && !a->trace.has_model[TRACE_RNN] && a->recurrent_model) {
+        snprintf(a->note, sizeof a->note, "no RNN in this model; the bundled random-en has an RNN and an LSTM: "
+                 "attnstep --model %s --compare", a->recurrent_model);
+        return a->note;
+    }
+    if (!a->causal || !a->mask_untrained || a->view != VIEW_PIPELINE)
+        return NULL;
+    enum stage_kind k = a->lesson.stages[lesson_at(&a->lesson, a->step).stage].kind;
+    if (k != STAGE_POOLED && k != STAGE_LOGITS && k != STAGE_PROBS)
+        return NULL;
+    return "this model was trained without the causal mask: its prediction under the mask is not meaningful "
+           "(m: mask off)";
+}
+
+/* A message (why a key was refused, what just happened) on its own lines
+ * above the status line, so it never runs into the status fields. */
+static void draw_message(struct app *a)
+{
+    const char *msg = a->message;
+    while (*msg == ' ')
+        msg++;
+    if (!*msg)
+        msg = standing_note(a);
+    if (!msg)
+        return;
+    int w = COLS - 4, n = wrapped_lines(w, msg);
+    n = n > 3 ? 3 : n;
+    for (int i = 0; i < n; i++)
+        draw_fill(LINES - 1 - n + i, 0, COLS, theme_attr(ROLE_KEY));
+    draw_text(LINES - 1 - n, 1, 2, widgets_utf8 ? "▸" : ">", theme_attr(ROLE_KEY));
+    draw_wrapped(LINES - 1 - n, 3, w, n, msg, theme_attr(ROLE_KEY));
+}
+
+/* Every key, with what it does and where. */
+static const char *const help_keys[][2] = {
+    {"→  l  space", "next step; compare view: read the next word; training view: later epoch"},
+    {"←  h  Backspace", "previous step (or word, or epoch)"},
+    {"]  [", "next / previous stage (pipeline and heatmap)"},
+    {"Home g  End G", "first / last step"},
+    {"Tab", "detail of a step: cell → row → stage → cell"},
+    {"v", "view: pipeline → heatmap → RNN vs attention → training"},
+    {"r", "lesson: attention → RNN → LSTM (models that have them)"},
+    {"n  N", "next / previous example sentence"},
+    {"1–9", "show head 1–9"},
+    {"0", "heatmap: the mean of the heads"},
+    {"m", "causal mask on / off"},
+    {"p", "autoplay: play / pause"},
+    {"+  -", "autoplay faster / slower (= and _ too)"},
+    {"s", "heatmap: weights ⇄ scores"},
+    {"↑  ↓", "pan rows; in this help: scroll (PgUp PgDn Home End too)"},
+    {"<  >  ,  .", "pan columns"},
+    {"R", "training view: retrain from random, live"},
+    {"mouse click", "on a cell: jump to the step that computes it"},
+    {"?  Esc", "open / close this help"},
+    {"q  Q", "quit"},
+};
+#define HELP_N (int)(sizeof help_keys / sizeof help_keys[0])
+#define HELP_MAX_LINES 128
+
+struct help_line {
+    const char *keys; /* NULL on a continuation line */
+    char what[160];
 };
 
-static void draw_help(void)
+/* The help wrapped to w cells of description, one entry after another;
+ * returns the number of lines. */
+static int help_layout(int w, struct help_line *out)
 {
-    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int w = 58, h = n + 4;
-    int y = (LINES - h) / 2, x = (COLS - w) / 2;
-    if (y < 1)
-        y = 1;
-    if (x < 0)
-        x = 0;
-    for (int i = 0; i < h && y + i < LINES - 1; i++)
-        draw_fill(y + i, x, w, theme_attr(ROLE_TITLE));
-    draw_text(y + 1, x + 2, w - 4, "Keys", theme_attr(ROLE_TITLE));
-    for (int i = 0; i < n && y + 3 + i < LINES - 1; i++)
-        draw_text(y + 3 + i, x + 2, w - 4, help_lines[i], theme_attr(ROLE_TITLE));
+    int n = 0;
+    for (int e = 0; e < HELP_N && n < HELP_MAX_LINES; e++) {
+        const char *p = help_keys[e][1];
+        out[n].keys = help_keys[e][0];
+        out[n].what[0] = '\0';
+        int line_w = 0;
+        while (*p) {
+            const char *end = strchr(p, ' ');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            char word[sizeof out->what];
+            snprintf(word, sizeof word, "%.*s", (int)len, p);
+            int ww = utf8_width(word);
+            if (line_w && line_w + 1 + ww > w) {
+                if (++n >= HELP_MAX_LINES)
+                    return n;
+                out[n].keys = NULL;
+                out[n].what[0] = '\0';
+                line_w = 0;
+            }
+            size_t used = strlen(out[n].what);
+            snprintf(out[n].what + used, sizeof out->what - used, "%s%s", line_w ? " " : "", word);
+            line_w += (line_w ? 1 : 0) + ww;
+            p += len;
+            while (*p == ' ')
+                p++;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* The help: as wide as it needs up to the screen, as tall as the screen
+ * between title and status; what does not fit scrolls with ↑ ↓. */
+static void draw_help(struct app *a)
+{
+    static struct help_line lines[HELP_MAX_LINES];
+    int keys_w = 0, what_w = 0;
+    for (int e = 0; e < HELP_N; e++) {
+        int k = utf8_width(help_keys[e][0]), d = utf8_width(help_keys[e][1]);
+        keys_w = k > keys_w ? k : keys_w;
+        what_w = d > what_w ? d : what_w;
+    }
+    int w = 2 + keys_w + 2 + what_w + 2;
+    w = w > COLS - 2 ? COLS - 2 : w;
+    int n = help_layout(w - 2 - keys_w - 2 - 2, lines);
+    int h = n + 3 > LINES - 2 ? LINES - 2 : n + 3; /* title, lines, footer, a blank */
+    int shown = h - 3, y = 1 + (LINES - 2 - h) / 2, x = (COLS - w) / 2;
+    if (a->help_top > n - shown)
+        a->help_top = n - shown;
+    if (a->help_top < 0)
+        a->help_top = 0;
+    attr_t at = theme_attr(ROLE_TITLE);
+    for (int i = 0; i < h; i++)
+        draw_fill(y + i, x, w, at);
+    draw_text(y, x + 2, w - 4, "Keys", at);
+    static const char close[] = "Esc closes · q quits";
+    draw_text(y, x + w - 2 - utf8_width(close), utf8_width(close), close, at);
+    for (int i = 0; i < shown; i++) {
+        const struct help_line *l = &lines[a->help_top + i];
+        if (l->keys)
+            draw_text(y + 1 + i, x + 2, keys_w, l->keys, at);
+        draw_text(y + 1 + i, x + 2 + keys_w + 2, w - 2 - keys_w - 2 - 2, l->what, at);
+    }
+    char foot[96] = "";
+    int above = a->help_top > 0, below = a->help_top + shown < n;
+    if (above || below)
+        snprintf(foot, sizeof foot, "%s more · lines %d–%d of %d · ↑ ↓ PgUp PgDn scroll",
+                 above && below ? "↑↓" : below ? "↓" : "↑", a->help_top + 1, a->help_top + shown, n);
+    draw_text(y + h - 1, x + 2, w - 4, foot, at);
 }
 
 void app_draw(struct app *a)
@@ -327,8 +484,9 @@ void app_draw(struct app *a)
     else
         view_training_draw(a, 2, LINES - 3);
     draw_status(a);
+    draw_message(a);
     if (a->help)
-        draw_help();
+        draw_help(a);
 }
 
 /* ---- keys -------------------------------------------------------------- */
@@ -349,7 +507,7 @@ static void click(struct app *a, int y, int x)
         enum matrix_id m = h->matrix;
         int stage = app_stage_of(a, m, m >= MAT_Q && m <= MAT_HEAD_OUT ? h->head : -1);
         if (stage < 0) {
-            snprintf(a->message, sizeof a->message, "%s is a model weight: it is learned, not computed here",
+            snprintf(a->message, sizeof a->message, "%s is a weight of the model: given, not computed in this lesson",
                      lesson_matrix_symbol(m));
             return;
         }
@@ -378,12 +536,15 @@ static void next_stage(struct app *a, int dir)
 static void next_sentence(struct app *a, int dir)
 {
     if (!a->n_examples) {
-        snprintf(a->message, sizeof a->message, " no example sentences to pick from (assets/sentences.csv)");
+        snprintf(a->message, sizeof a->message, "no example sentences for this model: none in assets/sentences.csv "
+                 "uses words its vocabulary knows");
         return;
     }
     const char *old = a->sentence;
+    int old_i = a->example_i;
     for (int tries = 0; tries < a->n_examples; tries++) {
-        a->example_i = (a->example_i + dir + a->n_examples) % a->n_examples;
+        a->example_i = a->example_i < 0 && dir < 0 ? a->n_examples - 1
+                                                   : (a->example_i + dir + a->n_examples) % a->n_examples;
         a->sentence = a->examples[a->example_i];
         struct error err;
         if (build(a, a->lesson_model, a->causal, a->gran, &err) == 0) {
@@ -394,10 +555,17 @@ static void next_sentence(struct app *a, int dir)
                 }
             a->cmp_t = 0;
             app_goto(a, 0);
+            int unknown = a->example_unknown ? a->example_unknown[a->example_i] : 0;
+            int n = snprintf(a->message, sizeof a->message, "example %d of %d", a->example_i + 1, a->n_examples);
+            if (unknown)
+                snprintf(a->message + n, sizeof a->message - (size_t)n,
+                         " · partly unknown: %d of its %d tokens %s not in this model's vocabulary (read as <unk>)",
+                         unknown, a->trace.N, unknown == 1 ? "is" : "are");
             return;
         }
     }
     a->sentence = old;
+    a->example_i = old_i;
 }
 
 /* r: the attention lesson, then the RNN's and the LSTM's where the model has them. */
@@ -410,7 +578,12 @@ static void next_lesson(struct app *a)
             break;
     }
     if (m == a->lesson_model) {
-        snprintf(a->message, sizeof a->message, "this model has no RNN or LSTM: --init-model --d-hidden 8 makes one");
+        if (a->recurrent_model)
+            snprintf(a->message, sizeof a->message, "r: this model has no RNN or LSTM to switch to; the bundled "
+                     "random-en has both: attnstep --model %s", a->recurrent_model);
+        else
+            snprintf(a->message, sizeof a->message, "r: this model has no RNN or LSTM to switch to; "
+                     "attnstep --init-model DIR --d-hidden 8 makes a model that has them");
         return;
     }
     rebuild(a, m, a->causal, a->gran);
@@ -420,55 +593,204 @@ static void next_lesson(struct app *a)
 static void select_head(struct app *a, int head)
 {
     if (head >= a->trace.H) {
-        snprintf(a->message, sizeof a->message, "this model has %d head%s", a->trace.H, a->trace.H == 1 ? "" : "s");
+        snprintf(a->message, sizeof a->message, "%d: there is no head %d, this model has %d head%s", head + 1,
+                 head + 1, a->trace.H, a->trace.H == 1 ? "" : "s");
+        return;
+    }
+    if (head < 0 && a->view != VIEW_HEATMAP) {
+        snprintf(a->message, sizeof a->message, "0: the mean of the heads is shown in the heatmap only (v); "
+                 "here 1–%d pick a head", a->trace.H);
+        return;
+    }
+    struct lesson_pos p = lesson_at(&a->lesson, a->step);
+    const struct lesson_stage *st = &a->lesson.stages[p.stage];
+    if (a->view == VIEW_PIPELINE && st->head < 0) {
+        if (a->lesson_model != TRACE_ATTENTION)
+            snprintf(a->message, sizeof a->message, "%d: the RNN and the LSTM have no heads (r: the attention "
+                     "lesson)", head + 1);
+        else
+            snprintf(a->message, sizeof a->message, "%d: %s is not one head's stage; each head has its own, from "
+                     "Queries to Head output (or v: the heatmap)", head + 1, narration_stage(st->kind)->title);
         return;
     }
     a->head = head;
     if (head < 0)
         return;
     /* In a head's stage, show the same stage and cell of the chosen head. */
-    struct lesson_pos p = lesson_at(&a->lesson, a->step);
-    const struct lesson_stage *st = &a->lesson.stages[p.stage];
     if (st->head >= 0 && st->head != head)
         app_goto(a, same_place(a, st->kind, head, p.row, p.col));
+}
+
+static void toggle_mask(struct app *a)
+{
+    if (a->lesson_model != TRACE_ATTENTION && a->view == VIEW_PIPELINE) {
+        snprintf(a->message, sizeof a->message, "m: the %s reads left to right and never sees a later word, mask or "
+                 "not (r: the attention lesson, where the mask matters)",
+                 a->lesson_model == TRACE_RNN ? "RNN" : "LSTM");
+        return;
+    }
+    rebuild(a, a->lesson_model, !a->causal, a->gran);
+    if (a->causal && a->mask_untrained && !a->message[0])
+        snprintf(a->message, sizeof a->message, "causal mask on: this model was trained without it, so its "
+                 "prediction under the mask is not meaningful");
+}
+
+/* v: the next view. Autoplay and the RNN and LSTM lessons step the pipeline;
+ * a view that does not show them stops or leaves them, and says so. */
+static void next_view(struct app *a)
+{
+    a->view = (enum view)((a->view + 1) % VIEW_COUNT);
+    if (a->view == VIEW_HEATMAP && a->lesson_model != TRACE_ATTENTION) {
+        rebuild(a, TRACE_ATTENTION, a->causal, a->gran);
+        app_goto(a, 0);
+        snprintf(a->message, sizeof a->message, "the heatmap shows attention: back to the attention lesson, "
+                 "from its start");
+    } else if ((a->view == VIEW_COMPARE || a->view == VIEW_TRAINING) && a->playing) {
+        a->playing = 0;
+        snprintf(a->message, sizeof a->message, "autoplay paused: it steps the pipeline and the heatmap (p there "
+                 "plays on)");
+    }
+}
+
+/* A step key at the first or last step says so instead of doing nothing. */
+static void step_by(struct app *a, long to)
+{
+    if (to >= a->lesson.n_steps)
+        snprintf(a->message, sizeof a->message, "this is the last step (g or Home: back to the first)");
+    else if (to < 0)
+        snprintf(a->message, sizeof a->message, "this is the first step (→ or space: next step)");
+    else
+        app_goto(a, to);
+}
+
+/* Keys that act on the pipeline and the heatmap, pressed in a view that shows
+ * neither: say where they work instead of changing what is not on screen. */
+static int refuse_elsewhere(struct app *a, int key)
+{
+    if (a->view != VIEW_COMPARE && a->view != VIEW_TRAINING)
+        return 0;
+    const char *here = a->view == VIEW_COMPARE ? "the RNN vs attention view" : "the training view";
+    const char *what = NULL;
+    switch (key) {
+    case ']': case '[': what = "] [ move between the stages of the pipeline"; break;
+    case KEY_RIGHT: case 'l': case ' ': case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8:
+    case KEY_HOME: case 'g': case KEY_END: case 'G': /* the compare view takes these itself */
+        snprintf(a->message, sizeof a->message, "this model has no training history: no epochs to step through "
+                 "(attnstep train records one)");
+        return 1;
+    case 'm':
+        if (a->view == VIEW_COMPARE)
+            return 0; /* the attention side shows the mask */
+        snprintf(a->message, sizeof a->message, "m: the training view shows the model as it was trained, without "
+                 "the causal mask; m works in the other views");
+        return 1;
+    case '\t': what = "Tab sets how much one step of the pipeline reveals"; break;
+    case 'r': what = "r switches the lesson the pipeline walks through"; break;
+    case 'p': what = "autoplay steps through the pipeline and the heatmap"; break;
+    case KEY_UP: case KEY_DOWN: case '<': case ',': case '>': case '.':
+        what = "↑ ↓ < > pan the matrices of the pipeline and the heatmap"; break;
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        what = "digits choose a head in the pipeline and the heatmap"; break;
+    case KEY_MOUSE: {
+        MEVENT ev;
+        if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+            what = "a click jumps to a cell's step in the pipeline and the heatmap";
+        else
+            return 1;
+        break;
+    }
+    default: return 0;
+    }
+    snprintf(a->message, sizeof a->message, "%s, which %s does not show (v: next view)", what, here);
+    return 1;
+}
+
+/* A view's ←→ Home End at its first or last word or epoch. */
+static void say_at_end(struct app *a, int key)
+{
+    int fwd = key == KEY_RIGHT || key == 'l' || key == ' ' || key == KEY_END || key == 'G';
+    if (a->view == VIEW_COMPARE)
+        snprintf(a->message, sizeof a->message, fwd ? "all %d words are read (g or Home: start again)"
+                                                    : "no word is read yet (→ or space: read the first)", a->trace.N);
+    else
+        snprintf(a->message, sizeof a->message, fwd ? "this is the last snapshot (g or Home: the first)"
+                                                    : "this is the first snapshot, the random start (→: later)");
+}
+
+static int help_key(struct app *a, int key)
+{
+    int page = LINES / 2 > 1 ? LINES / 2 : 1;
+    switch (key) {
+    case 27: case '?': a->help = 0; return 1;
+    case KEY_UP: a->help_top--; return 1;
+    case KEY_DOWN: a->help_top++; return 1;
+    case KEY_PPAGE: a->help_top -= page; return 1;
+    case KEY_NPAGE: a->help_top += page; return 1;
+    case KEY_HOME: a->help_top = 0; return 1;
+    case KEY_END: a->help_top = HELP_MAX_LINES; return 1; /* the draw clamps it */
+    default: return 0;
+    }
 }
 
 int app_key(struct app *a, int key)
 {
     a->message[0] = '\0';
-    if (a->help && (key == 27 || key == '?')) {
-        a->help = 0;
+    if (a->help && help_key(a, key))
         return 0;
-    }
     if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
         return 0;
-    if (a->view == VIEW_COMPARE && view_compare_key(a, key))
+    int before = a->view == VIEW_COMPARE ? a->cmp_t : a->hist_i;
+    if ((a->view == VIEW_COMPARE && view_compare_key(a, key)) ||
+        (a->view == VIEW_TRAINING && view_training_key(a, key))) {
+        int after = a->view == VIEW_COMPARE ? a->cmp_t : a->hist_i;
+        if (after == before && key != 'R' && !a->message[0])
+            say_at_end(a, key);
         return 0;
-    if (a->view == VIEW_TRAINING && view_training_key(a, key))
+    }
+    if (key == 'q' || key == 'Q')
+        return 1;
+    if (refuse_elsewhere(a, key))
         return 0;
     switch (key) {
-    case 'q': case 'Q': return 1;
-    case KEY_RIGHT: case 'l': case ' ': app_goto(a, a->step + 1); break;
-    case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: app_goto(a, a->step - 1); break;
-    case ']': next_stage(a, 1); break;
-    case '[': next_stage(a, -1); break;
+    case KEY_RIGHT: case 'l': case ' ': step_by(a, a->step + 1); break;
+    case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: step_by(a, a->step - 1); break;
+    case ']':
+        if (a->step + 1 >= a->lesson.n_steps)
+            snprintf(a->message, sizeof a->message, "this is the last step of the last stage (g or Home: the first step)");
+        else
+            next_stage(a, 1);
+        break;
+    case '[':
+        if (a->step == 0)
+            snprintf(a->message, sizeof a->message, "this is the first step of the first stage");
+        else
+            next_stage(a, -1);
+        break;
     case KEY_HOME: case 'g': app_goto(a, 0); break;
     case KEY_END: case 'G': app_goto(a, a->lesson.n_steps - 1); break;
-    case '\t': rebuild(a, a->lesson_model, a->causal,
-                        a->gran == GRAN_CELL ? GRAN_ROW : a->gran == GRAN_ROW ? GRAN_STAGE : GRAN_CELL);
+    case '\t': next_granularity(a); break;
+    case 'r':
+        if (a->view == VIEW_HEATMAP)
+            snprintf(a->message, sizeof a->message, "r: the heatmap shows attention only; the pipeline (v) walks "
+                     "through the RNN and LSTM lessons");
+        else
+            next_lesson(a);
         break;
-    case 'r': next_lesson(a); break;
     case 'n': next_sentence(a, 1); break;
     case 'N': next_sentence(a, -1); break;
-    case 'v': a->view = (enum view)((a->view + 1) % VIEW_COUNT); break;
-    case 'm': rebuild(a, a->lesson_model, !a->causal, a->gran); break;
+    case 'v': next_view(a); break;
+    case 'm': toggle_mask(a); break;
     case 'p': a->playing = !a->playing; break;
     case '+': case '=': a->interval = a->interval / 2 < 0.05 ? 0.05 : a->interval / 2;
         snprintf(a->message, sizeof a->message, "autoplay: %.2g s per step", a->interval); break;
     case '-': case '_': a->interval = a->interval * 2 > 10 ? 10 : a->interval * 2;
         snprintf(a->message, sizeof a->message, "autoplay: %.2g s per step", a->interval); break;
-    case '?': a->help = 1; break;
+    case '?': a->help = 1; a->help_top = 0; break;
     case 27: break;
+    case 's': snprintf(a->message, sizeof a->message, "s switches the heatmap between weights and scores (v: heatmap)");
+        break;
+    case 'R': snprintf(a->message, sizeof a->message, "R retrains the model live in the training view (v until it shows)");
+        break;
     case KEY_UP: a->pan_r--; break;
     case KEY_DOWN: a->pan_r++; break;
     case '<': case ',': a->pan_c--; break;
@@ -484,6 +806,13 @@ int app_key(struct app *a, int key)
             select_head(a, key - '1');
         else if (key == '0')
             select_head(a, -1);
+        else if (key >= 128 && key < 256) /* a byte of a UTF-8 character, e.g. Hangul typed in Korean mode */
+            snprintf(a->message, sizeof a->message, "attnstep's keys are Latin letters: switch the keyboard to "
+                     "English input (? lists the keys)");
+        else if (key > ' ' && key < 127)
+            snprintf(a->message, sizeof a->message, "%c is not a key of attnstep (? lists them)", key);
+        else if (keyname(key))
+            snprintf(a->message, sizeof a->message, "%s is not a key of attnstep (? lists them)", keyname(key));
         break;
     }
     return 0;
@@ -496,7 +825,7 @@ int app_run(struct app *a)
     double next_tick = now_seconds() + a->interval;
     for (;;) {
         if (term_stop_signal)
-            return 0;
+            return 128 + term_stop_signal; /* the shell's convention for "stopped by signal n" */
         app_draw(a);
         refresh();
         int wait_ms = -1;
@@ -508,7 +837,7 @@ int app_run(struct app *a)
         timeout(wait_ms < 0 || wait_ms > 250 ? 250 : wait_ms);
         int key = getch();
         if (term_stop_signal)
-            return 0;
+            return 128 + term_stop_signal;
         if (key == ERR) {
             if (a->playing && now_seconds() >= next_tick) {
                 if (a->step + 1 >= a->lesson.n_steps)
@@ -570,6 +899,13 @@ int app_bench(struct app *a, int w, int h, FILE *out)
             app_draw(a);
             refresh();
             us[k] = (now_seconds() - t0) * 1e6;
+            if (term_stop_signal) {
+                term_done();
+                free(us);
+                fclose(screen_out);
+                fclose(screen_in);
+                return 128 + term_stop_signal;
+            }
         }
     }
     fflush(screen_out);

@@ -24,6 +24,12 @@ struct app_hit {
     int col_offset;
 };
 
+/* Where Tab was last pressed: a stage, and the row and cell in it (-1 = not
+ * known), so cell → row → stage → cell comes back to the same place. */
+struct app_place {
+    int stage, row, col;
+};
+
 /* How the model was trained, to retrain it live (from its recorded command). */
 struct app_retrain {
     int available;
@@ -47,11 +53,13 @@ struct app {
     int sel_row, sel_col;       /* heatmap cell shown with its value */
     int pan_r, pan_c;           /* manual panning, reset by stepping */
     int help;
+    int help_top;               /* first help line shown when the overlay scrolls */
     int playing;
     double interval;            /* seconds per autoplay step */
     struct app_hit hits[APP_MAX_PANELS + 1];
     int n_hits;
-    char message[160];          /* a one-off note for the status line */
+    char message[320];          /* a one-off note, shown above the status line until the next key */
+    char note[320];             /* a standing note in the same place, while what it is about is shown */
     double *range;              /* (MAT_COUNT, H+1, 2) cached colour ranges; NaN = unknown */
     enum trace_model lesson_model; /* which lesson the pipeline walks: attention, RNN or LSTM */
     int cmp_t;                  /* compare view: words the RNN has read (0..N) */
@@ -61,7 +69,11 @@ struct app {
     int hist_i;                 /* the snapshot shown */
     struct app_retrain retrain;
     char *const *examples;      /* sentences to pick from with n / N (borrowed), or NULL */
+    const int *example_unknown; /* (n_examples) words of each the model does not know, or NULL */
     int n_examples, example_i;
+    struct app_place place;     /* where Tab was last pressed */
+    const char *recurrent_model; /* a bundled model with RNN and LSTM weights, to suggest, or NULL */
+    int mask_untrained;         /* the classifier was trained without the causal mask */
     int token_w;                /* widest token, in cells */
 };
 

@@ -11,9 +11,37 @@ volatile sig_atomic_t term_stop_signal;
 static SCREEN *screen;
 static int started;
 
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction saved[sizeof stop_signals / sizeof stop_signals[0]];
+static int caught;
+
 static void on_signal(int sig)
 {
     term_stop_signal = sig;
+}
+
+/* While the screen runs, a stop signal only sets term_stop_signal; before
+ * and after, it does what it did before (the plain walk-through printed
+ * instead of a screen is stopped by it at once, with status 128+signal).
+ * A signal ignored from the start (nohup) stays ignored. */
+static void catch_stop_signals(int on)
+{
+    if (on == caught)
+        return;
+    caught = on;
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
+        if (!on) {
+            sigaction(stop_signals[i], &saved[i], NULL);
+            continue;
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(stop_signals[i], NULL, &saved[i]);
+        if (saved[i].sa_handler != SIG_IGN)
+            sigaction(stop_signals[i], &sa, NULL);
+    }
 }
 
 int term_locale_utf8(void)
@@ -34,28 +62,24 @@ void term_done(void)
     /* delscreen frees the screen only; the terminal settings were restored by endwin. */
     delscreen(screen);
     screen = NULL;
+    catch_stop_signals(0);
 }
 
 int term_init(struct term *t, const char *termname, FILE *out, FILE *in, char *msg, size_t size)
 {
     memset(t, 0, sizeof *t);
     t->utf8 = term_locale_utf8();
-    /* Our handlers go in first: ncurses then leaves SIGINT and SIGTERM alone,
-     * and the main loop gets a chance to restore the terminal itself. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
     const char *name = termname ? termname : getenv("TERM");
     if (!name || !*name || !strcmp(name, "dumb")) {
         snprintf(msg, size, "TERM is %s, which cannot drive a full-screen view", name && *name ? name : "not set");
         return -1;
     }
+    /* Our handlers go in first: ncurses then leaves SIGINT and SIGTERM alone,
+     * and the main loop gets a chance to restore the terminal itself. */
+    catch_stop_signals(1);
     screen = newterm(name, out, in);
     if (!screen) {
+        catch_stop_signals(0);
         snprintf(msg, size, "TERM '%s' is not a terminal type this machine knows", name);
         return -1;
     }

@@ -12,7 +12,9 @@ struct term {
     int mouse;
 };
 
-/* Set by the signal handlers; the main loop notices and shuts down. */
+/* Set by the signal handlers (SIGINT, SIGTERM, SIGHUP, caught from term_init
+ * to term_done); the main loop notices, restores the terminal and exits with
+ * status 128 + the signal. */
 extern volatile sig_atomic_t term_stop_signal;
 
 /* Starts curses on out/in with TERM (NULL: $TERM). Returns 0, or -1 with the

@@ -10,37 +10,58 @@
 #include "attnstep/utf8.h"
 #include "theme.h"
 
-extern int widgets_utf8;
 
 #define LABEL_MAX 10
+
+static const char *token_label(const void *ctx, int i, char *buf)
+{
+    (void)buf;
+    return ((const struct trace *)ctx)->tokens[i];
+}
 
 /* The RNN side: rows of h for the words read so far. */
 static void draw_rnn(struct app *a, int y, int x, int w, int h)
 {
     const struct trace *t = &a->trace;
     char line[160];
-    draw_text(y, x, w, "RNN: reads one word at a time", theme_attr(ROLE_PANEL));
+    static const char *const title[] = {"RNN: reads one word at a time", "RNN: one word at a time", "RNN"};
+    draw_text_cut(y, x, w, text_choose(title, 3, w), theme_attr(ROLE_PANEL));
     if (!t->has_model[TRACE_RNN]) {
-        draw_wrapped(y + 2, x, w, h - 2,
-                     "This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing to compare "
-                     "yet. Make a model that has them:  attnstep --init-model DIR --d-hidden 8  and open it with "
-                     "attnstep --model DIR --compare",
-                     theme_attr(ROLE_WARN));
+        char why[400];
+        /* The bundled model that has them comes first (the line above the
+         * status says how to open it): nothing to make. */
+        snprintf(why, sizeof why, "This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing "
+                 "to compare yet. %s a model that has them:  attnstep --init-model DIR --d-hidden 8  and open it "
+                 "with  attnstep --model DIR --compare", a->recurrent_model ? "Open the bundled random-en (below), "
+                 "or make" : "Make");
+        draw_wrapped(y + 2, x, w, h - 2, why, theme_attr(ROLE_WARN));
         return;
     }
-    snprintf(line, sizeof line, "sequential step %d of %d: each waits for the last", a->cmp_t, t->N);
-    draw_text(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
+    snprintf(line, sizeof line, "sequential step %d of %d: each waits for the one before", a->cmp_t, t->N);
+    if (utf8_width(line) > w)
+        snprintf(line, sizeof line, "sequential step %d of %d", a->cmp_t, t->N);
+    draw_text_cut(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int rows = h - 3, cw = 2;
     int cols = (w - lw - 1) / cw < t->Dh ? (w - lw - 1) / cw : t->Dh;
     int r0 = t->N > rows && a->cmp_t > rows ? a->cmp_t - rows : 0;
     double lo, hi;
     app_range(a, MAT_RNN_H, -1, &lo, &hi);
-    draw_text(y + 2, x, w, "h (memory after each word)", theme_attr(ROLE_LABEL));
+    static const char *const htitle[] = {"h (memory after each word)", "h (memory)", "h"};
+    const char *ht = text_choose(htitle, 3, w);
+    int used = draw_text_cut(y + 2, x, w, ht, theme_attr(ROLE_LABEL));
+    if (cols < t->Dh || rows < t->N) { /* what is in sight: words × memory dimensions */
+        snprintf(line, sizeof line, " %d–%d/%d×1–%d/%d", r0 + 1, r0 + (rows < t->N ? rows : t->N), t->N, cols, t->Dh);
+        if (used + utf8_width(line) > w)
+            snprintf(line, sizeof line, " …");
+        draw_text(y + 2, x + used, w - used, line, theme_attr(ROLE_DIM));
+    }
+    struct axis rowax;
+    axis_fit(&rowax, token_label, t, t->N, lw);
     for (int k = 0; k < rows && r0 + k < t->N; k++) {
         int wd = r0 + k, ry = y + 3 + k;
         attr_t la = wd == a->cmp_t - 1 ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_LABEL);
-        draw_text(ry, x, lw, t->tokens[wd], la);
+        draw_text(ry, x, lw, axis_label(&rowax, wd, line, sizeof line), la);
         for (int j = 0; j < cols; j++) {
             if (wd < a->cmp_t)
                 draw_heat_cell(ry, x + lw + 1 + j * cw, cw, (t->rnn_h[(size_t)wd * t->Dh + j] - lo) / (hi - lo));
@@ -55,17 +76,29 @@ static void draw_attention(struct app *a, int y, int x, int w, int h)
 {
     const struct trace *t = &a->trace;
     char line[160];
-    draw_text(y, x, w, "Attention: all words at once", theme_attr(ROLE_PANEL));
-    snprintf(line, sizeof line, "%s", a->cmp_t ? "1 parallel step: every weight (mean of heads)"
-                                               : "not started: one step does it all");
-    draw_text(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
+    static const char *const title[] = {"Attention: all words at once", "Attention: all at once", "Attention"};
+    static const char *const done[] = {"1 parallel step: every weight (mean of heads)", "1 parallel step (mean of heads)",
+                                       "1 parallel step"};
+    static const char *const start[] = {"not started: one step does it all", "not started"};
+    draw_text_cut(y, x, w, text_choose(title, 3, w), theme_attr(ROLE_PANEL));
+    draw_text_cut(y + 1, x, w, a->cmp_t ? text_choose(done, 3, w) : text_choose(start, 2, w),
+                  a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int rows = h - 3, cw = 2;
     int cols = (w - lw - 1) / cw < t->N ? (w - lw - 1) / cw : t->N;
-    draw_text(y + 2, x, w, "A (row looks at column)", theme_attr(ROLE_LABEL));
+    static const char *const atitle[] = {"A (row looks at column)", "A"};
+    int used = draw_text_cut(y + 2, x, w, text_choose(atitle, 2, w), theme_attr(ROLE_LABEL));
+    if (cols < t->N || rows < t->N) { /* a long sentence: what is in sight */
+        snprintf(line, sizeof line, " 1–%d/%d×1–%d/%d", rows < t->N ? rows : t->N, t->N, cols, t->N);
+        if (used + utf8_width(line) > w)
+            snprintf(line, sizeof line, " …");
+        draw_text(y + 2, x + used, w - used, line, theme_attr(ROLE_DIM));
+    }
+    struct axis rowax;
+    axis_fit(&rowax, token_label, t, t->N, lw);
     for (int i = 0; i < rows && i < t->N; i++) {
         int ry = y + 3 + i;
-        draw_text(ry, x, lw, t->tokens[i], theme_attr(ROLE_LABEL));
+        draw_text(ry, x, lw, axis_label(&rowax, i, line, sizeof line), theme_attr(ROLE_LABEL));
         for (int j = 0; j < cols; j++) {
             if (!a->cmp_t) {
                 draw_text(ry, x + lw + 1 + j * cw, 1, "·", theme_attr(ROLE_DIM));
@@ -100,12 +133,22 @@ static void draw_influence(struct app *a, int y, int h)
     const struct trace *t = &a->trace;
     char num[32];
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
-    draw_heading(y, "── How much each word still matters at the end: ‖∂y/∂e_i‖ (bars scaled to each model's largest)");
+    trace_influence_all(t); /* computed when first shown; zeros only if out of memory */
+    static const char *const heading[] = {
+        "── How much each word still matters at the end: ‖∂(last output)/∂e_i‖, bars scaled per model",
+        "── How much each word matters at the end: ‖∂(last output)/∂e_i‖",
+        "── How much each word matters at the end"};
+    draw_heading(y, text_choose(heading, 3, COLS - 2));
     int colw = (COLS - 2 - lw - 2) / 3;
     static const enum trace_model order[] = {TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION};
-    static const char *const title[] = {"RNN  (path: N−i steps)", "LSTM (path: N−i steps)", "attention (path: 1 step)"};
+    static const char *const title[][3] = {{"RNN  (path: N−i steps)", "RNN (N−i steps)", "RNN"},
+                                           {"LSTM (path: N−i steps)", "LSTM (N−i steps)", "LSTM"},
+                                           {"attention (path: 1 step)", "attention (1 step)", "attention"}};
     for (int m = 0; m < 3; m++)
-        draw_text(y + 1, 1 + lw + 2 + m * colw, colw - 1, title[m], theme_attr(ROLE_LABEL));
+        draw_text_cut(y + 1, 1 + lw + 2 + m * colw, colw - 1, text_choose(title[m], 3, colw - 1),
+                      theme_attr(ROLE_LABEL));
+    struct axis rowax;
+    axis_fit(&rowax, token_label, t, t->N, lw);
     double max[3] = {0, 0, 0}; /* each model's largest influence: its full bar */
     for (int m = 0; m < 3; m++)
         for (int j = 0; j < t->N; j++) {
@@ -122,15 +165,17 @@ static void draw_influence(struct app *a, int y, int h)
             continue;
         }
         int i = k < head ? k : t->N - (head + tail + 1 - k);
-        draw_text(ry, 1, lw, t->tokens[i], theme_attr(ROLE_LABEL));
+        char lab[64];
+        draw_text(ry, 1, lw, axis_label(&rowax, i, lab, sizeof lab), theme_attr(ROLE_LABEL));
         for (int m = 0; m < 3; m++) {
             int x = 1 + lw + 2 + m * colw;
             if (!t->has_model[order[m]]) {
-                draw_text(ry, x, colw - 1, "(not in this model)", theme_attr(ROLE_DIM));
+                static const char *const none[] = {"(not in this model)", "(none)"};
+                draw_text_cut(ry, x, colw - 1, text_choose(none, 2, colw - 1), theme_attr(ROLE_DIM));
                 continue;
             }
             const double *row = t->influence + (size_t)order[m] * (size_t)t->N;
-            snprintf(num, sizeof num, "%.2g", row[i]);
+            lesson_format_number(row[i], num, sizeof num); /* plain decimals, never 6.1e-05 */
             int steps = order[m] == TRACE_ATTENTION ? 1 : t->N - 1 - i;
             char path[24];
             snprintf(path, sizeof path, "%d", steps);

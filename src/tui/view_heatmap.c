@@ -44,6 +44,12 @@ static int heat_value(const struct heat_source *src, const struct app *a, int i,
     return 1;
 }
 
+static const char *token_label(const void *ctx, int i, char *buf)
+{
+    (void)buf;
+    return ((const struct trace *)ctx)->tokens[i];
+}
+
 void view_heatmap_draw(struct app *a, int y, int h)
 {
     const struct trace *t = &a->trace;
@@ -70,7 +76,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
         snprintf(line, sizeof line, "── %s · head %d of %d", a->heat_scores ? "Scaled scores" : "Attention weights",
                  a->head + 1, t->H);
     draw_heading(y, line);
-    draw_text(y + 1, 2, W - 4,
+    draw_text_cut(y + 1, 2, W - 4,
               a->heat_scores ? "row = a query word, column = a key word: how well the key answers the query"
                              : "row = a query word, column = a key word: how much of its attention it gives",
               theme_attr(ROLE_LABEL));
@@ -82,26 +88,43 @@ void view_heatmap_draw(struct app *a, int y, int h)
 
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int gx = 2 + 2 + lw + 1; /* marker, label, gap */
-    int avail_w = W - gx - 2, avail_h = h - 7;
-    int cw = 6;
-    while (cw > 2 && N * cw > avail_w)
+    int avail_w = W - gx - 2;
+    /* Cells wide enough for whole labels where there is room, else they
+     * narrow down to 4 (a label of 3 cells), then the grid pans. */
+    int cw = a->token_w + 1 > 6 ? (a->token_w + 1 > LABEL_MAX + 1 ? LABEL_MAX + 1 : a->token_w + 1) : 6;
+    while (cw > 4 && N * cw > avail_w)
         cw--;
     int cols = avail_w / cw < N ? avail_w / cw : N;
+    struct axis rowax, colax;
+    axis_fit(&rowax, token_label, t, N, lw);
+    axis_fit(&colax, token_label, t, N, cw - 1);
+    int sel_r = a->sel_row < N ? a->sel_row : 0, sel_c = a->sel_col < N ? a->sel_col : 0;
+    int c0 = cols < N ? sel_c - cols / 2 + a->pan_c : 0;
+    c0 = c0 > N - cols ? N - cols : c0 < 0 ? 0 : c0;
+    /* Numbered columns: the tokens they stand for, below the grid. */
+    char legend[2048] = "";
+    int legend_h = 0;
+    if (colax.bare && cols > 0) {
+        axis_legend(&colax, c0, c0 + cols, legend, sizeof legend);
+        legend_h = wrapped_lines(W - 4, legend);
+        legend_h = legend_h > 2 ? 2 : legend_h;
+    }
+    int avail_h = h - 7 - legend_h;
     int rows = avail_h < N ? avail_h : N;
     if (cols < 1 || rows < 1)
         return;
-    int sel_r = a->sel_row < N ? a->sel_row : 0, sel_c = a->sel_col < N ? a->sel_col : 0;
     int focus_r = computing >= 0 ? computing : sel_r;
     int r0 = rows < N ? focus_r - rows / 2 + a->pan_r : 0;
-    int c0 = cols < N ? sel_c - cols / 2 + a->pan_c : 0;
     r0 = r0 > N - rows ? N - rows : r0 < 0 ? 0 : r0;
-    c0 = c0 > N - cols ? N - cols : c0 < 0 ? 0 : c0;
 
     int gy = y + 3;
+    char lab[64];
     for (int k = 0; k < cols; k++) { /* key tokens across */
         int j = c0 + k;
         attr_t la = j == sel_c ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
-        draw_text(gy - 1, gx + k * cw, cw - 1, t->tokens[j], la);
+        axis_label(&colax, j, lab, sizeof lab);
+        int lwid = utf8_width(lab); /* right-aligned, like the numbers under them */
+        draw_text(gy - 1, gx + k * cw + (lwid < cw - 1 ? cw - 1 - lwid : 0), cw - 1, lab, la);
     }
     for (int k = 0; k < rows; k++) {
         int i = r0 + k, ry = gy + k;
@@ -109,8 +132,9 @@ void view_heatmap_draw(struct app *a, int y, int h)
             draw_text(ry, 2, 2, "▶", theme_attr(ROLE_CURRENT));
         attr_t la = i == computing ? theme_attr(ROLE_CURRENT) : i == sel_r ? theme_attr(ROLE_HEADER)
                   : theme_attr(ROLE_LABEL);
-        int lwid = utf8_width(t->tokens[i]);
-        draw_text(ry, 4 + (lwid < lw ? lw - lwid : 0), lw, t->tokens[i], la);
+        axis_label(&rowax, i, lab, sizeof lab);
+        int lwid = utf8_width(lab);
+        draw_text(ry, 4 + (lwid < lw ? lw - lwid : 0), lw, lab, la);
         for (int c = 0; c < cols; c++) {
             int j = c0 + c, cx = gx + c * cw;
             double v;
@@ -128,9 +152,9 @@ void view_heatmap_draw(struct app *a, int y, int h)
             int selected = i == sel_r && j == sel_c;
             if (selected && !theme_has_color())
                 at |= A_REVERSE;
-            if (theme_has_color() && cw >= 4) {
-                format_cell(v, CELL_COMPACT, num, sizeof num);
-                int nw = (int)strlen(num);
+            format_cell(v, cw >= 6 ? CELL_COMPACT : CELL_TIGHT, num, sizeof num);
+            int nw = (int)strlen(num);
+            if (theme_has_color() && nw <= cw - 1) { /* the number when it fits whole, else colour alone */
                 draw_fill(ry, cx, cw - 1, at | (selected ? A_BOLD | A_UNDERLINE : 0));
                 draw_text(ry, cx + (cw - 1 - nw > 0 ? cw - 1 - nw : 0), cw - 1, num,
                           at | (selected ? A_BOLD | A_UNDERLINE : 0));
@@ -145,7 +169,9 @@ void view_heatmap_draw(struct app *a, int y, int h)
     a->n_hits = 1;
     a->hits[0] = (struct app_hit){{gy, gx, cw, rows, cols, r0, c0}, m, a->head < 0 ? 0 : a->head, 0, 0};
 
-    int by = gy + rows + 1;
+    if (legend_h)
+        draw_wrapped(gy + rows, 2, W - 4, legend_h, legend, theme_attr(ROLE_DIM));
+    int by = gy + rows + legend_h + 1;
     draw_legend(by, 2, W / 2, lo, hi);
     double v;
     if (heat_value(&src, a, sel_r, sel_c, &v)) {
@@ -154,14 +180,14 @@ void view_heatmap_draw(struct app *a, int y, int h)
         snprintf(line, sizeof line, "%s[%s,%s] = %s%s", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
                  t->tokens[sel_r], t->tokens[sel_c], val, a->head < 0 ? "  (mean of the heads)" : "");
     } else {
-        snprintf(line, sizeof line, "%s[%s,%s] is not computed yet: step forward", a->heat_scores ? "S'" : "A",
+        snprintf(line, sizeof line, "%s[%s,%s] is not computed yet: step forward", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
                  t->tokens[sel_r], t->tokens[sel_c]);
     }
-    draw_text(by + 1, 2, W - 4, line, theme_attr(ROLE_FORMULA));
+    draw_text_cut(by + 1, 2, W - 4, line, theme_attr(ROLE_FORMULA));
     if (rows < N || cols < N) {
         snprintf(line, sizeof line, "showing rows %d–%d and columns %d–%d of %d (↑↓ < > pan)", r0 + 1, r0 + rows,
                  c0 + 1, c0 + cols, N);
-        draw_text(by + 2, 2, W - 4, line, theme_attr(ROLE_DIM));
+        draw_text_cut(by + 2, 2, W - 4, line, theme_attr(ROLE_DIM));
     }
 }
 

@@ -65,7 +65,9 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         int k = (int)(s->kind - STAGE_Q);
         set_panel(a, &out[n], MAT_X, -1, "x");
         ops[n++] = "";
-        snprintf(title, sizeof title, "%s[:,%d:%d]", wname[k], h * t->DK, (h + 1) * t->DK);
+        /* both ends, as the formula writes them: "0…7" (Python's "0:8" reads as including 8) */
+        snprintf(title, sizeof title, "%s[:,%d%s%d]", wname[k], h * t->DK, widgets_utf8 ? "…" : "..",
+                 (h + 1) * t->DK - 1);
         set_panel(a, &out[n], (enum matrix_id)(MAT_WQ + k), -1, title);
         slice_columns(&out[n], h * t->DK, t->DK);
         ops[n++] = "·";
@@ -150,7 +152,7 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         ops[n++] = "·";
         break;
     case STAGE_FFN_OUTPUT:
-        set_panel(a, &out[n], MAT_FFN_HIDDEN, -1, "f");
+        set_panel(a, &out[n], MAT_FFN_HIDDEN, -1, "ff1");
         ops[n++] = "";
         set_panel(a, &out[n], MAT_W_FF2, -1, "W_ff2");
         ops[n++] = "·";
@@ -158,7 +160,7 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
     case STAGE_RESIDUAL2:
         set_panel(a, &out[n], MAT_NORM1, -1, "n1");
         ops[n++] = "";
-        set_panel(a, &out[n], MAT_FFN_OUTPUT, -1, "g");
+        set_panel(a, &out[n], MAT_FFN_OUTPUT, -1, "ff2");
         ops[n++] = "+";
         break;
     case STAGE_POOLED:
@@ -210,41 +212,71 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
     return n;
 }
 
-/* One line that maps the whole lesson: every stage by its symbol, the ones
- * done in normal text, the current one marked, the rest dim. Heads other than
- * the current one fold into "h2" when the line would not fit. Returns the
- * width used; draws only when draw is set. */
-static int roadmap(struct app *a, int y, int x, int w, int current, int fold, int draw)
+/* Stage s on the lesson's map: its label, the separator before it and its
+ * attribute (done in normal text, the current one marked, the rest dim).
+ * Heads other than the current one fold into "h2". Returns 0 for a stage
+ * folded away. */
+static int map_item(const struct app *a, int s, int current, int fold, char *label, size_t size, const char **sep,
+                    attr_t *at)
 {
     const struct lesson *l = &a->lesson;
-    int cur_head = l->stages[current].head, used = 0;
-    for (int s = 0; s < l->n_stages; s++) {
-        const struct lesson_stage *st = &l->stages[s];
-        int folded = fold && st->head >= 0 && st->head != cur_head;
-        if (folded && st->kind != STAGE_Q)
-            continue;
+    const struct lesson_stage *st = &l->stages[s];
+    int cur_head = l->stages[current].head;
+    int folded = fold && st->head >= 0 && st->head != cur_head;
+    if (folded && st->kind != STAGE_Q)
+        return 0;
+    if (folded)
+        snprintf(label, size, "h%d", st->head + 1);
+    else
+        snprintf(label, size, "%s", st->kind == STAGE_TOKENS ? "tokens" : lesson_matrix_symbol(lesson_result(st->kind)));
+    *sep = s == 0 ? "" : (st->head >= 0 && st->kind != STAGE_Q) ? " " : " › ";
+    int done = folded ? st->head < cur_head : s < current;
+    *at = s == current ? theme_attr(ROLE_CURRENT) : done ? theme_attr(ROLE_NORMAL) : theme_attr(ROLE_DIM);
+    return 1;
+}
+
+/* Cells the map takes from stage s0 to s1 (exclusive). */
+static int map_width(const struct app *a, int s0, int s1, int current, int fold)
+{
+    int used = 0;
+    for (int s = s0; s < s1; s++) {
         char label[16];
-        if (folded)
-            snprintf(label, sizeof label, "h%d", st->head + 1);
-        else
-            snprintf(label, sizeof label, "%s",
-                     st->kind == STAGE_TOKENS ? "tokens" : lesson_matrix_symbol(lesson_result(st->kind)));
-        const char *sep = s == 0 ? "" : (st->head >= 0 && st->kind != STAGE_Q) ? " " : " › ";
-        int done = folded ? st->head < cur_head : s < current;
-        attr_t at = s == current ? theme_attr(ROLE_CURRENT) : done ? theme_attr(ROLE_NORMAL) : theme_attr(ROLE_DIM);
-        if (draw) {
-            used += draw_text(y, x + used, w - used, sep, theme_attr(ROLE_DIM));
-            used += draw_text(y, x + used, w - used, label, at);
-        } else {
+        const char *sep;
+        attr_t at;
+        if (map_item(a, s, current, fold, label, sizeof label, &sep, &at))
             used += utf8_width(sep) + utf8_width(label);
-        }
     }
     return used;
 }
 
+/* One line that maps the whole lesson. When it does not fit even with the
+ * other heads folded, it shows a stretch around the current stage, with "…"
+ * where stages are left out. */
 static void draw_roadmap(struct app *a, int y, int x, int w, int current)
 {
-    roadmap(a, y, x, w, current, roadmap(a, y, x, w, current, 0, 0) > w, 1);
+    int n = a->lesson.n_stages;
+    int fold = map_width(a, 0, n, current, 0) > w;
+    int s0 = 0, more = map_width(a, 0, n, current, fold) > w;
+    if (more) /* the current stage in the first two thirds, after "…" */
+        while (s0 < current && 1 + map_width(a, s0, current + 1, current, fold) > w * 2 / 3)
+            s0++;
+    int used = 0;
+    if (s0 > 0)
+        used += draw_text(y, x, w, "…", theme_attr(ROLE_DIM));
+    for (int s = s0; s < n; s++) {
+        char label[16];
+        const char *sep;
+        attr_t at;
+        if (!map_item(a, s, current, fold, label, sizeof label, &sep, &at))
+            continue;
+        int need = utf8_width(sep) + utf8_width(label);
+        if (more && used + need > w - 2) { /* room for " …" */
+            draw_text(y, x + used, w - used, " …", theme_attr(ROLE_DIM));
+            break;
+        }
+        used += draw_text(y, x + used, w - used, sep, theme_attr(ROLE_DIM));
+        used += draw_text(y, x + used, w - used, label, at);
+    }
 }
 
 void view_pipeline_draw(struct app *a, int y, int h)
@@ -252,6 +284,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     struct lesson_pos pos = lesson_at(&a->lesson, a->step);
     const struct lesson_stage *s = &a->lesson.stages[pos.stage];
     const struct stage_text *txt = narration_stage(s->kind);
+    const char *explain = narration_explain(&a->lesson, pos.stage);
     char line[256], formula[4096];
     int W = COLS;
 
@@ -268,7 +301,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     int fl = wrapped_lines(W - 4, formula);
     if (fl > 3)
         fl = 3;
-    int el = wrapped_lines(W - 4, txt->explain);
+    int el = wrapped_lines(W - 4, explain);
     if (el > 4)
         el = 4;
     int avail = h - 3;
@@ -332,7 +365,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     int ty = y + 3 + tallest + 1;
     draw_wrapped(ty, 2, W - 4, fl, formula, theme_attr(ROLE_FORMULA));
     if (el)
-        draw_wrapped(ty + fl + 1, 2, W - 4, el, txt->explain, theme_attr(ROLE_NORMAL));
+        draw_wrapped(ty + fl + 1, 2, W - 4, el, explain, theme_attr(ROLE_NORMAL));
     /* The first screen says how to begin; everything else is in the status line and '?'. */
     if (a->step == 0 && ty + fl + el + 3 < y + h)
         draw_text(y + h - 1, 2, W - 4, "→ or space: next step    ←: back    Tab: more or less detail    v: heatmap    ?: all keys",

@@ -15,9 +15,20 @@
 #include "term.h"
 #include "theme.h"
 
-extern int widgets_utf8;
 
 #define LABEL_MAX 10
+
+static const char *token_label(const void *ctx, int i, char *buf)
+{
+    (void)buf;
+    return ((const struct trace *)ctx)->tokens[i];
+}
+
+static const char *class_label(const void *ctx, int i, char *buf)
+{
+    (void)buf;
+    return ((const struct trace *)ctx)->model->enc.labels[i];
+}
 
 /* The snapshot's trace for the sentence, computed the first time it is shown. */
 static const struct trace *snapshot_trace(struct app *a, int i)
@@ -31,61 +42,126 @@ static const struct trace *snapshot_trace(struct app *a, int i)
     return &a->hist_traces[i];
 }
 
-static const char *narration(const struct app *a, int epoch)
+struct live {
+    struct app *a;
+    double start;
+    int epochs; /* planned */
+};
+
+/* The live retraining in progress (NULL when none): while it runs, the
+ * history holds only the epochs done so far. */
+static const struct live *running;
+
+/* The epoch the history ends at: the planned last one while training runs. */
+static int final_epoch(const struct app *a)
 {
+    return running ? running->epochs : a->hist.snapshot_epoch[a->hist.n_snapshots - 1];
+}
+
+/* What this snapshot shows, in the two lines of 76 cells an 80-column screen
+ * gives it. Nothing here names a word of one language: the example comes from
+ * the sentence and the snapshot on screen. */
+static const char *narration(const struct app *a, int epoch, const struct trace *t, int head, char *buf, size_t size)
+{
+    const struct bundle *last = &a->hist.snapshots[a->hist.n_snapshots - 1];
+    if (epoch == 0 && last->description && strstr(last->description, " --from "))
+        return "Start: the weights of the model this training began from (--from), before any update.";
     if (epoch == 0)
-        return "Random start: W_Q, W_K and W_V are random numbers. Nothing has been learned, so the attention "
-               "heatmap is noise and the prediction a coin toss.";
+        return "Random start: random matrices (biases 0, LayerNorm's γ 1): nothing is learned yet. The heatmap "
+               "and the prediction, however sure, are accidents of random numbers.";
     if (epoch <= 2)
-        return "Each epoch goes through every training sentence: forward (predict), loss (how wrong was it?), "
-               "backpropagation (which way should each weight move?), update (Adam moves them a little).";
-    if (epoch < a->hist.snapshot_epoch[a->hist.n_snapshots - 1])
-        return "The loss falls as the weights settle. Watch the heatmap: words start to look at the words that "
-               "decide the answer, such as \"not\" before \"good\".";
-    return "Trained. Nobody wrote W_Q, W_K or W_V by hand: they are whatever made the answers right most often "
-           "on the training sentences.";
+        return "Each epoch: every training sentence once, in batches of 16: predict, measure the loss, "
+               "backpropagate, and Adam nudges every weight.";
+    if ((running || epoch < final_epoch(a)) && t) { /* "Trained." only once training is over */
+        int best = 0; /* the word this head attends to most, over all the sentence's words */
+        double most = -1;
+        for (int c = 0; c < t->N; c++) {
+            double sum = 0;
+            for (int r = 0; r < t->N; r++)
+                sum += t->weights[((size_t)head * t->N + r) * t->N + c];
+            if (sum > most) {
+                most = sum;
+                best = c;
+            }
+        }
+        snprintf(buf, size, "%s Head %d attends most to \"%s\": where a head looks, not why the model answers.",
+                 a->hist.loss[epoch] < a->hist.loss[0] ? "The loss has fallen since the start, though not at every epoch."
+                                                        : "The loss has not fallen since the start.",
+                 head + 1, t->tokens[best]);
+        return buf;
+    }
+    return "Trained. Nobody wrote W_Q, W_K or W_V by hand: they are where Adam, a kind of gradient descent, "
+           "left them on the training loss (cross-entropy).";
+}
+
+/* One curve in the box (y, x, w, h): its title, a value axis (lo at the
+ * bottom, hi at the top), the bars, and an epoch axis under them with the
+ * current epoch marked. v[e] for the epochs done so far (n), span epochs wide. */
+static void draw_curve(int y, int x, int w, int h, const char *title, const double *v, int n, int span,
+                       double lo, double hi, const char *lo_label, const char *hi_label, int epoch)
+{
+    static const char *const blocks[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    static const char *const ascii[] = {" ", ".", ".", "-", "-", "=", "=", "#", "#"};
+    char buf[32];
+    int yl = utf8_width(hi_label) > utf8_width(lo_label) ? utf8_width(hi_label) : utf8_width(lo_label);
+    int rows = h - 2, px = x + yl + 1, plotw = w - yl - 1;
+    if (plotw > span * 4)
+        plotw = span * 4;
+    draw_text_cut(y, x, w, title, theme_attr(ROLE_LABEL));
+    if (rows < 1 || plotw < 4)
+        return;
+    draw_text(y + 1, x + yl - utf8_width(hi_label), yl, hi_label, theme_attr(ROLE_DIM));
+    draw_text(y + rows, x + yl - utf8_width(lo_label), yl, lo_label, theme_attr(ROLE_DIM));
+    for (int r = 0; r < rows; r++)
+        draw_text(y + 1 + r, px - 1, 1, "│", theme_attr(ROLE_DIM));
+    /* The epoch axis: 0 at the left, the last epoch at the right. */
+    int ay = y + 1 + rows;
+    draw_text(ay, px - 1, 1, "└", theme_attr(ROLE_DIM));
+    draw_text(ay, px, plotw, "0", theme_attr(ROLE_DIM));
+    snprintf(buf, sizeof buf, "%d", span - 1);
+    draw_text(ay, px + plotw - utf8_width(buf), plotw, buf, theme_attr(ROLE_DIM));
+    if (plotw >= 14)
+        draw_text(ay, px + plotw / 2 - 3, 6, "epochs", theme_attr(ROLE_DIM));
+    for (int c = 0; c < plotw; c++) {
+        int e = (int)((double)c / plotw * span);
+        if (e >= n)
+            break; /* not trained yet */
+        double t = hi > lo ? (v[e] - lo) / (hi - lo) : 0;
+        double levels = (t < 0 ? 0 : t > 1 ? 1 : t) * rows * 8;
+        /* the epoch on screen stands out as a highlighted column */
+        attr_t at = e == epoch ? theme_attr(ROLE_CURRENT) : e < epoch ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM);
+        for (int r = 0; r < rows; r++) {
+            int fill = (int)levels - (rows - 1 - r) * 8;
+            fill = fill < 0 ? 0 : fill > 8 ? 8 : fill;
+            draw_text(y + 1 + r, px + c, 1, widgets_utf8 ? blocks[fill] : ascii[fill], at);
+        }
+    }
 }
 
 /* Loss (left) and accuracy (right) over the epochs, the current one marked. */
 static void draw_curves(struct app *a, int y, int h, int epoch)
 {
     const struct history *hs = &a->hist;
-    static const char *const blocks[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-    static const char *const ascii[] = {" ", ".", ".", "-", "-", "=", "=", "#", "#"};
-    int half = (COLS - 4) / 2, n = hs->n_epochs;
+    int half = (COLS - 4) / 2, n = hs->n_epochs, span = final_epoch(a) + 1;
     if (n == 0 || h < 3)
         return;
+    span = span > n ? span : n;
+    int e = epoch < n ? epoch : n - 1;
     double max_loss = 0;
     for (int i = 0; i < n; i++)
         max_loss = hs->loss[i] > max_loss ? hs->loss[i] : max_loss;
-    char title[96];
-    snprintf(title, sizeof title, "loss %.3f", hs->loss[epoch < n ? epoch : n - 1]);
-    draw_text(y, 2, half, title, theme_attr(ROLE_LABEL));
+    char title[96], top[32];
+    snprintf(title, sizeof title, "loss %.3f at epoch %d", hs->loss[e], e);
+    snprintf(top, sizeof top, "%.2f", max_loss > 0 ? max_loss : 1);
+    draw_curve(y, 2, half, h, title, hs->loss, n, span, 0, max_loss > 0 ? max_loss : 1, "0", top, epoch);
     int tests = hs->test_accuracy[0] >= 0;
     if (tests)
-        snprintf(title, sizeof title, "accuracy: train %.0f%%  test %.0f%%", 100 * hs->train_accuracy[epoch < n ? epoch : n - 1],
-                 100 * hs->test_accuracy[epoch < n ? epoch : n - 1]);
+        snprintf(title, sizeof title, "accuracy: train %.0f%%  test %.0f%% (test curve)", 100 * hs->train_accuracy[e],
+                 100 * hs->test_accuracy[e]);
     else
-        snprintf(title, sizeof title, "accuracy: train %.0f%%", 100 * hs->train_accuracy[epoch < n ? epoch : n - 1]);
-    draw_text(y, 3 + half, half, title, theme_attr(ROLE_LABEL));
-    int rows = h - 2, width = half - 2;
-    for (int side = 0; side < 2; side++) {
-        int x0 = side ? 3 + half : 2;
-        for (int c = 0; c < width && c < n * 4; c++) {
-            int e = (int)((double)c / width * n);
-            e = e >= n ? n - 1 : e;
-            double v = side ? (tests ? hs->test_accuracy[e] : hs->train_accuracy[e]) : hs->loss[e] / (max_loss > 0 ? max_loss : 1);
-            double levels = v * rows * 8;
-            for (int r = 0; r < rows; r++) {
-                int fill = (int)levels - (rows - 1 - r) * 8;
-                fill = fill < 0 ? 0 : fill > 8 ? 8 : fill;
-                attr_t at = e <= epoch ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM);
-                draw_text(y + 1 + r, x0 + c, 1, widgets_utf8 ? blocks[fill] : ascii[fill], at);
-            }
-            if (e == epoch && (c == 0 || (int)((double)(c - 1) / width * n) != e))
-                draw_text(y + 1 + rows, x0 + c, 1, "▲", theme_attr(ROLE_CURRENT));
-        }
-    }
+        snprintf(title, sizeof title, "accuracy: train %.0f%%", 100 * hs->train_accuracy[e]);
+    draw_curve(y, 3 + half, half, h, title, tests ? hs->test_accuracy : hs->train_accuracy, n, span, 0, 1, "0%",
+               "100%", epoch);
 }
 
 void view_training_draw(struct app *a, int y, int h)
@@ -103,47 +179,70 @@ void view_training_draw(struct app *a, int y, int h)
         return;
     }
     int i = a->hist_i, epoch = hs->snapshot_epoch[i];
-    snprintf(line, sizeof line, "── Training: watching attention learn · epoch %d of %d (snapshot %d of %d)", epoch,
-             hs->snapshot_epoch[hs->n_snapshots - 1], i + 1, hs->n_snapshots);
+    if (running)
+        snprintf(line, sizeof line, "── Training… epoch %d of %d, retraining from random", epoch, final_epoch(a));
+    else
+        snprintf(line, sizeof line, "── Training: watching attention learn · epoch %d of %d (snapshot %d of %d)", epoch,
+                 final_epoch(a), i + 1, hs->n_snapshots);
     draw_heading(y, line);
-    draw_wrapped(y + 1, 2, COLS - 4, 2, narration(a, epoch), theme_attr(ROLE_NORMAL));
     const struct trace *t = snapshot_trace(a, i);
+    int head = !t || a->head < 0 || a->head >= t->H ? 0 : a->head;
+    char said[512];
+    draw_wrapped(y + 1, 2, COLS - 4, 2, narration(a, epoch, t, head, said, sizeof said), theme_attr(ROLE_NORMAL));
     if (!t) {
         draw_text(y + 4, 2, COLS - 4, "this snapshot cannot read the sentence", theme_attr(ROLE_WARN));
         return;
     }
-    int head = a->head < 0 || a->head >= t->H ? 0 : a->head;
     int curves_h = h >= 26 ? 7 : h >= 20 ? 5 : 0;
     int top = y + 4, avail = h - 4 - curves_h;
     /* Left: the heatmap of one head. */
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
-    int cw = 3, N = t->N;
-    int rows = N < avail - 2 ? N : avail - 2, cols = N < (COLS / 2 - lw - 4) / cw ? N : (COLS / 2 - lw - 4) / cw;
+    int N = t->N, hw = COLS / 2 - 2;
+    int cw = a->token_w + 1 > LABEL_MAX + 1 ? LABEL_MAX + 1 : a->token_w + 1; /* whole labels where there is room */
+    while (cw > 3 && N * cw > hw - lw - 1)
+        cw--;
+    int cols = N < (hw - lw - 1) / cw ? N : (hw - lw - 1) / cw;
+    struct axis rowax, colax;
+    axis_fit(&rowax, token_label, t, N, lw);
+    axis_fit(&colax, token_label, t, N, cw - 1);
+    char legend[2048] = "", lab[64];
+    int legend_h = 0;
+    if (colax.bare && cols > 0) { /* numbered columns: the words they stand for, below */
+        axis_legend(&colax, 0, cols, legend, sizeof legend);
+        legend_h = wrapped_lines(hw, legend) > 2 ? 2 : wrapped_lines(hw, legend);
+    }
+    int rows = N < avail - 2 - legend_h ? N : avail - 2 - legend_h;
     snprintf(line, sizeof line, "attention, head %d of %d", head + 1, t->H);
-    draw_text(top, 2, COLS / 2, line, theme_attr(ROLE_PANEL));
+    if (rows < N || cols < N) /* a long sentence: say how much is in sight */
+        snprintf(line + strlen(line), sizeof line - strlen(line), " · words 1–%d×1–%d of %d", rows, cols, N);
+    draw_text_cut(top, 2, hw, line, theme_attr(ROLE_PANEL));
     for (int c = 0; c < cols; c++)
-        draw_text(top + 1, 3 + lw + c * cw, cw - 1, t->tokens[c], theme_attr(ROLE_LABEL));
+        draw_text(top + 1, 3 + lw + c * cw, cw - 1, axis_label(&colax, c, lab, sizeof lab), theme_attr(ROLE_LABEL));
     for (int r = 0; r < rows; r++) {
-        draw_text(top + 2 + r, 2, lw, t->tokens[r], theme_attr(ROLE_LABEL));
+        draw_text(top + 2 + r, 2, lw, axis_label(&rowax, r, lab, sizeof lab), theme_attr(ROLE_LABEL));
         for (int c = 0; c < cols; c++)
             draw_heat_cell(top + 2 + r, 3 + lw + c * cw, cw - 1, t->weights[((size_t)head * N + r) * N + c]);
     }
+    if (legend_h && rows > 0)
+        draw_wrapped(top + 2 + rows, 2, hw, legend_h, legend, theme_attr(ROLE_DIM));
     /* Right: the prediction and the three projections. */
     int rx = COLS / 2 + 1, rw = COLS - rx - 2;
     draw_text(top, rx, rw, "prediction", theme_attr(ROLE_PANEL));
     int best = 0;
     for (int c = 0; c < t->C; c++)
         best = t->probs[c] > t->probs[best] ? c : best;
+    struct axis classes;
+    axis_fit(&classes, class_label, t, t->C, 10);
     for (int c = 0; c < t->C && c < 4; c++) {
-        const char *name = t->model->enc.labels[c];
+        const char *name = axis_label(&classes, c, lab, sizeof lab);
         draw_text(top + 1 + c, rx, 10, name, c == best ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL));
-        int bw = rw - 18, full = (int)(t->probs[c] * bw + 0.5);
+        int bw = rw - 21, full = (int)(t->probs[c] * bw + 0.5);
         char bar[512] = "";
         for (int k = 0; k < bw && strlen(bar) + 4 < sizeof bar; k++)
             strcat(bar, k < full ? (widgets_utf8 ? "█" : "#") : (widgets_utf8 ? "░" : "."));
         draw_text(top + 1 + c, rx + 11, bw, bar, c == best ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM));
-        snprintf(line, sizeof line, "%3.0f%%", 100 * t->probs[c]);
-        draw_text(top + 1 + c, rx + 12 + bw, 5, line, theme_attr(ROLE_NORMAL));
+        lesson_format_percent(t->probs[c], line, sizeof line); /* "99.99%", never a rounded "100%" */
+        draw_text(top + 1 + c, rx + 12 + bw + 8 - utf8_width(line), 8, line, theme_attr(ROLE_NORMAL));
     }
     int wy = top + 2 + (t->C < 4 ? t->C : 4);
     int D = t->D, cell = 1, gap = 2;
@@ -157,7 +256,7 @@ void view_training_draw(struct app *a, int y, int h)
             for (int k = 0; k < D * D; k++)
                 scale = fabs(final->w[m][k]) > scale ? fabs(final->w[m][k]) : scale;
             int wx = rx + m * (wcols * cell + gap);
-            draw_text(wy, wx, wcols, names[m], theme_attr(ROLE_LABEL));
+            draw_text_cut(wy, wx, wcols, names[m], theme_attr(ROLE_LABEL));
             for (int r = 0; r < show; r++)
                 for (int c = 0; c < wcols; c++)
                     draw_heat_cell(wy + 1 + r, wx + c * cell, cell,
@@ -189,11 +288,6 @@ int view_training_key(struct app *a, int key)
 
 /* ---- retraining in front of the class ------------------------------------ */
 
-struct live {
-    struct app *a;
-    double start;
-};
-
 static double now(void)
 {
     struct timespec ts;
@@ -217,8 +311,8 @@ static int live_epoch(const struct train_epoch *e, const struct bundle *model, v
     h->test_accuracy[k] = e->test_accuracy;
     h->n_snapshots = h->n_epochs = k + 1;
     a->hist_i = k;
-    snprintf(a->message, sizeof a->message, " retraining from random: epoch %d of %d, loss %.3f", e->epoch, e->epochs,
-             e->loss);
+    snprintf(a->message, sizeof a->message, " training… epoch %d of %d, loss %.3f (from random; wait for the end)",
+             e->epoch, e->epochs, e->loss);
     app_draw(a);
     refresh();
     napms(60); /* fast enough for a class to wait, slow enough to watch */
@@ -262,8 +356,11 @@ void app_retrain_live(struct app *a)
         error_set(&err, "out of memory");
         goto done;
     }
-    struct live lv = {a, now()};
-    if (train_fit(&job.tr, &job.train_set, &job.test_set, r->epochs, 16, r->seed, live_epoch, &lv))
+    struct live lv = {a, now(), r->epochs};
+    running = &lv;
+    int failed = train_fit(&job.tr, &job.train_set, &job.test_set, r->epochs, 16, r->seed, live_epoch, &lv);
+    running = NULL;
+    if (failed)
         goto done;
     int last = h->n_snapshots - 1;
     if (last >= 0 && h->test_accuracy[last] >= 0)

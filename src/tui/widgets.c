@@ -2,13 +2,13 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attnstep/utf8.h"
 #include "theme.h"
 
 /* Set by app: whether curses may be handed UTF-8 (else non-ASCII shows as '?'). */
-extern int widgets_utf8;
 int widgets_utf8 = 1;
 
 /* What the screen's own symbols become where the locale cannot encode them. */
@@ -57,6 +57,222 @@ int draw_text(int y, int x, int maxw, const char *s, attr_t a)
     }
     attr_set(A_NORMAL, 0, NULL);
     return used;
+}
+
+/* ---- shortening text ------------------------------------------------- */
+
+/* The code point at s and its cells; invalid bytes count as one '?' cell. */
+static int glyph_at(const char *s, size_t len, int *cells)
+{
+    uint32_t cp;
+    int n = utf8_decode(s, len, &cp);
+    *cells = n ? utf8_cp_width(cp) : 1;
+    return n ? n : 1;
+}
+
+/* Bytes of the longest prefix of s (len bytes) in at most w cells. */
+static size_t head_bytes(const char *s, size_t len, int w, int *used)
+{
+    size_t i = 0;
+    *used = 0;
+    while (i < len) {
+        int cells, n = glyph_at(s + i, len - i, &cells);
+        if (*used + cells > w)
+            break;
+        *used += cells;
+        i += (size_t)n;
+    }
+    return i;
+}
+
+/* Start of the longest suffix of s (len bytes) in at most w cells, beginning
+ * on a character that takes room (not a stray combining mark). */
+static size_t tail_start(const char *s, size_t len, int w)
+{
+    size_t start = len;
+    int used = 0;
+    while (start > 0) {
+        size_t b = start - 1;
+        while (b > 0 && start - b < 4 && ((unsigned char)s[b] & 0xC0) == 0x80)
+            b--;
+        int cells;
+        if (glyph_at(s + b, start - b, &cells) != (int)(start - b))
+            b = start - 1, cells = 1; /* not one whole character: step one byte */
+        if (used + cells > w)
+            break;
+        used += cells;
+        start = b;
+    }
+    while (start < len) { /* a suffix never starts with a zero-width mark */
+        int cells, n = glyph_at(s + start, len - start, &cells);
+        if (cells > 0)
+            break;
+        start += (size_t)n;
+    }
+    return start;
+}
+
+const char *text_choose(const char *const *wordings, int n, int w)
+{
+    for (int i = 0; i < n - 1; i++)
+        if (utf8_width(wordings[i]) <= w)
+            return wordings[i];
+    return wordings[n - 1];
+}
+
+void text_cut(const char *s, int w, char *out, size_t size)
+{
+    if (w <= 0) {
+        snprintf(out, size, "%s", "");
+        return;
+    }
+    if (utf8_width(s) <= w) {
+        snprintf(out, size, "%s", s);
+        return;
+    }
+    int used;
+    size_t n = head_bytes(s, strlen(s), w - 1, &used);
+    snprintf(out, size, "%.*s…", (int)n, s);
+}
+
+void text_elide(const char *s, int w, char *out, size_t size)
+{
+    size_t len = strlen(s);
+    if (w < 3 || utf8_width(s) <= w) {
+        if (w >= 3 && len < size) {
+            memcpy(out, s, len + 1);
+            return;
+        }
+        text_cut(s, w, out, size);
+        return;
+    }
+    /* Half the room before "…", half after; what one side cannot use (a wide
+     * glyph that does not fit) goes to the other. */
+    int room = w - 1, used;
+    size_t head = head_bytes(s, len, (room + 1) / 2, &used);
+    size_t tail = tail_start(s, len, room - used);
+    if (tail < head)
+        tail = head;
+    size_t ell = strlen("…"), rest = len - tail;
+    if (head + ell + rest >= size) { /* never in practice: labels are short */
+        text_cut(s, w, out, size);
+        return;
+    }
+    memcpy(out, s, head); /* the screen elides every label each frame: no snprintf */
+    memcpy(out + head, "…", ell);
+    memcpy(out + head + ell, s + tail, rest + 1);
+}
+
+int draw_text_cut(int y, int x, int maxw, const char *s, attr_t a)
+{
+    if (maxw <= 0 || utf8_width(s) <= maxw)
+        return draw_text(y, x, maxw, s, a);
+    int used = draw_text(y, x, maxw - 1, s, a);
+    return used + draw_text(y, x + used, 1, "…", a);
+}
+
+/* ---- matrix labels ------------------------------------------------------ */
+
+struct fitted {
+    const char *orig;
+    char buf[32];  /* where get() may write the label */
+    char shown[64];
+};
+
+static int by_shown(const void *pa, const void *pb)
+{
+    const struct fitted *a = pa, *b = pb;
+    int c = strcmp(a->shown, b->shown);
+    return c ? c : strcmp(a->orig, b->orig);
+}
+
+static int digits(int n)
+{
+    int d = 1;
+    for (; n >= 10; n /= 10)
+        d++;
+    return d;
+}
+
+void axis_fit(struct axis *ax, label_fn get, const void *ctx, int n, int w)
+{
+    *ax = (struct axis){get, ctx, n, w, 0, 0};
+    if (n <= 0 || w <= 0)
+        return;
+    /* Labels that all fit are shown whole; under 3 cells one that does not
+     * fit makes them numbers ("t…" says too little). */
+    char buf[32];
+    int cut = 0;
+    for (int i = 0; i < n && !cut; i++)
+        cut = utf8_width(get(ctx, i, buf)) > w;
+    if (!cut || w < 3) {
+        ax->numbered = cut;
+        ax->bare = ax->numbered && w - digits(n - 1) - 1 < 3;
+        return;
+    }
+    struct fitted *f = malloc((size_t)n * sizeof *f);
+    if (!f) { /* numbers are always distinct */
+        ax->numbered = 1;
+    } else {
+        for (int i = 0; i < n; i++) {
+            f[i].orig = get(ctx, i, f[i].buf);
+            text_elide(f[i].orig, w, f[i].shown, sizeof f[i].shown);
+        }
+        qsort(f, (size_t)n, sizeof *f, by_shown);
+        for (int i = 1; i < n && !ax->numbered; i++)
+            ax->numbered = strcmp(f[i].shown, f[i - 1].shown) == 0 && strcmp(f[i].orig, f[i - 1].orig) != 0;
+        free(f);
+    }
+    /* A number and a space leave room for some text, or the number alone. */
+    ax->bare = ax->numbered && w - digits(n - 1) - 1 < 3;
+}
+
+const char *axis_label(const struct axis *ax, int i, char *out, size_t size)
+{
+    char buf[32];
+    const char *s = ax->get(ax->ctx, i, buf);
+    if (!ax->numbered) {
+        text_elide(s, ax->w, out, size);
+        return out;
+    }
+    char num[16];
+    snprintf(num, sizeof num, "%d", i);
+    int d = (int)strlen(num);
+    if (ax->bare) {
+        /* Too narrow for the whole number: its last digits, distinct within
+         * any window of fewer than 10^w labels (panels say which window). */
+        snprintf(out, size, "%s", d > ax->w ? num + d - ax->w : num);
+        return out;
+    }
+    char text[64];
+    text_elide(s, ax->w - d - 1, text, sizeof text);
+    snprintf(out, size, "%s %s", num, text);
+    return out;
+}
+
+void axis_legend(const struct axis *ax, int i0, int i1, char *out, size_t size)
+{
+    char buf[32];
+    size_t used = 0;
+    out[0] = '\0';
+    int dims = 1; /* d0, d1, …: "k = dk" says it all */
+    for (int i = i0; i < i1 && dims; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "d%d", i);
+        dims = strcmp(ax->get(ax->ctx, i, buf), want) == 0;
+    }
+    if (dims) {
+        snprintf(out, size, "column k = dk");
+        return;
+    }
+    for (int i = i0; i < i1 && used + 1 < size; i++) {
+        int n = snprintf(out + used, size - used, "%s%d=%s", i > i0 ? "  " : "", i, ax->get(ax->ctx, i, buf));
+        if (n < 0 || (size_t)n >= size - used) {
+            out[used] = '\0'; /* never half an entry */
+            break;
+        }
+        used += (size_t)n;
+    }
 }
 
 void draw_fill(int y, int x, int w, attr_t a)
@@ -111,7 +327,7 @@ int wrapped_lines(int w, const char *s)
 }
 
 struct wrap_ctx {
-    int y, x, w, maxh;
+    int y, x, w, maxh, more; /* more: the text goes on past maxh lines */
     attr_t a;
 };
 
@@ -121,6 +337,13 @@ static void emit_line(int line, const char *p, size_t len, void *vctx)
     if (line >= c->maxh)
         return;
     char buf[1024];
+    if (line == c->maxh - 1 && c->more) { /* the last line shows that the rest is cut: "…" */
+        char cut[1024];
+        snprintf(buf, sizeof buf, "%.*s …", (int)(len < sizeof buf - 8 ? len : sizeof buf - 8), p);
+        text_cut(buf, c->w, cut, sizeof cut);
+        draw_text(c->y + line, c->x, c->w, cut, c->a);
+        return;
+    }
     snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), p);
     draw_text(c->y + line, c->x, c->w, buf, c->a);
 }
@@ -129,7 +352,7 @@ int draw_wrapped(int y, int x, int w, int maxh, const char *s, attr_t a)
 {
     if (w <= 0 || maxh <= 0)
         return 0;
-    struct wrap_ctx c = {y, x, w, maxh, a};
+    struct wrap_ctx c = {y, x, w, maxh, wrap(w, s, NULL, NULL) > maxh, a};
     int n = wrap(w, s, emit_line, &c);
     return n < maxh ? n : maxh;
 }
@@ -149,7 +372,9 @@ void format_cell(double v, enum cell_mode mode, char *buf, size_t size)
         if (strlen(s) > 7)
             snprintf(s, sizeof s, "%.1f", v);
         if (strlen(s) > 7)
-            snprintf(s, sizeof s, "%.0e", v);
+            snprintf(s, sizeof s, "%.0f", v);
+        if (strlen(s) > 7) /* plain decimals only: no e-notation on screen */
+            snprintf(s, sizeof s, "%s", v < 0 ? "-big" : "big");
     } else {
         /* compact: two decimals without the leading zero: ".54", "-.12", "1.23";
          * tight: at most four characters: "-.12", "1.2", "-12" */
@@ -180,8 +405,9 @@ static int screen_cols(const struct panel *p)
     return p->transpose ? p->view.rows : p->view.cols;
 }
 
-static const char *row_label(const struct panel *p, int r, char *buf)
+static const char *row_label(const void *ctx, int r, char *buf)
 {
+    const struct panel *p = ctx;
     enum label_kind k = p->transpose ? p->view.col_labels : p->view.row_labels;
     int i = r + (p->transpose ? p->col_offset : 0);
     if (p->matrix == MAT_TOKENS)
@@ -189,31 +415,80 @@ static const char *row_label(const struct panel *p, int r, char *buf)
     return lesson_label(p->lesson, k, i, buf);
 }
 
-static const char *col_label(const struct panel *p, int c, char *buf)
+static const char *col_label(const void *ctx, int c, char *buf)
 {
+    const struct panel *p = ctx;
     enum label_kind k = p->transpose ? p->view.row_labels : p->view.col_labels;
     int i = c + (p->transpose ? 0 : p->col_offset);
     return lesson_label(p->lesson, k, i, buf);
 }
 
+/* The widest row label, at most LABEL_MAX cells. */
 static int label_width(const struct panel *p)
 {
     enum label_kind k = p->transpose ? p->view.col_labels : p->view.row_labels;
-    int n = screen_rows(p) + (p->transpose ? p->col_offset : 0), w;
-    if (p->matrix == MAT_TOKENS || k == LABEL_TOKEN)
+    int n = screen_rows(p), w = 1;
+    if (p->matrix == MAT_TOKENS || k == LABEL_TOKEN) {
         w = p->token_w;
-    else /* "d12" or "123" */
-        for (w = k == LABEL_DIM ? 2 : 1; n > 10; n /= 10)
-            w++;
+    } else if (k == LABEL_DIM || k == LABEL_VOCAB_ROW) { /* "d12" or "123": the last is the widest */
+        char buf[32];
+        w = utf8_width(row_label(p, n - 1, buf));
+    } else {
+        for (int r = 0; r < n && w < LABEL_MAX; r++) {
+            char buf[32];
+            int lw = utf8_width(row_label(p, r, buf));
+            w = lw > w ? lw : w;
+        }
+    }
     return w > LABEL_MAX ? LABEL_MAX : w < 1 ? 1 : w;
 }
+
+/* The widest column label (O(1) for tokens and numbers). */
+static int col_label_width(const struct panel *p)
+{
+    enum label_kind k = p->transpose ? p->view.row_labels : p->view.col_labels;
+    int n = screen_cols(p), w = 1;
+    char buf[32];
+    if (k == LABEL_TOKEN)
+        return p->token_w;
+    if (k == LABEL_DIM || k == LABEL_VOCAB_ROW)
+        return utf8_width(col_label(p, n - 1, buf));
+    for (int c = 0; c < n; c++) {
+        int lw = utf8_width(col_label(p, c, buf));
+        w = lw > w ? lw : w;
+    }
+    return w;
+}
+
+/* Whether the column labels in a mode are bare numbers, with a legend below. */
+static int needs_legend(const struct panel *p, enum cell_mode mode, struct axis *cols)
+{
+    int n = screen_cols(p), w = cell_width[mode];
+    if (col_label_width(p) <= w) { /* all whole: nothing to compare */
+        *cols = (struct axis){col_label, p, n, w, 0, 0};
+        return 0;
+    }
+    axis_fit(cols, col_label, p, screen_cols(p), cell_width[mode]);
+    return cols->bare;
+}
+
+#define LEGEND_LINES 3
 
 void panel_size(const struct panel *p, enum cell_mode mode, int *w, int *h)
 {
     int inner = p->matrix == MAT_TOKENS ? 5 + LABEL_MAX + 2 + 36 : label_width(p) + screen_cols(p) * (cell_width[mode] + 1);
     int tw = utf8_width(p->title);
+    struct axis cols;
     *w = inner > tw ? inner : tw;
     *h = 2 + screen_rows(p);
+    /* Numbers with room for text beside them need no legend: skip the comparing. */
+    int bare_possible = cell_width[mode] - digits(screen_cols(p) - 1) - 1 < 3;
+    if (p->matrix != MAT_TOKENS && bare_possible && needs_legend(p, mode, &cols)) {
+        char text[2048];
+        axis_legend(&cols, 0, cols.n, text, sizeof text);
+        int lines = wrapped_lines(*w, text);
+        *h += lines < 1 ? 1 : lines > LEGEND_LINES ? LEGEND_LINES : lines;
+    }
 }
 
 /* The first index of a window of `fit` out of `n` that shows `focus`. */
@@ -262,14 +537,15 @@ static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int ro
     if (rows < t->N) {
         snprintf(buf, sizeof buf, " %d–%d of %d (↑↓ pan)", r0 + 1, r0 + rows, t->N);
         int tw = utf8_width(p->title);
-        draw_text(y, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
+        draw_text_cut(y, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
     }
     for (int k = 0; k < rows; k++) {
         int r = r0 + k, ry = y + 2 + k;
         attr_t a = mark_of(p, r, 0) == 2 ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL);
         snprintf(buf, sizeof buf, "%3d", r);
         draw_text(ry, x, 3, buf, theme_attr(ROLE_LABEL));
-        draw_text(ry, x + 5, lw, t->tokens[r], a);
+        text_elide(t->tokens[r], lw, buf, sizeof buf);
+        draw_text(ry, x + 5, lw, buf, a);
         if (revealed(p, r, 0)) {
             int unk = strcmp(t->model->vocab[t->ids[r]], t->tokens[r]) != 0;
             snprintf(buf, sizeof buf, "%5d%s", t->ids[r], unk ? "  <unk>: not in the vocabulary" : "");
@@ -281,16 +557,37 @@ static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int ro
     *hits = (struct panel_hits){y + 2, x, w, rows, 1, r0, 0};
 }
 
+/* The title, with the part of the matrix in sight when not all of it is
+ * ("1–3/5×1–4/8": rows 1–3 of 5, columns 1–4 of 8), or "…" where that does
+ * not fit. */
+static void draw_panel_title(const struct panel *p, int y, int x, int w, int r0, int rows, int c0, int cols)
+{
+    char note[64], cut[128];
+    int nr = screen_rows(p), nc = screen_cols(p);
+    int tw = utf8_width(p->title);
+    if (r0 == 0 && c0 == 0 && rows >= nr && cols >= nc) {
+        draw_text_cut(y, x, w, p->title, theme_attr(ROLE_PANEL));
+        return;
+    }
+    snprintf(note, sizeof note, " %d–%d/%d×%d–%d/%d", r0 + 1, r0 + rows, nr, c0 + 1, c0 + cols, nc);
+    if (tw + utf8_width(note) > w) /* only the columns, which the labels cannot tell */
+        snprintf(note, sizeof note, " ×%d–%d/%d", c0 + 1, c0 + cols, nc);
+    if (tw + utf8_width(note) <= w) {
+        draw_text(y, x, w, p->title, theme_attr(ROLE_PANEL));
+        draw_text(y, x + tw, w - tw, note, theme_attr(ROLE_DIM));
+        return;
+    }
+    snprintf(cut, sizeof cut, "%s …", p->title); /* at least say that part is out of sight */
+    draw_text_cut(y, x, w, cut, theme_attr(ROLE_PANEL));
+}
+
 void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w, int h, int pan_r, int pan_c,
                 struct panel_hits *hits)
 {
     char buf[64];
     memset(hits, 0, sizeof *hits);
-    draw_text(y, x, w, p->title, theme_attr(ROLE_PANEL));
     int nr = screen_rows(p), nc = screen_cols(p);
-    int fit_r = h - 2;
-    if (fit_r < 1)
-        return;
+    struct axis colax = {0}, rowax;
     int focus_r = -1, focus_c = -1;
     int cr = p->transpose ? p->cur_col : p->cur_row, cc = p->transpose ? p->cur_row : p->cur_col;
     int orow = p->transpose ? p->op_col : p->op_row, ocol = p->transpose ? p->op_row : p->op_col;
@@ -301,34 +598,54 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
         focus_r = orow;
         focus_c = ocol;
     }
-    int rows = nr < fit_r ? nr : fit_r;
-    int r0 = window_start(nr, fit_r, focus_r, pan_r);
     if (p->matrix == MAT_TOKENS) {
-        draw_tokens_panel(p, y, x, w, rows, r0, hits);
+        int fit_r = h - 2, rows = nr < fit_r ? nr : fit_r;
+        draw_text_cut(y, x, w, p->title, theme_attr(ROLE_PANEL));
+        if (rows >= 1)
+            draw_tokens_panel(p, y, x, w, rows, window_start(nr, fit_r, focus_r, pan_r), hits);
         return;
     }
     int lw = label_width(p), cw = cell_width[mode];
     int fit_c = (w - lw) / (cw + 1);
-    if (fit_c < 1)
+    if (fit_c < 1 || h < 3) {
+        draw_text_cut(y, x, w, p->title, theme_attr(ROLE_PANEL));
         return;
+    }
     int cols = nc < fit_c ? nc : fit_c;
     int c0 = window_start(nc, fit_c, focus_c, pan_c);
-    /* Column labels; a "…" in the corner tells that part of the matrix is out of sight. */
-    if (r0 > 0 || c0 > 0 || rows < nr || cols < nc) {
-        snprintf(buf, sizeof buf, " %d–%d/%d×%d–%d/%d", r0 + 1, r0 + rows, nr, c0 + 1, c0 + cols, nc);
-        int tw = utf8_width(p->title);
-        draw_text(y, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
+    /* Numbered columns: the legend of those in sight takes lines under the rows. */
+    char legend[2048] = "";
+    int legend_h = 0;
+    if (needs_legend(p, mode, &colax)) {
+        axis_legend(&colax, c0, c0 + cols, legend, sizeof legend);
+        legend_h = wrapped_lines(w, legend);
+        legend_h = legend_h > LEGEND_LINES ? LEGEND_LINES : legend_h < 1 ? 1 : legend_h;
+        /* the numbers come first: keep up to 3 rows, the legend gets at least one line (cut with …) */
+        int keep = nr < 3 ? nr : 3;
+        legend_h = legend_h > h - 2 - keep ? h - 2 - keep : legend_h;
+        legend_h = legend_h < 1 ? 1 : legend_h > h - 3 ? h - 3 : legend_h;
     }
+    int fit_r = h - 2 - legend_h;
+    int rows = nr < fit_r ? nr : fit_r;
+    int r0 = window_start(nr, fit_r, focus_r, pan_r);
+    draw_panel_title(p, y, x, w, r0, rows, c0, cols);
+    enum label_kind rk = p->transpose ? p->view.col_labels : p->view.row_labels;
+    if (rk == LABEL_TOKEN && p->token_w <= lw) /* all whole (other kinds are short) */
+        rowax = (struct axis){row_label, p, nr, lw, 0, 0};
+    else
+        axis_fit(&rowax, row_label, p, nr, lw);
     for (int k = 0; k < cols; k++) {
         int c = c0 + k, cx = x + lw + 1 + k * (cw + 1);
-        const char *lab = col_label(p, c, buf);
+        const char *lab = axis_label(&colax, c, buf, sizeof buf);
         int lwid = utf8_width(lab);
         attr_t a = (focus_c == c && (p->has_cur || p->has_op)) ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
         draw_text(y + 1, cx + (lwid < cw ? cw - lwid : 0), cw, lab, a);
     }
+    if (legend_h > 0)
+        draw_wrapped(y + 2 + rows, x, w, legend_h, legend, theme_attr(ROLE_DIM));
     for (int k = 0; k < rows; k++) {
         int r = r0 + k, ry = y + 2 + k;
-        const char *lab = row_label(p, r, buf);
+        const char *lab = axis_label(&rowax, r, buf, sizeof buf);
         attr_t la = (focus_r == r && (p->has_cur || p->has_op)) ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL);
         draw_text(ry, x, lw, lab, la);
         for (int j = 0; j < cols; j++) {
@@ -372,7 +689,7 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
 
 void draw_heading(int y, const char *text)
 {
-    int used = draw_text(y, 1, COLS - 2, text, theme_attr(ROLE_HEADER));
+    int used = draw_text_cut(y, 1, COLS - 2, text, theme_attr(ROLE_HEADER));
     for (int x = 1 + used + 1; x < COLS - 1; x++)
         draw_text(y, x, 1, "─", theme_attr(ROLE_HEADER));
 }
@@ -391,8 +708,8 @@ void draw_heat_cell(int y, int x, int w, double t)
 void draw_legend(int y, int x, int w, double lo, double hi)
 {
     char a_lo[32], a_hi[32];
-    snprintf(a_lo, sizeof a_lo, "%.2f ", lo);
-    snprintf(a_hi, sizeof a_hi, " %.2f", hi);
+    snprintf(a_lo, sizeof a_lo, "%.2f ", fabs(lo) < 5e-3 ? 0.0 : lo); /* never "-0.00" */
+    snprintf(a_hi, sizeof a_hi, " %.2f", fabs(hi) < 5e-3 ? 0.0 : hi);
     int used = draw_text(y, x, w, a_lo, theme_attr(ROLE_LABEL));
     int bar = w - used - utf8_width(a_hi);
     if (bar > 30)

@@ -8,9 +8,41 @@
 
 #include "attnstep/lesson.h"
 
+/* The locale can show UTF-8 (…, ▸, shade blocks); else ASCII stand-ins. Set by the app. */
+extern int widgets_utf8;
+
 /* Draws s at (y, x) in at most maxw cells; returns the cells used. A wide
  * glyph that would not fit is left out, never split. */
 int draw_text(int y, int x, int maxw, const char *s, attr_t a);
+/* Draws s like draw_text, ending it with "…" when it does not fit. */
+int draw_text_cut(int y, int x, int maxw, const char *s, attr_t a);
+/* The first of n wordings that fits in w cells, else the shortest (last). */
+const char *text_choose(const char *const *wordings, int n, int w);
+/* s in at most w cells, ending with "…" when cut. Both cut on character
+ * boundaries and by display width (a Korean syllable takes two cells). */
+void text_cut(const char *s, int w, char *out, size_t size);
+/* s in at most w cells, its middle replaced by "…" when it is wider
+ * ("negative" in 6 cells: "neg…e"), so that both ends stay in sight. */
+void text_elide(const char *s, int w, char *out, size_t size);
+
+/* The labels along one side of a matrix, each shown in w cells. Shortening
+ * must not make two different labels look the same: when eliding would
+ * ("d10"…"d15" in 2 cells are all "d…"), every label gets its index number,
+ * with as much of its text as fits beside it ("12 ne…e"), or the number
+ * alone (bare), and the screen shows a legend. */
+typedef const char *(*label_fn)(const void *ctx, int i, char *buf); /* buf: 32 bytes */
+struct axis {
+    label_fn get;
+    const void *ctx;
+    int n, w;
+    int numbered, bare;
+};
+void axis_fit(struct axis *ax, label_fn get, const void *ctx, int n, int w);
+/* Label i as the axis shows it, in at most ax->w cells. */
+const char *axis_label(const struct axis *ax, int i, char *out, size_t size);
+/* "3=not  4=good" for labels i0..i1-1 of a numbered axis. */
+void axis_legend(const struct axis *ax, int i0, int i1, char *out, size_t size);
+
 /* Fills w cells with spaces. */
 void draw_fill(int y, int x, int w, attr_t a);
 /* Word-wraps s into width w, at most maxh lines; returns the lines used. */

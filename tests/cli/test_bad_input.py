@@ -517,7 +517,8 @@ def _(model, path):
     add_recurrent(model, skip=("rnn_w_hh.csv",))
 
 
-@model_case("LSTM files but no d_hidden in config.csv -> names config.csv", "config.csv")
+@model_case("LSTM files but no d_hidden in config.csv -> config.csv, the line after the last (not 0)",
+            "config.csv", len(CONFIG_ROWS) + 1)
 def _(model, path):
     add_recurrent(model, d_hidden=False)
 
@@ -580,7 +581,8 @@ def _(model, path):
     add_encoder(model, skip=("w_ff2.csv",))
 
 
-@model_case("encoder files but no labels in config.csv -> names config.csv", "config.csv")
+@model_case("encoder files but no labels in config.csv -> config.csv, the line after the last",
+            "config.csv", len(CONFIG_ROWS) + 2)
 def _(model, path):
     add_encoder(model, keys=("d_ff,5",))
 
@@ -729,7 +731,7 @@ def _(model, path):
     set_config(path, "lowercase", "yes")
 
 
-@model_case("config without d_model -> names config.csv", "config.csv")
+@model_case("config without d_model -> config.csv, the line after the last", "config.csv", len(CONFIG_ROWS))
 def _(model, path):
     del_line(path, CONFIG_LINE["d_model"])
 
@@ -833,6 +835,127 @@ def _(binary, tmp):
         problems.append("%s/tokens.csv does not exist (dir holds: %s)"
                         % (out, sorted(os.listdir(out))))
     return r, problems
+
+
+# --- special files and long values (refused before reading, whole values parsed)
+@model_case("config.csv is a FIFO -> refused at once, not a hang", "config.csv")
+def _(model, path):
+    os.remove(path)
+    os.mkfifo(path)  # run()'s timeout kills the binary if it waits for a writer
+
+
+@case("config.csv is a symlink to /dev/zero -> refused within %.0f s" % QUICK)
+def _(binary, tmp):
+    model = os.path.join(tmp, "model")
+    write_bundle(model)
+    path = model + "/config.csv"
+    os.remove(path)
+    os.symlink("/dev/zero", path)
+    r = run([binary, "--model", model, "--print", "--"] + SENTENCE)
+    problems = check_error(r, path)
+    if r.elapsed > QUICK:
+        problems.append("took %.1f s (it reads the device instead of refusing it)" % r.elapsed)
+    return r, problems
+
+
+@model_case("d_model 4, 70 spaces, then 'junk' -> config.csv:2: (the whole value is read)",
+            "config.csv", CONFIG_LINE["d_model"])
+def _(model, path):
+    set_config(path, "d_model", "4" + " " * 70 + "junk")
+
+
+@case("a cell of 100 Korean syllables in w_k.csv -> w_k.csv:2:, quoted in part, valid UTF-8")
+def _(binary, tmp):
+    model = os.path.join(tmp, "model")
+    write_bundle(model)
+    path = model + "/w_k.csv"
+    set_cell(path, 2, 3, "a" + "영" * 100)  # an odd byte count before the cut
+    r = run([binary, "--model", model, "--print", "--"] + SENTENCE)
+    problems = check_error(r, path, 2)
+    try:
+        if "영..." not in r.stderr.decode("utf-8"):
+            problems.append("the cell is not quoted in part, ending in '...'")
+    except UnicodeDecodeError as e:
+        problems.append("stderr is not valid UTF-8: %s" % e)
+    return r, problems
+
+
+@model_case("labels with a line break (hand-written) -> config.csv, its line", "config.csv",
+            len(CONFIG_ROWS) + 3)
+def _(model, path):
+    add_encoder(model, keys=("d_ff,5", "activation,relu", '"labels","nega\ntive;positive"'))
+
+
+@case("stray entries in snapshots/ -> the model is used, a warning names each")
+def _(binary, tmp):
+    model = os.path.join(tmp, "model")
+    write_bundle(model)
+    snaps = os.path.join(model, "snapshots")
+    os.makedirs(os.path.join(snaps, "epoch-0020"))
+    os.makedirs(os.path.join(snaps, "epoch-99999999999999999999"))
+    with open(os.path.join(snaps, "notes.txt"), "w") as f:
+        f.write("x\n")
+    r = run([binary, "--model", model, "--bench", "64x18", "--"] + SENTENCE)
+    problems = []
+    no_crash(r, problems)
+    if r.rc != 0:
+        problems.append("exit code %s, expected 0" % r.rc)
+    err = r.stderr.decode("utf-8", "replace")
+    for name in ("epoch-0020", "epoch-99999999999999999999", "notes.txt"):
+        if "attnstep: warning: %s/%s: ignored" % (snaps, name) not in err:
+            problems.append("no warning for %s" % name)
+    return r, problems
+
+
+# --- train: every label it accepts loads back exactly; the others are refused first
+def write_data(tmp, labels):
+    data = os.path.join(tmp, "data.csv")
+    words = ["good", "bad", "fine", "dull", "great", "poor"]
+    with open(data, "w", encoding="utf-8", newline="") as f:
+        f.write("text,label\n")
+        for i, label in enumerate(labels):
+            f.write("%s movie,\"%s\"\n" % (words[i % len(words)], label.replace('"', '""')))
+    return data
+
+
+def train(binary, tmp, labels):
+    out = os.path.join(tmp, "trained")
+    r = run([binary, "train", write_data(tmp, labels), "--out", out, "--epochs", "1", "--d-model", "4",
+             "--heads", "1", "--d-ff", "4"], timeout=60)
+    return r, out
+
+
+for _labels in (["a;b", "neg"], ["a,b", "c\\d", "say \"hi\""], ["x" * 3000, "y" * 3000], ["영화 좋음", "a\\;b"]):
+    def _mk(labels):
+        @case("train with labels %r -> exit 0, and the model loads with them" % [l[:12] for l in labels])
+        def _(binary, tmp):
+            r, out = train(binary, tmp, labels)
+            problems = check_ok(r)
+            if problems:
+                return r, problems
+            r = run([binary, "--model", out, "--print", "--"] + SENTENCE)
+            problems = check_ok(r)
+            text = r.stdout.decode("utf-8", "replace")
+            shown = [l for l in labels if "prediction: " + l + "," in text]
+            if r.rc == 0 and not shown:
+                problems.append("the prediction names none of the labels")
+            return r, problems
+    _mk(_labels)
+
+for _labels, _line, _what in ((["pos", "two\nlines"], 3, "control character"), (["pos", "   "], 3, "only spaces"),
+                              ([" pos", "neg"], 2, "space"), (["pos", "a\tb"], 3, "control character"),
+                              (["pos", "pos"], 2, "at least two classes")):
+    def _mk(labels, line, what):
+        @case("train with labels %r -> exit 1, data.csv:%d:, before training" % (labels, line))
+        def _(binary, tmp):
+            r, out = train(binary, tmp, labels)
+            problems = check_error(r, os.path.join(tmp, "data.csv"), line)
+            if what not in r.stderr.decode("utf-8", "replace"):
+                problems.append("the message does not say %r" % what)
+            if os.path.exists(out):
+                problems.append("a model was written")
+            return r, problems
+    _mk(_labels, _line, _what)
 
 
 # --- good input (controls)

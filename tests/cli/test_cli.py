@@ -10,6 +10,7 @@ and through $ATTNSTEP_MODEL, and --init-model making reproducible models.
 """
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,52 @@ r = run("--help")
 out = r.stdout.decode()
 check("--help exits 0 and explains the usage", r.returncode == 0 and "Usage: attnstep" in out
       and "--export DIR" in out and "--granularity" in out and "--init-model" in out, out[:300])
+
+
+def source_options(path):
+    """The long options a parser in src/cli compares its arguments with."""
+    with open(os.path.join(ROOT, "src", "cli", path), encoding="utf-8") as f:
+        return sorted(set(re.findall(r'"(--[a-z][a-z-]*)"', f.read())) - {"--"})
+
+
+def section(text, title):
+    """The lines of text after the line `title` up to the next blank line."""
+    lines = text.split("\n")
+    start = lines.index(title) + 1 if title in lines else len(lines)
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return lines[start:end]
+
+
+keys = ["→", "l", "space", "←", "h", "Backspace", "]", "[", "Home", "g", "End", "G", "Tab", "v", "R", "n",
+        "N", "r", "1-9", "0", "m", "p", "+", "-", "s", "↑", "↓", "<", ">", "click", "?", "Esc", "q"]
+key_column = {k for line in section(out, "Keys:") for k in line[:19].replace(",", " ").split()}
+check("--help lists every key in its Keys section, R included",
+      not [k for k in keys if k not in key_column], [k for k in keys if k not in key_column], key_column)
+views = section(out, "Views (v goes to the next one):")
+check("--help names the four views, the training view with R",
+      [v.split()[0] for v in views if not v.startswith("   ")] == ["pipeline", "heatmap", "compare", "training"]
+      and "R retrains" in " ".join(views), views)
+missing = [o for o in source_options("options.c") if o not in out]
+check("--help mentions the train subcommand and every option the parser knows",
+      "attnstep train DATA.csv --out DIR" in out and "attnstep train --help" in out and not missing, missing)
+too_wide = [line for line in out.split("\n") if width(line) > 79]
+check("--help fits 79 columns", not too_wide, too_wide)
+r = run("train", "--help")
+train_out = r.stdout.decode()
+missing = [o for o in source_options("train_cmd.c") if o not in train_out]
+check("train --help lists every train option, the training view and R",
+      r.returncode == 0 and not missing and "training view" in train_out and "R retrains" in train_out
+      and not [line for line in train_out.split("\n") if width(line) > 79], missing, train_out[-600:])
+with open(os.path.join(ROOT, "attnstep.1"), encoding="utf-8") as f:
+    man = f.read().replace("\\-", "-")
+missing = [o for o in source_options("options.c") + source_options("train_cmd.c") + ["pipeline", "heatmap",
+           "compare", "training", ".SH VIEWS", ".B attnstep train", "\n.B R\n"] if o not in man]
+check("the man page documents every option of both parsers, train, the views and R", not missing, missing)
+r = run("train", os.path.join(ROOT, "assets", "data", "sentiment-en-train.csv"), "--bench", "--epochs", "2")
+rates = re.search(r"^(-?\d+) training sentences/s .*, (-?\d+) evaluated sentences/s", r.stdout.decode(), re.M)
+check("train --bench times the training steps alone: both rates positive",
+      r.returncode == 0 and rates and int(rates.group(1)) > 0 and int(rates.group(2)) > 0, r.stdout, r.stderr)
+
 r = run("--version")
 check("--version prints the version", r.returncode == 0 and r.stdout.decode().startswith("attnstep "), r.stdout)
 r = run("--model")
@@ -82,6 +129,10 @@ check("no arguments: the default model (tiny-en) and sentence, as plain text, en
       r.returncode == 0 and "model     tiny-en:" in out and "sentence  the movie was not good" in out
       and "Stage 1/29 · Tokens" in out and "prediction: negative" in out, out[:400], r.stderr)
 check("piped output has no escape codes", b"\x1b" not in r.stdout)
+r2 = run("--causal")
+check("--causal on a classifier attnstep trained (without the mask) says its prediction is not meaningful",
+      r2.returncode == 0 and "trained without the mask: its prediction under the mask is not meaningful"
+      in r2.stdout.decode() and "not meaningful" not in out, r2.stdout[:800])
 check("every stage is explained", all(s in out for s in ("Queries", "Keys", "Values", "Scores",
                                                            "Scaled scores", "softmax", "Head output")))
 

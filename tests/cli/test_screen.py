@@ -556,9 +556,10 @@ def t_quit():
         expect(data.strip() == "EXIT=0", "exit status: %r" % data.strip(), p.screen())
 
 
-def signal_test(tag, how):
+def signal_test(tag, how, signum):
     """Runs attnstep between two `stty -a`, stops it with how(pane, pid) and
-    checks the terminal settings are as before and the exit status is 0."""
+    checks the terminal settings are as before and the exit status is
+    128 + signum, as for any program a signal stopped."""
     before, after, ex = tmpfile(tag + "-before"), tmpfile(tag + "-after"), tmpfile(tag + "-exit")
     script = "trap : INT; stty -a > %s; %s; echo EXIT=$? > %s; stty -a > %s" % (
         shlex.quote(before), shell_cmd("--granularity", "row"), shlex.quote(ex), shlex.quote(after))
@@ -573,7 +574,8 @@ def signal_test(tag, how):
         data = wait_file(after)
         expect(data is not None, "attnstep did not exit (or sh did not go on) after %s" % tag, p.screen())
         code = open(ex).read().strip()
-        expect(code == "EXIT=0", "exit status after %s: %r (128+n = killed by signal n)" % (tag, code), p.screen())
+        expect(code == "EXIT=%d" % (128 + signum), "exit status after %s: %r, not %d (128 + signal %d)"
+               % (tag, code, 128 + signum, signum), p.screen())
         b = open(before).read()
         expect(b == data, "stty -a differs before and after %s:\nbefore: %s\nafter:  %s"
                % (tag, b.strip(), data.strip()), p.screen())
@@ -585,19 +587,19 @@ def signal_test(tag, how):
         expect(not alive, "attnstep (pid %d) still running" % pid, p.screen())
 
 
-@test("SIGTERM: attnstep exits 0 and stty -a is the same before and after")
+@test("SIGTERM: attnstep exits 143 (128+15) and stty -a is the same before and after")
 def t_sigterm():
-    signal_test("SIGTERM", lambda p, pid: os.kill(pid, signal.SIGTERM))
+    signal_test("SIGTERM", lambda p, pid: os.kill(pid, signal.SIGTERM), signal.SIGTERM)
 
 
-@test("SIGHUP: attnstep exits 0 and stty -a is the same before and after")
+@test("SIGHUP: attnstep exits 129 (128+1) and stty -a is the same before and after")
 def t_sighup():
-    signal_test("SIGHUP", lambda p, pid: os.kill(pid, signal.SIGHUP))
+    signal_test("SIGHUP", lambda p, pid: os.kill(pid, signal.SIGHUP), signal.SIGHUP)
 
 
-@test("Ctrl-C (send-keys C-c): attnstep exits 0 and stty -a is the same before and after")
+@test("Ctrl-C (send-keys C-c): attnstep exits 130 (128+2) and stty -a is the same before and after")
 def t_ctrl_c():
-    signal_test("C-c", lambda p, pid: p.keys("C-c"))
+    signal_test("C-c", lambda p, pid: p.keys("C-c"), signal.SIGINT)
 
 
 @test("m switches the causal mask: causal (decoder) in the title, causal on, 22 stages with Causal mask; m again undoes it")
@@ -807,7 +809,7 @@ def t_mouse_pipeline():
         ty = next(i for i, l in enumerate(lines) if "W_O" in l)
         wx = lines[ty].find("W_O")
         click(p, wx + 8, ty + 3)
-        s = p.settle("is a model weight")
+        s = p.settle("is a weight of the model: given")
 
 
 def exported(name, *args):
@@ -939,7 +941,7 @@ def t_training_view():
         p.text("vvv")
         s = p.settle("── Training: watching attention learn · epoch 20 of 20")
         flat = " ".join(s.split())
-        expect("negative" in s and "100%" in s, "no confident prediction at the end", s)
+        expect("negative" in s and "99.99%" in s, "no confident prediction at the end", s)
         expect("loss" in s and "accuracy: train 100% test 99%" in flat, "no curves with their figures", s)
         expect("W_Q" in s and "W_K" in s and "W_V" in s, "no projections", s)
         p.text("g")
@@ -952,16 +954,32 @@ def t_training_view():
         expect("epoch 20 of 20" in s, "the live run did not reach the last epoch", s)
 
 
-@test("n picks the next example sentence from assets/sentences.csv in every view; N goes back")
+@test("training view on tiny-ko: the narration names a word of the Korean sentence, no English example")
+def t_training_view_korean():
+    toks = "그 미술관 진짜 재미없지".split()
+    with attnstep("--model", os.path.join(ROOT, "assets", "models", "tiny-ko"), *toks) as p:
+        p.settle("── Stage 1/29 · Tokens")
+        p.text("vvv")
+        p.settle("── Training: watching attention learn · epoch 20 of 20")
+        p.text("g")
+        p.settle("epoch 0 of 20 (snapshot 1 of")
+        p.keys("Right", "Right", "Right")
+        s = p.settle("epoch 3 of 20")
+        flat = " ".join(s.split())
+        named = re.search(r'attends most to "([^"]+)"', flat)
+        expect(named and named.group(1) in toks, "the narration does not name a word of the sentence", s)
+        expect('"not"' not in flat and '"good"' not in flat, "an English example on the Korean model", s)
+        expect("coin toss" not in flat, "a coin toss beside a confident prediction", s)
+
+
+@test("n picks the next example sentence from assets/sentences.csv in every view (not the one shown); N goes back")
 def t_next_sentence():
     with attnstep() as p:
         first_screen(p)
         p.text("n")
-        s = p.settle(lambda s: split_lines(s)[0].startswith(" attnstep · random-en · the movie was not good")
+        s = p.settle(lambda s: not split_lines(s)[0].startswith(" attnstep · random-en · the movie was not good ")
                      and "step 1/" in s)
-        p.text("n")
-        s = p.settle(lambda s: not split_lines(s)[0].startswith(" attnstep · random-en · the movie was not good "))
-        expect("Stage 1/" in s and "step 1/" in s, "a new sentence should start at its first step", s)
+        expect("Stage 1/" in s and "example 2 of" in s, "a new sentence should start at its first step", s)
         p.text("N")
         p.settle(lambda s: split_lines(s)[0].startswith(" attnstep · random-en · the movie was not good"))
 

@@ -4,7 +4,27 @@
 
 #include "attnstep/bundle.h"
 #include "attnstep/fsutil.h"
+#include "attnstep/train.h"
+#include "attnstep/utf8.h"
 #include "testutil.h"
+
+/* A directory beside write_temp's files: + "/" + name. */
+static const char *temp_dir_path(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s", write_temp("placeholder", "", 0));
+    snprintf(strrchr(path, '/') + 1, 256, "%s", name);
+    return path;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0 && fclose(f) == 0);
+}
 
 static void test_spreadsheet_bundle_loads(void **state)
 {
@@ -88,6 +108,148 @@ static void test_random_model_round_trips(void **state)
     assert_non_null(strstr(err.msg, "duplicate"));
 }
 
+/* Any class name a model accepts is saved and loads back exactly. */
+static void test_labels_round_trip(void **state)
+{
+    (void)state;
+    char long_name[5001];
+    memset(long_name, 'x', 5000);
+    long_name[5000] = '\0';
+    const char *labels[] = {"a;b", "back\\slash", "x\\;y", ";", "\\", "with,comma", "\"quoted\"", "영화 좋음",
+                            "in  the middle", long_name, "trailing\\"};
+    int C = (int)(sizeof labels / sizeof labels[0]);
+    const char *tokens[] = {"good", "bad"};
+    struct bundle b, c;
+    struct error err;
+    assert_int_equal(bundle_init_random(&b, "lbl", 4, 2, 0, 7, tokens, 2, &err), 0);
+    if (train_add_classifier(&b, 3, 0, labels, C, 7, &err))
+        fail_msg("%s", err.msg);
+    const char *dir = temp_dir_path("labels");
+    if (bundle_save(&b, dir, 1, &err) || bundle_load(&c, dir, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(c.enc.n_labels, C);
+    for (int i = 0; i < C; i++)
+        assert_string_equal(c.enc.labels[i], labels[i]);
+    bundle_free(&c);
+    /* What cannot be stored is refused, not written into a model that does not load. */
+    free(b.enc.labels[0]);
+    b.enc.labels[0] = strdup("two\nlines");
+    assert_int_equal(bundle_save(&b, temp_dir_path("bad-labels"), 1, &err), -1);
+    assert_non_null(strstr(err.msg, "control character"));
+    bundle_free(&b);
+    fsutil_remove_tree(dir);
+}
+
+/* A saved random model (d_model 4, 2 heads, an RNN and an LSTM of width 3)
+ * whose config.csv is then replaced by text; returns bundle_load's status. */
+static int load_with_config(const char *config, struct error *err)
+{
+    const char *tokens[] = {"good", "bad"};
+    struct bundle b;
+    const char *dir = temp_dir_path("config");
+    assert_int_equal(bundle_init_random(&b, "cfg", 4, 2, 3, 1, tokens, 2, err), 0);
+    assert_int_equal(bundle_save(&b, dir, 1, err), 0);
+    bundle_free(&b);
+    write_file(dir, "config.csv", config);
+    int rc = bundle_load(&b, dir, err);
+    if (rc == 0)
+        bundle_free(&b);
+    return rc;
+}
+
+static void expect_config_error(const char *config, const char *where, const char *what)
+{
+    struct error err;
+    assert_int_equal(load_with_config(config, &err), -1);
+    char want[64];
+    snprintf(want, sizeof want, "config.csv:%s", where);
+    if (!strstr(err.msg, want) || !strstr(err.msg, what))
+        fail_msg("got \"%s\", wanted \"%s ... %s\"", err.msg, want, what);
+}
+
+static void test_config_values_are_parsed_whole(void **state)
+{
+    (void)state;
+    struct error err;
+    const char *head = "key,value\nd_model,4\nn_heads,2\nd_hidden,3\n";
+    char config[512];
+    if (load_with_config(head, &err))
+        fail_msg("%s", err.msg);
+    /* Trailing text after 63 bytes of spaces used to be cut off and pass. */
+    char pad[121];
+    memset(pad, ' ', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    const struct { const char *before, *after, *line, *why; } cases[] = {
+        {"d_hidden,3", "junk", "4:", "whole number"},
+        {"positional,sinusoidal", "junk", "5:", "sinusoidal or none"},
+        {"lowercase,\"1", "x\"", "5:", "1 or 0"},
+        {"norm_eps,1e-5", "9", "5:", "not a number"},
+        {"d_hidden,", "3", NULL, NULL}, /* spaces alone around a value are fine, however many */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int hidden = !strncmp(cases[i].before, "d_hidden", 8);
+        snprintf(config, sizeof config, "key,value\nd_model,4\nn_heads,2\n%s%s%s%s\n", hidden ? "" : "d_hidden,3\n",
+                 cases[i].before, pad, cases[i].after);
+        if (!cases[i].why) {
+            if (load_with_config(config, &err))
+                fail_msg("%s", err.msg);
+            continue;
+        }
+        expect_config_error(config, cases[i].line, cases[i].why);
+    }
+    /* A key longer than 63 bytes is not a known key cut short. */
+    snprintf(config, sizeof config, "%sd_model%.70sx,4\n", head, pad);
+    expect_config_error(config, "5:1", "unknown key");
+    expect_config_error("key,value\nd_model,4\nn_heads,2\nd_hidden,3\nd_model,4\n", "5:1", "given twice");
+}
+
+static void test_missing_keys_point_after_the_last_line(void **state)
+{
+    (void)state;
+    /* Never line 0: the line after the last row, where the key would go. */
+    expect_config_error("key,value\nd_model,4\nn_heads,2\n", "4:1", "d_hidden is missing");
+    expect_config_error("key,value\nd_model,4\nn_heads,2", "4:1", "d_hidden is missing");
+    expect_config_error("key,value\nn_heads,2\nd_hidden,3\n", "4:1", "d_model is missing");
+    expect_config_error("key,value\r\nd_model,4\r\nd_hidden,3\r\n\r\n", "5:1", "n_heads is missing");
+}
+
+static void test_many_labels_are_checked_fast(void **state)
+{
+    (void)state;
+    /* 100,000 class names: the duplicate check sorts (pairwise took 17 s). */
+    int n = 100000;
+    size_t size = 64 + (size_t)n * 8;
+    char *config = malloc(size);
+    assert_non_null(config);
+    size_t len = (size_t)snprintf(config, size, "key,value\nd_model,4\nn_heads,2\nd_hidden,3\nlabels,");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(config + len, size - len, "%sc%d", i ? ";" : "", i);
+    snprintf(config + len, size - len, ";c4711\n");
+    expect_config_error(config, "5:8", "\"c4711\" is given twice");
+    config[len] = '\0';
+    strcat(config, "\n");
+    /* All distinct: the config loads (this model has no classifier files to match). */
+    struct error err;
+    assert_int_equal(load_with_config(config, &err), 0);
+    free(config);
+}
+
+static void test_labels_that_cannot_be_class_names(void **state)
+{
+    (void)state;
+    expect_config_error("key,value\nd_model,4\nn_heads,2\nd_hidden,3\nlabels,a; ;b\n", "5:8", "class 2 is empty");
+    expect_config_error("key,value\nd_model,4\nn_heads,2\nd_hidden,3\nlabels,\"a;b\nc\"\n", "5:8",
+                        "class 2 contains a control character");
+    expect_config_error("key,value\nd_model,4\nn_heads,2\nd_hidden,3\nlabels,only\n", "5:8", "at least two");
+    /* Hand-written spaces around names are dropped; \; is a ; inside a name. */
+    const char *ok[] = {"a", "b;c", "d\\e"};
+    const char *bad[] = {"", "   ", " a", "a ", "a\tb", "a\nb", "a\rb"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        assert_null(bundle_label_problem(ok[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_non_null(bundle_label_problem(bad[i]));
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -95,6 +257,11 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spreadsheet_bundle_loads),
         cmocka_unit_test(test_random_model_round_trips),
+        cmocka_unit_test(test_labels_round_trip),
+        cmocka_unit_test(test_config_values_are_parsed_whole),
+        cmocka_unit_test(test_missing_keys_point_after_the_last_line),
+        cmocka_unit_test(test_many_labels_are_checked_fast),
+        cmocka_unit_test(test_labels_that_cannot_be_class_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

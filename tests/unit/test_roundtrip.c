@@ -1,10 +1,7 @@
 /* What the fuzzers found (tests/fuzz): whatever training accepts must save and
- * load back exactly, what the format cannot store is refused up front, and
- * error messages stay valid UTF-8. */
-#include <sys/stat.h>
-
+ * load back exactly (long class names, ';', tabs around a name), and error
+ * messages stay valid UTF-8. (What cannot be stored is refused: test_dataset.) */
 #include "attnstep/bundle.h"
-#include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/train.h"
 #include "attnstep/utf8.h"
@@ -39,19 +36,20 @@ static void assert_round_trip(const struct bundle *b)
     fsutil_remove_tree(dir);
 }
 
-/* Class names of 6000 bytes in all were cut at 4095 bytes when saved. */
+/* Class names of 6000 bytes in all were cut at 4095 bytes when saved; ';'
+ * (which separates them in config.csv) made a model that did not load. */
 static void test_long_labels_round_trip(void **state)
 {
     (void)state;
     static char names[3][2001];
-    const char *labels[3];
+    const char *labels[4] = {[3] = "pos;itive \\;"};
     for (int i = 0; i < 3; i++) {
         memset(names[i], 'a' + i, 2000);
         labels[i] = names[i];
     }
     struct bundle b;
     struct error err;
-    assert_int_equal(train_init_model(&b, "long", 4, 2, 4, 0, labels, 3, vocab, 4, 1, &err), 0);
+    assert_int_equal(train_init_model(&b, "long", 4, 2, 4, 0, labels, 4, vocab, 4, 1, &err), 0);
     assert_round_trip(&b);
     bundle_free(&b);
 }
@@ -69,59 +67,6 @@ static void test_tabs_round_trip(void **state)
     b.description = strdup("\tan indented description ");
     assert_round_trip(&b);
     bundle_free(&b);
-}
-
-/* ';' separates the class names and the spaces around one are trimmed:
- * saving such a label refuses instead of writing a model that does not load. */
-static void test_unstorable_labels_refused_by_save(void **state)
-{
-    (void)state;
-    const char *bad[][2] = {{"neg", "pos;itive"}, {" neg", "pos"}, {"neg", "pos\t"}};
-    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-        struct bundle b;
-        struct error err;
-        assert_int_equal(train_init_model(&b, "bad", 4, 2, 4, 0, bad[k], 2, vocab, 4, 1, &err), 0);
-        const char *dir = temp_path("refused");
-        assert_int_equal(bundle_save(&b, dir, 0, &err), -1);
-        assert_non_null(strstr(err.msg, "cannot store the class name"));
-        struct stat st;
-        assert_int_not_equal(stat(dir, &st), 0); /* nothing published */
-        bundle_free(&b);
-    }
-    assert_null(bundle_label_problem("positive"));
-    assert_null(bundle_label_problem("a, \"quoted\"\nlabel"));
-    assert_non_null(bundle_label_problem(""));
-}
-
-/* Training data with such labels is refused when read, at the label's cell. */
-static void test_unstorable_labels_refused_by_dataset(void **state)
-{
-    (void)state;
-    static const struct { const char *csv, *where, *why; } cases[] = {
-        {"text,label\ngood movie,pos\nbad movie,neg;ative\n", ":3:11:", "';'"},
-        {"text,label\ngood movie,\"  \"\nbad movie,neg\n", ":2:12:", "space"},
-        {"text,label\ngood movie,\" pos\"\nbad movie,neg\n", ":2:12:", "space"},
-        {"text,label\ngood movie,pos\nbad movie,\"\"\n", ":3:11:", "empty"},
-    };
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        struct dataset d;
-        struct error err;
-        const char *path = write_temp("data.csv", cases[k].csv, strlen(cases[k].csv));
-        assert_int_equal(dataset_read(&d, path, &err), -1);
-        assert_non_null(strstr(err.msg, cases[k].where));
-        assert_non_null(strstr(err.msg, cases[k].why));
-    }
-    /* A comma or a quote in a label is stored (quoted) and comes back. */
-    const char *ok = "text,label\ngood movie,\"pos, \"\"really\"\"\"\nbad movie,neg\n";
-    struct dataset_job job;
-    struct error err;
-    struct dataset_job_spec spec = {.data = write_temp("ok.csv", ok, strlen(ok)), .name = "ok", .d_model = 4,
-                                    .heads = 2, .d_ff = 4, .lr = 0.01, .seed = 1};
-    if (dataset_job_prepare(&job, &spec, &err))
-        fail_msg("%s", err.msg);
-    assert_string_equal(job.model.enc.labels[1], "pos, \"really\"");
-    assert_round_trip(&job.model);
-    dataset_job_free(&job);
 }
 
 /* A long config key was cut at 63 bytes inside a Korean character, and the
@@ -150,8 +95,6 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_long_labels_round_trip),
         cmocka_unit_test(test_tabs_round_trip),
-        cmocka_unit_test(test_unstorable_labels_refused_by_save),
-        cmocka_unit_test(test_unstorable_labels_refused_by_dataset),
         cmocka_unit_test(test_cut_key_stays_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,11 @@
 /* CSV reading: what spreadsheets write loads; what is broken is named by line and column. */
 #include <math.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "attnstep/table.h"
+#include "attnstep/utf8.h"
 #include "testutil.h"
 
 static void read_ok(struct table *t, const char *bytes)
@@ -109,6 +113,126 @@ static void test_missing_file(void **state)
     assert_string_equal(err.msg, "/nonexistent/x.csv: cannot open: No such file or directory");
 }
 
+/* The directory write_temp uses, + "/" + name. */
+static const char *temp_path(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s", write_temp("placeholder", "", 0));
+    snprintf(strrchr(path, '/') + 1, sizeof path - (size_t)(strrchr(path, '/') + 1 - path), "%s", name);
+    return path;
+}
+
+static void refused(const char *path, const char *what)
+{
+    struct table t = {.n_rows = -7};
+    struct error err;
+    assert_int_equal(table_read(&t, path, &err), -1);
+    assert_int_equal(t.n_rows, -7);
+    if (!strstr(err.msg, what) || strncmp(err.msg, path, strlen(path)))
+        fail_msg("%s: got \"%s\", wanted \"%s\"", path, err.msg, what);
+}
+
+static void test_special_files_are_refused_unread(void **state)
+{
+    (void)state;
+    /* A FIFO with no writer: opening it must not wait. If it did, the alarm
+     * ends the test (a failure) instead of hanging the suite. */
+    const char *fifo = temp_path("fifo.csv");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(10);
+    refused(fifo, "not a regular file");
+    alarm(0);
+    /* /dev/zero behind a symlink would give a gibibyte of NULs. */
+    const char *zero = temp_path("zero.csv");
+    assert_int_equal(symlink("/dev/zero", zero), 0);
+    refused(zero, "not a regular file");
+    refused("/dev/null", "not a regular file");
+    refused(source_root, "is a directory");
+}
+
+static void test_size_limit_is_checked_before_reading(void **state)
+{
+    (void)state;
+    char bytes[101];
+    memset(bytes, 'a', sizeof bytes);
+    bytes[99] = '\n';
+    struct table t;
+    struct error err;
+    /* Exactly the limit loads; one byte more is refused, by its size. */
+    const char *p = write_temp("limit.csv", bytes, 100);
+    if (table_read_max(&t, p, 100, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal((int)strlen(table_text(&t, 0, 0)), 99);
+    table_free(&t);
+    p = write_temp("over.csv", bytes, 101);
+    assert_int_equal(table_read_max(&t, p, 100, &err), -1);
+    assert_non_null(strstr(err.msg, "too large (101 bytes; at most 100)"));
+}
+
+static void test_long_fields_load(void **state)
+{
+    (void)state;
+    /* A 4 MB unquoted field and a 4 MB quoted one (libcsv's buffer must grow
+     * in large steps, or this takes minutes under AddressSanitizer). */
+    size_t n = 4u << 20;
+    char *bytes = malloc(2 * n + 8);
+    assert_non_null(bytes);
+    memset(bytes, 'x', n);
+    bytes[n] = ',';
+    bytes[n + 1] = '"';
+    memset(bytes + n + 2, 'y', n);
+    memcpy(bytes + 2 * n + 2, "\"\n", 2);
+    const char *p = write_temp("long.csv", bytes, 2 * n + 4);
+    free(bytes);
+    struct table t;
+    struct error err;
+    if (table_read(&t, p, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(t.n_rows, 1);
+    assert_true(strlen(table_text(&t, 0, 0)) == n && strlen(table_text(&t, 0, 1)) == n);
+    assert_true(table_text(&t, 0, 1)[n - 1] == 'y');
+    table_free(&t);
+}
+
+static void test_messages_cut_on_character_boundaries(void **state)
+{
+    (void)state;
+    /* A cell of 50 Korean syllables (3 bytes each) is quoted in part. */
+    char cell[256] = "a,";
+    for (int i = 0; i < 50; i++)
+        strcat(cell, "영");
+    strcat(cell, "\n");
+    struct table t;
+    struct error err;
+    read_ok(&t, cell);
+    assert_int_equal(table_number(&t, 0, 1, &(double){0}, &err), -1);
+    assert_int_equal(utf8_invalid_at(err.msg, strlen(err.msg)), -1);
+    assert_non_null(strstr(err.msg, "영..."));
+    table_free(&t);
+    /* Every byte count cuts before a whole character. */
+    char out[64];
+    for (size_t max = 0; max < 10; max++) {
+        utf8_excerpt(out, "영화가 good", max);
+        assert_int_equal(utf8_invalid_at(out, strlen(out)), -1);
+        assert_true(strlen(out) <= max + 3);
+    }
+    assert_string_equal(utf8_excerpt(out, "영화가", 7), "영화...");
+    assert_string_equal(utf8_excerpt(out, "영화가", 9), "영화가");
+    /* A message longer than the buffer ends in "..." after a whole character. */
+    char *huge = malloc(3 * 4000 + 1);
+    huge[0] = '\0';
+    for (int i = 0; i < 4000; i++)
+        strcat(huge, "영");
+    error_at(&err, "x.csv", 1, 1, "%s", huge);
+    free(huge);
+    size_t len = strlen(err.msg);
+    assert_int_equal(utf8_invalid_at(err.msg, len), -1);
+    assert_string_equal(err.msg + len - 3, "...");
+    /* And it is one line, whatever the quoted text holds. */
+    error_at(&err, "x.csv", 2, 3, "token \"%s\" is odd", "a\nb\tc");
+    assert_string_equal(err.msg, "x.csv:2:3: token \"a b c\" is odd");
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -119,6 +243,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_broken_files_are_located),
         cmocka_unit_test(test_numbers_are_plain_finite_decimals),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_special_files_are_refused_unread),
+        cmocka_unit_test(test_size_limit_is_checked_before_reading),
+        cmocka_unit_test(test_long_fields_load),
+        cmocka_unit_test(test_messages_cut_on_character_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,106 @@
+/* A model's training history: what is not a snapshot train wrote is skipped
+ * with a warning, and the model stays usable. */
+#include <sys/stat.h>
+
+#include "attnstep/fsutil.h"
+#include "attnstep/history.h"
+#include "testutil.h"
+
+static void test_stray_snapshot_entries_are_skipped_with_warnings(void **state)
+{
+    (void)state;
+    char dir[512], snaps[600], p[700];
+    snprintf(dir, sizeof dir, "%s", write_temp("placeholder", "", 0));
+    strcpy(strrchr(dir, '/') + 1, "model");
+    const char *tokens[] = {"good", "bad"};
+    struct bundle b;
+    struct error err;
+    assert_int_equal(bundle_init_random(&b, "h", 4, 2, 0, 3, tokens, 2, &err), 0);
+    assert_int_equal(bundle_save(&b, dir, 1, &err), 0);
+    snprintf(snaps, sizeof snaps, "%s/snapshots", dir);
+    assert_int_equal(mkdir(snaps, 0700), 0);
+    /* Two real snapshots, and strays: names train does not write, absurd
+     * epochs (one beyond an int), a file, an empty directory. */
+    const char *good[] = {"epoch-000", "epoch-1200"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/%s", snaps, good[i]);
+        assert_int_equal(bundle_save(&b, p, 0, &err), 0);
+    }
+    const char *stray_dirs[] = {"epoch-0020", "epoch-20", "epoch-99999999999", "epoch-200000", "epoch--01",
+                                "epoch-010", "copy of epoch-000"};
+    for (size_t i = 0; i < sizeof stray_dirs / sizeof stray_dirs[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", snaps, stray_dirs[i]);
+        assert_int_equal(mkdir(p, 0700), 0);
+    }
+    snprintf(p, sizeof p, "%s/epoch-005", snaps);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f);
+    bundle_free(&b);
+
+    struct history h;
+    if (history_load(&h, dir, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(h.n_snapshots, 2);
+    assert_int_equal(h.snapshot_epoch[0], 0);
+    assert_int_equal(h.snapshot_epoch[1], 1200);
+    assert_int_equal(h.snapshots[1].d_model, 4);
+    assert_int_equal(h.n_warnings, 8);
+    const char *all[] = {"epoch-0020", "epoch-20", "epoch-99999999999", "epoch-200000", "epoch--01",
+                         "epoch-010", "copy of epoch-000", "epoch-005"};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        char want[700];
+        snprintf(want, sizeof want, "%s/%s: ignored", snaps, all[i]);
+        int found = 0;
+        for (int w = 0; w < h.n_warnings; w++)
+            found |= strncmp(h.warnings[w], want, strlen(want)) == 0 && !strchr(h.warnings[w], '\n');
+        if (!found)
+            fail_msg("no warning for %s", all[i]);
+    }
+    history_free(&h);
+    fsutil_remove_tree(dir);
+}
+
+static void test_no_history_is_no_error(void **state)
+{
+    (void)state;
+    struct history h;
+    struct error err;
+    assert_int_equal(history_load(&h, src_path("tests/data/bundles/korean"), &err), 0);
+    assert_int_equal(h.n_snapshots, 0);
+    assert_int_equal(h.n_warnings, 0);
+    history_free(&h);
+}
+
+static void test_only_strays_give_no_snapshots(void **state)
+{
+    (void)state;
+    char dir[512], p[700];
+    snprintf(dir, sizeof dir, "%s", write_temp("placeholder", "", 0));
+    strcpy(strrchr(dir, '/') + 1, "strays");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(p, sizeof p, "%s/snapshots", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/snapshots/epoch-2147483648", dir); /* one past INT_MAX */
+    assert_int_equal(mkdir(p, 0700), 0);
+    struct history h;
+    struct error err;
+    if (history_load(&h, dir, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(h.n_snapshots, 0);
+    assert_int_equal(h.n_warnings, 1);
+    history_free(&h);
+    fsutil_remove_tree(dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        source_root = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stray_snapshot_entries_are_skipped_with_warnings),
+        cmocka_unit_test(test_no_history_is_no_error),
+        cmocka_unit_test(test_only_strays_give_no_snapshots),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
