@@ -133,12 +133,15 @@ static void draw_influence(struct app *a, int y, int h)
     const struct trace *t = &a->trace;
     char num[32];
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
-    trace_influence_all(t); /* computed when first shown; zeros only if out of memory */
     static const char *const heading[] = {
         "── How much each word still matters at the end: ‖∂(last output)/∂e_i‖, bars scaled per model",
         "── How much each word matters at the end: ‖∂(last output)/∂e_i‖",
         "── How much each word matters at the end"};
     draw_heading(y, text_choose(heading, 3, COLS - 2));
+    if (trace_influence_all(t)) { /* computed when first shown */
+        draw_text(y + 1, 2, COLS - 4, "not enough memory to compute the influence", theme_attr(ROLE_WARN));
+        return;
+    }
     int colw = (COLS - 2 - lw - 2) / 3;
     static const enum trace_model order[] = {TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION};
     static const char *const title[][3] = {{"RNN  (path: N−i steps)", "RNN (N−i steps)", "RNN"},
