@@ -13,6 +13,7 @@
 #include "attnstep/bundle.h"
 #include "attnstep/export.h"
 #include "attnstep/fsutil.h"
+#include "attnstep/i18n.h"
 #include "attnstep/lesson.h"
 #include "attnstep/narration.h"
 #include "attnstep/table.h"
@@ -20,6 +21,7 @@
 #include "config.h"
 #include "interrupt.h"
 #include "examples.h"
+#include "lang.h"
 #include "options.h"
 #include "paths.h"
 #include "print.h"
@@ -280,12 +282,17 @@ int main(int argc, char **argv)
 {
     /* A reader that stops early (attnstep | head) is not an error. */
     signal(SIGPIPE, SIG_IGN);
+    char msg[512];
+    /* First the language, so that even a usage error reads in it. */
+    if (lang_setup(argc, argv, msg, sizeof msg)) {
+        fprintf(stderr, "attnstep: %s\n%s\n", msg, _("Try 'attnstep --help' for more information."));
+        return 2;
+    }
     if (argc > 1 && !strcmp(argv[1], "train"))
         return train_cmd(argc - 1, argv + 1);
     struct options o;
-    char msg[512];
     if (options_parse(&o, argc, argv, msg, sizeof msg)) {
-        fprintf(stderr, "attnstep: %s\nTry 'attnstep --help' for more information.\n", msg);
+        fprintf(stderr, "attnstep: %s\n%s\n", msg, _("Try 'attnstep --help' for more information."));
         options_free(&o);
         return 2;
     }

@@ -6,29 +6,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-void options_help(void)
-{
-    fputs(
+#include "attnstep/i18n.h"
+#include "lang.h"
+
+/* One msgid per paragraph: a translator sees whole paragraphs, and no string
+ * nears the 4095 bytes C11 compilers need only take in one. */
+static const char *const help_text[] = {
+/* TRANSLATORS: a paragraph of --help. Keep each line within 79 columns (a Hangul
+   syllable takes two) and keep option names, keys and commands as they are. */
+N_(
 "attnstep — watch a transformer's self-attention compute, one number at a time\n"
-"\n"
+"\n"),
+N_(
 "Usage: attnstep [OPTIONS] [--] [SENTENCE...]\n"
 "       attnstep train DATA.csv --out DIR [OPTIONS]   (attnstep train --help)\n"
 "       attnstep --init-model DIR [--d-model D] [--heads H] [--d-hidden N]\n"
 "                [--seed S] [--vocab FILE]\n"
-"\n"
+"\n"),
+N_(
 "  attnstep                          walk through an example the model knows\n"
 "  attnstep the cat sat on the mat   walk through your own sentence\n"
 "  attnstep --causal --granularity cell i did not like it\n"
 "  attnstep --export out/ the movie was not good    every matrix as CSV\n"
 "  attnstep train assets/data/sentiment-en-train.csv --out my-model\n"
 "  attnstep --model my-model         then v three times: the training view\n"
-"\n"
+"\n"),
+N_(
 "The sentence is cut into tokens, turned into vectors, and sent through a\n"
 "transformer block: multi-head self-attention (queries, keys, values, scores,\n"
 "softmax weights, the weighted sum), then, when the model has them, Add & Norm,\n"
 "feed-forward and the classifier's prediction, each shown with its real numbers.\n"
 "On a terminal you step through it; otherwise it is printed as plain text.\n"
-"\n"
+"\n"),
+N_(
 "Options:\n"
 "  --model DIR          model bundle to use (default: $ATTNSTEP_MODEL, else the\n"
 "                       bundled tiny-en, trained on English sentiment; also\n"
@@ -45,16 +55,20 @@ void options_help(void)
 "  --force              let --export or --init-model replace a non-empty DIR\n"
 "  --bench [WxH]        render every step off-screen (default 120x40) and\n"
 "                       print frame times and bytes per frame\n"
+"  --lang LANG          language of the text: en or ko (default: from\n"
+"                       LANGUAGE, LC_ALL, LC_MESSAGES or LANG)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
-"\n"
+"\n"),
+N_(
 "Training a model:\n"
 "  train DATA.csv --out DIR\n"
 "                       learn W_Q, W_K, W_V and the rest of a one-block\n"
 "                       transformer classifier from text,label sentences, with\n"
 "                       snapshots for the training view; 'attnstep train --help'\n"
 "                       lists its options (--test, --epochs, --bench, ...)\n"
-"\n"
+"\n"),
+N_(
 "Making a random model:\n"
 "  --init-model DIR     write a model with seeded random weights (rounded to two\n"
 "                       decimals, so students can redo the arithmetic) into DIR\n"
@@ -65,10 +79,8 @@ void options_help(void)
 "  --seed S             random seed (default 1)\n"
 "  --vocab FILE         CSV with a header 'token' and one token per row\n"
 "                       (default: the bundled vocabulary)\n"
-"\n",
-          stdout);
-    /* Two strings: C11 compilers need only take 4095 bytes in one. */
-    fputs(
+"\n"),
+N_(
 "Views (v goes to the next one):\n"
 "  pipeline   each stage's operands and result, the formula with its numbers,\n"
 "             and what the stage means\n"
@@ -76,7 +88,8 @@ void options_help(void)
 "  compare    an RNN and an LSTM reading the same sentence beside attention\n"
 "  training   the model from random weights to trained, epoch by epoch: the\n"
 "             heatmap, prediction, W_Q/W_K/W_V, loss and accuracy (R retrains)\n"
-"\n"
+"\n"),
+N_(
 "Keys:\n"
 "  → l space        next step\n"
 "  ← h Backspace    previous step\n"
@@ -97,11 +110,17 @@ void options_help(void)
 "  q                quit\n"
 "In the compare view the step keys read one word at a time; in the training\n"
 "view they move from epoch to epoch.\n"
-"\n"
+"\n"),
+N_(
 "Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage,\n"
 "128+N when stopped by signal N (130 for Ctrl-C).\n"
-"A model is a directory of CSV files; see 'man attnstep' for the format.\n",
-          stdout);
+"A model is a directory of CSV files; see 'man attnstep' for the format.\n")
+};
+
+void options_help(void)
+{
+    for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++)
+        fputs(_(help_text[i]), stdout);
 }
 
 static int usage(char *msg, size_t size, const char *fmt, ...) ATTNSTEP_PRINTF(3, 4);
@@ -155,16 +174,16 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         }
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
                                                   "--d-model", "--heads", "--seed", "--vocab", "--autoplay",
-                                                  "--d-hidden"};
+                                                  "--d-hidden", "--lang"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
         if (needs && !value) {
             if (i + 1 >= argc)
-                return usage(msg, size, "%s needs a value", name);
+                return usage(msg, size, _("%s needs a value"), name);
             value = argv[++i];
         } else if (!needs && value && strcmp(name, "--bench")) {
-            return usage(msg, size, "%s takes no value", name);
+            return usage(msg, size, _("%s takes no value"), name);
         }
         long n;
         if (!strcmp(name, "--model")) o->model = value;
@@ -175,6 +194,10 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         else if (!strcmp(name, "--print")) o->print = 1;
         else if (!strcmp(name, "--compare")) o->compare = 1;
         else if (!strcmp(name, "--force")) o->force = 1;
+        else if (!strcmp(name, "--lang")) {
+            /* main's lang_setup has already chosen the language from it */
+            if (!lang_valid(value)) return usage(msg, size, _("--lang must be en or ko, not '%s'"), value);
+        }
         else if (!strcmp(name, "--help") || !strcmp(name, "-h")) o->help = 1;
         else if (!strcmp(name, "--version") || !strcmp(name, "-V")) o->version = 1;
         else if (!strcmp(name, "--bench")) {
@@ -183,36 +206,36 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
             if (!value && i + 1 < argc && sscanf(argv[i + 1], "%dx%d", &o->bench_w, &o->bench_h) == 2)
                 value = argv[++i];
             else if (value && sscanf(value, "%dx%d", &o->bench_w, &o->bench_h) != 2)
-                return usage(msg, size, "--bench takes a size like 120x40, not '%s'", value);
+                return usage(msg, size, _("--bench takes a size like 120x40, not '%s'"), value);
             if (value && (o->bench_w < 20 || o->bench_h < 5 || o->bench_w > 1000 || o->bench_h > 1000))
-                return usage(msg, size, "--bench size must be between 20x5 and 1000x1000, not '%s'", value);
+                return usage(msg, size, _("--bench size must be between 20x5 and 1000x1000, not '%s'"), value);
         } else if (!strcmp(name, "--autoplay")) {
             char *end;
             o->autoplay = strtod(value, &end);
             if (end == value || *end || !(o->autoplay >= 0.05 && o->autoplay <= 60))
-                return usage(msg, size, "--autoplay takes seconds between 0.05 and 60, not '%s'", value);
+                return usage(msg, size, _("--autoplay takes seconds between 0.05 and 60, not '%s'"), value);
         } else if (!strcmp(name, "--granularity")) {
             if (!strcmp(value, "stage")) o->gran = GRAN_STAGE;
             else if (!strcmp(value, "row")) o->gran = GRAN_ROW;
             else if (!strcmp(value, "cell")) o->gran = GRAN_CELL;
-            else return usage(msg, size, "--granularity must be stage, row or cell, not '%s'", value);
+            else return usage(msg, size, _("--granularity must be stage, row or cell, not '%s'"), value);
         } else if (!strcmp(name, "--d-model")) {
-            if (parse_count(value, 1000000, &n)) return usage(msg, size, "--d-model needs a whole number, not '%s'", value);
+            if (parse_count(value, 1000000, &n)) return usage(msg, size, _("--d-model needs a whole number, not '%s'"), value);
             o->d_model = (int)n;
         } else if (!strcmp(name, "--d-hidden")) {
-            if (parse_count(value, 1000000, &n)) return usage(msg, size, "--d-hidden needs a whole number, not '%s'", value);
+            if (parse_count(value, 1000000, &n)) return usage(msg, size, _("--d-hidden needs a whole number, not '%s'"), value);
             o->d_hidden = (int)n;
         } else if (!strcmp(name, "--heads")) {
-            if (parse_count(value, 1000000, &n)) return usage(msg, size, "--heads needs a whole number, not '%s'", value);
+            if (parse_count(value, 1000000, &n)) return usage(msg, size, _("--heads needs a whole number, not '%s'"), value);
             o->heads = (int)n;
         } else if (!strcmp(name, "--seed")) {
             char *end;
             errno = 0;
             o->seed = strtoull(value, &end, 10);
             if (end == value || *end || errno || value[0] == '-')
-                return usage(msg, size, "--seed needs a whole number, not '%s'", value);
+                return usage(msg, size, _("--seed needs a whole number, not '%s'"), value);
         } else {
-            return usage(msg, size, "unknown option '%s'", a);
+            return usage(msg, size, _("unknown option '%s'"), a);
         }
     }
     size_t len = 0;
@@ -221,7 +244,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
     if (i < argc) {
         o->sentence = malloc(len);
         if (!o->sentence)
-            return usage(msg, size, "%s", "out of memory");
+            return usage(msg, size, "%s", _("out of memory"));
         o->sentence[0] = '\0';
         for (int k = i; k < argc; k++) {
             if (k > i)

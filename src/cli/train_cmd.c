@@ -4,6 +4,7 @@
 #include "train_cmd.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,10 @@
 #include "attnstep/csvout.h"
 #include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
+#include "attnstep/i18n.h"
 #include "attnstep/train.h"
 #include "interrupt.h"
+#include "lang.h"
 
 struct train_args {
     const char *data, *test, *out, *from;
@@ -25,15 +28,20 @@ struct train_args {
     unsigned long long seed;
 };
 
-static void train_help(void)
-{
-    fputs(
+/* One msgid per paragraph: a translator sees whole paragraphs, and no string
+ * nears the 4095 bytes C11 compilers need only take in one. */
+static const char *const train_help_text[] = {
+/* TRANSLATORS: a paragraph of train --help. Keep each line within 79 columns
+   (a Hangul syllable takes two) and keep option names, keys and commands as they are. */
+N_(
 "Usage: attnstep train DATA.csv --out DIR [OPTIONS]\n"
-"\n"
+"\n"),
+N_(
 "Learns W_Q, W_K, W_V and the rest of a one-block transformer classifier from\n"
 "sentences with labels (a CSV file with the header text,label), and writes the\n"
 "model bundle to DIR, with snapshots along the way for the training view.\n"
-"\n"
+"\n"),
+N_(
 "  --out DIR        where to write the model (refused if not empty, see --force)\n"
 "  --test FILE      held-out sentences (text,label) to measure generalisation\n"
 "  --epochs N       passes over the data (default 20)\n"
@@ -46,25 +54,40 @@ static void train_help(void)
 "  --force          replace a non-empty DIR\n"
 "  --bench          train without writing anything and print the sentences per\n"
 "                   second (bench/torch_compare.py sets PyTorch beside it)\n"
+"  --lang LANG      language of the text: en or ko\n"
 "  -h, --help       show this help\n"
-"\n"
+"\n"),
+N_(
 "Example, from the source tree:\n"
 "  attnstep train assets/data/sentiment-en-train.csv \\\n"
 "      --test assets/data/sentiment-en-test.csv --out my-model\n"
 "  attnstep --model my-model\n"
-"\n"
+"\n"),
+N_(
 "Then press v until the training view: the step keys move from the random start\n"
 "(epoch 0) to the end, showing the attention, the prediction, W_Q, W_K and W_V\n"
 "of each snapshot beside the loss and accuracy curves; R retrains the model from\n"
 "random, live, with the command recorded in its config.csv.\n"
-"\n"
-"The same binary, data and seed give the same model, byte for byte.\n",
-          stdout);
+"\n"),
+N_(
+"The same binary, data and seed give the same model, byte for byte.\n")
+};
+
+static void train_help(void)
+{
+    for (size_t i = 0; i < sizeof train_help_text / sizeof train_help_text[0]; i++)
+        fputs(_(train_help_text[i]), stdout);
 }
 
-static int usage(const char *msg, const char *arg)
+static int usage(const char *fmt, ...) ATTNSTEP_PRINTF(1, 2);
+static int usage(const char *fmt, ...)
 {
-    fprintf(stderr, "attnstep: train: %s%s\nTry 'attnstep train --help' for more information.\n", msg, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("attnstep: train: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s\n", _("Try 'attnstep train --help' for more information."));
     return 2;
 }
 
@@ -84,14 +107,14 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         }
         if (o[0] != '-') {
             if (a->data) {
-                *exit_code = usage("more than one data file: ", o);
+                *exit_code = usage(_("more than one data file: %s"), o);
                 return -1;
             }
             a->data = o;
             continue;
         }
         if (i + 1 >= argc) {
-            *exit_code = usage("this option needs a value: ", o);
+            *exit_code = usage(_("this option needs a value: %s"), o);
             return -1;
         }
         const char *v = argv[++i];
@@ -100,17 +123,24 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         if (!strcmp(o, "--out")) a->out = v;
         else if (!strcmp(o, "--test")) a->test = v;
         else if (!strcmp(o, "--from")) a->from = v;
+        else if (!strcmp(o, "--lang")) {
+            /* main's lang_setup has already chosen the language from it */
+            if (!lang_valid(v)) {
+                *exit_code = usage(_("--lang must be en or ko, not '%s'"), v);
+                return -1;
+            }
+        }
         else if (!strcmp(o, "--lr")) {
             a->lr = strtod(v, &end);
             if (end == v || *end || !(a->lr > 0 && a->lr < 10)) {
-                *exit_code = usage("--lr takes a positive number below 10, not ", v);
+                *exit_code = usage(_("--lr takes a positive number below 10, not %s"), v);
                 return -1;
             }
         } else if (!strcmp(o, "--seed")) {
             errno = 0;
             a->seed = strtoull(v, &end, 10);
             if (end == v || *end || errno || v[0] == '-') {
-                *exit_code = usage("--seed takes a whole number, not ", v);
+                *exit_code = usage(_("--seed takes a whole number, not %s"), v);
                 return -1;
             }
         } else if (!strcmp(o, "--epochs") || !strcmp(o, "--d-model") || !strcmp(o, "--heads") ||
@@ -118,7 +148,7 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
             errno = 0;
             n = strtol(v, &end, 10);
             if (end == v || *end || errno || n < 1 || n > 100000) {
-                *exit_code = usage("this option takes a whole number from 1 to 100000: ", o);
+                *exit_code = usage(_("this option takes a whole number from 1 to 100000: %s"), o);
                 return -1;
             }
             if (!strcmp(o, "--epochs")) a->epochs = (int)n;
@@ -126,16 +156,16 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
             else if (!strcmp(o, "--heads")) a->heads = (int)n;
             else a->d_ff = (int)n;
         } else {
-            *exit_code = usage("unknown option ", o);
+            *exit_code = usage(_("unknown option %s"), o);
             return -1;
         }
     }
     if (!a->data) {
-        *exit_code = usage("no data file: give a CSV with the header text,label", "");
+        *exit_code = usage("%s", _("no data file: give a CSV with the header text,label"));
         return -1;
     }
     if (!a->out && !a->bench) {
-        *exit_code = usage("no --out DIR: where should the model go?", "");
+        *exit_code = usage("%s", _("no --out DIR: where should the model go?"));
         return -1;
     }
     return 0;

@@ -3,6 +3,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +47,13 @@ static void catch_stop_signals(int on)
 
 int term_locale_utf8(void)
 {
+    /* LC_MESSAGES stays as the language setup (--lang) left it. */
+    char messages[256];
+    const char *m = setlocale(LC_MESSAGES, NULL);
+    snprintf(messages, sizeof messages, "%s", m ? m : "");
     setlocale(LC_ALL, "");
+    if (messages[0])
+        setlocale(LC_MESSAGES, messages);
     const char *cs = nl_langinfo(CODESET);
     return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
