@@ -288,8 +288,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "attnstep: %s\n%s\n", msg, _("Try 'attnstep --help' for more information."));
         return 2;
     }
-    if (argc > 1 && !strcmp(argv[1], "train"))
-        return train_cmd(argc - 1, argv + 1);
+    /* train comes first, or right after --lang: attnstep --lang ko train … */
+    int sub = 1;
+    if (argc > 3 && !strcmp(argv[1], "--lang"))
+        sub = 3;
+    else if (argc > 2 && !strncmp(argv[1], "--lang=", 7))
+        sub = 2;
+    if (argc > sub && !strcmp(argv[sub], "train"))
+        return train_cmd(argc - sub, argv + sub);
     struct options o;
     if (options_parse(&o, argc, argv, msg, sizeof msg)) {
         fprintf(stderr, "attnstep: %s\n%s\n", msg, _("Try 'attnstep --help' for more information."));

@@ -110,6 +110,9 @@ out = r.stdout.decode()
 check("train --lang ko --help is Korean and fits 79 columns",
       r.returncode == 0 and "사용법: attnstep train" in out and "--epochs" in out
       and not [line for line in out.split("\n") if width(line) > 79], out[:300])
+r = run("--lang", "ko", "train", "--help", env={"LANG": "C.UTF-8"})
+check("--lang ko train --help: --lang may come before train", r.returncode == 0
+      and r.stdout.decode().startswith("사용법: attnstep train"), r.stdout[:200])
 r = run("train", "--help", env={"LANG": "C.UTF-8"})
 check("train --help is English by default", r.returncode == 0 and not hangul(r.stdout.decode()))
 
