@@ -16,10 +16,10 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+from tap import check, finish
 
 BIN, ROOT, BUILD = sys.argv[1], sys.argv[2], sys.argv[3]
 TMP = tempfile.mkdtemp(prefix="attnstep-cli-")
-results = []
 
 
 def run(*args, env=None, timeout=60):
@@ -28,10 +28,6 @@ def run(*args, env=None, timeout=60):
     if env:
         e.update(env)
     return subprocess.run([BIN, *args], capture_output=True, timeout=timeout, env=e)
-
-
-def check(name, cond, *diag):
-    results.append((name, bool(cond), diag))
 
 
 def width(s):
@@ -259,11 +255,4 @@ rows = read_csv(os.path.join(exp, "head2_weights.csv")) if r.returncode == 0 els
 check("a 200-token sentence exports 200×200 weights", len(rows) == 201 and len(rows[1]) == 201, r.stderr)
 
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"1..{len(results)}")
-for i, (name, ok, diag) in enumerate(results, 1):
-    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-    if not ok:
-        for d in diag:
-            for line in str(d).splitlines()[:8]:
-                print(f"# {line}")
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+finish()

@@ -29,16 +29,12 @@ import sys
 import tempfile
 import threading
 import time
+from tap import check, finish
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-files-")
 DATA = os.path.join(ROOT, "assets", "data", "sentiment-en-train.csv")
 ENV = {k: v for k, v in os.environ.items() if k != "ATTNSTEP_MODEL"}
-results = []
-
-
-def check(name, cond, *diag):
-    results.append((name, bool(cond), diag))
 
 
 def path(*parts):
@@ -340,11 +336,4 @@ for sig in (signal.SIGTERM, signal.SIGINT):
           (killed or finished) and not glob.glob(out + ".tmp-*"), p.returncode, err)
 
 shutil.rmtree(TMP, ignore_errors=True)
-print("1..%d" % len(results))
-for i, (name, ok, diag) in enumerate(results, 1):
-    print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-    if not ok:
-        for d in diag:
-            for line in str(d).splitlines()[:6]:
-                print("# " + line)
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+finish(6)

@@ -18,13 +18,13 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+from tap import check, finish
 
 BIN, ROOT, BUILD = sys.argv[1], sys.argv[2], sys.argv[3]
 if not shutil.which("xgettext") or not shutil.which("msgfmt"):
     print("1..0 # SKIP xgettext or msgfmt missing (Debian package gettext)")
     sys.exit(77)
 TMP = tempfile.mkdtemp(prefix="attnstep-i18n-")
-results = []
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE")
 
 
@@ -33,10 +33,6 @@ def run(*args, env=None, binary=BIN):
     e = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS and k != "ATTNSTEP_MODEL"}
     e.update(env or {})
     return subprocess.run([binary, *args], capture_output=True, timeout=60, env=e)
-
-
-def check(name, cond, *diag):
-    results.append((name, bool(cond), diag))
 
 
 def hangul(text):
@@ -159,11 +155,4 @@ check("meson install puts the catalogue under share/locale, and the installed bi
       inst.stderr[-300:], mo)
 
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"1..{len(results)}")
-for i, (name, ok, diag) in enumerate(results, 1):
-    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-    if not ok:
-        for d in diag:
-            for line in str(d).splitlines()[:8]:
-                print(f"# {line}")
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+finish()

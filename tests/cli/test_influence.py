@@ -14,20 +14,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from tap import check, finish
 
 BIN = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="attnstep-influence-")
-results = []
 
 
 def run(*args):
     e = dict(os.environ)
     e.pop("ATTNSTEP_MODEL", None)
     return subprocess.run([BIN, *args], capture_output=True, timeout=120, env=e, text=True)
-
-
-def check(name, cond, *diag):
-    results.append((name, bool(cond), diag))
 
 
 def rows(path):
@@ -59,11 +55,4 @@ for hidden, expect in [(256, ["rnn", "lstm", "attention"]), (257, ["attention"])
           r.returncode == 0 and "influence of each word i on h_" in r.stdout, r.stderr[-500:])
 
 shutil.rmtree(TMP, ignore_errors=True)
-print("1..%d" % len(results))
-for i, (name, ok, diag) in enumerate(results, 1):
-    print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-    if not ok:
-        for d in diag:
-            for line in str(d).splitlines()[:20]:
-                print("#   " + line)
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+finish(20)

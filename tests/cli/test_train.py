@@ -15,19 +15,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from tap import check, finish
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-train-")
-results = []
 
 
 def run(*args, timeout=300):
     env = {k: v for k, v in os.environ.items() if k != "ATTNSTEP_MODEL"}
     return subprocess.run([BIN, *args], capture_output=True, timeout=timeout, env=env, cwd=ROOT)
-
-
-def check(name, cond, *diag):
-    results.append((name, bool(cond), diag))
 
 
 def write(name, rows, header=("text", "label")):
@@ -120,11 +116,4 @@ for name in ("tiny-en", "tiny-ko"):
           " ".join(cmd), r.stderr[-300:], diffs[:5])
 
 shutil.rmtree(TMP, ignore_errors=True)
-print("1..%d" % len(results))
-for i, (name, ok, diag) in enumerate(results, 1):
-    print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-    if not ok:
-        for d in diag:
-            for line in str(d).splitlines()[:6]:
-                print("# " + line)
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+finish(6)
