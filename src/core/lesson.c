@@ -235,6 +235,14 @@ const char *lesson_matrix_symbol(enum matrix_id m)
         [MAT_W_FF2] = "W_ff2", [MAT_FFN_OUTPUT] = "ff2", [MAT_RESIDUAL2] = "r2", [MAT_NORM2] = "n2",
         [MAT_POOLED] = "pooled", [MAT_W_CLS] = "W_cls", [MAT_LOGITS] = "logits", [MAT_PROBS] = "P",
     };
+    /* Two names are words, not symbols a formula uses. */
+    if (m == MAT_TOKENS)
+        /* TRANSLATORS: the name of the token table (a panel title on the screen). */
+        return _("tokens");
+    if (m == MAT_INFLUENCE)
+        /* TRANSLATORS: the name of the table of each word's influence on the
+           output (a panel title on the screen, the corner of the printed table). */
+        return _("influence");
     return symbol[m];
 }
 
@@ -341,7 +349,8 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
     if (kind == LABEL_TOKEN)
         return l->trace->tokens[i];
     if (kind == LABEL_MODEL)
-        return trace_model_name[i];
+        /* TRANSLATORS: a row label of the influence table, beside rnn and lstm. */
+        return i == TRACE_ATTENTION ? _("attention") : trace_model_name[i];
     if (kind == LABEL_CLASS)
         return l->trace->model->enc.labels[i];
     /* TRANSLATORS: the row label of the pooled vector (the mean of the rows
