@@ -195,7 +195,7 @@ if res:
     ko_text = res[1]
     check("random: the RNN and LSTM parts are there, in Korean",
           "══ 같은 문장을 한 단어씩 읽는 RNN" in ko_text and "══ 같은 문장을 한 단어씩 읽는 LSTM" in ko_text
-          and "망각 게이트 f[" in ko_text and "의 d0 성분 = (" in ko_text and "순환 2번" in ko_text, ko_text[-300:])
+          and "망각 게이트 f[" in ko_text and "의 d0 성분 = (" in ko_text and "순환을 2번 거침" in ko_text, ko_text[-300:])
     check("random: the header says the weights are random, in Korean", "가중치    무작위: " in ko_text)
 compare("random causal, unknown word", ["--model", model, "--causal", "zzyzx", "cat"])
 
