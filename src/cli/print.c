@@ -70,9 +70,9 @@ void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head,
             fprintf(out, "  %*d  ", pos_w, i);
             put_left(out, t->tokens[i], w);
             const char *seen = t->model->vocab[t->ids[i]];
-            /* TRANSLATORS: the last column of the token table: the token is
-               not in the vocabulary (it becomes <unk>), or it is. */
             fprintf(out, "  %*d  %s\n", id_w, t->ids[i],
+                    /* TRANSLATORS: the last column of the token table: the token
+                       is not in the vocabulary (it becomes <unk>), or it is. */
                     strcmp(seen, t->tokens[i]) ? _("unknown <unk>") : _("known"));
         }
         return;

@@ -886,7 +886,11 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         char gate = "ifgo"[j / Dh];
         /* TRANSLATORS: the LSTM's gates, before their symbol i, f, g or o, as in
            "forget gate f[movie,d3] = σ(z) = …"; g is the candidate value for the cell. */
-        static const char *const gate_name[] = {N_("input gate"), N_("forget gate"), N_("candidate"),
+        static const char *const gate_name[] = {N_("input gate"), N_("forget gate"),
+                                                /* TRANSLATORS: g, the LSTM's candidate value for the cell
+                                                   (tanh, not a gate), in "candidate g[movie,d3] = …". */
+                                                N_("candidate"),
+                                                /* TRANSLATORS: the LSTM's output gate o. */
                                                 N_("output gate")};
         /* The result first: the pipeline view shows three lines, and the sum
          * that makes z is the part a narrow screen may cut. W_x's columns are
@@ -1336,8 +1340,10 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         if (i < 0) {
             /* TRANSLATORS: the heads' outputs O side by side; the first %d is the
                last head's number, %d×%d the size of C (tokens × d_model). */
-            put(&t, tr->H == 1   ? _("C = [O of head %d]   (%d×%d)")
+            put(&t, tr->H == 1 ? _("C = [O of head %d]   (%d×%d)")
+                    /* TRANSLATORS: two heads' O side by side; %d is 2, %d×%d the size of C. */
                     : tr->H == 2 ? _("C = [O of head 1 | O of head %d]   (%d×%d)")
+                                 /* TRANSLATORS: heads 1 to %d side by side; %d×%d the size of C. */
                                  : _("C = [O of head 1 | … | O of head %d]   (%d×%d)"),
                 tr->H, tr->N, tr->D);
             break;
