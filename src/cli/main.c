@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +38,26 @@ static int fail(const char *msg)
     return 1;
 }
 
+/* A translated reason with its values filled in, for the line after "attnstep: ". */
+static const char *reason(const char *fmt, ...) ATTNSTEP_PRINTF(1, 2);
+static const char *reason(const char *fmt, ...)
+{
+    static char buf[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
 /* The vocabulary for --init-model: a CSV whose header is "token". */
 static int read_vocab_list(const char *path, struct table *t, const char ***tokens, int *n, struct error *err)
 {
     if (table_read(t, path, err))
         return -1;
     if (strcmp(table_text(t, 0, 0), "token")) {
-        table_error_cell(t, 0, 0, err, "the first row must be the header \"token\"");
+        /* TRANSLATORS: an error reason after "attnstep: FILE:1:1: " (the --vocab file of --init-model). */
+        table_error_cell(t, 0, 0, err, "%s", _("the first row must be the header \"token\""));
         table_free(t);
         return -1;
     }
@@ -51,7 +65,7 @@ static int read_vocab_list(const char *path, struct table *t, const char ***toke
     *tokens = malloc(((size_t)*n + 1) * sizeof **tokens);
     if (!*tokens) {
         table_free(t);
-        return error_set(err, "out of memory");
+        return error_set(err, "%s", _("out of memory"));
     }
     for (int r = 1; r < t->n_rows; r++)
         (*tokens)[r - 1] = table_text(t, r, 0);
@@ -65,8 +79,12 @@ static int init_model(const struct options *o)
     if (o->vocab)
         snprintf(vocab_path, sizeof vocab_path, "%s", o->vocab);
     else if (paths_find_data("vocab.csv", vocab_path, sizeof vocab_path))
-        return fprintf(stderr, "attnstep: no bundled vocabulary: %s; give one with --vocab FILE\n", vocab_path), 1;
-    if (fsutil_check_not_input(o->init_model, vocab_path, "the vocabulary being read", &err) ||
+        /* TRANSLATORS: an error after "attnstep: "; %s: vocab.csv and the places looked in. */
+        return fprintf(stderr, "attnstep: %s\n", reason(_("no bundled vocabulary: %s; give one with --vocab FILE"),
+                                                       vocab_path)), 1;
+    /* TRANSLATORS: what --init-model DIR would overwrite, inside the error "DIR: is (or contains, or is
+       inside) %s (PATH); choose another directory". */
+    if (fsutil_check_not_input(o->init_model, vocab_path, _("the vocabulary being read"), &err) ||
         fsutil_check_target(o->init_model, o->force, &err))
         return fail(err.msg);
     struct table t;
@@ -85,9 +103,16 @@ static int init_model(const struct options *o)
         return fail(err.msg);
     interrupt_catch();
     rc = bundle_save(&b, o->init_model, o->force, &err);
-    if (rc == 0)
-        printf("attnstep: wrote a model to %s (d_model %d, %d heads, d_hidden %d, %d tokens, seed %llu)\n",
+    if (rc == 0) {
+        fputs("attnstep: ", stdout);
+        /* TRANSLATORS: --init-model's line after "attnstep: ": the directory, then the model's sizes: d_model,
+           the heads, d_hidden (the RNN's and LSTM's memory), the tokens of the vocabulary, and the seed. */
+        printf(ngettext("wrote a model to %s (d_model %d, %d head, d_hidden %d, %d tokens, seed %llu)",
+                        "wrote a model to %s (d_model %d, %d heads, d_hidden %d, %d tokens, seed %llu)",
+                        (unsigned long)b.n_heads),
                o->init_model, b.d_model, b.n_heads, b.d_hidden, b.n_vocab, o->seed);
+        putchar('\n');
+    }
     bundle_free(&b);
     rc = rc ? fail(err.msg) : 0;
     interrupt_release();
@@ -163,7 +188,9 @@ static int run_screen(const struct options *o, const struct bundle *model, const
         struct term t;
         char msg[256];
         if (term_init(&t, NULL, stdout, stdin, msg, sizeof msg)) {
-            fprintf(stderr, "attnstep: %s; printing the walk-through instead\n", msg);
+            /* TRANSLATORS: after "attnstep: ", when the terminal cannot show the screen; %s: why (e.g. an
+               unknown TERM). The walk-through is the plain text of every step (--print). */
+            fprintf(stderr, "attnstep: %s\n", reason(_("%s; printing the walk-through instead"), msg));
             *interactive = 0;
         } else {
             widgets_utf8 = t.utf8;
@@ -205,10 +232,19 @@ static int run_screen(const struct options *o, const struct bundle *model, const
 static void say_progress(void *ctx, const char *what, double done)
 {
     (void)ctx;
-    if (isatty(STDERR_FILENO))
-        fprintf(stderr, "\rattnstep: computing %s: %3.0f%%%s", what, 100.0 * done, done >= 1.0 ? "\n" : "");
-    else if (done <= 0.0)
-        fprintf(stderr, "attnstep: computing %s; on a model this wide it takes a while\n", what);
+    what = _(what); /* "the RNN's influence": marked where the core names it */
+    if (isatty(STDERR_FILENO)) {
+        fputs("\rattnstep: ", stderr);
+        /* TRANSLATORS: a progress line on a terminal, after "attnstep: ", rewritten as it goes; %s: what is
+           computed (e.g. "the RNN's influence"), then the percentage done. */
+        fprintf(stderr, _("computing %s: %3.0f%%"), what, 100.0 * done);
+        if (done >= 1.0)
+            fputc('\n', stderr);
+    } else if (done <= 0.0) {
+        /* TRANSLATORS: after "attnstep: " when the output is not a terminal; %s: what is computed (e.g.
+           "the RNN's influence"). */
+        fprintf(stderr, "attnstep: %s\n", reason(_("computing %s; on a model this wide it takes a while"), what));
+    }
 }
 
 static int run(const struct options *o)
@@ -218,9 +254,12 @@ static int run(const struct options *o)
     if (o->model)
         snprintf(model_dir, sizeof model_dir, "%s", o->model);
     else if (paths_default_model(model_dir, sizeof model_dir))
-        return fprintf(stderr, "attnstep: no bundled model: %s; use --model DIR\n", model_dir), 1;
+        /* TRANSLATORS: an error after "attnstep: "; %s: the default model and the places looked in. */
+        return fprintf(stderr, "attnstep: %s\n", reason(_("no bundled model: %s; use --model DIR"), model_dir)), 1;
     /* Refused before the slow part (the influence) rather than after it. */
-    if (o->export_dir && (fsutil_check_not_input(o->export_dir, model_dir, "the model being read", &err) ||
+    /* TRANSLATORS: what --export DIR would overwrite, inside the error "DIR: is (or contains, or is
+       inside) %s (PATH); choose another directory". */
+    if (o->export_dir && (fsutil_check_not_input(o->export_dir, model_dir, _("the model being read"), &err) ||
                           fsutil_check_target(o->export_dir, o->force, &err)))
         return fail(err.msg);
     struct bundle model;
@@ -250,11 +289,19 @@ static int run(const struct options *o)
             interrupt_catch();
             if (export_write(&trace, o->export_dir, o->force, &n_files, &err))
                 rc = fail(err.msg);
-            else if (!o->print)
-                printf("attnstep: wrote %d files to %s\n", n_files, o->export_dir);
+            else if (!o->print) {
+                fputs("attnstep: ", stdout);
+                /* TRANSLATORS: --export's line after "attnstep: ": the number of CSV files and the directory. */
+                printf(ngettext("wrote %d file to %s", "wrote %d files to %s", (unsigned long)n_files), n_files,
+                       o->export_dir);
+                putchar('\n');
+            }
             if (rc == 0 && export_skips_influence(&trace, trace.has_model[TRACE_LSTM] ? TRACE_LSTM : TRACE_RNN))
-                fprintf(stderr, "attnstep: influence.csv has attention's row only: d_hidden %d is above %d, "
-                        "too slow for the RNN's and LSTM's\n", trace.Dh, EXPORT_INFLUENCE_MAX_HIDDEN);
+                /* TRANSLATORS: a note after "attnstep: " from --export: influence.csv leaves out the RNN's and
+                   the LSTM's rows when their d_hidden (first %d) is above the limit (second %d). */
+                fprintf(stderr, "attnstep: %s\n", reason(_("influence.csv has attention's row only: d_hidden %d is "
+                                                           "above %d, too slow for the RNN's and LSTM's"),
+                                                         trace.Dh, EXPORT_INFLUENCE_MAX_HIDDEN));
             interrupt_release();
         }
         /* The attention lesson, then the recurrent models the bundle has. */
@@ -268,7 +315,7 @@ static int run(const struct options *o)
                 break;
             }
             if (print_walkthrough(stdout, &lesson) && errno != EPIPE)
-                rc = fail("cannot write the walk-through to standard output");
+                rc = fail(_("cannot write the walk-through to standard output"));
             lesson_free(&lesson);
         }
         trace_free(&trace);

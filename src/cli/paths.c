@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attnstep/i18n.h"
 #include "config.h"
 
 static int exists(const char *path)
@@ -35,7 +36,9 @@ int paths_find_data(const char *name, char *buf, size_t size)
             snprintf(buf, size, "%s", cand[i]);
             return 0;
         }
-    snprintf(buf, size, "%s (looked in %s/share/attnstep, %s and %s)", name, len > 0 ? exe : "?",
+    /* TRANSLATORS: inside an error such as "no bundled model: %s; use --model DIR": the file or directory
+       looked for (e.g. models/tiny-en), then the three places looked in. */
+    snprintf(buf, size, _("%s (looked in %s/share/attnstep, %s and %s)"), name, len > 0 ? exe : "?",
              ATTNSTEP_SOURCE_ASSETS, ATTNSTEP_DATADIR);
     return -1;
 }

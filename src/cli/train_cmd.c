@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "attnstep/fsutil.h"
 #include "attnstep/i18n.h"
 #include "attnstep/train.h"
+#include "attnstep/utf8.h"
 #include "interrupt.h"
 #include "lang.h"
 
@@ -185,7 +187,7 @@ struct run {
     const struct train_args *args;
     char staging[4096];
     struct csvout log;
-    int tty;
+    int tty, cols; /* stderr is a terminal this many columns wide */
     struct timespec start;
     struct error *err;
     int failed;
@@ -216,7 +218,8 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
         if (fsutil_join(dir, sizeof dir, r->staging, name) || mkdir(dir, 0777) ||
             bundle_write_dir(model, dir, r->err)) {
             if (!r->err->msg[0])
-                error_file(r->err, dir, "cannot write a snapshot: %s", strerror(errno));
+                /* TRANSLATORS: an error reason after "attnstep: DIR: "; %s: the system's reason. */
+                error_file(r->err, dir, _("cannot write a snapshot: %s"), strerror(errno));
             r->failed = 1;
             return 1;
         }
@@ -231,22 +234,43 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
     csvout_end_row(&r->log);
     double spent = seconds_since(&r->start);
     double left = e->epoch ? spent / e->epoch * (e->epochs - e->epoch) : 0;
-    char test[32] = "";
-    if (e->test_accuracy >= 0)
-        snprintf(test, sizeof test, "  test %5.1f%%", 100 * e->test_accuracy);
+    int tested = e->test_accuracy >= 0;
     if (r->tty) {
-        char bar[3 * 24 + 1] = "";
-        int filled = e->epochs ? 24 * e->epoch / e->epochs : 24;
-        for (int i = 0; i < 24; i++)
-            strcat(bar, i < filled ? "█" : "░");
-        fprintf(stderr, "\r  epoch %3d/%d %s  loss %.4f  train %5.1f%%%s  %.0f s left ", e->epoch, e->epochs, bar,
-                e->loss, 100 * e->train_accuracy, test, left);
+        /* The bar gives way until the line fits the terminal: a line that
+         * wraps cannot be rewritten with \r. */
+        char line[1024];
+        for (int len = 24; len >= 0; len--) {
+            char bar[3 * 24 + 1] = "";
+            int filled = e->epochs ? len * e->epoch / e->epochs : len;
+            for (int i = 0; i < len; i++)
+                strcat(bar, i < filled ? "█" : "░");
+            if (tested)
+                /* TRANSLATORS: train's progress line on a terminal, rewritten after each epoch: the epoch,
+                   the number of epochs, a bar (%s, up to 24 columns, narrower on a narrow terminal), the
+                   loss, the accuracy on the training and on the test sentences, and the seconds left. */
+                snprintf(line, sizeof line, _("  epoch %3d/%d %s  loss %.4f  train %5.1f%%  test %5.1f%%  %.0f s left "),
+                         e->epoch, e->epochs, bar, e->loss, 100 * e->train_accuracy, 100 * e->test_accuracy, left);
+            else
+                /* TRANSLATORS: as above, when there are no test sentences. */
+                snprintf(line, sizeof line, _("  epoch %3d/%d %s  loss %.4f  train %5.1f%%  %.0f s left "), e->epoch,
+                         e->epochs, bar, e->loss, 100 * e->train_accuracy, left);
+            if (utf8_width(line) < r->cols)
+                break;
+        }
+        fprintf(stderr, "\r%s", line); /* over the previous epoch's line */
         if (e->epoch == e->epochs)
             fputc('\n', stderr);
         fflush(stderr);
     } else {
-        printf("epoch %d/%d  loss %.4f  train %.1f%%%s\n", e->epoch, e->epochs, e->loss, 100 * e->train_accuracy,
-               test);
+        if (tested)
+            /* TRANSLATORS: train's line after each epoch when the output is not a terminal: the epoch, the
+               number of epochs, the loss, the accuracy on the training and on the test sentences. */
+            printf(_("epoch %d/%d  loss %.4f  train %.1f%%  test %5.1f%%"), e->epoch, e->epochs, e->loss,
+                   100 * e->train_accuracy, 100 * e->test_accuracy);
+        else
+            /* TRANSLATORS: as above, when there are no test sentences. */
+            printf(_("epoch %d/%d  loss %.4f  train %.1f%%"), e->epoch, e->epochs, e->loss, 100 * e->train_accuracy);
+        putchar('\n');
         fflush(stdout);
     }
     return 0;
@@ -262,7 +286,10 @@ int train_cmd(int argc, char **argv)
         return code;
     struct error err = {{0}};
     int rc = 1;
-    struct run run = {.args = &a, .tty = isatty(STDERR_FILENO), .err = &err};
+    struct run run = {.args = &a, .tty = isatty(STDERR_FILENO), .cols = 80, .err = &err};
+    struct winsize ws;
+    if (run.tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        run.cols = ws.ws_col;
     const char *out = a.out ? a.out : "bench";
     const char *slash = strrchr(out, '/');
     struct dataset_job_spec spec = {
@@ -270,11 +297,13 @@ int train_cmd(int argc, char **argv)
         .d_model = a.d_model, .heads = a.heads, .d_ff = a.d_ff, .lr = a.lr, .seed = a.seed,
     };
     /* Replacing DIR must not destroy what this run reads. */
+    /* TRANSLATORS: what --out would overwrite, inside the error "DIR: is (or contains, or is inside) %s
+       (PATH); choose another directory". */
     const struct { const char *path, *what; } inputs[] = {
-        {a.from, "the model being read"}, {a.data, "the training data"}, {a.test, "the test data"},
+        {a.from, N_("the model being read")}, {a.data, N_("the training data")}, {a.test, N_("the test data")},
     };
     for (size_t i = 0; a.out && i < sizeof inputs / sizeof inputs[0]; i++)
-        if (inputs[i].path && fsutil_check_not_input(a.out, inputs[i].path, inputs[i].what, &err))
+        if (inputs[i].path && fsutil_check_not_input(a.out, inputs[i].path, _(inputs[i].what), &err))
             return fprintf(stderr, "attnstep: %s\n", err.msg), 1;
     struct dataset_job job;
     struct bundle *const model = &job.model;
@@ -297,10 +326,18 @@ int train_cmd(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         train_accuracy(&job.tr, train_set, NULL); /* forward passes alone, once over the data */
         double eval_secs = seconds_since(&t0);
-        printf("train bench: %d sentences × %d epochs, d_model %d, %d heads, d_ff %d, mean %.1f tokens\n",
+        /* TRANSLATORS: train --bench's first line: the training sentences, the epochs, the model's sizes
+           (d_model, heads, d_ff) and the mean number of tokens per sentence. */
+        printf(ngettext("train bench: %d sentence × %d epochs, d_model %d, %d heads, d_ff %d, mean %.1f tokens",
+                        "train bench: %d sentences × %d epochs, d_model %d, %d heads, d_ff %d, mean %.1f tokens",
+                        (unsigned long)train_set->n),
                train_set->n, a.epochs, model->d_model, model->n_heads, model->enc.d_ff, mean_len(train_set));
-        printf("%.0f training sentences/s (forward + backward + Adam), %.0f evaluated sentences/s, %.2f s in all\n",
+        putchar('\n');
+        /* TRANSLATORS: train --bench's second line: sentences trained per second, sentences evaluated per
+           second, and the seconds both took. bench/torch_compare.py reads the English line. */
+        printf(_("%.0f training sentences/s (forward + backward + Adam), %.0f evaluated sentences/s, %.2f s in all"),
                train_set->n * (double)a.epochs / train_secs, train_set->n / eval_secs, train_secs + eval_secs);
+        putchar('\n');
         rc = 0;
         goto done;
     }
@@ -312,7 +349,8 @@ int train_cmd(int argc, char **argv)
     if (fsutil_join(path, sizeof path, run.staging, "snapshots") || mkdir(path, 0777) ||
         fsutil_join(path, sizeof path, run.staging, "training.csv") || csvout_open(&run.log, path, &err)) {
         if (!err.msg[0])
-            error_file(&err, run.staging, "cannot write: %s", strerror(errno));
+            /* TRANSLATORS: an error reason after "attnstep: DIR: "; %s: the system's reason. */
+            error_file(&err, run.staging, _("cannot write: %s"), strerror(errno));
         fsutil_discard(run.staging);
         goto done;
     }
@@ -320,16 +358,28 @@ int train_cmd(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         csvout_text(&run.log, head[i]);
     csvout_end_row(&run.log);
-    if (!run.tty)
-        printf("training on %d sentences (%d classes, %d words)%s%s\n", train_set->n, model->enc.n_labels,
-               model->n_vocab, a.test ? ", testing on " : "", a.test ? a.test : "");
+    if (!run.tty) {
+        if (a.test)
+            /* TRANSLATORS: train's first line when the output is not a terminal: the training sentences,
+               the classes, the words of the vocabulary, and the test file (a path). */
+            printf(ngettext("training on %d sentence (%d classes, %d words), testing on %s",
+                            "training on %d sentences (%d classes, %d words), testing on %s",
+                            (unsigned long)train_set->n),
+                   train_set->n, model->enc.n_labels, model->n_vocab, a.test);
+        else
+            /* TRANSLATORS: as above, without test sentences. */
+            printf(ngettext("training on %d sentence (%d classes, %d words)",
+                            "training on %d sentences (%d classes, %d words)", (unsigned long)train_set->n),
+                   train_set->n, model->enc.n_labels, model->n_vocab);
+        putchar('\n');
+    }
     clock_gettime(CLOCK_MONOTONIC, &run.start);
     job.tr.stop = &fsutil_interrupted;
     int fit = train_fit(&job.tr, train_set, &job.test_set, a.epochs, 16, a.seed, on_epoch, &run);
     int closed = csvout_close(&run.log, run.failed ? NULL : &err);
     if (fit || run.failed || closed || fsutil_interrupted || bundle_write_dir(model, run.staging, &err)) {
         if (fit && !err.msg[0])
-            error_set(&err, "out of memory");
+            error_set(&err, "%s", _("out of memory"));
         if (fsutil_interrupted) {
             if (run.tty)
                 fputc('\n', stderr); /* below the progress bar */
@@ -341,8 +391,13 @@ int train_cmd(int argc, char **argv)
     if (fsutil_commit(run.staging, a.out, a.force, &err))
         goto done;
     double secs = seconds_since(&run.start);
-    printf("attnstep: wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)\n", a.out, train_set->n,
-           a.epochs, secs, secs > 0 ? train_set->n * (double)a.epochs / secs : 0.0);
+    fputs("attnstep: ", stdout);
+    /* TRANSLATORS: train's last line, after "attnstep: ": the model's directory, the training sentences, the
+       epochs, the seconds it took and the sentences trained per second. */
+    printf(ngettext("wrote %s (%d sentence × %d epochs in %.1f s, %.0f sentences/s)",
+                    "wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)", (unsigned long)train_set->n),
+           a.out, train_set->n, a.epochs, secs, secs > 0 ? train_set->n * (double)a.epochs / secs : 0.0);
+    putchar('\n');
     rc = 0;
 done:
     if (rc)

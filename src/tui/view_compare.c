@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attnstep/i18n.h"
 #include "attnstep/utf8.h"
 #include "theme.h"
 
@@ -19,27 +20,54 @@ static const char *token_label(const void *ctx, int i, char *buf)
     return ((const struct trace *)ctx)->tokens[i];
 }
 
+/* The first of n wordings (marked with N_) that fits in w cells once
+ * translated, else the shortest: text_choose over the translations. */
+static const char *choose(const char *const *wordings, int n, int w)
+{
+    const char *tr[4];
+    for (int i = 0; i < n && i < 4; i++)
+        tr[i] = _(wordings[i]);
+    return text_choose(tr, n < 4 ? n : 4, w);
+}
+
 /* The RNN side: rows of h for the words read so far. */
 static void draw_rnn(struct app *a, int y, int x, int w, int h)
 {
     const struct trace *t = &a->trace;
     char line[160];
-    static const char *const title[] = {"RNN: reads one word at a time", "RNN: one word at a time", "RNN"};
-    draw_text_cut(y, x, w, text_choose(title, 3, w), theme_attr(ROLE_PANEL));
+    /* TRANSLATORS: compare view, the title of the RNN's half (about 38 cells at 80 columns, 30 at 64), in
+       three lengths: the first that fits is shown. */
+    static const char *const title[] = {N_("RNN: reads one word at a time"), N_("RNN: one word at a time"), "RNN"};
+    draw_text_cut(y, x, w, choose(title, 3, w), theme_attr(ROLE_PANEL));
     if (!t->has_model[TRACE_RNN]) {
-        char why[400];
         /* The bundled model that has them comes first (the line above the
          * status says how to open it): nothing to make. */
-        snprintf(why, sizeof why, "This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing "
-                 "to compare yet. %s a model that has them:  attnstep --init-model DIR --d-hidden 8  and open it "
-                 "with  attnstep --model DIR --compare", a->recurrent_model ? "Open the bundled random-en (below), "
-                 "or make" : "Make");
-        draw_wrapped(y + 2, x, w, h - 2, why, theme_attr(ROLE_WARN));
+        const char *why = a->recurrent_model
+            /* TRANSLATORS: compare view of a model without an RNN, when the bundled random-en (named on the
+               message line below) has one. Wrapped in half the screen; keep the commands as they are, with
+               two spaces around each. */
+            ? _("This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing to compare yet. "
+                "Open the bundled random-en (below), or make a model that has them:  attnstep --init-model DIR "
+                "--d-hidden 8  and open it with  attnstep --model DIR --compare")
+            /* TRANSLATORS: as above, when the bundled random-en is not installed. */
+            : _("This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing to compare yet. "
+                "Make a model that has them:  attnstep --init-model DIR --d-hidden 8  and open it with  attnstep "
+                "--model DIR --compare");
+        if (a->recurrent_model && wrapped_lines(w, why) > h - 1)
+            /* TRANSLATORS: the same, shorter, where the text above does not fit (half a 64x18 screen:
+               about 6 lines of 30 cells). */
+            why = _("This model has no RNN weights (rnn_w_xh.csv, rnn_w_hh.csv), so there is nothing to compare "
+                    "yet. Open the bundled random-en (below).");
+        /* the line under the title is free: no RNN steps to count */
+        draw_wrapped(y + 1, x, w, h - 1, why, theme_attr(ROLE_WARN));
         return;
     }
-    snprintf(line, sizeof line, "sequential step %d of %d: each waits for the one before", a->cmp_t, t->N);
+    /* TRANSLATORS: compare view, under the RNN's title: the word the RNN has read (0 before the first) and
+       the number of words; each word is one step that needs the step before it. */
+    snprintf(line, sizeof line, _("sequential step %d of %d: each waits for the one before"), a->cmp_t, t->N);
     if (utf8_width(line) > w)
-        snprintf(line, sizeof line, "sequential step %d of %d", a->cmp_t, t->N);
+        /* TRANSLATORS: the same, where the one above does not fit in half the screen. */
+        snprintf(line, sizeof line, _("sequential step %d of %d"), a->cmp_t, t->N);
     draw_text_cut(y + 1, x, w, line, a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int rows = h - 3, cw = 2;
@@ -47,11 +75,16 @@ static void draw_rnn(struct app *a, int y, int x, int w, int h)
     int r0 = t->N > rows && a->cmp_t > rows ? a->cmp_t - rows : 0;
     double lo, hi;
     app_range(a, MAT_RNN_H, -1, &lo, &hi);
-    static const char *const htitle[] = {"h (memory after each word)", "h (memory)", "h"};
-    const char *ht = text_choose(htitle, 3, w);
-    int used = draw_text_cut(y + 2, x, w, ht, theme_attr(ROLE_LABEL));
-    if (cols < t->Dh || rows < t->N) { /* what is in sight: words × memory dimensions */
+    /* TRANSLATORS: compare view, the label over the RNN's hidden states, one row per word read (h: the
+       hidden state, the RNN's memory), in three lengths; a range like " 1–5/5×1–8/8" may follow it. */
+    static const char *const htitle[] = {N_("h (memory after each word)"), N_("h (memory)"), "h"};
+    line[0] = '\0';
+    if (cols < t->Dh || rows < t->N) /* what is in sight: words × memory dimensions */
         snprintf(line, sizeof line, " %d–%d/%d×1–%d/%d", r0 + 1, r0 + (rows < t->N ? rows : t->N), t->N, cols, t->Dh);
+    /* the longest title that leaves room for the range */
+    const char *ht = choose(htitle, 3, w - utf8_width(line));
+    int used = draw_text_cut(y + 2, x, w, ht, theme_attr(ROLE_LABEL));
+    if (line[0]) {
         if (used + utf8_width(line) > w)
             snprintf(line, sizeof line, " …");
         draw_text(y + 2, x + used, w - used, line, theme_attr(ROLE_DIM));
@@ -76,20 +109,29 @@ static void draw_attention(struct app *a, int y, int x, int w, int h)
 {
     const struct trace *t = &a->trace;
     char line[160];
-    static const char *const title[] = {"Attention: all words at once", "Attention: all at once", "Attention"};
-    static const char *const done[] = {"1 parallel step: every weight (mean of heads)", "1 parallel step (mean of heads)",
-                                       "1 parallel step"};
-    static const char *const start[] = {"not started: one step does it all", "not started"};
-    draw_text_cut(y, x, w, text_choose(title, 3, w), theme_attr(ROLE_PANEL));
-    draw_text_cut(y + 1, x, w, a->cmp_t ? text_choose(done, 3, w) : text_choose(start, 2, w),
+    /* TRANSLATORS: compare view, the title of attention's half, in three lengths (the first that fits). */
+    static const char *const title[] = {N_("Attention: all words at once"), N_("Attention: all at once"),
+                                        N_("Attention")};
+    /* TRANSLATORS: compare view, under attention's title once a word is read: attention computed every
+       weight in one parallel step (the heatmap shows the mean of the heads), in three lengths. */
+    static const char *const done[] = {N_("1 parallel step: every weight (mean of heads)"),
+                                       N_("1 parallel step (mean of heads)"), N_("1 parallel step")};
+    /* TRANSLATORS: compare view, under attention's title before the first step, in two lengths. */
+    static const char *const start[] = {N_("not started: one step does it all"), N_("not started")};
+    draw_text_cut(y, x, w, choose(title, 3, w), theme_attr(ROLE_PANEL));
+    draw_text_cut(y + 1, x, w, a->cmp_t ? choose(done, 3, w) : choose(start, 2, w),
                   a->cmp_t ? theme_attr(ROLE_FORMULA) : theme_attr(ROLE_LABEL));
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int rows = h - 3, cw = 2;
     int cols = (w - lw - 1) / cw < t->N ? (w - lw - 1) / cw : t->N;
-    static const char *const atitle[] = {"A (row looks at column)", "A"};
-    int used = draw_text_cut(y + 2, x, w, text_choose(atitle, 2, w), theme_attr(ROLE_LABEL));
-    if (cols < t->N || rows < t->N) { /* a long sentence: what is in sight */
+    /* TRANSLATORS: compare view, the label over the attention weights A (each row's word looks at each
+       column's word); a range like " 1–5/5×1–5/5" may follow it. */
+    static const char *const atitle[] = {N_("A (row looks at column)"), "A"};
+    line[0] = '\0';
+    if (cols < t->N || rows < t->N) /* a long sentence: what is in sight */
         snprintf(line, sizeof line, " 1–%d/%d×1–%d/%d", rows < t->N ? rows : t->N, t->N, cols, t->N);
+    int used = draw_text_cut(y + 2, x, w, choose(atitle, 2, w - utf8_width(line)), theme_attr(ROLE_LABEL));
+    if (line[0]) {
         if (used + utf8_width(line) > w)
             snprintf(line, sizeof line, " …");
         draw_text(y + 2, x + used, w - used, line, theme_attr(ROLE_DIM));
@@ -133,22 +175,30 @@ static void draw_influence(struct app *a, int y, int h)
     const struct trace *t = &a->trace;
     char num[32];
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
+    /* TRANSLATORS: compare view, the heading over the influence bars, in three lengths (the first that
+       fits the screen's width less 2 is shown): how much the last output changes with each word's embedding
+       e_i, each model's bars scaled to its own largest value. Keep the formula as it is. */
     static const char *const heading[] = {
-        "── How much each word still matters at the end: ‖∂(last output)/∂e_i‖, bars scaled per model",
-        "── How much each word matters at the end: ‖∂(last output)/∂e_i‖",
-        "── How much each word matters at the end"};
-    draw_heading(y, text_choose(heading, 3, COLS - 2));
+        N_("── How much each word still matters at the end: ‖∂(last output)/∂e_i‖, bars scaled per model"),
+        N_("── How much each word matters at the end: ‖∂(last output)/∂e_i‖"),
+        N_("── How much each word matters at the end")};
+    draw_heading(y, choose(heading, 3, COLS - 2));
     if (trace_influence_all(t)) { /* computed when first shown */
-        draw_text(y + 1, 2, COLS - 4, "not enough memory to compute the influence", theme_attr(ROLE_WARN));
+        /* TRANSLATORS: compare view, in place of the influence bars. */
+        draw_text_cut(y + 1, 2, COLS - 4, _("not enough memory to compute the influence"), theme_attr(ROLE_WARN));
         return;
     }
     int colw = (COLS - 2 - lw - 2) / 3;
     static const enum trace_model order[] = {TRACE_RNN, TRACE_LSTM, TRACE_ATTENTION};
-    static const char *const title[][3] = {{"RNN  (path: N−i steps)", "RNN (N−i steps)", "RNN"},
-                                           {"LSTM (path: N−i steps)", "LSTM (N−i steps)", "LSTM"},
-                                           {"attention (path: 1 step)", "attention (1 step)", "attention"}};
+    /* TRANSLATORS: compare view, the titles of the three influence columns, each in three lengths (the
+       first that fits a third of the screen is shown): the path from word i to the end is N−i steps long in
+       the RNN and the LSTM (N words), 1 step in attention. "RNN  (" has two spaces to line up with "LSTM (". */
+    static const char *const title[][3] = {{N_("RNN  (path: N−i steps)"), N_("RNN (N−i steps)"), "RNN"},
+                                           {N_("LSTM (path: N−i steps)"), N_("LSTM (N−i steps)"), "LSTM"},
+                                           {N_("attention (path: 1 step)"), N_("attention (1 step)"),
+                                            N_("attention")}};
     for (int m = 0; m < 3; m++)
-        draw_text_cut(y + 1, 1 + lw + 2 + m * colw, colw - 1, text_choose(title[m], 3, colw - 1),
+        draw_text_cut(y + 1, 1 + lw + 2 + m * colw, colw - 1, choose(title[m], 3, colw - 1),
                       theme_attr(ROLE_LABEL));
     struct axis rowax;
     axis_fit(&rowax, token_label, t, t->N, lw);
@@ -173,8 +223,10 @@ static void draw_influence(struct app *a, int y, int h)
         for (int m = 0; m < 3; m++) {
             int x = 1 + lw + 2 + m * colw;
             if (!t->has_model[order[m]]) {
-                static const char *const none[] = {"(not in this model)", "(none)"};
-                draw_text_cut(ry, x, colw - 1, text_choose(none, 2, colw - 1), theme_attr(ROLE_DIM));
+                /* TRANSLATORS: compare view, in an influence column of a model the bundle lacks (an
+                   RNN or an LSTM), in two lengths. */
+                static const char *const none[] = {N_("(not in this model)"), N_("(none)")};
+                draw_text_cut(ry, x, colw - 1, choose(none, 2, colw - 1), theme_attr(ROLE_DIM));
                 continue;
             }
             const double *row = t->influence + (size_t)order[m] * (size_t)t->N;
@@ -193,7 +245,8 @@ static void draw_influence(struct app *a, int y, int h)
 void view_compare_draw(struct app *a, int y, int h)
 {
     const struct trace *t = &a->trace;
-    draw_heading(y, "── RNN versus transformer: the same sentence, read two ways");
+    /* TRANSLATORS: the compare view's heading (62 cells at the smallest, 64 columns). */
+    draw_heading(y, _("── RNN versus transformer: the same sentence, read two ways"));
     int infl_h = t->N + 2 < h / 2 ? t->N + 3 : h / 2;
     int top_h = h - 1 - infl_h;
     int half = (COLS - 3) / 2;

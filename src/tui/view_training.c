@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "attnstep/dataset.h"
+#include "attnstep/i18n.h"
 #include "attnstep/train.h"
 #include "attnstep/utf8.h"
 #include "term.h"
@@ -58,20 +59,25 @@ static int final_epoch(const struct app *a)
     return running ? running->epochs : a->hist.snapshot_epoch[a->hist.n_snapshots - 1];
 }
 
-/* What this snapshot shows, in the two lines of 76 cells an 80-column screen
- * gives it. Nothing here names a word of one language: the example comes from
- * the sentence and the snapshot on screen. */
+/* What this snapshot shows, in two to four lines across the screen (76 cells
+ * each on an 80-column screen). Nothing here names a word of one language:
+ * the example comes from the sentence and the snapshot on screen. */
 static const char *narration(const struct app *a, int epoch, const struct trace *t, int head, char *buf, size_t size)
 {
     const struct bundle *last = &a->hist.snapshots[a->hist.n_snapshots - 1];
     if (epoch == 0 && last->description && strstr(last->description, " --from "))
-        return "Start: the weights of the model this training began from (--from), before any update.";
+        /* TRANSLATORS: training view, epoch 0 of a model trained with --from
+           BUNDLE. Each narration of this view gets 2 to 4 lines of 76 cells on
+           an 80x24 screen (a Hangul syllable takes two cells). */
+        return _("Start: the weights of the model this training began from (--from), before any update.");
     if (epoch == 0)
-        return "Random start: random matrices (biases 0, LayerNorm's γ 1): nothing is learned yet. The heatmap "
-               "and the prediction, however sure, are accidents of random numbers.";
+        /* TRANSLATORS: training view, epoch 0 (random weights); γ is LayerNorm's gain. */
+        return _("Random start: random matrices (biases 0, LayerNorm's γ 1): nothing is learned yet. The heatmap "
+                 "and the prediction, however sure, are accidents of random numbers.");
     if (epoch <= 2)
-        return "Each epoch: every training sentence once, in batches of 16: predict, measure the loss, "
-               "backpropagate, and Adam nudges every weight.";
+        /* TRANSLATORS: training view, epochs 1 and 2; 16 is the batch size. */
+        return _("Each epoch: every training sentence once, in batches of 16: predict, measure the loss, "
+                 "backpropagate, and Adam nudges every weight.");
     if ((running || epoch < final_epoch(a)) && t) { /* "Trained." only once training is over */
         int best = 0; /* the word this head attends to most, over all the sentence's words */
         double most = -1;
@@ -84,14 +90,26 @@ static const char *narration(const struct app *a, int epoch, const struct trace 
                 best = c;
             }
         }
-        snprintf(buf, size, "%s Head %d attends most to \"%s\": where a head looks, not why the model answers.",
-                 a->hist.loss[epoch] < a->hist.loss[0] ? "The loss has fallen since the start, though not at every epoch."
-                                                        : "The loss has not fallen since the start.",
-                 head + 1, t->tokens[best]);
+        /* Two whole sentences, one after the other. */
+        const char *loss = a->hist.loss[epoch] < a->hist.loss[0]
+                               /* TRANSLATORS: training view, an epoch between the third and the last; the
+                                  sentence "Head %d attends most to ..." follows it. */
+                               ? _("The loss has fallen since the start, though not at every epoch.")
+                               /* TRANSLATORS: training view, as above, when the loss is not below epoch 0's. */
+                               : _("The loss has not fallen since the start.");
+        int n = snprintf(buf, size, "%s ", loss);
+        if (n < 0 || (size_t)n >= size)
+            return loss;
+        /* TRANSLATORS: training view, after the sentence about the loss. %d: the head's number (1, 2, ...);
+           %s: the word (token) of the sentence on screen that this head's attention weights add up to the
+           most for, over all the sentence's words. */
+        snprintf(buf + n, size - (size_t)n, _("Head %d attends most to \"%s\": where a head looks, not why the model "
+                                              "answers."), head + 1, t->tokens[best]);
         return buf;
     }
-    return "Trained. Nobody wrote W_Q, W_K or W_V by hand: they are where Adam, a kind of gradient descent, "
-           "left them on the training loss (cross-entropy).";
+    /* TRANSLATORS: training view, the last epoch, once training is over. */
+    return _("Trained. Nobody wrote W_Q, W_K or W_V by hand: they are where Adam, a kind of gradient descent, "
+             "left them on the training loss (cross-entropy).");
 }
 
 /* One curve in the box (y, x, w, h): its title, a value axis (lo at the
@@ -120,8 +138,12 @@ static void draw_curve(int y, int x, int w, int h, const char *title, const doub
     draw_text(ay, px, plotw, "0", theme_attr(ROLE_DIM));
     snprintf(buf, sizeof buf, "%d", span - 1);
     draw_text(ay, px + plotw - utf8_width(buf), plotw, buf, theme_attr(ROLE_DIM));
-    if (plotw >= 14)
-        draw_text(ay, px + plotw / 2 - 3, 6, "epochs", theme_attr(ROLE_DIM));
+    /* TRANSLATORS: training view, the label under the epoch axis of the loss and accuracy curves, centred
+       between 0 and the last epoch; at most 8 cells. */
+    const char *axis = _("epochs");
+    int aw = utf8_width(axis);
+    if (plotw >= aw + 8)
+        draw_text(ay, px + plotw / 2 - (aw + 1) / 2, aw, axis, theme_attr(ROLE_DIM));
     for (int c = 0; c < plotw; c++) {
         int e = (int)((double)c / plotw * span);
         if (e >= n)
@@ -150,16 +172,29 @@ static void draw_curves(struct app *a, int y, int h, int epoch)
     double max_loss = 0;
     for (int i = 0; i < n; i++)
         max_loss = hs->loss[i] > max_loss ? hs->loss[i] : max_loss;
-    char title[96], top[32];
-    snprintf(title, sizeof title, "loss %.3f at epoch %d", hs->loss[e], e);
+    char title[160], top[32];
+    /* TRANSLATORS: training view, the title over the loss curve: the loss (%.3f) at the epoch on screen (%d).
+       Half the screen wide: at most 38 cells on an 80-column screen. */
+    snprintf(title, sizeof title, _("loss %.3f at epoch %d"), hs->loss[e], e);
     snprintf(top, sizeof top, "%.2f", max_loss > 0 ? max_loss : 1);
     draw_curve(y, 2, half, h, title, hs->loss, n, span, 0, max_loss > 0 ? max_loss : 1, "0", top, epoch);
     int tests = hs->test_accuracy[0] >= 0;
-    if (tests)
-        snprintf(title, sizeof title, "accuracy: train %.0f%%  test %.0f%% (test curve)", 100 * hs->train_accuracy[e],
-                 100 * hs->test_accuracy[e]);
-    else
-        snprintf(title, sizeof title, "accuracy: train %.0f%%", 100 * hs->train_accuracy[e]);
+    if (tests) {
+        /* TRANSLATORS: training view, the title over the accuracy curve when the model was tested: the
+           accuracy on the training sentences, then on the test sentences, in percent; the curve drawn under
+           it is the test accuracy. Used where it fits (58 cells on a 120-column screen). */
+        snprintf(title, sizeof title, _("accuracy: train %.0f%%  test %.0f%% (test curve)"),
+                 100 * hs->train_accuracy[e], 100 * hs->test_accuracy[e]);
+        if (utf8_width(title) > half)
+            /* TRANSLATORS: training view, the same title where the one above does not fit (38 cells on
+               an 80-column screen): the test accuracy (the curve drawn), then the training accuracy. */
+            snprintf(title, sizeof title, _("test accuracy %.0f%% (train %.0f%%)"), 100 * hs->test_accuracy[e],
+                     100 * hs->train_accuracy[e]);
+    } else {
+        /* TRANSLATORS: training view, the title over the accuracy curve of a model trained without test
+           sentences: the accuracy on the training sentences, in percent. */
+        snprintf(title, sizeof title, _("accuracy: train %.0f%%"), 100 * hs->train_accuracy[e]);
+    }
     draw_curve(y, 3 + half, half, h, title, tests ? hs->test_accuracy : hs->train_accuracy, n, span, 0, 1, "0%",
                "100%", epoch);
 }
@@ -169,32 +204,54 @@ void view_training_draw(struct app *a, int y, int h)
     char line[256];
     const struct history *hs = &a->hist;
     if (hs->n_snapshots == 0) {
-        draw_heading(y, "── Training: watching attention learn");
+        /* TRANSLATORS: the training view's heading (a model without a training history). */
+        draw_heading(y, _("── Training: watching attention learn"));
+        /* TRANSLATORS: training view of a model without a training history. Keep the two commands exactly
+           as they are, with two spaces around each: the text wraps at spaces. */
         draw_wrapped(y + 2, 2, COLS - 4, h - 3,
-                     "This model has no training history (a snapshots/ folder beside its weights). Train one and "
-                     "open it:  attnstep train assets/data/sentiment-en-train.csv --test "
-                     "assets/data/sentiment-en-test.csv --out my-model  then  attnstep --model my-model  and press v.",
+                     _("This model has no training history (a snapshots/ folder beside its weights). Train one and "
+                       "open it:  attnstep train assets/data/sentiment-en-train.csv --test "
+                       "assets/data/sentiment-en-test.csv --out my-model  then  attnstep --model my-model  and press v."),
                      theme_attr(ROLE_WARN));
         a->n_hits = 0;
         return;
     }
     int i = a->hist_i, epoch = hs->snapshot_epoch[i];
-    if (running)
-        snprintf(line, sizeof line, "── Training… epoch %d of %d, retraining from random", epoch, final_epoch(a));
-    else
-        snprintf(line, sizeof line, "── Training: watching attention learn · epoch %d of %d (snapshot %d of %d)", epoch,
-                 final_epoch(a), i + 1, hs->n_snapshots);
+    if (running) {
+        /* TRANSLATORS: the training view's heading while R retrains the model live: the epoch done so far
+           and the last epoch. */
+        snprintf(line, sizeof line, _("── Training… epoch %d of %d, retraining from random"), epoch, final_epoch(a));
+    } else {
+        /* TRANSLATORS: the training view's heading: the epoch of the snapshot on screen, the last epoch, the
+           snapshot's number and the number of snapshots. */
+        snprintf(line, sizeof line, _("── Training: watching attention learn · epoch %d of %d (snapshot %d of %d)"),
+                 epoch, final_epoch(a), i + 1, hs->n_snapshots);
+        if (utf8_width(line) > COLS - 2)
+            /* TRANSLATORS: the same heading where the one above does not fit the screen (62 cells at the
+               smallest, 64 columns). */
+            snprintf(line, sizeof line, _("── Training · epoch %d of %d (snapshot %d of %d)"), epoch, final_epoch(a),
+                     i + 1, hs->n_snapshots);
+    }
     draw_heading(y, line);
     const struct trace *t = snapshot_trace(a, i);
     int head = !t || a->head < 0 || a->head >= t->H ? 0 : a->head;
-    char said[512];
-    draw_wrapped(y + 1, 2, COLS - 4, 2, narration(a, epoch, t, head, said, sizeof said), theme_attr(ROLE_NORMAL));
+    char said[1024];
+    const char *say = narration(a, epoch, t, head, said, sizeof said);
+    /* Two lines, up to four where the sentence needs them (a narration cut
+     * short drops a fact) while the heatmap keeps three rows in sight. */
+    int curves_h = h >= 26 ? 7 : h >= 20 ? 5 : 0;
+    int narr_h = wrapped_lines(COLS - 4, say);
+    int spare = h - 4 - curves_h - ((t && t->N < 3 ? t->N : 3) + 2);
+    narr_h = narr_h > 4 ? 4 : narr_h;
+    narr_h = narr_h > 2 + spare ? 2 + spare : narr_h;
+    narr_h = narr_h < 2 ? 2 : narr_h;
+    draw_wrapped(y + 1, 2, COLS - 4, narr_h, say, theme_attr(ROLE_NORMAL));
     if (!t) {
-        draw_text(y + 4, 2, COLS - 4, "this snapshot cannot read the sentence", theme_attr(ROLE_WARN));
+        /* TRANSLATORS: training view, when a snapshot's vocabulary or width cannot take the sentence. */
+        draw_text_cut(y + 2 + narr_h, 2, COLS - 4, _("this snapshot cannot read the sentence"), theme_attr(ROLE_WARN));
         return;
     }
-    int curves_h = h >= 26 ? 7 : h >= 20 ? 5 : 0;
-    int top = y + 4, avail = h - 4 - curves_h;
+    int top = y + 2 + narr_h, avail = h - 2 - narr_h - curves_h;
     /* Left: the heatmap of one head. */
     int lw = a->token_w > LABEL_MAX ? LABEL_MAX : a->token_w;
     int N = t->N, hw = COLS / 2 - 2;
@@ -212,9 +269,14 @@ void view_training_draw(struct app *a, int y, int h)
         legend_h = wrapped_lines(hw, legend) > 2 ? 2 : wrapped_lines(hw, legend);
     }
     int rows = N < avail - 2 - legend_h ? N : avail - 2 - legend_h;
-    snprintf(line, sizeof line, "attention, head %d of %d", head + 1, t->H);
     if (rows < N || cols < N) /* a long sentence: say how much is in sight */
-        snprintf(line + strlen(line), sizeof line - strlen(line), " · words 1–%d×1–%d of %d", rows, cols, N);
+        /* TRANSLATORS: training view, over the heatmap of a long sentence: the head, the number of heads,
+           then the rows and columns in sight (words 1 to %d by 1 to %d) of the sentence's %d words. */
+        snprintf(line, sizeof line, _("attention, head %d of %d · words 1–%d×1–%d of %d"), head + 1, t->H, rows,
+                 cols, N);
+    else
+        /* TRANSLATORS: training view, over the heatmap: the head shown and the number of heads. */
+        snprintf(line, sizeof line, _("attention, head %d of %d"), head + 1, t->H);
     draw_text_cut(top, 2, hw, line, theme_attr(ROLE_PANEL));
     for (int c = 0; c < cols; c++)
         draw_text(top + 1, 3 + lw + c * cw, cw - 1, axis_label(&colax, c, lab, sizeof lab), theme_attr(ROLE_LABEL));
@@ -227,7 +289,8 @@ void view_training_draw(struct app *a, int y, int h)
         draw_wrapped(top + 2 + rows, 2, hw, legend_h, legend, theme_attr(ROLE_DIM));
     /* Right: the prediction and the three projections. */
     int rx = COLS / 2 + 1, rw = COLS - rx - 2;
-    draw_text(top, rx, rw, "prediction", theme_attr(ROLE_PANEL));
+    /* TRANSLATORS: training view, over the class probabilities of the snapshot on screen. */
+    draw_text_cut(top, rx, rw, _("prediction"), theme_attr(ROLE_PANEL));
     int best = 0;
     for (int c = 0; c < t->C; c++)
         best = t->probs[c] > t->probs[best] ? c : best;
@@ -311,7 +374,9 @@ static int live_epoch(const struct train_epoch *e, const struct bundle *model, v
     h->test_accuracy[k] = e->test_accuracy;
     h->n_snapshots = h->n_epochs = k + 1;
     a->hist_i = k;
-    snprintf(a->message, sizeof a->message, " training… epoch %d of %d, loss %.3f (from random; wait for the end)",
+    /* TRANSLATORS: the message line while R retrains the model live: the epoch done, the last epoch, the
+       loss after it. Wraps over at most 3 lines. */
+    snprintf(a->message, sizeof a->message, _("training… epoch %d of %d, loss %.3f (from random; wait for the end)"),
              e->epoch, e->epochs, e->loss);
     app_draw(a);
     refresh();
@@ -324,7 +389,10 @@ void app_retrain_live(struct app *a)
     const struct app_retrain *r = &a->retrain;
     struct error err = {{0}};
     if (!r->available) {
-        snprintf(a->message, sizeof a->message, " this model does not record how it was trained (attnstep train does)");
+        /* TRANSLATORS: the message after R in the training view of a model whose config.csv does not hold
+           the "attnstep train" command that made it. */
+        snprintf(a->message, sizeof a->message, "%s",
+                 _("this model does not record how it was trained (attnstep train does)"));
         return;
     }
     struct dataset_job_spec spec = {
@@ -353,7 +421,7 @@ void app_retrain_live(struct app *a)
     a->hist_built = calloc(n, sizeof *a->hist_built);
     if (!h->snapshots || !h->snapshot_epoch || !h->loss || !h->train_accuracy || !h->test_accuracy ||
         !a->hist_traces || !a->hist_built) {
-        error_set(&err, "out of memory");
+        error_set(&err, "%s", _("out of memory"));
         goto done;
     }
     struct live lv = {a, now(), r->epochs};
@@ -364,14 +432,20 @@ void app_retrain_live(struct app *a)
         goto done;
     int last = h->n_snapshots - 1;
     if (last >= 0 && h->test_accuracy[last] >= 0)
-        snprintf(a->message, sizeof a->message, " retrained from random in %.1f s: train %.0f%%, test %.0f%%",
+        /* TRANSLATORS: the message after a live retraining (R): the seconds it took, then the accuracy on
+           the training sentences and on the test sentences, in percent. */
+        snprintf(a->message, sizeof a->message, _("retrained from random in %.1f s: train %.0f%%, test %.0f%%"),
                  now() - lv.start, 100 * h->train_accuracy[last], 100 * h->test_accuracy[last]);
     else if (last >= 0)
-        snprintf(a->message, sizeof a->message, " retrained from random in %.1f s: train %.0f%%", now() - lv.start,
+        /* TRANSLATORS: as above, for a model trained without test sentences. */
+        snprintf(a->message, sizeof a->message, _("retrained from random in %.1f s: train %.0f%%"), now() - lv.start,
                  100 * h->train_accuracy[last]);
     ok = 1;
 done:
-    if (!ok && err.msg[0])
-        snprintf(a->message, sizeof a->message, " cannot retrain: %.140s", err.msg);
+    if (!ok && err.msg[0]) {
+        char why[160];
+        /* TRANSLATORS: the message when a live retraining (R) fails; %s: the reason (an error message). */
+        snprintf(a->message, sizeof a->message, _("cannot retrain: %s"), utf8_excerpt(why, err.msg, 140));
+    }
     dataset_job_free(&job);
 }
