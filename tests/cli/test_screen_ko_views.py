@@ -138,7 +138,8 @@ def training_ko(w, h):
         lines = split_lines(s)
         expect(hangul(lines[2]) and "Training" not in s, "the heading is not Korean", s)
         whole(s, NARRATION[20], "the last epoch's narration")
-        expect(ko("prediction") in s and "99.99%" in s, "no Korean prediction panel ending on 99.99%", s)
+        expect(ko("prediction") in s and re.search(r"부정 +█+ +\d+\.\d+%", s),
+               "no Korean prediction panel with tiny-ko's class 부정 and its percentage", s)
         if h >= 23:  # the curves: a title over each, the epoch axis under both
             text = flat(lines)
             expect(pattern(ko("loss %.3f at epoch %d")).search(text), "no Korean loss title", s)
