@@ -120,7 +120,7 @@ int history_load(struct history *out, const char *dir, struct error *err)
             continue;
         int epoch = snapshot_epoch(e->d_name);
         if (epoch < 0) {
-            char why[128];
+            char why[512]; /* room for a translation (Hangul takes 3 bytes a syllable) */
             /* TRANSLATORS: a warning after "PATH: ", PATH being an entry in the model's
              * snapshots directory; %d is the largest epoch a snapshot's name may hold. */
             snprintf(why, sizeof why, _("ignored: not a snapshot (train names them epoch-NNN, from 000 to %d)"),
