@@ -9,9 +9,10 @@ sentence) the binary runs three times: with no --lang, with --lang en and with
 --lang ko (LANG=C.UTF-8 each time). The first two must print the same English
 line; the Korean one must keep the `attnstep: FILE:LINE:COL: ` prefix byte for
 byte, give a reason with Hangul and the same numbers, and exit with the same
-code. Last, every message of the catalogue that comes from src/core must keep
-the printf directives of its msgid (msgfmt -c checks the same; this names the
-entry) and be Korean.
+code. A message longer than its buffer is cut between whole characters. Last,
+every message of the catalogue that comes from src/core must keep the printf
+directives of its msgid (msgfmt -c checks the same; this names the entry) and
+be Korean, and src/core must not call setlocale.
 """
 import os
 import re
@@ -219,6 +220,21 @@ _, ko = run(["--model", m, "--bench", "40x12"], "ko")
 check("the damaged snapshot's own location is kept inside the Korean warning",
       f"{m}/snapshots/epoch-001/w_q.csv:2:" in ko and rc == 0, ko)
 
+# ---- a message too long for the buffer is cut between syllables --------------------
+# A model 4060 bytes deep in Hangul directories and --export inside it: the
+# reason names the model's path after the export path (cut at 4096 bytes), more
+# than the 8 KiB a message holds, so error.c cuts it and ends it in "...".
+deep = os.path.join(*(["가" * 80] * 16 + ["나" * 68]))
+os.makedirs(os.path.join(TMP, deep))
+target = os.path.join(deep, "다" * 80, "라" * 80)
+for lang in ("en", "ko"):
+    rc, err = run(["--model", deep, "--export", target], lang)
+    body = err[len("attnstep: "):].rstrip("\n")
+    check(f"--lang {lang}: an over-long message is one line of whole characters ending in ...",
+          rc == 1 and err.count("\n") == 1 and "\ufffd" not in err and body.endswith("...")
+          and 8000 < len(body.encode()) <= 8191 and body.startswith(deep[:100]),
+          rc, len(body.encode()), err[:120], err[-120:])
+
 # ---- the catalogue: what src/core marks keeps its directives, in Korean -----------
 DIRECTIVE = re.compile(r"%(?:(\d+)\$)?[-+ #0']*(?:\d+|\*)?(?:\.\d+)?(hh|h|ll|l|L|z|j|t)?([diouxXeEfFgGaAcspn%])")
 
@@ -265,6 +281,12 @@ check("every core message is translated into Korean", not english, *english)
 if shutil.which("msgfmt"):
     r = subprocess.run(["msgfmt", "-c", "-o", os.devnull, os.path.join(ROOT, "po", "ko.po")], capture_output=True)
     check("msgfmt -c accepts po/ko.po (format directives checked)", r.returncode == 0, r.stderr.decode())
+
+# The core only looks texts up: choosing the language (setlocale) is the command line's.
+core_dir = os.path.join(ROOT, "src", "core")
+calls = [name for name in sorted(os.listdir(core_dir)) if name.endswith(".c")
+         and re.search(r"\bsetlocale\s*\(|curses", open(os.path.join(core_dir, name), encoding="utf-8").read())]
+check("src/core calls no setlocale and includes no curses", not calls, *calls)
 
 shutil.rmtree(TMP, ignore_errors=True)
 finish()
