@@ -106,9 +106,9 @@ const char *bundle_label_problem(const char *s)
             return _("contains a control character (a line break or a tab); a class name is one line of text");
         spaces += ch == ' ';
     }
-    if (len == spaces)
+    if (len == spaces) /* TRANSLATORS: what is wrong with a class name (its subject). */
         return _("is empty or only spaces; a class needs a name");
-    if (s[0] == ' ' || s[len - 1] == ' ')
+    if (s[0] == ' ' || s[len - 1] == ' ') /* TRANSLATORS: what is wrong with a class name (its subject). */
         return _("begins or ends with a space; remove it");
     return NULL;
 }
@@ -404,8 +404,8 @@ static int read_grid(double *out, const char *dir, const char *name, int rows, i
         if (t.rows[r].n_cells != cols) {
             /* TRANSLATORS: the numbers a row must have, then the fields (cells) found in it. */
             table_error_row(&t, r, err,
-                            ngettext("expected %d number in the row, found %d", "expected %d numbers in the row, found %d",
-                                     cols),
+                            ngettext("expected %d number in the row, found %d",
+                                     "expected %d numbers in the row, found %d", cols),
                             cols, t.rows[r].n_cells);
             goto done;
         }

@@ -127,6 +127,7 @@ int fsutil_check_not_input(const char *dir, const char *input, const char *what,
     if (stat(dir, &out) == 0 && is_within(input, &out))
         return error_file(err, dir,
                           same_file(&in, &out) ? _("is %s (%s); choose another directory")
+                                               /* TRANSLATORS: DIR holds what is read, deeper down. */
                                                : _("contains %s (%s); choose another directory"),
                           what, input);
     existing_part(dir, base, sizeof base);

@@ -110,6 +110,7 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
         close(fd);
         /* TRANSLATORS: after "PATH: ", PATH being what was given as a CSV file. */
         return error_file(err, path, "%s", S_ISDIR(st.st_mode) ? _("is a directory, expected a CSV file")
+                                     /* TRANSLATORS: after "PATH: ", PATH given as a CSV file. */
                                      : _("is not a regular file (a device, FIFO or socket), expected a CSV file"));
     }
     if (st.st_size < 0 || (uintmax_t)st.st_size > max) {
