@@ -102,7 +102,7 @@ const char *bundle_label_problem(const char *s)
         unsigned char ch = (unsigned char)s[i];
         if (ch < 0x20 || ch == 0x7F)
             /* TRANSLATORS: this and the next two complete "labels: class 2 ", "the label "
-             * and "cannot save class 2: its name ": the class name is their subject. */
+               and "cannot save class 2: its name ": the class name is their subject. */
             return _("contains a control character (a line break or a tab); a class name is one line of text");
         spaces += ch == ' ';
     }
@@ -185,7 +185,7 @@ static int parse_labels(const struct table *t, int row, struct config *c, struct
         if (why) {
             free_labels(labels, n);
             /* TRANSLATORS: %d counts the classes from 1; %s is a reason such as "is empty or
-             * only spaces; a class needs a name" (the class name is its subject). */
+               only spaces; a class needs a name" (the class name is its subject). */
             return table_error_cell(t, row, 1, err, _("labels: class %d %s"), i + 1, why);
         }
         p = *end ? end + 1 : end;
@@ -241,7 +241,7 @@ static int parse_int(const struct table *t, int row, long min, long max, const c
         while (*end == ' ' || *end == '\t')
             end++;
         /* TRANSLATORS: the first %s is a config.csv key (d_model, n_heads, ...), the second
-         * the text written after the number. */
+           the text written after the number. */
         return table_error_cell(t, row, 1, err, _("%s must be a whole number alone, found \"%s\" after it"),
                                 what, utf8_excerpt(buf, end, SHOWN));
     }
@@ -251,7 +251,7 @@ static int parse_int(const struct table *t, int row, long min, long max, const c
                                 shown(t, row, 1, buf));
     if (errno || v < min || v > max)
         /* TRANSLATORS: the first %s is a config.csv key (d_model, n_heads, ...), %ld and %ld
-         * the smallest and largest value allowed (both allowed), the last %s the value given. */
+           the smallest and largest value allowed (both allowed), the last %s the value given. */
         return table_error_cell(t, row, 1, err, _("%s must be between %ld and %ld, got %s"), what, min, max,
                                 shown(t, row, 1, buf));
     *out = (int)v;
@@ -270,8 +270,8 @@ static int parse_flag(const struct table *t, int row, const char *a, const char 
         *out = 0;
     else
         /* TRANSLATORS: the first %s is a config.csv key (activation, positional, lowercase),
-         * the next two the values it may take (gelu/relu, sinusoidal/none, 1/0), the last the
-         * value given. */
+           the next two the values it may take (gelu/relu, sinusoidal/none, 1/0), the last the
+           value given. */
         return table_error_cell(t, row, 1, err, _("%s must be %s or %s, got \"%s\""), what, a, b,
                                 shown(t, row, 1, buf));
     return 0;
@@ -483,7 +483,7 @@ static int read_vocab(struct bundle *b, const char *dir, struct error *err)
     int D = b->d_model, rc = -1;
     if (t.rows[0].n_cells != D + 1) {
         /* TRANSLATORS: the last embedding column's number (d_model - 1), the columns the header
-         * must have (d_model + 1), d_model, then the columns found. */
+           must have (d_model + 1), d_model, then the columns found. */
         table_error_row(&t, 0, err,
                         ngettext("header must be token,e0,...,e%d (%d columns for d_model %d), found %d column",
                                  "header must be token,e0,...,e%d (%d columns for d_model %d), found %d columns",
@@ -500,7 +500,7 @@ static int read_vocab(struct bundle *b, const char *dir, struct error *err)
         snprintf(want, sizeof want, "e%d", c - 1);
         if (strcmp(table_text(&t, 0, c), want)) {
             /* TRANSLATORS: the column's number counted from 1, the name it must have (e0, e1, ...),
-             * then the name found. */
+               then the name found. */
             table_error_cell(&t, 0, c, err, _("header column %d must be \"%s\", found \"%s\""), c + 1, want,
                              table_text(&t, 0, c));
             goto done;
@@ -524,7 +524,7 @@ static int read_vocab(struct bundle *b, const char *dir, struct error *err)
     for (int r = 1; r <= V; r++) {
         if (t.rows[r].n_cells != D + 1) {
             /* TRANSLATORS: the fields (cells) a row must have (d_model + 1), the numbers among them
-             * (d_model), then the fields found. */
+               (d_model), then the fields found. */
             table_error_row(&t, r, err,
                             ngettext("expected %d fields (a token and %d number), found %d",
                                      "expected %d fields (a token and %d numbers), found %d", D),
@@ -639,7 +639,7 @@ static int read_recurrent(struct bundle *b, const char *dir, int cfg_end_line, s
             if (file_path(path, dir, missing, err))
                 return -1;
             /* TRANSLATORS: after "PATH: " (PATH the missing file); the first %s is the file that is
-             * there (rnn_w_xh.csv, ...), the second "an RNN" or "an LSTM". */
+               there (rnn_w_xh.csv, ...), the second "an RNN" or "an LSTM". */
             return error_file(err, path, _("missing: %s is there, and %s needs both weight files"), there,
                               _(rec_name[m]));
         }
@@ -961,7 +961,7 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
     for (int i = 0; e->present && i < e->n_labels; i++)
         if (bundle_label_problem(e->labels[i]))
             /* TRANSLATORS: %d counts the classes from 1; %s is a reason such as "is empty or only
-             * spaces; a class needs a name" (the class name is its subject). */
+               spaces; a class needs a name" (the class name is its subject). */
             return error_set(err, _("cannot save class %d: its name %s"), i + 1, bundle_label_problem(e->labels[i]));
     char *labels = e->present ? join_labels(e->labels, e->n_labels) : NULL;
     if (e->present && !labels)

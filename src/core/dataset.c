@@ -27,7 +27,7 @@ int dataset_read(struct dataset *d, const char *path, struct error *err)
         } else if ((why = bundle_label_problem(table_text(t, r, 1)))) {
             /* Refused here, before training, so that every model saved loads. */
             /* TRANSLATORS: %s is a reason such as "is empty or only spaces; a class needs a
-             * name" (the label, a class name, is its subject). */
+               name" (the label, a class name, is its subject). */
             table_error_cell(t, r, 1, err, _("the label %s"), why);
         }
     }

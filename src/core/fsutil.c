@@ -123,7 +123,7 @@ int fsutil_check_not_input(const char *dir, const char *input, const char *what,
      * gettext finds no entry and gives it back as it is). */
     what = _(what);
     /* TRANSLATORS: this and the next two come after "DIR: ", DIR being the directory to
-     * write; the first %s is what is read ("the model being read"), the second its path. */
+       write; the first %s is what is read ("the model being read"), the second its path. */
     if (stat(dir, &out) == 0 && is_within(input, &out))
         return error_file(err, dir,
                           same_file(&in, &out) ? _("is %s (%s); choose another directory")
@@ -253,7 +253,7 @@ static int replace_aside(const char *staging, const char *dir, struct error *err
         int e = errno;
         if (rename(old, dir) != 0)
             /* TRANSLATORS: the first %s is the system's reason (strerror), the second the path
-             * the previous directory is kept under. */
+               the previous directory is kept under. */
             return error_file(err, dir, _("cannot move the finished files into place (%s); the previous "
                                           "directory is kept as %s"), strerror(e), old);
         return cannot_move(dir, e, err);

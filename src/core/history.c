@@ -122,7 +122,7 @@ int history_load(struct history *out, const char *dir, struct error *err)
         if (epoch < 0) {
             char why[512]; /* room for a translation (Hangul takes 3 bytes a syllable) */
             /* TRANSLATORS: a warning after "PATH: ", PATH being an entry in the model's
-             * snapshots directory; %d is the largest epoch a snapshot's name may hold. */
+               snapshots directory; %d is the largest epoch a snapshot's name may hold. */
             snprintf(why, sizeof why, _("ignored: not a snapshot (train names them epoch-NNN, from 000 to %d)"),
                      HISTORY_MAX_EPOCH);
             warn(&h, path, e->d_name, why);
@@ -144,7 +144,7 @@ int history_load(struct history *out, const char *dir, struct error *err)
         if (bundle_load(&snaps[n].model, snap, &why)) {
             char msg[sizeof why.msg + 32];
             /* TRANSLATORS: a warning after "PATH: "; %s is why the snapshot PATH did not load
-             * (itself "FILE:LINE:COL: reason"). */
+               (itself "FILE:LINE:COL: reason"). */
             snprintf(msg, sizeof msg, _("ignored: %s"), why.msg);
             warn(&h, path, e->d_name, msg);
             continue;

@@ -342,7 +342,7 @@ int table_parse_number(const char *text, double *out, const char **why)
     char tmp[128];
     if (len == 0) {
         /* TRANSLATORS: this and the next five reasons come before ': "TEXT" (column N of the row)'
-         * or after "norm_eps: "; TEXT is the cell's text. */
+           or after "norm_eps: "; TEXT is the cell's text. */
         *why = _("empty cell, expected a number");
         return -1;
     }
@@ -424,7 +424,7 @@ int table_number(const struct table *t, int row, int col, double *out, struct er
         return 0;
     char shown[40];
     /* TRANSLATORS: the first %s is a reason such as "not a number", the second the
-     * cell's text as written, %d the column's number counted from 1. */
+       cell's text as written, %d the column's number counted from 1. */
     return table_error_cell(t, row, col, err, _("%s: \"%s\" (column %d of the row)"), why,
                             utf8_excerpt(shown, text, sizeof shown - 4), col + 1);
 }

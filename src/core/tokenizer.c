@@ -48,7 +48,7 @@ int tokenizer_split(struct tokens *out, const char *sentence, int lowercase, str
     long bad = utf8_invalid_at(sentence, len);
     if (bad >= 0)
         /* TRANSLATORS: %ld is the byte's place in the sentence counted from 1, %02X its value
-         * in hexadecimal. */
+           in hexadecimal. */
         return error_set(err, _("sentence: invalid UTF-8 at byte %ld (0x%02X); type the sentence as UTF-8 text"),
                          bad + 1, (unsigned char)sentence[bad]);
     struct tokens t = {0};

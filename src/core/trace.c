@@ -154,7 +154,7 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     if (bytes > TRACE_MAX_BYTES) {
         tokenizer_free(&toks);
         /* TRANSLATORS: the sentence's tokens, the model's heads, the memory they need and the
-         * most allowed (both in MiB). */
+           most allowed (both in MiB). */
         return error_set(err,
                          ngettext("sentence: %zu tokens with %zu head need %zu MiB, more than the %zu MiB allowed",
                                   "sentence: %zu tokens with %zu heads need %zu MiB, more than the %zu MiB allowed",
