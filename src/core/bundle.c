@@ -11,6 +11,7 @@
 
 #include "attnstep/csvout.h"
 #include "attnstep/fsutil.h"
+#include "attnstep/i18n.h"
 #include "attnstep/table.h"
 #include "attnstep/utf8.h"
 
@@ -19,7 +20,8 @@ const char *const bundle_b_file[BUNDLE_N_PROJ] = {"b_q.csv", "b_k.csv", "b_v.csv
 const char *const bundle_rec_wx_file[BUNDLE_N_RECURRENT] = {"rnn_w_xh.csv", "lstm_w_x.csv"};
 const char *const bundle_rec_wh_file[BUNDLE_N_RECURRENT] = {"rnn_w_hh.csv", "lstm_w_h.csv"};
 const char *const bundle_rec_b_file[BUNDLE_N_RECURRENT] = {"rnn_b.csv", "lstm_b.csv"};
-static const char *const rec_name[BUNDLE_N_RECURRENT] = {"an RNN", "an LSTM"};
+/* TRANSLATORS: the model that needs both weight files, in "and %s needs both weight files". */
+static const char *const rec_name[BUNDLE_N_RECURRENT] = {N_("an RNN"), N_("an LSTM")};
 const char *const bundle_encoder_file[BUNDLE_N_ENCODER_FILES] = {
     "ln1_gamma.csv", "ln1_beta.csv", "w_ff1.csv", "b_ff1.csv", "w_ff2.csv", "b_ff2.csv",
     "ln2_gamma.csv", "ln2_beta.csv", "w_cls.csv", "b_cls.csv",
@@ -30,7 +32,7 @@ const char *const bundle_encoder_file[BUNDLE_N_ENCODER_FILES] = {
 static int file_path(char *buf, const char *dir, const char *name, struct error *err)
 {
     if (fsutil_join(buf, PATH_SIZE, dir, name))
-        return error_file(err, dir, "path is too long");
+        return error_file(err, dir, _("path is too long"));
     return 0;
 }
 
@@ -99,13 +101,15 @@ const char *bundle_label_problem(const char *s)
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch < 0x20 || ch == 0x7F)
-            return "contains a control character (a line break or a tab); a class name is one line of text";
+            /* TRANSLATORS: this and the next two complete "labels: class 2 ", "the label "
+               and "cannot save class 2: its name ": the class name is their subject. */
+            return _("contains a control character (a line break or a tab); a class name is one line of text");
         spaces += ch == ' ';
     }
-    if (len == spaces)
-        return "is empty or only spaces; a class needs a name";
-    if (s[0] == ' ' || s[len - 1] == ' ')
-        return "begins or ends with a space; remove it";
+    if (len == spaces) /* TRANSLATORS: what is wrong with a class name (its subject). */
+        return _("is empty or only spaces; a class needs a name");
+    if (s[0] == ' ' || s[len - 1] == ' ') /* TRANSLATORS: what is wrong with a class name (its subject). */
+        return _("begins or ends with a space; remove it");
     return NULL;
 }
 
@@ -152,10 +156,10 @@ static int parse_labels(const struct table *t, int row, struct config *c, struct
             n += *p == ';';
     }
     if (n < 2)
-        return table_error_cell(t, row, 1, err, "labels: a classifier needs at least two classes, separated by ;");
+        return table_error_cell(t, row, 1, err, _("labels: a classifier needs at least two classes, separated by ;"));
     char **labels = calloc((size_t)n, sizeof *labels);
     if (!labels)
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     const char *p = s;
     for (int i = 0; i < n; i++) {
         const char *end = p;
@@ -169,7 +173,7 @@ static int parse_labels(const struct table *t, int row, struct config *c, struct
         char *name = labels[i] = malloc((size_t)(last - p) + 1);
         if (!name) {
             free_labels(labels, n);
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
         }
         for (const char *q = p; q < last; q++) {
             if (is_escape(q))
@@ -180,7 +184,9 @@ static int parse_labels(const struct table *t, int row, struct config *c, struct
         const char *why = bundle_label_problem(labels[i]);
         if (why) {
             free_labels(labels, n);
-            return table_error_cell(t, row, 1, err, "labels: class %d %s", i + 1, why);
+            /* TRANSLATORS: %d counts the classes from 1; %s is a reason such as "is empty or
+               only spaces; a class needs a name" (the class name is its subject). */
+            return table_error_cell(t, row, 1, err, _("labels: class %d %s"), i + 1, why);
         }
         p = *end ? end + 1 : end;
     }
@@ -189,9 +195,10 @@ static int parse_labels(const struct table *t, int row, struct config *c, struct
     if (failed || dup) {
         char buf[SHOWN + 4];
         if (dup)
-            table_error_cell(t, row, 1, err, "labels: \"%s\" is given twice", utf8_excerpt(buf, dup, SHOWN));
+            /* TRANSLATORS: %s is a class name. */
+            table_error_cell(t, row, 1, err, _("labels: \"%s\" is given twice"), utf8_excerpt(buf, dup, SHOWN));
         else
-            error_set(err, "out of memory");
+            error_set(err, _("out of memory"));
         free_labels(labels, n);
         return -1;
     }
@@ -233,13 +240,19 @@ static int parse_int(const struct table *t, int row, long min, long max, const c
     if (end && end != s + len) { /* the whole value, not a prefix */
         while (*end == ' ' || *end == '\t')
             end++;
-        return table_error_cell(t, row, 1, err, "%s must be a whole number alone, found \"%s\" after it", what,
-                                utf8_excerpt(buf, end, SHOWN));
+        /* TRANSLATORS: the first %s is a config.csv key (d_model, n_heads, ...), the second
+           the text written after the number. */
+        return table_error_cell(t, row, 1, err, _("%s must be a whole number alone, found \"%s\" after it"),
+                                what, utf8_excerpt(buf, end, SHOWN));
     }
     if (!end)
-        return table_error_cell(t, row, 1, err, "%s must be a whole number, got \"%s\"", what, shown(t, row, 1, buf));
+        /* TRANSLATORS: the first %s is a config.csv key (d_model, n_heads, ...), the second its value. */
+        return table_error_cell(t, row, 1, err, _("%s must be a whole number, got \"%s\""), what,
+                                shown(t, row, 1, buf));
     if (errno || v < min || v > max)
-        return table_error_cell(t, row, 1, err, "%s must be between %ld and %ld, got %s", what, min, max,
+        /* TRANSLATORS: the first %s is a config.csv key (d_model, n_heads, ...), %ld and %ld
+           the smallest and largest value allowed (both allowed), the last %s the value given. */
+        return table_error_cell(t, row, 1, err, _("%s must be between %ld and %ld, got %s"), what, min, max,
                                 shown(t, row, 1, buf));
     *out = (int)v;
     return 0;
@@ -256,7 +269,11 @@ static int parse_flag(const struct table *t, int row, const char *a, const char 
     else if (field_is(s, len, b))
         *out = 0;
     else
-        return table_error_cell(t, row, 1, err, "%s must be %s or %s, got \"%s\"", what, a, b, shown(t, row, 1, buf));
+        /* TRANSLATORS: the first %s is a config.csv key (activation, positional, lowercase),
+           the next two the values it may take (gelu/relu, sinusoidal/none, 1/0), the last the
+           value given. */
+        return table_error_cell(t, row, 1, err, _("%s must be %s or %s, got \"%s\""), what, a, b,
+                                shown(t, row, 1, buf));
     return 0;
 }
 
@@ -279,12 +296,13 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
     int seen[N_KEYS] = {0}; /* the row of each key given, 0 if none */
     int rc = -1;
     if (t.rows[0].n_cells != 2 || strcmp(table_text(&t, 0, 0), "key") || strcmp(table_text(&t, 0, 1), "value")) {
-        table_error_row(&t, 0, err, "the first row must be the header key,value");
+        table_error_row(&t, 0, err, _("the first row must be the header key,value"));
         goto done;
     }
     for (int r = 1; r < t.n_rows; r++) {
         if (t.rows[r].n_cells != 2) {
-            table_error_row(&t, r, err, "expected 2 fields (key,value), found %d", t.rows[r].n_cells);
+            /* TRANSLATORS: %d is the number of fields (cells) found on the line. */
+            table_error_row(&t, r, err, _("expected 2 fields (key,value), found %d"), t.rows[r].n_cells);
             goto done;
         }
         size_t len;
@@ -294,13 +312,15 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             k++;
         if (k == N_KEYS) {
             table_error_cell(&t, r, 0, err,
-                             "unknown key \"%s\" (known: d_model, n_heads, d_hidden, d_ff, activation, norm_eps, "
-                             "labels, positional, lowercase, name, description)",
+                             /* TRANSLATORS: a key in config.csv; %s is the key given. */
+                             _("unknown key \"%s\" (known: d_model, n_heads, d_hidden, d_ff, activation, norm_eps, "
+                               "labels, positional, lowercase, name, description)"),
                              shown(&t, r, 0, buf));
             goto done;
         }
         if (seen[k]) {
-            table_error_cell(&t, r, 0, err, "\"%s\" is given twice (first on line %d)", key_name[k],
+            /* TRANSLATORS: %s is a config.csv key, %d the line it was first given on. */
+            table_error_cell(&t, r, 0, err, _("\"%s\" is given twice (first on line %d)"), key_name[k],
                              t.rows[seen[k]].line);
             goto done;
         }
@@ -321,7 +341,7 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             if (table_parse_number(table_text(&t, r, 1), &c.norm_eps, &why))
                 bad = table_error_cell(&t, r, 1, err, "norm_eps: %s", why);
             else if (!(c.norm_eps > 0 && c.norm_eps < 1))
-                bad = table_error_cell(&t, r, 1, err, "norm_eps must be between 0 and 1 (e.g. 1e-5)");
+                bad = table_error_cell(&t, r, 1, err, _("norm_eps must be between 0 and 1 (e.g. 1e-5)"));
             break;
         case KEY_LABELS: bad = parse_labels(&t, r, &c, err); break;
         case KEY_POSITIONAL:
@@ -331,22 +351,23 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
         default: { /* name, description: kept as written */
             char **dst = k == KEY_NAME ? &c.name : &c.description;
             if (!(*dst = strdup(table_text(&t, r, 1))))
-                bad = error_set(err, "out of memory");
+                bad = error_set(err, _("out of memory"));
         }
         }
         if (bad)
             goto done;
     }
     if (!seen[KEY_D_MODEL]) {
-        table_error_end(&t, err, "d_model is missing (add a row d_model,8)");
+        table_error_end(&t, err, _("d_model is missing (add a row d_model,8)"));
         goto done;
     }
     if (!seen[KEY_N_HEADS]) {
-        table_error_end(&t, err, "n_heads is missing (add a row n_heads,2)");
+        table_error_end(&t, err, _("n_heads is missing (add a row n_heads,2)"));
         goto done;
     }
     if (c.d_model % c.n_heads) {
-        table_error_cell(&t, seen[KEY_N_HEADS], 1, err, "n_heads (%d) must divide d_model (%d) evenly", c.n_heads,
+        /* TRANSLATORS: the values of n_heads and d_model given in config.csv. */
+        table_error_cell(&t, seen[KEY_N_HEADS], 1, err, _("n_heads (%d) must divide d_model (%d) evenly"), c.n_heads,
                          c.d_model);
         goto done;
     }
@@ -375,12 +396,17 @@ static int read_grid(double *out, const char *dir, const char *name, int rows, i
     int rc = -1;
     for (int r = 0; r < t.n_rows; r++) {
         if (r >= rows) {
-            table_error_row(&t, r, err, "expected %d row%s, found more", rows, rows == 1 ? "" : "s");
+            /* TRANSLATORS: %d is the number of rows the weight file must have. */
+            table_error_row(&t, r, err, ngettext("expected %d row, found more", "expected %d rows, found more", rows),
+                            rows);
             goto done;
         }
         if (t.rows[r].n_cells != cols) {
-            table_error_row(&t, r, err, "expected %d numbers in the row, found %d", cols,
-                            t.rows[r].n_cells);
+            /* TRANSLATORS: the numbers a row must have, then the fields (cells) found in it. */
+            table_error_row(&t, r, err,
+                            ngettext("expected %d number in the row, found %d",
+                                     "expected %d numbers in the row, found %d", cols),
+                            cols, t.rows[r].n_cells);
             goto done;
         }
         for (int c = 0; c < cols; c++)
@@ -388,7 +414,9 @@ static int read_grid(double *out, const char *dir, const char *name, int rows, i
                 goto done;
     }
     if (t.n_rows < rows) {
-        table_error_end(&t, err, "expected %d rows, found %d", rows, t.n_rows);
+        /* TRANSLATORS: the rows the weight file must have, then the rows it has. */
+        table_error_end(&t, err, ngettext("expected %d row, found %d", "expected %d rows, found %d", rows), rows,
+                        t.n_rows);
         goto done;
     }
     rc = 0;
@@ -454,26 +482,34 @@ static int read_vocab(struct bundle *b, const char *dir, struct error *err)
         return -1;
     int D = b->d_model, rc = -1;
     if (t.rows[0].n_cells != D + 1) {
-        table_error_row(&t, 0, err, "header must be token,e0,...,e%d (%d columns for d_model %d), found %d columns",
+        /* TRANSLATORS: the last embedding column's number (d_model - 1), the columns the header
+           must have (d_model + 1), d_model, then the columns found. */
+        table_error_row(&t, 0, err,
+                        ngettext("header must be token,e0,...,e%d (%d columns for d_model %d), found %d column",
+                                 "header must be token,e0,...,e%d (%d columns for d_model %d), found %d columns",
+                                 t.rows[0].n_cells),
                         D - 1, D + 1, D, t.rows[0].n_cells);
         goto done;
     }
     if (strcmp(table_text(&t, 0, 0), "token")) {
-        table_error_cell(&t, 0, 0, err, "header must start with \"token\"");
+        table_error_cell(&t, 0, 0, err, _("header must start with \"token\""));
         goto done;
     }
     for (int c = 1; c <= D; c++) {
         char want[16];
         snprintf(want, sizeof want, "e%d", c - 1);
         if (strcmp(table_text(&t, 0, c), want)) {
-            table_error_cell(&t, 0, c, err, "header column %d must be \"%s\", found \"%s\"", c + 1, want,
+            /* TRANSLATORS: the column's number counted from 1, the name it must have (e0, e1, ...),
+               then the name found. */
+            table_error_cell(&t, 0, c, err, _("header column %d must be \"%s\", found \"%s\""), c + 1, want,
                              table_text(&t, 0, c));
             goto done;
         }
     }
     int V = t.n_rows - 1;
     if (V > BUNDLE_MAX_VOCAB) {
-        table_error_row(&t, BUNDLE_MAX_VOCAB + 1, err, "more than %d tokens", BUNDLE_MAX_VOCAB);
+        /* TRANSLATORS: %d is the largest vocabulary attnstep reads. */
+        table_error_row(&t, BUNDLE_MAX_VOCAB + 1, err, _("more than %d tokens"), BUNDLE_MAX_VOCAB);
         goto done;
     }
     b->n_vocab = V;
@@ -481,27 +517,33 @@ static int read_vocab(struct bundle *b, const char *dir, struct error *err)
     b->embed = malloc(((size_t)V + 1) * (size_t)D * sizeof *b->embed);
     b->by_token = malloc(((size_t)V + 1) * sizeof *b->by_token);
     if (!b->vocab || !b->embed || !b->by_token) {
-        error_set(err, "out of memory");
+        error_set(err, _("out of memory"));
         goto done;
     }
     b->unk_id = -1;
     for (int r = 1; r <= V; r++) {
         if (t.rows[r].n_cells != D + 1) {
-            table_error_row(&t, r, err, "expected %d fields (a token and %d numbers), found %d", D + 1, D,
-                            t.rows[r].n_cells);
+            /* TRANSLATORS: the fields (cells) a row must have (d_model + 1), the numbers among them
+               (d_model), then the fields found. */
+            table_error_row(&t, r, err,
+                            ngettext("expected %d fields (a token and %d number), found %d",
+                                     "expected %d fields (a token and %d numbers), found %d", D),
+                            D + 1, D, t.rows[r].n_cells);
             goto done;
         }
         const char *tok = table_text(&t, r, 0);
         if (!*tok) {
-            table_error_cell(&t, r, 0, err, "empty token");
+            table_error_cell(&t, r, 0, err, _("empty token"));
             goto done;
         }
         if (strpbrk(tok, " \t\r\n")) {
-            table_error_cell(&t, r, 0, err, "token \"%s\" contains whitespace, so no sentence can produce it", tok);
+            /* TRANSLATORS: %s is the token as written in vocab.csv. */
+            table_error_cell(&t, r, 0, err, _("token \"%s\" contains whitespace, so no sentence can produce it"),
+                             tok);
             goto done;
         }
         if (!(b->vocab[r - 1] = strdup(tok))) {
-            error_set(err, "out of memory");
+            error_set(err, _("out of memory"));
             goto done;
         }
         if (!strcmp(tok, "<unk>"))
@@ -512,12 +554,13 @@ static int read_vocab(struct bundle *b, const char *dir, struct error *err)
     }
     int first = 0, dup = build_index(b, &first);
     if (dup >= 0) {
-        table_error_cell(&t, dup + 1, 0, err, "duplicate token \"%s\" (also on line %d)", b->vocab[dup],
+        /* TRANSLATORS: %s is the token, %d the line it is also on. */
+        table_error_cell(&t, dup + 1, 0, err, _("duplicate token \"%s\" (also on line %d)"), b->vocab[dup],
                          t.rows[first + 1].line);
         goto done;
     }
     if (b->unk_id < 0) {
-        table_error_end(&t, err, "no <unk> token: every vocabulary needs one for unknown words");
+        table_error_end(&t, err, _("no <unk> token: every vocabulary needs one for unknown words"));
         goto done;
     }
     rc = 0;
@@ -595,17 +638,20 @@ static int read_recurrent(struct bundle *b, const char *dir, int cfg_end_line, s
             const char *there = wx ? bundle_rec_wx_file[m] : wh ? bundle_rec_wh_file[m] : bundle_rec_b_file[m];
             if (file_path(path, dir, missing, err))
                 return -1;
-            return error_file(err, path, "missing: %s is there, and %s needs both weight files", there,
-                              rec_name[m]);
+            /* TRANSLATORS: after "PATH: " (PATH the missing file); the first %s is the file that is
+               there (rnn_w_xh.csv, ...), the second "an RNN" or "an LSTM". */
+            return error_file(err, path, _("missing: %s is there, and %s needs both weight files"), there,
+                              _(rec_name[m]));
         }
         if (b->d_hidden == 0) {
             if (file_path(path, dir, "config.csv", err))
                 return -1;
-            return error_at(err, path, cfg_end_line, 1, "d_hidden is missing (%s needs it; add a row d_hidden,8)",
+            /* TRANSLATORS: %s is a weight file's name (rnn_w_xh.csv or lstm_w_x.csv). */
+            return error_at(err, path, cfg_end_line, 1, _("d_hidden is missing (%s needs it; add a row d_hidden,8)"),
                             bundle_rec_wx_file[m]);
         }
         if (alloc_recurrent(b, m))
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
         struct bundle_recurrent_weights *r = &b->rec[m];
         int width = r->gates * b->d_hidden;
         if (read_grid(r->w_x, dir, bundle_rec_wx_file[m], b->d_model, width, err) ||
@@ -636,17 +682,22 @@ static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, str
     if (present < BUNDLE_N_ENCODER_FILES) {
         if (file_path(path, dir, bundle_encoder_file[first_missing], err))
             return -1;
-        return error_file(err, path, "missing: an encoder block needs all of ln1_gamma, ln1_beta, w_ff1, b_ff1, "
-                                     "w_ff2, b_ff2, ln2_gamma, ln2_beta, w_cls and b_cls (%d of 10 are there)",
+        /* TRANSLATORS: after "PATH: " (PATH the first missing file); %d is how many of the ten are there. */
+        return error_file(err, path,
+                          ngettext("missing: an encoder block needs all of ln1_gamma, ln1_beta, w_ff1, b_ff1, "
+                                   "w_ff2, b_ff2, ln2_gamma, ln2_beta, w_cls and b_cls (%d of 10 is there)",
+                                   "missing: an encoder block needs all of ln1_gamma, ln1_beta, w_ff1, b_ff1, "
+                                   "w_ff2, b_ff2, ln2_gamma, ln2_beta, w_cls and b_cls (%d of 10 are there)",
+                                   present),
                           present);
     }
     if (file_path(path, dir, "config.csv", err))
         return -1;
     if (e->d_ff == 0)
-        return error_at(err, path, cfg_end_line, 1, "d_ff is missing (w_ff1.csv needs it; add a row d_ff,32)");
+        return error_at(err, path, cfg_end_line, 1, _("d_ff is missing (w_ff1.csv needs it; add a row d_ff,32)"));
     if (e->n_labels == 0)
         return error_at(err, path, cfg_end_line, 1,
-                        "labels is missing (w_cls.csv needs a class name per column; add labels,negative;positive)");
+                        _("labels is missing (w_cls.csv needs a class name per column; add labels,negative;positive)"));
     size_t D = (size_t)b->d_model, F = (size_t)e->d_ff, C = (size_t)e->n_labels;
     struct { double **dst; size_t rows, cols; } grid[BUNDLE_N_ENCODER_FILES] = {
         {&e->ln1_gamma, 1, D}, {&e->ln1_beta, 1, D}, {&e->w_ff1, D, F}, {&e->b_ff1, 1, F},
@@ -655,7 +706,7 @@ static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, str
     };
     for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++) {
         if (!(*grid[i].dst = malloc(grid[i].rows * grid[i].cols * sizeof(double))))
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
         if (read_grid(*grid[i].dst, dir, bundle_encoder_file[i], (int)grid[i].rows, (int)grid[i].cols, err))
             return -1;
     }
@@ -667,9 +718,10 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
 {
     struct stat st;
     if (stat(dir, &st) != 0)
-        return error_file(err, dir, "cannot open model directory: %s", strerror(errno));
+        /* TRANSLATORS: %s is the system's reason (strerror). */
+        return error_file(err, dir, _("cannot open model directory: %s"), strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return error_file(err, dir, "not a directory (a model is a directory of CSV files)");
+        return error_file(err, dir, _("not a directory (a model is a directory of CSV files)"));
     struct config cfg;
     if (read_config(&cfg, dir, err))
         return -1;
@@ -686,7 +738,7 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
         b.description = strdup("");
     if (!b.name || !b.description || alloc_weights(&b)) {
         bundle_free(&b);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     if (read_vocab(&b, dir, err))
         goto fail;
@@ -771,7 +823,7 @@ int bundle_clone(struct bundle *out, const struct bundle *s, struct error *err)
     b.enc.b_cls = dup_doubles(e->b_cls, C, &f);
     if (f) {
         bundle_free(&b);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     *out = b;
     return 0;
@@ -804,13 +856,18 @@ int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_
                        uint64_t seed, const char *const *tokens, int n_tokens, struct error *err)
 {
     if (d_model < 1 || d_model > BUNDLE_MAX_D_MODEL)
-        return error_set(err, "--d-model must be between 1 and %d, got %d", BUNDLE_MAX_D_MODEL, d_model);
+        /* TRANSLATORS: the largest --d-model allowed, then the value given. */
+        return error_set(err, _("--d-model must be between 1 and %d, got %d"), BUNDLE_MAX_D_MODEL, d_model);
     if (n_heads < 1 || d_model % n_heads)
-        return error_set(err, "--heads (%d) must be at least 1 and divide --d-model (%d) evenly", n_heads, d_model);
+        /* TRANSLATORS: the values given to --heads and --d-model. */
+        return error_set(err, _("--heads (%d) must be at least 1 and divide --d-model (%d) evenly"), n_heads,
+                         d_model);
     if (d_hidden < 0 || d_hidden > BUNDLE_MAX_D_MODEL)
-        return error_set(err, "--d-hidden must be between 0 and %d, got %d", BUNDLE_MAX_D_MODEL, d_hidden);
+        /* TRANSLATORS: the largest --d-hidden allowed, then the value given. */
+        return error_set(err, _("--d-hidden must be between 0 and %d, got %d"), BUNDLE_MAX_D_MODEL, d_hidden);
     if (n_tokens > BUNDLE_MAX_VOCAB)
-        return error_set(err, "vocabulary has more than %d tokens", BUNDLE_MAX_VOCAB);
+        /* TRANSLATORS: %d is the largest vocabulary attnstep makes. */
+        return error_set(err, _("vocabulary has more than %d tokens"), BUNDLE_MAX_VOCAB);
     struct bundle b = {.d_model = d_model, .n_heads = n_heads, .positional = 1, .lowercase = 1,
                        .d_hidden = d_hidden};
     char desc[200];
@@ -828,21 +885,22 @@ int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_
     b.by_token = malloc((size_t)b.n_vocab * sizeof *b.by_token);
     if (!b.name || !b.description || !b.vocab || !b.embed || !b.by_token || alloc_weights(&b)) {
         bundle_free(&b);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     int v = 0;
     if (!has_unk && !(b.vocab[v++] = strdup("<unk>"))) {
         bundle_free(&b);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     for (int i = 0; i < n_tokens; i++)
         if (!(b.vocab[v++] = strdup(tokens[i]))) {
             bundle_free(&b);
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
         }
     int first = 0, dup = build_index(&b, &first);
     if (dup >= 0) {
-        error_set(err, "duplicate token \"%s\" in the vocabulary", b.vocab[dup]);
+        /* TRANSLATORS: %s is the token given twice. */
+        error_set(err, _("duplicate token \"%s\" in the vocabulary"), b.vocab[dup]);
         bundle_free(&b);
         return -1;
     }
@@ -862,7 +920,7 @@ int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_
     for (int m = 0; d_hidden > 0 && m < BUNDLE_N_RECURRENT; m++) {
         if (alloc_recurrent(&b, m)) {
             bundle_free(&b);
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
         }
         struct bundle_recurrent_weights *r = &b.rec[m];
         size_t width = (size_t)r->gates * (size_t)d_hidden;
@@ -902,10 +960,12 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
     const struct bundle_encoder *e = &b->enc;
     for (int i = 0; e->present && i < e->n_labels; i++)
         if (bundle_label_problem(e->labels[i]))
-            return error_set(err, "cannot save class %d: its name %s", i + 1, bundle_label_problem(e->labels[i]));
+            /* TRANSLATORS: %d counts the classes from 1; %s is a reason such as "is empty or only
+               spaces; a class needs a name" (the class name is its subject). */
+            return error_set(err, _("cannot save class %d: its name %s"), i + 1, bundle_label_problem(e->labels[i]));
     char *labels = e->present ? join_labels(e->labels, e->n_labels) : NULL;
     if (e->present && !labels)
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     if (file_path(path, dir, "config.csv", err) || csvout_open(&w, path, err)) {
         free(labels);
         return -1;

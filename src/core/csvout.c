@@ -6,15 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnstep/i18n.h"
+
 int csvout_open(struct csvout *w, const char *path, struct error *err)
 {
     memset(w, 0, sizeof *w);
     w->path = strdup(path);
     if (!w->path)
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     w->f = fopen(path, "wb");
     if (!w->f) {
-        error_file(err, path, "cannot write: %s", strerror(errno));
+        /* TRANSLATORS: after "PATH: "; %s is the system's reason (strerror). */
+        error_file(err, path, _("cannot write: %s"), strerror(errno));
         free(w->path);
         w->path = NULL;
         return -1;
@@ -87,7 +90,8 @@ int csvout_close(struct csvout *w, struct error *err)
         failed = 1;
     w->f = NULL;
     if (failed)
-        error_file(err, w->path, "write failed: %s", errno ? strerror(errno) : "I/O error");
+        /* TRANSLATORS: after "PATH: "; %s is the system's reason (strerror) or "I/O error". */
+        error_file(err, w->path, _("write failed: %s"), errno ? strerror(errno) : _("I/O error"));
     free(w->path);
     w->path = NULL;
     return failed ? -1 : 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnstep/i18n.h"
 #include "attnstep/tokenizer.h"
 #include "attnstep/utf8.h"
 
@@ -14,21 +15,24 @@ int dataset_read(struct dataset *d, const char *path, struct error *err)
     const struct table *t = &d->t;
     const char *why = NULL;
     if (t->rows[0].n_cells != 2 || strcmp(table_text(t, 0, 0), "text") || strcmp(table_text(t, 0, 1), "label")) {
-        table_error_row(t, 0, err, "the first row must be the header text,label");
+        table_error_row(t, 0, err, _("the first row must be the header text,label"));
         table_free(&d->t);
         return -1;
     }
     for (int r = 1; r < t->n_rows && !why; r++) {
         if (t->rows[r].n_cells != 2) {
-            table_error_row(t, r, err, "expected 2 fields (text,label), found %d", t->rows[r].n_cells);
+            /* TRANSLATORS: %d is the number of fields (cells) found on the line. */
+            table_error_row(t, r, err, _("expected 2 fields (text,label), found %d"), t->rows[r].n_cells);
             why = "ragged";
         } else if ((why = bundle_label_problem(table_text(t, r, 1)))) {
             /* Refused here, before training, so that every model saved loads. */
-            table_error_cell(t, r, 1, err, "the label %s", why);
+            /* TRANSLATORS: %s is a reason such as "is empty or only spaces; a class needs a
+               name" (the label, a class name, is its subject). */
+            table_error_cell(t, r, 1, err, _("the label %s"), why);
         }
     }
     if (!why && t->n_rows < 2) {
-        table_error_end(t, err, "no sentences after the header");
+        table_error_end(t, err, _("no sentences after the header"));
         why = "empty";
     }
     if (why) {
@@ -64,7 +68,7 @@ static int sorted_distinct(const char **all, size_t len, char ***out, int *n, st
         failed = !(res[i] = strdup(all[i]));
     if (failed) {
         dataset_free_strings(res, (int)u);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     *out = res;
     *n = (int)u;
@@ -75,7 +79,7 @@ int dataset_classes(const struct dataset *d, char ***out, int *n, struct error *
 {
     const char **all = malloc((size_t)d->n * sizeof *all);
     if (!all)
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     for (int r = 1; r <= d->n; r++)
         all[r - 1] = table_text(&d->t, r, 1);
     int rc = sorted_distinct(all, (size_t)d->n, out, n, err);
@@ -99,7 +103,7 @@ int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int 
     int rc = -1;
     const char **all = NULL;
     if (!tk)
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     for (int r = 1; r <= d->n; r++) {
         if (tokenizer_split(&tk[r - 1], table_text(&d->t, r, 0), lowercase, err)) {
             sentence_error(d, r, err);
@@ -108,7 +112,7 @@ int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int 
         len += (size_t)tk[r - 1].n;
     }
     if (!(all = malloc(len * sizeof *all))) {
-        error_set(err, "out of memory");
+        error_set(err, _("out of memory"));
         goto done;
     }
     len = 0;
@@ -151,7 +155,7 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
     set->ex = calloc((size_t)d->n, sizeof *set->ex);
     if (!set->ex || !classes) {
         free(classes);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     for (int c = 0; c < C; c++)
         classes[c] = (struct named){b->enc.labels[c], c};
@@ -164,7 +168,8 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
         if (ex->label < 0) {
             char buf[64];
             free(classes);
-            return table_error_cell(&d->t, r, 1, err, "label \"%s\" is not one of the model's classes",
+            /* TRANSLATORS: %s is the label as written in the data file. */
+            return table_error_cell(&d->t, r, 1, err, _("label \"%s\" is not one of the model's classes"),
                                     utf8_excerpt(buf, key.name, sizeof buf - 4));
         }
         struct tokens tk;
@@ -181,7 +186,7 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
         tokenizer_free(&tk);
         if (!ex->ids) {
             free(classes);
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
         }
         set->max_len = ex->n > set->max_len ? ex->n : set->max_len;
     }
@@ -202,7 +207,8 @@ static int one_class_error(const struct dataset *d, struct error *err)
 {
     char buf[64];
     return table_error_cell(&d->t, 1, 1, err,
-                            "every sentence has the label \"%s\": a classifier needs at least two classes",
+                            /* TRANSLATORS: %s is the one label every sentence of the data has. */
+                            _("every sentence has the label \"%s\": a classifier needs at least two classes"),
                             utf8_excerpt(buf, table_text(&d->t, 1, 1), sizeof buf - 4));
 }
 
@@ -225,7 +231,7 @@ int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *
             return -1;
         free(m->name);
         if (!(m->name = strdup(spec->name)))
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
     } else if (dataset_vocabulary(&job->data, 1, &job->vocab, &job->n_vocab, err) ||
                train_init_model(m, spec->name, spec->d_model, spec->heads, spec->d_ff, 0, classes, job->n_classes,
                                 (const char *const *)job->vocab, job->n_vocab, spec->seed, err)) {

@@ -16,6 +16,7 @@
  *    for the moment between the two renames, never half-written. */
 #define _GNU_SOURCE /* syscall() */
 #include "attnstep/fsutil.h"
+#include "attnstep/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -66,9 +67,9 @@ int fsutil_check_target(const char *dir, int force, struct error *err)
         return error_file(err, dir, "%s", strerror(errno));
     }
     if (!S_ISDIR(st.st_mode))
-        return error_file(err, dir, "exists and is not a directory");
+        return error_file(err, dir, _("exists and is not a directory"));
     if (!force && !is_empty_dir(dir))
-        return error_file(err, dir, "exists and is not empty (add --force to replace it)");
+        return error_file(err, dir, _("exists and is not empty (add --force to replace it)"));
     return 0;
 }
 
@@ -118,12 +119,20 @@ int fsutil_check_not_input(const char *dir, const char *input, const char *what,
     char base[PATH_SIZE];
     if (stat(input, &in) != 0)
         return 0; /* reading it has failed or will fail with its own message */
+    /* what comes from the caller marked with N_() (or already translated: then
+     * gettext finds no entry and gives it back as it is). */
+    what = _(what);
+    /* TRANSLATORS: this and the next two come after "DIR: ", DIR being the directory to
+       write; the first %s is what is read ("the model being read"), the second its path. */
     if (stat(dir, &out) == 0 && is_within(input, &out))
-        return error_file(err, dir, "%s %s (%s); choose another directory",
-                          same_file(&in, &out) ? "is" : "contains", what, input);
+        return error_file(err, dir,
+                          same_file(&in, &out) ? _("is %s (%s); choose another directory")
+                                               /* TRANSLATORS: DIR holds what is read, deeper down. */
+                                               : _("contains %s (%s); choose another directory"),
+                          what, input);
     existing_part(dir, base, sizeof base);
     if (S_ISDIR(in.st_mode) && is_within(base, &in))
-        return error_file(err, dir, "is inside %s (%s); choose another directory", what, input);
+        return error_file(err, dir, _("is inside %s (%s); choose another directory"), what, input);
     return 0;
 }
 
@@ -153,8 +162,10 @@ int fsutil_interrupted_error(const char *dir, struct error *err)
     int sig = fsutil_interrupted;
     const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : NULL;
     if (name)
-        return error_file(err, dir, "interrupted by %s; nothing was written", name);
-    return error_file(err, dir, "interrupted by signal %d; nothing was written", sig);
+        /* TRANSLATORS: %s is a signal's name: SIGINT, SIGTERM or SIGHUP. */
+        return error_file(err, dir, _("interrupted by %s; nothing was written"), name);
+    /* TRANSLATORS: %d is a signal's number. */
+    return error_file(err, dir, _("interrupted by signal %d; nothing was written"), sig);
 }
 
 int fsutil_make_staging(const char *dir, char *staging, size_t size, struct error *err)
@@ -164,11 +175,12 @@ int fsutil_make_staging(const char *dir, char *staging, size_t size, struct erro
         len--;
     int n = snprintf(staging, size, "%.*s.tmp-XXXXXX", (int)len, dir);
     if (n < 0 || (size_t)n >= size)
-        return error_file(err, dir, "path is too long");
+        return error_file(err, dir, _("path is too long"));
     if (make_parents(staging) != 0)
-        return error_file(err, dir, "cannot create the directories that hold it: %s", strerror(errno));
+        /* TRANSLATORS: this and the next: after "DIR: "; %s is the system's reason (strerror). */
+        return error_file(err, dir, _("cannot create the directories that hold it: %s"), strerror(errno));
     if (!mkdtemp(staging))
-        return error_file(err, dir, "cannot create a temporary directory beside it: %s", strerror(errno));
+        return error_file(err, dir, _("cannot create a temporary directory beside it: %s"), strerror(errno));
     if (fsutil_interrupted) {
         fsutil_remove_tree(staging);
         return fsutil_interrupted_error(dir, err);
@@ -221,7 +233,8 @@ static int rename_exchange(const char *a, const char *b)
 
 static int cannot_move(const char *dir, int e, struct error *err)
 {
-    return error_file(err, dir, "cannot move the finished files into place: %s", strerror(e));
+    /* TRANSLATORS: after "DIR: "; %s is the system's reason (strerror). */
+    return error_file(err, dir, _("cannot move the finished files into place: %s"), strerror(e));
 }
 
 /* The fallback: the old dir aside, the new one in, the old one removed. */
@@ -233,13 +246,16 @@ static int replace_aside(const char *staging, const char *dir, struct error *err
     if (rename(dir, old) != 0) { /* onto our own empty directory */
         int e = errno;
         rmdir(old);
-        return error_file(err, dir, "cannot replace the existing directory: %s", strerror(e));
+        /* TRANSLATORS: %s is the system's reason (strerror). */
+        return error_file(err, dir, _("cannot replace the existing directory: %s"), strerror(e));
     }
     if (rename(staging, dir) != 0) {
         int e = errno;
         if (rename(old, dir) != 0)
-            return error_file(err, dir, "cannot move the finished files into place (%s); the previous "
-                              "directory is kept as %s", strerror(e), old);
+            /* TRANSLATORS: the first %s is the system's reason (strerror), the second the path
+               the previous directory is kept under. */
+            return error_file(err, dir, _("cannot move the finished files into place (%s); the previous "
+                                          "directory is kept as %s"), strerror(e), old);
         return cannot_move(dir, e, err);
     }
     fsutil_remove_tree(old);
@@ -261,7 +277,7 @@ static int replace(const char *staging, const char *dir, struct error *err)
             continue; /* created meanwhile: replace that */
         }
         if (!S_ISDIR(st.st_mode))
-            return error_file(err, dir, "exists and is not a directory");
+            return error_file(err, dir, _("exists and is not a directory"));
         if (rename_exchange(staging, dir) == 0) {
             fsutil_remove_tree(staging); /* now the old directory */
             return 0;
@@ -271,7 +287,7 @@ static int replace(const char *staging, const char *dir, struct error *err)
         if (errno != ENOENT)
             return cannot_move(dir, errno, err);
     }
-    return error_file(err, dir, "other programs keep changing it; nothing was written");
+    return error_file(err, dir, _("other programs keep changing it; nothing was written"));
 }
 
 int fsutil_commit(const char *staging, const char *dir, int force, struct error *err)
@@ -282,16 +298,17 @@ int fsutil_commit(const char *staging, const char *dir, int force, struct error 
     if (fsutil_interrupted)
         rc = fsutil_interrupted_error(dir, err);
     else if (chmod(staging, 0777 & ~mask) != 0) /* mkdtemp made it 700 */
-        rc = error_file(err, staging, "cannot set its permissions: %s", strerror(errno));
+        /* TRANSLATORS: %s is the system's reason (strerror). */
+        rc = error_file(err, staging, _("cannot set its permissions: %s"), strerror(errno));
     else if (force)
         rc = replace(staging, dir, err);
     else if (rename(staging, dir) == 0)
         rc = 0;
     else if (errno == EEXIST || errno == ENOTEMPTY)
-        rc = error_file(err, dir, "already exists and is not empty: another writer finished first; nothing "
-                        "was written (add --force to replace it)");
+        rc = error_file(err, dir, _("already exists and is not empty: another writer finished first; nothing "
+                                    "was written (add --force to replace it)"));
     else if (errno == ENOTDIR)
-        rc = error_file(err, dir, "exists and is not a directory");
+        rc = error_file(err, dir, _("exists and is not a directory"));
     else
         rc = cannot_move(dir, errno, err);
     fsutil_remove_tree(staging); /* ours on failure, the old directory after an exchange, else gone */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "attnstep/fsutil.h"
+#include "attnstep/i18n.h"
 #include "attnstep/table.h"
 
 static int cmp_int(const void *a, const void *b)
@@ -25,11 +26,11 @@ static int read_log(struct history *h, const char *path, struct error *err)
     h->test_accuracy = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
     if (!h->loss || !h->train_accuracy || !h->test_accuracy) {
         table_free(&t);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     for (int r = 1; r <= n; r++) {
         if (t.rows[r].n_cells != 4) {
-            table_error_row(&t, r, err, "expected 4 fields (epoch,loss,train_accuracy,test_accuracy)");
+            table_error_row(&t, r, err, _("expected 4 fields (epoch,loss,train_accuracy,test_accuracy)"));
             table_free(&t);
             return -1;
         }
@@ -108,7 +109,7 @@ int history_load(struct history *out, const char *dir, struct error *err)
     }
     DIR *d = opendir(path);
     if (!d)
-        return error_file(err, path, "cannot open");
+        return error_file(err, path, _("cannot open"));
     /* Every entry that is not a snapshot train wrote (a stray file, a copy,
      * a damaged snapshot) is skipped with a warning: the model stays usable. */
     struct snap *snaps = NULL;
@@ -119,15 +120,17 @@ int history_load(struct history *out, const char *dir, struct error *err)
             continue;
         int epoch = snapshot_epoch(e->d_name);
         if (epoch < 0) {
-            char why[128];
-            snprintf(why, sizeof why, "ignored: not a snapshot (train names them epoch-NNN, from 000 to %d)",
+            char why[512]; /* room for a translation (Hangul takes 3 bytes a syllable) */
+            /* TRANSLATORS: a warning after "PATH: ", PATH being an entry in the model's
+               snapshots directory; %d is the largest epoch a snapshot's name may hold. */
+            snprintf(why, sizeof why, _("ignored: not a snapshot (train names them epoch-NNN, from 000 to %d)"),
                      HISTORY_MAX_EPOCH);
             warn(&h, path, e->d_name, why);
             continue;
         }
         struct error why;
         if (fsutil_join(snap, sizeof snap, path, e->d_name) || stat(snap, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            warn(&h, path, e->d_name, "ignored: not a snapshot (a snapshot is a directory)");
+            warn(&h, path, e->d_name, _("ignored: not a snapshot (a snapshot is a directory)"));
             continue;
         }
         if (n == cap) {
@@ -140,7 +143,9 @@ int history_load(struct history *out, const char *dir, struct error *err)
         }
         if (bundle_load(&snaps[n].model, snap, &why)) {
             char msg[sizeof why.msg + 32];
-            snprintf(msg, sizeof msg, "ignored: %s", why.msg);
+            /* TRANSLATORS: a warning after "PATH: "; %s is why the snapshot PATH did not load
+               (itself "FILE:LINE:COL: reason"). */
+            snprintf(msg, sizeof msg, _("ignored: %s"), why.msg);
             warn(&h, path, e->d_name, msg);
             continue;
         }
@@ -164,7 +169,7 @@ int history_load(struct history *out, const char *dir, struct error *err)
     free(snaps);
     if (oom) {
         history_free(&h);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     if (fsutil_join(path, sizeof path, dir, "training.csv") == 0 && stat(path, &st) == 0 &&
         read_log(&h, path, err)) {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attnstep/i18n.h"
 #include "attnstep/utf8.h"
 
 struct growbuf {
@@ -97,21 +98,26 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return error_file(err, path, "cannot open: %s", strerror(errno));
+        /* TRANSLATORS: after "PATH: "; %s is the system's reason (strerror). */
+        return error_file(err, path, _("cannot open: %s"), strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return error_file(err, path, "cannot open: %s", strerror(e));
+        return error_file(err, path, _("cannot open: %s"), strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return error_file(err, path, "%s, expected a CSV file",
-                          S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file (a device, FIFO or socket)");
+        /* TRANSLATORS: after "PATH: ", PATH being what was given as a CSV file. */
+        return error_file(err, path, "%s", S_ISDIR(st.st_mode) ? _("is a directory, expected a CSV file")
+                                     /* TRANSLATORS: after "PATH: ", PATH given as a CSV file. */
+                                     : _("is not a regular file (a device, FIFO or socket), expected a CSV file"));
     }
     if (st.st_size < 0 || (uintmax_t)st.st_size > max) {
         close(fd);
-        return error_file(err, path, "file is too large (%lld bytes; at most %zu)", (long long)st.st_size, max);
+        /* TRANSLATORS: the file's size and the largest size read, both in bytes. */
+        return error_file(err, path, _("file is too large (%lld bytes; at most %zu)"), (long long)st.st_size,
+                          max);
     }
     /* One byte more than the size, to notice a file that grows while read. */
     size_t cap = (size_t)st.st_size + 1, len = 0;
@@ -121,7 +127,8 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
             if (len > max) {
                 free(buf);
                 close(fd);
-                return error_file(err, path, "file is too large (more than %zu bytes)", max);
+                /* TRANSLATORS: %zu is the largest size read, in bytes. */
+                return error_file(err, path, _("file is too large (more than %zu bytes)"), max);
             }
             size_t more = cap > max / 2 ? max + 1 : 2 * cap;
             char *p = realloc(buf, more);
@@ -132,7 +139,7 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
         }
         if (!buf) {
             close(fd);
-            return error_file(err, path, "out of memory");
+            return error_file(err, path, _("out of memory"));
         }
         ssize_t n = read(fd, buf + len, cap - len);
         if (n < 0 && errno == EINTR)
@@ -141,7 +148,8 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
             int e = errno;
             free(buf);
             close(fd);
-            return error_file(err, path, "read error: %s", strerror(e));
+            /* TRANSLATORS: %s is the system's reason (strerror). */
+            return error_file(err, path, _("read error: %s"), strerror(e));
         }
         if (n == 0)
             break;
@@ -150,7 +158,7 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
     close(fd);
     if (len > max) {
         free(buf);
-        return error_file(err, path, "file is too large (more than %zu bytes)", max);
+        return error_file(err, path, _("file is too large (more than %zu bytes)"), max);
     }
     *out = buf;
     *out_len = len;
@@ -197,14 +205,15 @@ int table_read_max(struct table *out, const char *path, size_t max_bytes, struct
     if (nul) {
         locate(buf, (size_t)(nul - buf), &line, &col);
         free(buf);
-        return error_at(err, path, line, col, "binary data (a NUL byte), expected CSV text");
+        return error_at(err, path, line, col, _("binary data (a NUL byte), expected CSV text"));
     }
     long bad = utf8_invalid_at(buf + start, len - start);
     if (bad >= 0) {
         unsigned char byte = (unsigned char)buf[start + (size_t)bad];
         locate(buf, start + (size_t)bad, &line, &col);
         free(buf);
-        return error_at(err, path, line, col, "invalid UTF-8 (byte 0x%02X); save the file as UTF-8", byte);
+        /* TRANSLATORS: %02X is the byte's value in hexadecimal (0x%02X reads 0xFF). */
+        return error_at(err, path, line, col, _("invalid UTF-8 (byte 0x%02X); save the file as UTF-8"), byte);
     }
     size_t i;
     for (i = start; i < len; i++)
@@ -212,13 +221,13 @@ int table_read_max(struct table *out, const char *path, size_t max_bytes, struct
             break;
     if (i == len) {
         free(buf);
-        return error_at(err, path, 1, 1, "file is empty");
+        return error_at(err, path, 1, 1, _("file is empty"));
     }
 
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         free(buf);
-        return error_file(err, path, "out of memory");
+        return error_file(err, path, _("out of memory"));
     }
     /* libcsv grows a field's buffer by the block size (128 bytes by default):
      * long fields would cost quadratic time. An eighth of the file lets any
@@ -272,18 +281,18 @@ int table_read_max(struct table *out, const char *path, size_t max_bytes, struct
         free(r.cells.data);
         free(r.rows.data);
         if (r.oom || code == CSV_ENOMEM)
-            return error_file(err, path, "out of memory");
+            return error_file(err, path, _("out of memory"));
         if (in_quote)
-            return error_at(err, path, quote_line, quote_col, "quoted field is never closed");
+            return error_at(err, path, quote_line, quote_col, _("quoted field is never closed"));
         return error_at(err, path, r.line, r.col > 1 ? r.col - 1 : 1,
-                        "malformed quoted field (a quote inside a field must be doubled: \"\")");
+                        _("malformed quoted field (a quote inside a field must be doubled: \"\")"));
     }
     char *path_copy = strdup(path);
     if (!path_copy) {
         free(r.arena.data);
         free(r.cells.data);
         free(r.rows.data);
-        return error_file(err, path, "out of memory");
+        return error_file(err, path, _("out of memory"));
     }
     out->path = path_copy;
     out->arena = r.arena.data;
@@ -332,11 +341,13 @@ int table_parse_number(const char *text, double *out, const char **why)
         len--;
     char tmp[128];
     if (len == 0) {
-        *why = "empty cell, expected a number";
+        /* TRANSLATORS: this and the next five reasons come before ': "TEXT" (column N of the row)'
+           or after "norm_eps: "; TEXT is the cell's text. */
+        *why = _("empty cell, expected a number");
         return -1;
     }
     if (len >= sizeof tmp) {
-        *why = "not a number (too long)";
+        *why = _("not a number (too long)");
         return -1;
     }
     memcpy(tmp, text, len);
@@ -360,17 +371,17 @@ int table_parse_number(const char *text, double *out, const char **why)
     }
     if (!digits || *s != '\0') {
         if (strncasecmp(word, "nan", 3) == 0)
-            *why = "NaN is not a usable number";
+            *why = _("NaN is not a usable number");
         else if (strncasecmp(word, "inf", 3) == 0)
-            *why = "infinity is not a usable number";
+            *why = _("infinity is not a usable number");
         else
-            *why = "not a number";
+            *why = _("not a number");
         return -1;
     }
     errno = 0;
     double v = strtod(tmp, NULL);
     if (!isfinite(v) || fabs(v) > FLT_MAX) {
-        *why = "number too large (beyond a 32-bit float, about 3.4e38)";
+        *why = _("number too large (beyond a 32-bit float, about 3.4e38)");
         return -1;
     }
     *out = v;
@@ -412,6 +423,8 @@ int table_number(const struct table *t, int row, int col, double *out, struct er
     if (table_parse_number(text, out, &why) == 0)
         return 0;
     char shown[40];
-    return table_error_cell(t, row, col, err, "%s: \"%s\" (column %d of the row)", why,
+    /* TRANSLATORS: the first %s is a reason such as "not a number", the second the
+       cell's text as written, %d the column's number counted from 1. */
+    return table_error_cell(t, row, col, err, _("%s: \"%s\" (column %d of the row)"), why,
                             utf8_excerpt(shown, text, sizeof shown - 4), col + 1);
 }

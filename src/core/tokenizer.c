@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnstep/i18n.h"
 #include "attnstep/utf8.h"
 
 /* The characters Python's str.split() treats as whitespace, so that a sentence
@@ -46,7 +47,9 @@ int tokenizer_split(struct tokens *out, const char *sentence, int lowercase, str
     size_t len = strlen(sentence);
     long bad = utf8_invalid_at(sentence, len);
     if (bad >= 0)
-        return error_set(err, "sentence: invalid UTF-8 at byte %ld (0x%02X); type the sentence as UTF-8 text",
+        /* TRANSLATORS: %ld is the byte's place in the sentence counted from 1, %02X its value
+           in hexadecimal. */
+        return error_set(err, _("sentence: invalid UTF-8 at byte %ld (0x%02X); type the sentence as UTF-8 text"),
                          bad + 1, (unsigned char)sentence[bad]);
     struct tokens t = {0};
     int cap = 0;
@@ -72,15 +75,16 @@ int tokenizer_split(struct tokens *out, const char *sentence, int lowercase, str
     }
     if (oom) {
         tokenizer_free(&t);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     if (t.n == 0) {
         tokenizer_free(&t);
-        return error_set(err, "sentence: it is empty; give some words, e.g. attnstep the movie was not good");
+        return error_set(err, _("sentence: it is empty; give some words, e.g. attnstep the movie was not good"));
     }
     if (t.n > TOKENIZER_MAX_TOKENS) {
         tokenizer_free(&t);
-        return error_set(err, "sentence: more than %d tokens; attnstep shows at most %d",
+        /* TRANSLATORS: both %d are the most tokens attnstep shows. */
+        return error_set(err, _("sentence: more than %d tokens; attnstep shows at most %d"),
                          TOKENIZER_MAX_TOKENS, TOKENIZER_MAX_TOKENS);
     }
     *out = t;

@@ -5,6 +5,7 @@
 
 #include "attnstep/attention.h"
 #include "attnstep/forward.h"
+#include "attnstep/i18n.h"
 #include "attnstep/recurrent.h"
 #include "attnstep/tokenizer.h"
 
@@ -76,18 +77,20 @@ static void relay(void *ctx, double done)
 
 int trace_influence(const struct trace *t, enum trace_model m)
 {
-    static const char *const what[TRACE_N_MODELS] = {"the RNN's influence", "the LSTM's influence",
-                                                     "attention's influence"};
+    /* TRANSLATORS: what is being computed, in a progress line ("computing %s: 45%"). */
+    static const char *const what_en[TRACE_N_MODELS] = {N_("the RNN's influence"), N_("the LSTM's influence"),
+                                                        N_("attention's influence")};
+    const char *what = _(what_en[m]);
     struct trace_lazy *lz = t->lazy;
     if (!t->has_model[m] || lz->done[m])
         return 0;
     const struct bundle *model = t->model;
     double *row = t->influence + (size_t)m * (size_t)t->N;
-    struct progress_relay r = {lz, what[m]};
+    struct progress_relay r = {lz, what};
     int slow = lz->progress && trace_influence_work(t, m) > TRACE_SLOW_WORK;
     void (*fn)(void *, double) = slow ? relay : NULL;
     if (slow)
-        lz->progress(lz->ctx, what[m], 0.0);
+        lz->progress(lz->ctx, what, 0.0);
     int rc;
     if (m == TRACE_RNN) {
         const struct bundle_recurrent_weights *w = &model->rec[BUNDLE_RNN];
@@ -99,7 +102,7 @@ int trace_influence(const struct trace *t, enum trace_model m)
         rc = attention_influence(row, t->q, t->k, t->v, t->weights, model->w[BUNDLE_Q], model->w[BUNDLE_K],
                                  model->w[BUNDLE_V], model->w[BUNDLE_O], t->N, t->D, t->H);
         if (slow)
-            lz->progress(lz->ctx, what[m], 1.0);
+            lz->progress(lz->ctx, what, 1.0);
     }
     if (rc) {
         memset(row, 0, (size_t)t->N * sizeof *row);
@@ -150,7 +153,12 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     size_t bytes = (N * D * 12 + H * N * N * (causal ? 4 : 3) + N * Dh * 12 + N * F * 2 + 7 * N) * sizeof(double);
     if (bytes > TRACE_MAX_BYTES) {
         tokenizer_free(&toks);
-        return error_set(err, "sentence: %zu tokens with %zu heads need %zu MiB, more than the %zu MiB allowed",
+        /* TRANSLATORS: the sentence's tokens, the model's heads, the memory they need and the
+           most allowed (both in MiB). */
+        return error_set(err,
+                         ngettext("sentence: %zu tokens with %zu head need %zu MiB, more than the %zu MiB allowed",
+                                  "sentence: %zu tokens with %zu heads need %zu MiB, more than the %zu MiB allowed",
+                                  H),
                          N, H, bytes >> 20, TRACE_MAX_BYTES >> 20);
     }
     struct trace t = {
@@ -167,7 +175,7 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
         failed |= !(*hnn[i] = calloc(H * N * N, sizeof(double)));
     if (failed) {
         trace_free(&t);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     for (size_t i = 0; i < N; i++) {
         int id = bundle_lookup(model, t.tokens[i]);
@@ -175,7 +183,7 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     }
     if (alloc_encoder(&t, model)) {
         trace_free(&t);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     struct forward_acts a = {
         .embed = t.embed, .pe = t.pe, .x = t.x, .q = t.q, .k = t.k, .v = t.v, .scores = t.scores,
@@ -188,7 +196,7 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     forward_run(&a, model, t.ids, t.N, causal, 0);
     if (build_recurrent(&t, model)) {
         trace_free(&t);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     *out = t;
     return 0;

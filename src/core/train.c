@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "attnstep/attention.h"
+#include "attnstep/i18n.h"
 
 /* ---- backward passes (llm.c style: gradients are added, +=) --------------- */
 
@@ -116,7 +117,7 @@ int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, s
 {
     memset(tr, 0, sizeof *tr);
     if (!b->enc.present)
-        return error_set(err, "training needs a model with an encoder block and a classifier");
+        return error_set(err, _("training needs a model with an encoder block and a classifier"));
     tr->model = b;
     tr->max_len = max_len;
     tr->lr = lr;
@@ -153,7 +154,7 @@ int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, s
     tr->grad_mem = calloc(grads, sizeof(double));
     if (!tr->param_mem || !tr->acts_mem || !tr->grad_mem) {
         trainer_free(tr);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     double *p = tr->param_mem;
     for (int i = 0; i < tr->n_params; i++) {
@@ -365,9 +366,11 @@ int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const
                          struct error *err)
 {
     if (d_ff < 1 || d_ff > 16 * BUNDLE_MAX_D_MODEL)
-        return error_set(err, "--d-ff must be between 1 and %d, got %d", 16 * BUNDLE_MAX_D_MODEL, d_ff);
+        /* TRANSLATORS: the largest --d-ff allowed, then the value given. */
+        return error_set(err, _("--d-ff must be between 1 and %d, got %d"), 16 * BUNDLE_MAX_D_MODEL, d_ff);
     if (n_labels < 2)
-        return error_set(err, "a classifier needs at least two classes, the data has %d", n_labels);
+        /* TRANSLATORS: %d is the number of classes (distinct labels) in the data. */
+        return error_set(err, _("a classifier needs at least two classes, the data has %d"), n_labels);
     struct bundle_encoder e = {.d_ff = d_ff, .gelu = gelu, .norm_eps = 1e-5, .n_labels = n_labels};
     size_t D = (size_t)b->d_model, F = (size_t)d_ff, C = (size_t)n_labels;
     e.labels = calloc(C, sizeof *e.labels);
@@ -382,7 +385,7 @@ int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const
         failed |= !(e.labels[i] = strdup(labels[i]));
     if (failed) {
         b->enc = e; /* bundle_free releases what was allocated */
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     uint64_t state = seed ^ 0x5DEECE66Dull; /* a stream apart from the attention weights' */
     for (size_t i = 0; i < D; i++)
