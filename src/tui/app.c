@@ -529,26 +529,58 @@ static void draw_help(struct app *a)
     draw_text(y + h - 1, x + 2, w - 4, foot, at);
 }
 
+/* s as lines of at most w cells, broken at spaces (a word wider than w
+ * stays whole on its own line); returns how many of max it filled. */
+static int too_small_lines(const char *s, int w, char (*out)[192], int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        const char *end = s, *p = s;
+        while (*p) {
+            const char *q = strchr(p, ' ');
+            size_t len = q ? (size_t)(q - s) : strlen(s);
+            char line[192];
+            snprintf(line, sizeof line, "%.*s", (int)len, s);
+            if (end != s && utf8_width(line) > w)
+                break;
+            end = s + len;
+            if (!q)
+                break;
+            p = q + 1;
+        }
+        snprintf(out[n++], sizeof out[0], "%.*s", (int)(end - s), s);
+        s = end;
+        while (*s == ' ')
+            s++;
+    }
+    return n;
+}
+
 void app_draw(struct app *a)
 {
     erase();
     if (COLS < APP_MIN_W || LINES < APP_MIN_H) {
-        char lines[3][192];
-        int n = 0;
+        char msg[3][192], lines[8][192];
+        int parts = 0, n = 0;
         /* TRANSLATORS: centred on a screen smaller than the minimum; the
            numbers are the minimum width×height. */
-        snprintf(lines[n++], sizeof lines[0], _("terminal too small (need %d×%d)"), APP_MIN_W, APP_MIN_H);
-        if (utf8_width(lines[0]) > COLS) { /* a narrow terminal gets it on two lines */
+        snprintf(msg[parts++], sizeof msg[0], _("terminal too small (need %d×%d)"), APP_MIN_W, APP_MIN_H);
+        if (utf8_width(msg[0]) > COLS) { /* a narrow terminal gets it on two lines */
             /* TRANSLATORS: the same message on two lines, for a narrow screen. */
-            snprintf(lines[0], sizeof lines[0], "%s", _("terminal too small"));
-            snprintf(lines[n++], sizeof lines[0], _("(need %d×%d)"), APP_MIN_W, APP_MIN_H);
+            snprintf(msg[0], sizeof msg[0], "%s", _("terminal too small"));
+            snprintf(msg[parts++], sizeof msg[0], _("(need %d×%d)"), APP_MIN_W, APP_MIN_H);
         }
         /* TRANSLATORS: under the message above: the screen's size now. */
-        snprintf(lines[n++], sizeof lines[0], _("now %d×%d"), COLS, LINES);
+        snprintf(msg[parts++], sizeof msg[0], _("now %d×%d"), COLS, LINES);
+        int warn = 0; /* lines of the message proper, before "now" */
+        for (int i = 0; i < parts; i++) { /* still too wide: more lines, broken between words */
+            n += too_small_lines(msg[i], COLS, lines + n, 8 - n);
+            warn = i < parts - 1 ? n : warn;
+        }
         for (int i = 0; i < n; i++) {
             int w = utf8_width(lines[i]);
-            draw_text(LINES / 2 - 1 + i, COLS > w ? (COLS - w) / 2 : 0, COLS, lines[i],
-                      i < n - 1 ? theme_attr(ROLE_WARN) : A_NORMAL);
+            draw_text(LINES / 2 - 1 + i - (n > 3 ? (n - 3) / 2 : 0), COLS > w ? (COLS - w) / 2 : 0, COLS, lines[i],
+                      i < warn ? theme_attr(ROLE_WARN) : A_NORMAL);
         }
         a->n_hits = 0;
         return;
