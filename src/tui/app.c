@@ -248,7 +248,7 @@ static void next_granularity(struct app *a)
 
 static void draw_title(struct app *a)
 {
-    char buf[256], right[96];
+    char buf[256], right[192];
     draw_fill(0, 0, COLS, theme_attr(ROLE_TITLE));
     snprintf(buf, sizeof buf, " attnstep · %s · ", a->model->name);
     int used = draw_text(0, 0, COLS, buf, theme_attr(ROLE_TITLE));

@@ -296,7 +296,7 @@ def t_refused():
     with run("--model", TINY_KO, w=w, h=h) as p:
         before = p.settle(at_step(1))
         for keys, want in (("z", "z 키는 attnstep의 단축키가 아닙니다 (?: 단축키 목록)"),
-                           ("9", "9: 이 모델의 헤드는 2개라서 9번 헤드는 없습니다"),
+                           ("9", "9: 이 모델에는 헤드가 2개뿐이므로 9번 헤드는 없습니다"),
                            ("h", "첫 스텝입니다 (→ 또는 space: 다음 스텝)")):
             p.text(keys)
             s = p.settle(lambda s, want=want: want in message(s))
