@@ -191,19 +191,19 @@ for _m in (TINY_KO, TINY_EN):
 
 # ---- the help ------------------------------------------------------------------
 
-def help_rows(s, where):
+def help_rows(s, where, title_text=HELP_TITLE, close=HELP_CLOSE, foot=HELP_FOOT):
     """The help box's rows below its title up to its footer, cut to its inner
     columns (in display cells)."""
     lines = split_lines(s)
-    top = next((i for i, l in enumerate(lines) if HELP_TITLE in l and HELP_CLOSE in l), None)
-    expect(top is not None, "%s: no help box titled %s with %s" % (where, HELP_TITLE, HELP_CLOSE), s)
+    top = next((i for i, l in enumerate(lines) if title_text in l and close in l), None)
+    expect(top is not None, "%s: no help box titled %s with %s" % (where, title_text, close), s)
     title = lines[top]
-    left = width(title[:title.index(HELP_TITLE)])
-    right = width(title[:title.index(HELP_CLOSE)]) + width(HELP_CLOSE)
+    left = width(title[:title.index(title_text)])
+    right = width(title[:title.index(close)]) + width(close)
     rows = []
     for l in lines[top + 1:]:
         body = cells(l, left, right)
-        if not body.strip() or HELP_FOOT.search(body):
+        if not body.strip() or foot.search(body):
             break
         rows.append(body.rstrip())
     return rows
@@ -343,8 +343,9 @@ def t_english():
         aligned(s, "English heatmap on tiny-ko")
         p.text("?")
         s = p.settle("Esc closes · q quits")
-        expect("Keys" in s and "mouse click" in s and not HANGUL.search(s.split("Keys", 1)[1].split("q  Q")[0]),
-               "the English help has Hangul in it", s)
+        rows = help_rows(s, "English help", "Keys", "Esc closes · q quits", re.compile(r"lines \d+–\d+ of \d+"))
+        expect(rows and re.match(r"→  l  space +next step", rows[0]) and not any(HANGUL.search(r) for r in rows),
+               "the English help: %r" % rows[:3], s)
 
 
 @test("--lang en on tiny-ko is English; --lang ko on tiny-en is Korean around the English sentence")
