@@ -17,6 +17,17 @@
 #include "theme.h"
 
 
+/* A msgid with a context, as gettext.h defines pgettext (xgettext knows the
+ * keyword): the short words of the status line and the help's "Keys" also
+ * name other things elsewhere (Keys is a stage's title). */
+#define pgettext(ctx, msgid) tui_pgettext(ctx "\004" msgid, msgid)
+
+static const char *tui_pgettext(const char *ctx_msgid, const char *msgid)
+{
+    const char *t = gettext(ctx_msgid);
+    return t == ctx_msgid ? msgid : t;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -278,7 +289,7 @@ static void draw_title(struct app *a)
 static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap)
 {
     for (int i = 0; i < n; i++) {
-        const char *what = _(hints[i][1]);
+        const char *what = hints[i][1];
         int sep = i ? gap : 1;
         int need = sep + utf8_width(hints[i][0]) + 1 + utf8_width(what);
         if (x + need > COLS)
@@ -289,27 +300,6 @@ static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int g
     }
 }
 
-/* Key hints on the status line (bottom row), "KEY what" each. */
-static const char *const training_hints[][2] = {
-    /* TRANSLATORS: key hints on the training view's status line (bottom row),
-       each shown as "KEY what" and dropped from the right when the row is
-       full: one or two short words each (←→ epochs, R retrain, n sentence,
-       v view, ? help, q quit). */
-    {"←→", N_("epochs")}, {"R", N_("retrain")}, {"n", N_("sentence")}, {"v", N_("view")}, {"?", N_("help")},
-    {"q", N_("quit")},
-};
-static const char *const compare_hints[][2] = {
-    /* TRANSLATORS: the RNN vs attention view's status line: ←→ read the
-       next / previous word, v view, ? help, q quit. */
-    {"←→", N_("read")}, {"v", N_("view")}, {"?", N_("help")}, {"q", N_("quit")},
-};
-static const char *const pipeline_hints[][2] = {
-    /* TRANSLATORS: the pipeline and heatmap status line: ←→ step, [ ] stage,
-       Tab detail (how much a step shows), v view, 1-9 head, p play (autoplay),
-       ? help, q quit. */
-    {"←→", N_("step")}, {"[ ]", N_("stage")}, {"Tab", N_("detail")}, {"v", N_("view")}, {"1-9", N_("head")},
-    {"p", N_("play")}, {"?", N_("help")}, {"q  Q", N_("quit")},
-};
 #define N_HINTS(h) (int)(sizeof h / sizeof h[0])
 
 static void draw_status(struct app *a)
@@ -318,14 +308,29 @@ static void draw_status(struct app *a)
     char left[512];
     draw_fill(y, 0, COLS, theme_attr(ROLE_STATUS));
     if (a->view == VIEW_TRAINING) {
+        /* TRANSLATORS: key hints on the status line (bottom row), each shown
+           as "KEY what" and dropped from the right when the row is full: one
+           or two short words each. Training view: ←→ epochs, R retrain,
+           n sentence, v view, ? help, q quit. */
+        const char *const hints[][2] = {
+            {"←→", pgettext("key hint", "epochs")}, {"R", pgettext("key hint", "retrain")},
+            {"n", pgettext("key hint", "sentence")}, {"v", pgettext("key hint", "view")},
+            {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
+        };
         /* TRANSLATORS: the start of the training view's status line: the
            snapshot shown, of how many (key hints follow). */
         snprintf(left, sizeof left, _(" snapshot %d/%d │"), a->hist.n_snapshots ? a->hist_i + 1 : 0,
                  a->hist.n_snapshots);
-        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), training_hints, N_HINTS(training_hints), 2);
+        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     if (a->view == VIEW_COMPARE) {
+        /* TRANSLATORS: the RNN vs attention view's status line: ←→ read the
+           next / previous word. */
+        const char *const hints[][2] = {
+            {"←→", pgettext("key hint", "read")}, {"v", pgettext("key hint", "view")},
+            {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
+        };
         /* TRANSLATORS: the start of the RNN vs attention view's status line:
            words read of the sentence's N, and the steps each needs for the
            whole sentence: the RNN one per word (N), attention one (key hints
@@ -333,7 +338,7 @@ static void draw_status(struct app *a)
         snprintf(left, sizeof left, ngettext(" word %d/%d │ RNN %d step, attention 1 │",
                                              " word %d/%d │ RNN %d steps, attention 1 │", (unsigned long)a->trace.N),
                  a->cmp_t, a->trace.N, a->trace.N);
-        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), compare_hints, N_HINTS(compare_hints), 2);
+        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
@@ -347,7 +352,7 @@ static void draw_status(struct app *a)
         snprintf(heads, sizeof heads, ngettext("%d head", "%d heads", (unsigned long)a->trace.H), a->trace.H);
     /* TRANSLATORS: the causal mask's state, at the end of the status line
        ("causal on" / "causal off"). */
-    const char *mask = a->causal ? _("on") : _("off");
+    const char *mask = a->causal ? pgettext("causal mask", "on") : pgettext("causal mask", "off");
     /* The stage's title gives way (shortened with "…") so the numbers after it stay in sight. */
     snprintf(title, sizeof title, "%s", _(narration_stage(st->kind)->title));
     for (int pass = 0; pass < 2; pass++) {
@@ -366,8 +371,17 @@ static void draw_status(struct app *a)
         text_cut(title, utf8_width(title) - over, cut, sizeof cut);
         snprintf(title, sizeof title, "%s", cut);
     }
+    /* TRANSLATORS: the pipeline and heatmap status line: ←→ step, [ ] stage,
+       Tab detail (how much a step shows), v view, 1-9 head, p play
+       (autoplay), ? help, q quit. */
+    const char *const hints[][2] = {
+        {"←→", pgettext("key hint", "step")}, {"[ ]", pgettext("key hint", "stage")},
+        {"Tab", pgettext("key hint", "detail")}, {"v", pgettext("key hint", "view")},
+        {"1-9", pgettext("key hint", "head")}, {"p", pgettext("key hint", "play")},
+        {"?", pgettext("key hint", "help")}, {"q  Q", pgettext("key hint", "quit")},
+    };
     int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
-    draw_hints(y, used, pipeline_hints, N_HINTS(pipeline_hints), 1);
+    draw_hints(y, used, hints, N_HINTS(hints), 1);
 }
 
 /* What stays true while it is on screen: a classifier trained without the
@@ -506,8 +520,9 @@ static void draw_help(struct app *a)
     attr_t at = theme_attr(ROLE_TITLE);
     for (int i = 0; i < h; i++)
         draw_fill(y + i, x, w, at);
-    /* TRANSLATORS: the help overlay's title, at its top left. */
-    draw_text(y, x + 2, w - 4, _("Keys"), at);
+    /* TRANSLATORS: the help overlay's title, at its top left: the keys of
+       the keyboard (not the attention keys). */
+    draw_text(y, x + 2, w - 4, pgettext("help overlay", "Keys"), at);
     /* TRANSLATORS: at the top right of the help overlay; with the title it
        must fit in 58 cells. */
     const char *close = _("Esc closes · q quits");
