@@ -28,6 +28,16 @@ static const char *tui_pgettext(const char *ctx_msgid, const char *msgid)
     return t == ctx_msgid ? msgid : t;
 }
 
+/* A translated format, never NULL: with -fsanitize=undefined GCC checks
+ * printf's format for NULL, and its format-overflow pass then warns of a
+ * "null format string" on the checking path. */
+#define FMT(translated) nonnull_format(translated)
+
+__attribute__((format_arg(1), returns_nonnull)) static const char *nonnull_format(const char *s)
+{
+    return s ? s : "";
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -111,7 +121,7 @@ int app_load_history(struct app *a, const char *dir, struct error *err)
         return -1;
     for (int i = 0; i < a->hist.n_warnings; i++) /* before the screen starts, so they stay readable */
         /* TRANSLATORS: on stderr before the screen starts; %s is the reason. */
-        fprintf(stderr, _("attnstep: warning: %s\n"), a->hist.warnings[i]);
+        fprintf(stderr, FMT(_("attnstep: warning: %s\n")), a->hist.warnings[i]);
     int n = a->hist.n_snapshots;
     a->hist_traces = calloc((size_t)(n ? n : 1), sizeof *a->hist_traces);
     a->hist_built = calloc((size_t)(n ? n : 1), sizeof *a->hist_built);
@@ -361,7 +371,7 @@ static void draw_status(struct app *a)
            row or cell) and the causal mask's state (on/off). It must fit in
            64 cells with a short title (a Hangul syllable takes two); a long
            title is shortened with "…" to make room. */
-        snprintf(left, sizeof left, _(" stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s "), p.stage + 1,
+        snprintf(left, sizeof left, FMT(_(" stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s ")), p.stage + 1,
                  a->lesson.n_stages, title, a->step + 1, a->lesson.n_steps, heads, _(narration_granularity(a->gran)),
                  mask);
         int over = utf8_width(left) - COLS;
@@ -586,7 +596,7 @@ void app_draw(struct app *a)
             snprintf(msg[parts++], sizeof msg[0], _("(need %d×%d)"), APP_MIN_W, APP_MIN_H);
         }
         /* TRANSLATORS: under the message above: the screen's size now. */
-        snprintf(msg[parts++], sizeof msg[0], _("now %d×%d"), COLS, LINES);
+        snprintf(msg[parts++], sizeof msg[0], FMT(_("now %d×%d")), COLS, LINES);
         int warn = 0; /* lines of the message proper, before "now" */
         for (int i = 0; i < parts; i++) { /* still too wide: more lines, broken between words */
             n += too_small_lines(msg[i], COLS, lines + n, 8 - n);
