@@ -10,11 +10,33 @@
 #include <string.h>
 #include <time.h>
 
+#include "attnstep/i18n.h"
 #include "attnstep/narration.h"
 #include "attnstep/utf8.h"
 #include "term.h"
 #include "theme.h"
 
+
+/* A msgid with a context, as gettext.h defines pgettext (xgettext knows the
+ * keyword): the short words of the status line and the help's "Keys" also
+ * name other things elsewhere (Keys is a stage's title). */
+#define pgettext(ctx, msgid) tui_pgettext(ctx "\004" msgid, msgid)
+
+static const char *tui_pgettext(const char *ctx_msgid, const char *msgid)
+{
+    const char *t = gettext(ctx_msgid);
+    return t == ctx_msgid ? msgid : t;
+}
+
+/* A translated format, never NULL: with -fsanitize=undefined GCC checks
+ * printf's format for NULL, and its format-overflow pass then warns of a
+ * "null format string" on the checking path. */
+#define FMT(translated) nonnull_format(translated)
+
+__attribute__((format_arg(1), returns_nonnull)) static const char *nonnull_format(const char *s)
+{
+    return s ? s : "";
+}
 
 static double now_seconds(void)
 {
@@ -31,7 +53,9 @@ static void influence_progress(void *ctx, const char *what, double done)
 {
     (void)ctx;
     char line[96];
-    snprintf(line, sizeof line, " computing %s: %3.0f%%", what, 100.0 * done);
+    /* TRANSLATORS: the status line (bottom row, 64+ cells) while a slow
+       computation runs; %s is what is computed ("the RNN's influence"). */
+    snprintf(line, sizeof line, _(" computing %s: %3.0f%%"), _(what), 100.0 * done);
     draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
     draw_text(LINES - 1, 0, COLS, line, theme_attr(ROLE_STATUS));
     refresh();
@@ -47,7 +71,7 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
     double *range = malloc(nrange * sizeof *range);
     if (!range) {
         trace_free(&t);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     for (size_t i = 0; i < nrange; i++)
         range[i] = NAN;
@@ -96,12 +120,13 @@ int app_load_history(struct app *a, const char *dir, struct error *err)
     if (history_load(&a->hist, dir, err))
         return -1;
     for (int i = 0; i < a->hist.n_warnings; i++) /* before the screen starts, so they stay readable */
-        fprintf(stderr, "attnstep: warning: %s\n", a->hist.warnings[i]);
+        /* TRANSLATORS: on stderr before the screen starts; %s is the reason. */
+        fprintf(stderr, FMT(_("attnstep: warning: %s\n")), a->hist.warnings[i]);
     int n = a->hist.n_snapshots;
     a->hist_traces = calloc((size_t)(n ? n : 1), sizeof *a->hist_traces);
     a->hist_built = calloc((size_t)(n ? n : 1), sizeof *a->hist_built);
     if (!a->hist_traces || !a->hist_built)
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     a->hist_i = n ? n - 1 : 0;
     return 0;
 }
@@ -244,12 +269,15 @@ static void next_granularity(struct app *a)
 
 static void draw_title(struct app *a)
 {
-    char buf[256], right[96];
+    char buf[256], right[192];
     draw_fill(0, 0, COLS, theme_attr(ROLE_TITLE));
     snprintf(buf, sizeof buf, " attnstep · %s · ", a->model->name);
     int used = draw_text(0, 0, COLS, buf, theme_attr(ROLE_TITLE));
-    snprintf(right, sizeof right, " %s%s ", a->causal ? "causal (decoder)" : "bidirectional",
-             a->playing ? " · ▶ playing" : "");
+    /* TRANSLATORS: the right end of the title bar (top row): how the words
+       see each other, then " · ▶ playing" while autoplay runs. Keep them short:
+       the sentence shares the row. */
+    snprintf(right, sizeof right, " %s%s ", a->causal ? _("causal (decoder)") : _("bidirectional"),
+             a->playing ? _(" · ▶ playing") : "");
     int rw = utf8_width(right);
     int room = COLS - used - rw;
     /* The sentence as far as it fits; a cut one ends in "…" (a token and
@@ -266,49 +294,104 @@ static void draw_title(struct app *a)
     draw_text(0, COLS - rw, rw, right, theme_attr(ROLE_TITLE));
 }
 
+/* Key hints after x on the status line, {key, what} each, gap cells before
+ * each after the first: only whole hints, as many as fit. */
+static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap)
+{
+    for (int i = 0; i < n; i++) {
+        const char *what = hints[i][1];
+        int sep = i ? gap : 1;
+        int need = sep + utf8_width(hints[i][0]) + 1 + utf8_width(what);
+        if (x + need > COLS)
+            break;
+        x += sep;
+        x += draw_text(y, x, COLS - x, hints[i][0], theme_attr(ROLE_KEY)) + 1;
+        x += draw_text(y, x, COLS - x, what, theme_attr(ROLE_STATUS));
+    }
+}
+
+#define N_HINTS(h) (int)(sizeof h / sizeof h[0])
+
 static void draw_status(struct app *a)
 {
+    int y = LINES - 1;
+    char left[512];
+    draw_fill(y, 0, COLS, theme_attr(ROLE_STATUS));
     if (a->view == VIEW_TRAINING) {
-        char left[200];
-        snprintf(left, sizeof left, " snapshot %d/%d │ ←→ epochs  R retrain  n sentence  v view  ? help  q quit",
-                 a->hist.n_snapshots ? a->hist_i + 1 : 0, a->hist.n_snapshots);
-        draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
-        draw_text(LINES - 1, 0, COLS, left, theme_attr(ROLE_STATUS));
+        /* TRANSLATORS: key hints on the status line (bottom row), each shown
+           as "KEY what" and dropped from the right when the row is full: one
+           or two short words each. Training view: ←→ epochs, R retrain,
+           n sentence, v view, ? help, q quit. */
+        const char *const hints[][2] = {
+            {"←→", pgettext("key hint", "epochs")}, {"R", pgettext("key hint", "retrain")},
+            {"n", pgettext("key hint", "sentence")}, {"v", pgettext("key hint", "view")},
+            {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
+        };
+        /* TRANSLATORS: the start of the training view's status line: the
+           snapshot shown, of how many (key hints follow). */
+        snprintf(left, sizeof left, _(" snapshot %d/%d │"), a->hist.n_snapshots ? a->hist_i + 1 : 0,
+                 a->hist.n_snapshots);
+        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     if (a->view == VIEW_COMPARE) {
-        char left[200];
-        snprintf(left, sizeof left, " word %d/%d │ RNN %d steps, attention 1 │ ←→ read  v view  ? help  q quit",
+        /* TRANSLATORS: the RNN vs attention view's status line: ←→ read the
+           next / previous word. */
+        const char *const hints[][2] = {
+            {"←→", pgettext("key hint", "read")}, {"v", pgettext("key hint", "view")},
+            {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
+        };
+        /* TRANSLATORS: the start of the RNN vs attention view's status line:
+           words read of the sentence's N, and the steps each needs for the
+           whole sentence: the RNN one per word (N), attention one (key hints
+           follow). */
+        snprintf(left, sizeof left, ngettext(" word %d/%d │ RNN %d step, attention 1 │",
+                                             " word %d/%d │ RNN %d steps, attention 1 │", (unsigned long)a->trace.N),
                  a->cmp_t, a->trace.N, a->trace.N);
-        draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
-        draw_text(LINES - 1, 0, COLS, left, theme_attr(ROLE_STATUS));
+        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
     const struct lesson_stage *st = &a->lesson.stages[p.stage];
-    char left[256], heads[32];
-    int y = LINES - 1;
+    char heads[64], title[256];
     if (st->head >= 0)
-        snprintf(heads, sizeof heads, "head %d/%d", st->head + 1, a->trace.H);
+        /* TRANSLATORS: status line item: the head whose stage is shown, of how many. */
+        snprintf(heads, sizeof heads, _("head %d/%d"), st->head + 1, a->trace.H);
     else
-        snprintf(heads, sizeof heads, "%d heads", a->trace.H);
-    snprintf(left, sizeof left, " stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s ", p.stage + 1,
-             a->lesson.n_stages, narration_stage(st->kind)->title, a->step + 1, a->lesson.n_steps, heads,
-             narration_granularity(a->gran), a->causal ? "on" : "off");
-    draw_fill(y, 0, COLS, theme_attr(ROLE_STATUS));
-    int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
-    static const char *const keys[][2] = {
-        {"←→", "step"}, {"[ ]", "stage"}, {"Tab", "detail"}, {"v", "view"}, {"1-9", "head"},
-        {"p", "play"}, {"?", "help"}, {"q  Q", "quit"},
-    };
-    int x = used;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        int need = utf8_width(keys[i][0]) + utf8_width(keys[i][1]) + 2;
-        if (x + need > COLS)
+        /* TRANSLATORS: status line item: the model's number of heads. */
+        snprintf(heads, sizeof heads, ngettext("%d head", "%d heads", (unsigned long)a->trace.H), a->trace.H);
+    /* TRANSLATORS: the causal mask's state, at the end of the status line
+       ("causal on" / "causal off"). */
+    const char *mask = a->causal ? pgettext("causal mask", "on") : pgettext("causal mask", "off");
+    /* The stage's title gives way (shortened with "…") so the numbers after it stay in sight. */
+    snprintf(title, sizeof title, "%s", _(narration_stage(st->kind)->title));
+    for (int pass = 0; pass < 2; pass++) {
+        /* TRANSLATORS: the status line (bottom row): stage k of K and its
+           title, step s of S, the heads item, how much a step shows (stage,
+           row or cell) and the causal mask's state (on/off). It must fit in
+           64 cells with a short title (a Hangul syllable takes two); a long
+           title is shortened with "…" to make room. */
+        snprintf(left, sizeof left, FMT(_(" stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s ")), p.stage + 1,
+                 a->lesson.n_stages, title, a->step + 1, a->lesson.n_steps, heads, _(narration_granularity(a->gran)),
+                 mask);
+        int over = utf8_width(left) - COLS;
+        if (over <= 0 || pass)
             break;
-        x += draw_text(y, x + 1, COLS, keys[i][0], theme_attr(ROLE_KEY)) + 1;
-        x += draw_text(y, x + 1, COLS, keys[i][1], theme_attr(ROLE_STATUS)) + 1;
+        char cut[256];
+        text_cut(title, utf8_width(title) - over, cut, sizeof cut);
+        snprintf(title, sizeof title, "%s", cut);
     }
+    /* TRANSLATORS: the pipeline and heatmap status line: ←→ step, [ ] stage,
+       Tab detail (how much a step shows), v view, 1-9 head, p play
+       (autoplay), ? help, q quit. */
+    const char *const hints[][2] = {
+        {"←→", pgettext("key hint", "step")}, {"[ ]", pgettext("key hint", "stage")},
+        {"Tab", pgettext("key hint", "detail")}, {"v", pgettext("key hint", "view")},
+        {"1-9", pgettext("key hint", "head")}, {"p", pgettext("key hint", "play")},
+        {"?", pgettext("key hint", "help")}, {"q  Q", pgettext("key hint", "quit")},
+    };
+    int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
+    draw_hints(y, used, hints, N_HINTS(hints), 1);
 }
 
 /* What stays true while it is on screen: a classifier trained without the
@@ -316,8 +399,11 @@ static void draw_status(struct app *a)
 static const char *standing_note(struct app *a)
 {
     if (a->view == VIEW_COMPARE && !a->trace.has_model[TRACE_RNN] && a->recurrent_model) {
-        snprintf(a->note, sizeof a->note, "no RNN in this model; the bundled random-en has an RNN and an LSTM: "
-                 "attnstep --model %s --compare", a->recurrent_model);
+        /* TRANSLATORS: a note above the status line, wrapped to at most 3
+           lines of the screen's width (60 cells at the minimum size); %s is
+           the path of the bundled random-en model. */
+        snprintf(a->note, sizeof a->note, _("no RNN in this model; the bundled random-en has an RNN and an LSTM: "
+                 "attnstep --model %s --compare"), a->recurrent_model);
         return a->note;
     }
     if (!a->causal || !a->mask_untrained || a->view != VIEW_PIPELINE)
@@ -325,8 +411,10 @@ static const char *standing_note(struct app *a)
     enum stage_kind k = a->lesson.stages[lesson_at(&a->lesson, a->step).stage].kind;
     if (k != STAGE_POOLED && k != STAGE_LOGITS && k != STAGE_PROBS)
         return NULL;
-    return "this model was trained without the causal mask: its prediction under the mask is not meaningful "
-           "(m: mask off)";
+    /* TRANSLATORS: a note above the status line at the prediction stages,
+       wrapped to at most 3 lines of 60 cells. */
+    return _("this model was trained without the causal mask: its prediction under the mask is not meaningful "
+             "(m: mask off)");
 }
 
 /* A message (why a key was refused, what just happened) on its own lines
@@ -350,33 +438,38 @@ static void draw_message(struct app *a)
 
 /* Every key, with what it does and where. */
 static const char *const help_keys[][2] = {
-    {"→  l  space", "next step; compare view: read the next word; training view: later epoch"},
-    {"←  h  Backspace", "previous step (or word, or epoch)"},
-    {"]  [", "next / previous stage (pipeline and heatmap)"},
-    {"Home g  End G", "first / last step"},
-    {"Tab", "detail of a step: cell → row → stage → cell"},
-    {"v", "view: pipeline → heatmap → RNN vs attention → training"},
-    {"r", "lesson: attention → RNN → LSTM (models that have them)"},
-    {"n  N", "next / previous example sentence"},
-    {"1–9", "show head 1–9"},
-    {"0", "heatmap: the mean of the heads"},
-    {"m", "causal mask on / off"},
-    {"p", "autoplay: play / pause"},
-    {"+  -", "autoplay faster / slower (= and _ too)"},
-    {"s", "heatmap: weights ⇄ scores"},
-    {"↑  ↓", "pan rows; in this help: scroll (PgUp PgDn Home End too)"},
-    {"<  >  ,  .", "pan columns"},
-    {"R", "training view: retrain from random, live"},
-    {"mouse click", "on a cell: jump to the step that computes it"},
-    {"?  Esc", "open / close this help"},
-    {"q  Q", "quit"},
+    /* TRANSLATORS: the help overlay ('?'): what each key does, one entry
+       each in a box as wide as the screen allows; it wraps at spaces and
+       scrolls when taller than the screen. The keys themselves stay. Views:
+       pipeline, heatmap, RNN vs attention (compare), training. */
+    {"→  l  space", N_("next step; compare view: read the next word; training view: later epoch")},
+    {"←  h  Backspace", N_("previous step (or word, or epoch)")},
+    {"]  [", N_("next / previous stage (pipeline and heatmap)")},
+    {"Home g  End G", N_("first / last step")},
+    {"Tab", N_("detail of a step: cell → row → stage → cell")},
+    {"v", N_("view: pipeline → heatmap → RNN vs attention → training")},
+    {"r", N_("lesson: attention → RNN → LSTM (models that have them)")},
+    {"n  N", N_("next / previous example sentence")},
+    {"1–9", N_("show head 1–9")},
+    {"0", N_("heatmap: the mean of the heads")},
+    {"m", N_("causal mask on / off")},
+    {"p", N_("autoplay: play / pause")},
+    {"+  -", N_("autoplay faster / slower (= and _ too)")},
+    {"s", N_("heatmap: weights ⇄ scores")},
+    {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
+    {"<  >  ,  .", N_("pan columns")},
+    {"R", N_("training view: retrain from random, live")},
+    /* TRANSLATORS: in the key column of the help: the mouse, not a key (11 cells at most). */
+    {N_("mouse click"), N_("on a cell: jump to the step that computes it")},
+    {"?  Esc", N_("open / close this help")},
+    {"q  Q", N_("quit")},
 };
 #define HELP_N (int)(sizeof help_keys / sizeof help_keys[0])
 #define HELP_MAX_LINES 128
 
 struct help_line {
     const char *keys; /* NULL on a continuation line */
-    char what[160];
+    char what[512];   /* a Hangul syllable is 3 bytes and 2 cells: room for a 200-cell box */
 };
 
 /* The help wrapped to w cells of description, one entry after another;
@@ -385,8 +478,8 @@ static int help_layout(int w, struct help_line *out)
 {
     int n = 0;
     for (int e = 0; e < HELP_N && n < HELP_MAX_LINES; e++) {
-        const char *p = help_keys[e][1];
-        out[n].keys = help_keys[e][0];
+        const char *p = _(help_keys[e][1]);
+        out[n].keys = _(help_keys[e][0]);
         out[n].what[0] = '\0';
         int line_w = 0;
         while (*p) {
@@ -421,7 +514,7 @@ static void draw_help(struct app *a)
     static struct help_line lines[HELP_MAX_LINES];
     int keys_w = 0, what_w = 0;
     for (int e = 0; e < HELP_N; e++) {
-        int k = utf8_width(help_keys[e][0]), d = utf8_width(help_keys[e][1]);
+        int k = utf8_width(_(help_keys[e][0])), d = utf8_width(_(help_keys[e][1]));
         keys_w = k > keys_w ? k : keys_w;
         what_w = d > what_w ? d : what_w;
     }
@@ -437,8 +530,12 @@ static void draw_help(struct app *a)
     attr_t at = theme_attr(ROLE_TITLE);
     for (int i = 0; i < h; i++)
         draw_fill(y + i, x, w, at);
-    draw_text(y, x + 2, w - 4, "Keys", at);
-    static const char close[] = "Esc closes · q quits";
+    /* TRANSLATORS: the help overlay's title, at its top left: the keys of
+       the keyboard (not the attention keys). */
+    draw_text(y, x + 2, w - 4, pgettext("help overlay", "Keys"), at);
+    /* TRANSLATORS: at the top right of the help overlay; with the title it
+       must fit in 58 cells. */
+    const char *close = _("Esc closes · q quits");
     draw_text(y, x + w - 2 - utf8_width(close), utf8_width(close), close, at);
     for (int i = 0; i < shown; i++) {
         const struct help_line *l = &lines[a->help_top + i];
@@ -446,30 +543,69 @@ static void draw_help(struct app *a)
             draw_text(y + 1 + i, x + 2, keys_w, l->keys, at);
         draw_text(y + 1 + i, x + 2 + keys_w + 2, w - 2 - keys_w - 2 - 2, l->what, at);
     }
-    char foot[96] = "";
+    char foot[256] = "";
     int above = a->help_top > 0, below = a->help_top + shown < n;
     if (above || below)
-        snprintf(foot, sizeof foot, "%s more · lines %d–%d of %d · ↑ ↓ PgUp PgDn scroll",
+        /* TRANSLATORS: the help overlay's last line when it scrolls: arrows
+           saying where more is (↑, ↓ or ↑↓), the lines shown of how many, and
+           the scroll keys. At most 58 cells. */
+        snprintf(foot, sizeof foot, _("%s more · lines %d–%d of %d · ↑ ↓ PgUp PgDn scroll"),
                  above && below ? "↑↓" : below ? "↓" : "↑", a->help_top + 1, a->help_top + shown, n);
     draw_text(y + h - 1, x + 2, w - 4, foot, at);
+}
+
+/* s as lines of at most w cells, broken at spaces (a word wider than w
+ * stays whole on its own line); returns how many of max it filled. */
+static int too_small_lines(const char *s, int w, char (*out)[192], int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        const char *end = s, *p = s;
+        while (*p) {
+            const char *q = strchr(p, ' ');
+            size_t len = q ? (size_t)(q - s) : strlen(s);
+            char line[192];
+            snprintf(line, sizeof line, "%.*s", (int)len, s);
+            if (end != s && utf8_width(line) > w)
+                break;
+            end = s + len;
+            if (!q)
+                break;
+            p = q + 1;
+        }
+        snprintf(out[n++], sizeof out[0], "%.*s", (int)(end - s), s);
+        s = end;
+        while (*s == ' ')
+            s++;
+    }
+    return n;
 }
 
 void app_draw(struct app *a)
 {
     erase();
     if (COLS < APP_MIN_W || LINES < APP_MIN_H) {
-        char lines[3][96];
-        int n = 0;
-        snprintf(lines[n++], sizeof lines[0], "terminal too small (need %d×%d)", APP_MIN_W, APP_MIN_H);
-        if (utf8_width(lines[0]) > COLS) { /* a narrow terminal gets it on two lines */
-            snprintf(lines[0], sizeof lines[0], "terminal too small");
-            snprintf(lines[n++], sizeof lines[0], "(need %d×%d)", APP_MIN_W, APP_MIN_H);
+        char msg[3][192], lines[8][192];
+        int parts = 0, n = 0;
+        /* TRANSLATORS: centred on a screen smaller than the minimum; the
+           numbers are the minimum width×height. */
+        snprintf(msg[parts++], sizeof msg[0], _("terminal too small (need %d×%d)"), APP_MIN_W, APP_MIN_H);
+        if (utf8_width(msg[0]) > COLS) { /* a narrow terminal gets it on two lines */
+            /* TRANSLATORS: the same message on two lines, for a narrow screen. */
+            snprintf(msg[0], sizeof msg[0], "%s", _("terminal too small"));
+            snprintf(msg[parts++], sizeof msg[0], _("(need %d×%d)"), APP_MIN_W, APP_MIN_H);
         }
-        snprintf(lines[n++], sizeof lines[0], "now %d×%d", COLS, LINES);
+        /* TRANSLATORS: under the message above: the screen's size now. */
+        snprintf(msg[parts++], sizeof msg[0], FMT(_("now %d×%d")), COLS, LINES);
+        int warn = 0; /* lines of the message proper, before "now" */
+        for (int i = 0; i < parts; i++) { /* still too wide: more lines, broken between words */
+            n += too_small_lines(msg[i], COLS, lines + n, 8 - n);
+            warn = i < parts - 1 ? n : warn;
+        }
         for (int i = 0; i < n; i++) {
             int w = utf8_width(lines[i]);
-            draw_text(LINES / 2 - 1 + i, COLS > w ? (COLS - w) / 2 : 0, COLS, lines[i],
-                      i < n - 1 ? theme_attr(ROLE_WARN) : A_NORMAL);
+            draw_text(LINES / 2 - 1 + i - (n > 3 ? (n - 3) / 2 : 0), COLS > w ? (COLS - w) / 2 : 0, COLS, lines[i],
+                      i < warn ? theme_attr(ROLE_WARN) : A_NORMAL);
         }
         a->n_hits = 0;
         return;
@@ -507,7 +643,8 @@ static void click(struct app *a, int y, int x)
         enum matrix_id m = h->matrix;
         int stage = app_stage_of(a, m, m >= MAT_Q && m <= MAT_HEAD_OUT ? h->head : -1);
         if (stage < 0) {
-            snprintf(a->message, sizeof a->message, "%s is a weight of the model: given, not computed in this lesson",
+            /* TRANSLATORS: after a click on a weight matrix; %s is its symbol (W_Q, W_O...). */
+            snprintf(a->message, sizeof a->message, _("%s is a weight of the model: given, not computed in this lesson"),
                      lesson_matrix_symbol(m));
             return;
         }
@@ -536,8 +673,8 @@ static void next_stage(struct app *a, int dir)
 static void next_sentence(struct app *a, int dir)
 {
     if (!a->n_examples) {
-        snprintf(a->message, sizeof a->message, "no example sentences for this model: none in assets/sentences.csv "
-                 "uses words its vocabulary knows");
+        snprintf(a->message, sizeof a->message, _("no example sentences for this model: none in assets/sentences.csv "
+                   "uses words its vocabulary knows"));
         return;
     }
     const char *old = a->sentence;
@@ -556,11 +693,17 @@ static void next_sentence(struct app *a, int dir)
             a->cmp_t = 0;
             app_goto(a, 0);
             int unknown = a->example_unknown ? a->example_unknown[a->example_i] : 0;
-            int n = snprintf(a->message, sizeof a->message, "example %d of %d", a->example_i + 1, a->n_examples);
+            /* TRANSLATORS: after n / N: which example sentence of how many. */
+            int n = snprintf(a->message, sizeof a->message, _("example %d of %d"), a->example_i + 1, a->n_examples);
             if (unknown)
                 snprintf(a->message + n, sizeof a->message - (size_t)n,
-                         " · partly unknown: %d of its %d tokens %s not in this model's vocabulary (read as <unk>)",
-                         unknown, a->trace.N, unknown == 1 ? "is" : "are");
+                         /* TRANSLATORS: follows "example 2 of 9": how many of the sentence's tokens (the
+                            first number) of its N (the second) are not in the vocabulary. */
+                         ngettext(" · partly unknown: %d of its %d tokens is not in this model's vocabulary "
+                                  "(read as <unk>)",
+                                  " · partly unknown: %d of its %d tokens are not in this model's vocabulary "
+                                  "(read as <unk>)", (unsigned long)unknown),
+                         unknown, a->trace.N);
             return;
         }
     }
@@ -579,11 +722,11 @@ static void next_lesson(struct app *a)
     }
     if (m == a->lesson_model) {
         if (a->recurrent_model)
-            snprintf(a->message, sizeof a->message, "r: this model has no RNN or LSTM to switch to; the bundled "
-                     "random-en has both: attnstep --model %s", a->recurrent_model);
+            snprintf(a->message, sizeof a->message, _("r: this model has no RNN or LSTM to switch to; the bundled "
+                     "random-en has both: attnstep --model %s"), a->recurrent_model);
         else
-            snprintf(a->message, sizeof a->message, "r: this model has no RNN or LSTM to switch to; "
-                     "attnstep --init-model DIR --d-hidden 8 makes a model that has them");
+            snprintf(a->message, sizeof a->message, _("r: this model has no RNN or LSTM to switch to; "
+                     "attnstep --init-model DIR --d-hidden 8 makes a model that has them"));
         return;
     }
     rebuild(a, m, a->causal, a->gran);
@@ -593,24 +736,28 @@ static void next_lesson(struct app *a)
 static void select_head(struct app *a, int head)
 {
     if (head >= a->trace.H) {
-        snprintf(a->message, sizeof a->message, "%d: there is no head %d, this model has %d head%s", head + 1,
-                 head + 1, a->trace.H, a->trace.H == 1 ? "" : "s");
+        /* TRANSLATORS: the digit pressed, the head it asks for, the model's number of heads. */
+        snprintf(a->message, sizeof a->message, ngettext("%d: there is no head %d, this model has %d head",
+                                                         "%d: there is no head %d, this model has %d heads",
+                                                         (unsigned long)a->trace.H),
+                 head + 1, head + 1, a->trace.H);
         return;
     }
     if (head < 0 && a->view != VIEW_HEATMAP) {
-        snprintf(a->message, sizeof a->message, "0: the mean of the heads is shown in the heatmap only (v); "
-                 "here 1–%d pick a head", a->trace.H);
+        snprintf(a->message, sizeof a->message, _("0: the mean of the heads is shown in the heatmap only (v); "
+                 "here 1–%d pick a head"), a->trace.H);
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
     const struct lesson_stage *st = &a->lesson.stages[p.stage];
     if (a->view == VIEW_PIPELINE && st->head < 0) {
         if (a->lesson_model != TRACE_ATTENTION)
-            snprintf(a->message, sizeof a->message, "%d: the RNN and the LSTM have no heads (r: the attention "
-                     "lesson)", head + 1);
+            snprintf(a->message, sizeof a->message, _("%d: the RNN and the LSTM have no heads (r: the attention "
+                     "lesson)"), head + 1);
         else
-            snprintf(a->message, sizeof a->message, "%d: %s is not one head's stage; each head has its own, from "
-                     "Queries to Head output (or v: the heatmap)", head + 1, narration_stage(st->kind)->title);
+            /* TRANSLATORS: the digit pressed and the title of the stage shown. */
+            snprintf(a->message, sizeof a->message, _("%d: %s is not one head's stage; each head has its own, from "
+                     "Queries to Head output (or v: the heatmap)"), head + 1, _(narration_stage(st->kind)->title));
         return;
     }
     a->head = head;
@@ -624,15 +771,16 @@ static void select_head(struct app *a, int head)
 static void toggle_mask(struct app *a)
 {
     if (a->lesson_model != TRACE_ATTENTION && a->view == VIEW_PIPELINE) {
-        snprintf(a->message, sizeof a->message, "m: the %s reads left to right and never sees a later word, mask or "
-                 "not (r: the attention lesson, where the mask matters)",
+        /* TRANSLATORS: %s is RNN or LSTM. */
+        snprintf(a->message, sizeof a->message, _("m: the %s reads left to right and never sees a later word, mask or "
+                 "not (r: the attention lesson, where the mask matters)"),
                  a->lesson_model == TRACE_RNN ? "RNN" : "LSTM");
         return;
     }
     rebuild(a, a->lesson_model, !a->causal, a->gran);
     if (a->causal && a->mask_untrained && !a->message[0])
-        snprintf(a->message, sizeof a->message, "causal mask on: this model was trained without it, so its "
-                 "prediction under the mask is not meaningful");
+        snprintf(a->message, sizeof a->message, _("causal mask on: this model was trained without it, so its "
+                 "prediction under the mask is not meaningful"));
 }
 
 /* v: the next view. Autoplay and the RNN and LSTM lessons step the pipeline;
@@ -643,22 +791,25 @@ static void next_view(struct app *a)
     if (a->view == VIEW_HEATMAP && a->lesson_model != TRACE_ATTENTION) {
         rebuild(a, TRACE_ATTENTION, a->causal, a->gran);
         app_goto(a, 0);
-        snprintf(a->message, sizeof a->message, "the heatmap shows attention: back to the attention lesson, "
-                 "from its start");
+        snprintf(a->message, sizeof a->message, _("the heatmap shows attention: back to the attention lesson, "
+                 "from its start"));
     } else if ((a->view == VIEW_COMPARE || a->view == VIEW_TRAINING) && a->playing) {
         a->playing = 0;
-        snprintf(a->message, sizeof a->message, "autoplay paused: it steps the pipeline and the heatmap (p there "
-                 "plays on)");
+        snprintf(a->message, sizeof a->message, _("autoplay paused: it steps the pipeline and the heatmap (p there "
+                 "plays on)"));
     }
 }
 
 /* A step key at the first or last step says so instead of doing nothing. */
 static void step_by(struct app *a, long to)
 {
+    /* TRANSLATORS: messages after a key (refused, or what it did) are shown
+       above the status line, wrapped to at most 3 lines of the screen's width
+       less 4 (60 cells at the minimum size). */
     if (to >= a->lesson.n_steps)
-        snprintf(a->message, sizeof a->message, "this is the last step (g or Home: back to the first)");
+        snprintf(a->message, sizeof a->message, "%s", _("this is the last step (g or Home: back to the first)"));
     else if (to < 0)
-        snprintf(a->message, sizeof a->message, "this is the first step (→ or space: next step)");
+        snprintf(a->message, sizeof a->message, "%s", _("this is the first step (→ or space: next step)"));
     else
         app_goto(a, to);
 }
@@ -669,39 +820,43 @@ static int refuse_elsewhere(struct app *a, int key)
 {
     if (a->view != VIEW_COMPARE && a->view != VIEW_TRAINING)
         return 0;
-    const char *here = a->view == VIEW_COMPARE ? "the RNN vs attention view" : "the training view";
+    /* TRANSLATORS: fills the second %s of "%s, which %s does not show (v: next view)". */
+    const char *here = a->view == VIEW_COMPARE ? _("the RNN vs attention view") : _("the training view");
     const char *what = NULL;
     switch (key) {
-    case ']': case '[': what = "] [ move between the stages of the pipeline"; break;
+    case ']': case '[': /* TRANSLATORS: fills the first %s of "%s, which %s does not show (v: next view)", like the next five. */
+        what = _("] [ move between the stages of the pipeline"); break;
     case KEY_RIGHT: case 'l': case ' ': case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8:
     case KEY_HOME: case 'g': case KEY_END: case 'G': /* the compare view takes these itself */
-        snprintf(a->message, sizeof a->message, "this model has no training history: no epochs to step through "
-                 "(attnstep train records one)");
+        snprintf(a->message, sizeof a->message, _("this model has no training history: no epochs to step through "
+                 "(attnstep train records one)"));
         return 1;
     case 'm':
         if (a->view == VIEW_COMPARE)
             return 0; /* the attention side shows the mask */
-        snprintf(a->message, sizeof a->message, "m: the training view shows the model as it was trained, without "
-                 "the causal mask; m works in the other views");
+        snprintf(a->message, sizeof a->message, _("m: the training view shows the model as it was trained, without "
+                 "the causal mask; m works in the other views"));
         return 1;
-    case '\t': what = "Tab sets how much one step of the pipeline reveals"; break;
-    case 'r': what = "r switches the lesson the pipeline walks through"; break;
-    case 'p': what = "autoplay steps through the pipeline and the heatmap"; break;
+    case '\t': what = _("Tab sets how much one step of the pipeline reveals"); break;
+    case 'r': what = _("r switches the lesson the pipeline walks through"); break;
+    case 'p': what = _("autoplay steps through the pipeline and the heatmap"); break;
     case KEY_UP: case KEY_DOWN: case '<': case ',': case '>': case '.':
-        what = "↑ ↓ < > pan the matrices of the pipeline and the heatmap"; break;
+        what = _("↑ ↓ < > pan the matrices of the pipeline and the heatmap"); break;
     case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        what = "digits choose a head in the pipeline and the heatmap"; break;
+        what = _("digits choose a head in the pipeline and the heatmap"); break;
     case KEY_MOUSE: {
         MEVENT ev;
         if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
-            what = "a click jumps to a cell's step in the pipeline and the heatmap";
+            what = _("a click jumps to a cell's step in the pipeline and the heatmap");
         else
             return 1;
         break;
     }
     default: return 0;
     }
-    snprintf(a->message, sizeof a->message, "%s, which %s does not show (v: next view)", what, here);
+    /* TRANSLATORS: the first %s says what the key does (above), the second
+       names the view on screen, which does not show it. */
+    snprintf(a->message, sizeof a->message, _("%s, which %s does not show (v: next view)"), what, here);
     return 1;
 }
 
@@ -710,11 +865,14 @@ static void say_at_end(struct app *a, int key)
 {
     int fwd = key == KEY_RIGHT || key == 'l' || key == ' ' || key == KEY_END || key == 'G';
     if (a->view == VIEW_COMPARE)
-        snprintf(a->message, sizeof a->message, fwd ? "all %d words are read (g or Home: start again)"
-                                                    : "no word is read yet (→ or space: read the first)", a->trace.N);
+        /* TRANSLATORS: %d is the number of words of the sentence. */
+        snprintf(a->message, sizeof a->message, fwd ? ngettext("all %d words are read (g or Home: start again)",
+                                                             "all %d words are read (g or Home: start again)",
+                                                             (unsigned long)a->trace.N)
+                                                    : _("no word is read yet (→ or space: read the first)"), a->trace.N);
     else
-        snprintf(a->message, sizeof a->message, fwd ? "this is the last snapshot (g or Home: the first)"
-                                                    : "this is the first snapshot, the random start (→: later)");
+        snprintf(a->message, sizeof a->message, fwd ? _("this is the last snapshot (g or Home: the first)")
+                                                    : _("this is the first snapshot, the random start (→: later)"));
 }
 
 static int help_key(struct app *a, int key)
@@ -756,13 +914,13 @@ int app_key(struct app *a, int key)
     case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: step_by(a, a->step - 1); break;
     case ']':
         if (a->step + 1 >= a->lesson.n_steps)
-            snprintf(a->message, sizeof a->message, "this is the last step of the last stage (g or Home: the first step)");
+            snprintf(a->message, sizeof a->message, _("this is the last step of the last stage (g or Home: the first step)"));
         else
             next_stage(a, 1);
         break;
     case '[':
         if (a->step == 0)
-            snprintf(a->message, sizeof a->message, "this is the first step of the first stage");
+            snprintf(a->message, sizeof a->message, _("this is the first step of the first stage"));
         else
             next_stage(a, -1);
         break;
@@ -771,8 +929,8 @@ int app_key(struct app *a, int key)
     case '\t': next_granularity(a); break;
     case 'r':
         if (a->view == VIEW_HEATMAP)
-            snprintf(a->message, sizeof a->message, "r: the heatmap shows attention only; the pipeline (v) walks "
-                     "through the RNN and LSTM lessons");
+            snprintf(a->message, sizeof a->message, _("r: the heatmap shows attention only; the pipeline (v) walks "
+                     "through the RNN and LSTM lessons"));
         else
             next_lesson(a);
         break;
@@ -782,14 +940,14 @@ int app_key(struct app *a, int key)
     case 'm': toggle_mask(a); break;
     case 'p': a->playing = !a->playing; break;
     case '+': case '=': a->interval = a->interval / 2 < 0.05 ? 0.05 : a->interval / 2;
-        snprintf(a->message, sizeof a->message, "autoplay: %.2g s per step", a->interval); break;
+        snprintf(a->message, sizeof a->message, _("autoplay: %.2g s per step"), a->interval); break;
     case '-': case '_': a->interval = a->interval * 2 > 10 ? 10 : a->interval * 2;
-        snprintf(a->message, sizeof a->message, "autoplay: %.2g s per step", a->interval); break;
+        snprintf(a->message, sizeof a->message, _("autoplay: %.2g s per step"), a->interval); break;
     case '?': a->help = 1; a->help_top = 0; break;
     case 27: break;
-    case 's': snprintf(a->message, sizeof a->message, "s switches the heatmap between weights and scores (v: heatmap)");
+    case 's': snprintf(a->message, sizeof a->message, _("s switches the heatmap between weights and scores (v: heatmap)"));
         break;
-    case 'R': snprintf(a->message, sizeof a->message, "R retrains the model live in the training view (v until it shows)");
+    case 'R': snprintf(a->message, sizeof a->message, _("R retrains the model live in the training view (v until it shows)"));
         break;
     case KEY_UP: a->pan_r--; break;
     case KEY_DOWN: a->pan_r++; break;
@@ -807,12 +965,14 @@ int app_key(struct app *a, int key)
         else if (key == '0')
             select_head(a, -1);
         else if (key >= 128 && key < 256) /* a byte of a UTF-8 character, e.g. Hangul typed in Korean mode */
-            snprintf(a->message, sizeof a->message, "attnstep's keys are Latin letters: switch the keyboard to "
-                     "English input (? lists the keys)");
+            snprintf(a->message, sizeof a->message, _("attnstep's keys are Latin letters: switch the keyboard to "
+                     "English input (? lists the keys)"));
         else if (key > ' ' && key < 127)
-            snprintf(a->message, sizeof a->message, "%c is not a key of attnstep (? lists them)", key);
+            /* TRANSLATORS: %c is the key pressed. */
+            snprintf(a->message, sizeof a->message, _("%c is not a key of attnstep (? lists them)"), key);
         else if (keyname(key))
-            snprintf(a->message, sizeof a->message, "%s is not a key of attnstep (? lists them)", keyname(key));
+            /* TRANSLATORS: %s is the key's curses name (KEY_F(1)...). */
+            snprintf(a->message, sizeof a->message, _("%s is not a key of attnstep (? lists them)"), keyname(key));
         break;
     }
     return 0;
@@ -870,7 +1030,7 @@ int app_bench(struct app *a, int w, int h, FILE *out)
 {
     FILE *screen_out = tmpfile(), *screen_in = fopen("/dev/null", "r");
     if (!screen_out || !screen_in)
-        return fprintf(stderr, "attnstep: --bench: cannot open a scratch file: %s\n", strerror(errno)), 1;
+        return fprintf(stderr, _("attnstep: --bench: cannot open a scratch file: %s\n"), strerror(errno)), 1;
     char size[32];
     snprintf(size, sizeof size, "%d", w);
     setenv("COLUMNS", size, 1);
@@ -880,14 +1040,14 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     char msg[256];
     widgets_utf8 = 1;
     if (term_init(&t, "xterm-256color", screen_out, screen_in, msg, sizeof msg))
-        return fprintf(stderr, "attnstep: --bench: %s\n", msg), 1;
+        return fprintf(stderr, "attnstep: --bench: %s\n", msg), 1; /* msg is translated */
     widgets_utf8 = t.utf8;
     theme_init(&t);
     long frames = a->lesson.n_steps * VIEW_COUNT;
     double *us = malloc((size_t)frames * sizeof *us);
     if (!us) {
         term_done();
-        return fprintf(stderr, "attnstep: out of memory\n"), 1;
+        return fprintf(stderr, "attnstep: %s\n", _("out of memory")), 1;
     }
     long k = 0;
     long bytes_before = 0;
@@ -916,9 +1076,14 @@ int app_bench(struct app *a, int w, int h, FILE *out)
         sum += us[i];
     qsort(us, (size_t)frames, sizeof *us, cmp_double);
     long p99 = (long)ceil(0.99 * (double)frames) - 1;
-    fprintf(out, "bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, both views\n", w, h, a->trace.N,
-            a->trace.D, a->trace.H, narration_granularity(a->gran));
-    fprintf(out, "frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n", frames, sum / frames,
+    /* TRANSLATORS: --bench's report: the screen size, the sentence's tokens,
+       the model's width and heads, and how much each step shows (stage, row
+       or cell); every view is rendered. */
+    fprintf(out, _("bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, both views\n"), w, h, a->trace.N,
+            a->trace.D, a->trace.H, _(narration_granularity(a->gran)));
+    /* TRANSLATORS: --bench's figures: frames drawn, mean, 99th percentile and
+       largest time per frame, bytes written per frame. */
+    fprintf(out, _("frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n"), frames, sum / frames,
             us[p99 < 0 ? 0 : p99], us[frames - 1], (double)bytes / frames);
     free(us);
     fclose(screen_out);

@@ -58,8 +58,8 @@ struct app {
     double interval;            /* seconds per autoplay step */
     struct app_hit hits[APP_MAX_PANELS + 1];
     int n_hits;
-    char message[320];          /* a one-off note, shown above the status line until the next key */
-    char note[320];             /* a standing note in the same place, while what it is about is shown */
+    char message[640];          /* a one-off note, shown above the status line until the next key */
+    char note[640];             /* a standing note in the same place, while what it is about is shown */
     double *range;              /* (MAT_COUNT, H+1, 2) cached colour ranges; NaN = unknown */
     enum trace_model lesson_model; /* which lesson the pipeline walks: attention, RNN or LSTM */
     int cmp_t;                  /* compare view: words the RNN has read (0..N) */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnstep/i18n.h"
+
 volatile sig_atomic_t term_stop_signal;
 
 static SCREEN *screen;
@@ -78,7 +80,9 @@ int term_init(struct term *t, const char *termname, FILE *out, FILE *in, char *m
     t->utf8 = term_locale_utf8();
     const char *name = termname ? termname : getenv("TERM");
     if (!name || !*name || !strcmp(name, "dumb")) {
-        snprintf(msg, size, "TERM is %s, which cannot drive a full-screen view", name && *name ? name : "not set");
+        /* TRANSLATORS: why the full-screen view cannot start (attnstep then
+           prints the walk-through); %s is TERM's value or "not set". */
+        snprintf(msg, size, _("TERM is %s, which cannot drive a full-screen view"), name && *name ? name : _("not set"));
         return -1;
     }
     /* Our handlers go in first: ncurses then leaves SIGINT and SIGTERM alone,
@@ -87,7 +91,8 @@ int term_init(struct term *t, const char *termname, FILE *out, FILE *in, char *m
     screen = newterm(name, out, in);
     if (!screen) {
         catch_stop_signals(0);
-        snprintf(msg, size, "TERM '%s' is not a terminal type this machine knows", name);
+        /* TRANSLATORS: why the full-screen view cannot start; %s is TERM's value. */
+        snprintf(msg, size, _("TERM '%s' is not a terminal type this machine knows"), name);
         return -1;
     }
     set_term(screen);

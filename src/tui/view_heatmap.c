@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attnstep/i18n.h"
 #include "attnstep/utf8.h"
 #include "theme.h"
 
@@ -57,7 +58,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
     int W = COLS, N = t->N;
     struct heat_source src;
     heat_source_init(&src, a, m);
-    char line[256], num[32];
+    char line[512], num[32];
     double lo = 0, hi = 1;
     if (a->heat_scores) {
         lo = INFINITY;
@@ -69,17 +70,22 @@ void view_heatmap_draw(struct app *a, int y, int h)
             hi = u > hi ? u : hi;
         }
     }
+    /* TRANSLATORS: what the heatmap shows, in its heading. */
+    const char *what = a->heat_scores ? _("Scaled scores") : _("Attention weights");
     if (a->head < 0)
-        snprintf(line, sizeof line, "── %s · mean of %d heads", a->heat_scores ? "Scaled scores" : "Attention weights",
-                 t->H);
+        /* TRANSLATORS: the heatmap's heading: what it shows, for the mean of all heads. */
+        snprintf(line, sizeof line, ngettext("── %s · mean of %d head", "── %s · mean of %d heads", (unsigned long)t->H),
+                 what, t->H);
     else
-        snprintf(line, sizeof line, "── %s · head %d of %d", a->heat_scores ? "Scaled scores" : "Attention weights",
-                 a->head + 1, t->H);
+        /* TRANSLATORS: the heatmap's heading: what it shows, for head h of H. */
+        snprintf(line, sizeof line, _("── %s · head %d of %d"), what, a->head + 1, t->H);
     draw_heading(y, line);
+    /* TRANSLATORS: under the heatmap's heading, how to read the grid; cut
+       with "…" when wider than the screen less 4 (60 cells at the minimum). */
     draw_text_cut(y + 1, 2, W - 4,
-              a->heat_scores ? "row = a query word, column = a key word: how well the key answers the query"
-                             : "row = a query word, column = a key word: how much of its attention it gives",
-              theme_attr(ROLE_LABEL));
+                  a->heat_scores ? _("row = a query word, column = a key word: how well the key answers the query")
+                                 : _("row = a query word, column = a key word: how much of its attention it gives"),
+                  theme_attr(ROLE_LABEL));
 
     /* Where the lesson is: the query row being computed, if any. */
     struct lesson_pos pos = lesson_at(&a->lesson, a->step);
@@ -153,7 +159,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
             if (selected && !theme_has_color())
                 at |= A_REVERSE;
             format_cell(v, cw >= 6 ? CELL_COMPACT : CELL_TIGHT, num, sizeof num);
-            int nw = (int)strlen(num);
+            int nw = utf8_width(num); /* "big" may be translated */
             if (theme_has_color() && nw <= cw - 1) { /* the number when it fits whole, else colour alone */
                 draw_fill(ry, cx, cw - 1, at | (selected ? A_BOLD | A_UNDERLINE : 0));
                 draw_text(ry, cx + (cw - 1 - nw > 0 ? cw - 1 - nw : 0), cw - 1, num,
@@ -177,16 +183,20 @@ void view_heatmap_draw(struct app *a, int y, int h)
     if (heat_value(&src, a, sel_r, sel_c, &v)) {
         char val[32];
         format_cell(v, CELL_FULL, val, sizeof val);
+        /* TRANSLATORS: after the selected cell's value under the heatmap, for the mean of the heads. */
         snprintf(line, sizeof line, "%s[%s,%s] = %s%s", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
-                 t->tokens[sel_r], t->tokens[sel_c], val, a->head < 0 ? "  (mean of the heads)" : "");
+                 t->tokens[sel_r], t->tokens[sel_c], val, a->head < 0 ? _("  (mean of the heads)") : "");
     } else {
-        snprintf(line, sizeof line, "%s[%s,%s] is not computed yet: step forward", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
-                 t->tokens[sel_r], t->tokens[sel_c]);
+        /* TRANSLATORS: under the heatmap: the selected cell (matrix[query,key]) before the lesson reached it. */
+        snprintf(line, sizeof line, _("%s[%s,%s] is not computed yet: step forward"),
+                 a->heat_scores ? (t->causal ? "M" : "S'") : "A", t->tokens[sel_r], t->tokens[sel_c]);
     }
     draw_text_cut(by + 1, 2, W - 4, line, theme_attr(ROLE_FORMULA));
     if (rows < N || cols < N) {
-        snprintf(line, sizeof line, "showing rows %d–%d and columns %d–%d of %d (↑↓ < > pan)", r0 + 1, r0 + rows,
-                 c0 + 1, c0 + cols, N);
+        /* TRANSLATORS: under the heatmap when the grid does not fit: the rows
+           and columns in sight, of N, and the keys that pan. */
+        snprintf(line, sizeof line, _("showing rows %d–%d and columns %d–%d of %d (↑↓ < > pan)"), r0 + 1,
+                 r0 + rows, c0 + 1, c0 + cols, N);
         draw_text_cut(by + 2, 2, W - 4, line, theme_attr(ROLE_DIM));
     }
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attnstep/i18n.h"
 #include "attnstep/narration.h"
 #include "attnstep/utf8.h"
 #include "theme.h"
@@ -46,7 +47,10 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
     static const char *const wname[] = {"W_Q", "W_K", "W_V"};
     switch (s->kind) {
     case STAGE_TOKENS:
-        set_panel(a, &out[n], MAT_TOKENS, -1, "tokens → vocabulary rows");
+        /* TRANSLATORS: panel titles in the pipeline view, above a matrix
+           (or the token list) as wide as its columns: keep them short.
+           Symbols (e, p, x, h, Y) stay. */
+        set_panel(a, &out[n], MAT_TOKENS, -1, _("tokens → vocabulary rows"));
         ops[n++] = "";
         break;
     case STAGE_EMBED:
@@ -54,10 +58,10 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
     case STAGE_POSITIONAL:
         break;
     case STAGE_X:
-        set_panel(a, &out[n], MAT_EMBED, -1, "e (embeddings)");
+        set_panel(a, &out[n], MAT_EMBED, -1, _("e (embeddings)"));
         ops[n++] = "";
         if (t->model->positional) {
-            set_panel(a, &out[n], MAT_PE, -1, "p (positions)");
+            set_panel(a, &out[n], MAT_PE, -1, _("p (positions)"));
             ops[n++] = "+";
         }
         break;
@@ -114,7 +118,7 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         ops[n++] = "";
         set_panel(a, &out[n], rnn ? MAT_RNN_WX : MAT_LSTM_WX, -1, rnn ? "W_xh" : "W_x");
         ops[n++] = "·";
-        set_panel(a, &out[n], rnn ? MAT_RNN_H : MAT_LSTM_H, -1, "h (so far)");
+        set_panel(a, &out[n], rnn ? MAT_RNN_H : MAT_LSTM_H, -1, _("h (so far)"));
         ops[n++] = "+";
         set_panel(a, &out[n], rnn ? MAT_RNN_WH : MAT_LSTM_WH, -1, rnn ? "W_hh" : "W_h");
         ops[n++] = "·";
@@ -125,11 +129,11 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         ops[n++] = "";
         break;
     case STAGE_LSTM_C:
-        set_panel(a, &out[n], MAT_LSTM_GATES, -1, "gates");
+        set_panel(a, &out[n], MAT_LSTM_GATES, -1, _("gates"));
         ops[n++] = "";
         break;
     case STAGE_LSTM_H:
-        set_panel(a, &out[n], MAT_LSTM_GATES, -1, "gates");
+        set_panel(a, &out[n], MAT_LSTM_GATES, -1, _("gates"));
         ops[n++] = "";
         set_panel(a, &out[n], MAT_LSTM_C, -1, "c");
         ops[n++] = "";
@@ -137,7 +141,7 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
     case STAGE_RESIDUAL1:
         set_panel(a, &out[n], MAT_X, -1, "x");
         ops[n++] = "";
-        set_panel(a, &out[n], MAT_OUTPUT, -1, "Y (attention)");
+        set_panel(a, &out[n], MAT_OUTPUT, -1, _("Y (attention)"));
         ops[n++] = "+";
         break;
     case STAGE_NORM1: case STAGE_NORM2:
@@ -168,13 +172,13 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         ops[n++] = "";
         break;
     case STAGE_LOGITS:
-        set_panel(a, &out[n], MAT_POOLED, -1, "pooled");
+        set_panel(a, &out[n], MAT_POOLED, -1, _("pooled"));
         ops[n++] = "";
         set_panel(a, &out[n], MAT_W_CLS, -1, "W_cls");
         ops[n++] = "·";
         break;
     case STAGE_PROBS:
-        set_panel(a, &out[n], MAT_LOGITS, -1, "logits");
+        set_panel(a, &out[n], MAT_LOGITS, -1, _("logits"));
         ops[n++] = "";
         break;
     case STAGE_KIND_COUNT:
@@ -228,7 +232,9 @@ static int map_item(const struct app *a, int s, int current, int fold, char *lab
     if (folded)
         snprintf(label, size, "h%d", st->head + 1);
     else
-        snprintf(label, size, "%s", st->kind == STAGE_TOKENS ? "tokens" : lesson_matrix_symbol(lesson_result(st->kind)));
+        /* TRANSLATORS: the first item of the lesson's map under the heading
+           ("tokens › e › p › x › …"); the others are matrix symbols. */
+        snprintf(label, size, "%s", st->kind == STAGE_TOKENS ? _("tokens") : lesson_matrix_symbol(lesson_result(st->kind)));
     *sep = s == 0 ? "" : (st->head >= 0 && st->kind != STAGE_Q) ? " " : " › ";
     int done = folded ? st->head < cur_head : s < current;
     *at = s == current ? theme_attr(ROLE_CURRENT) : done ? theme_attr(ROLE_NORMAL) : theme_attr(ROLE_DIM);
@@ -240,7 +246,7 @@ static int map_width(const struct app *a, int s0, int s1, int current, int fold)
 {
     int used = 0;
     for (int s = s0; s < s1; s++) {
-        char label[16];
+        char label[64];
         const char *sep;
         attr_t at;
         if (map_item(a, s, current, fold, label, sizeof label, &sep, &at))
@@ -264,7 +270,7 @@ static void draw_roadmap(struct app *a, int y, int x, int w, int current)
     if (s0 > 0)
         used += draw_text(y, x, w, "…", theme_attr(ROLE_DIM));
     for (int s = s0; s < n; s++) {
-        char label[16];
+        char label[64];
         const char *sep;
         attr_t at;
         if (!map_item(a, s, current, fold, label, sizeof label, &sep, &at))
@@ -285,13 +291,16 @@ void view_pipeline_draw(struct app *a, int y, int h)
     const struct lesson_stage *s = &a->lesson.stages[pos.stage];
     const struct stage_text *txt = narration_stage(s->kind);
     const char *explain = narration_explain(&a->lesson, pos.stage);
-    char line[256], formula[4096];
+    char line[512], formula[4096];
     int W = COLS;
 
     /* Heading. */
-    int n = snprintf(line, sizeof line, "── Stage %d/%d · %s", pos.stage + 1, a->lesson.n_stages, txt->title);
+    /* TRANSLATORS: the pipeline view's heading: stage k of K and the stage's
+       title; a head's stage adds " · head h of H". Cut with "…" when wider
+       than the screen. */
+    int n = snprintf(line, sizeof line, _("── Stage %d/%d · %s"), pos.stage + 1, a->lesson.n_stages, _(txt->title));
     if (s->head >= 0 && n > 0 && (size_t)n < sizeof line)
-        snprintf(line + n, sizeof line - (size_t)n, " · head %d of %d", s->head + 1, a->trace.H);
+        snprintf(line + n, sizeof line - (size_t)n, _(" · head %d of %d"), s->head + 1, a->trace.H);
     draw_heading(y, line);
 
     draw_roadmap(a, y + 1, 2, W - 4, pos.stage);
@@ -366,8 +375,21 @@ void view_pipeline_draw(struct app *a, int y, int h)
     draw_wrapped(ty, 2, W - 4, fl, formula, theme_attr(ROLE_FORMULA));
     if (el)
         draw_wrapped(ty + fl + 1, 2, W - 4, el, explain, theme_attr(ROLE_NORMAL));
-    /* The first screen says how to begin; everything else is in the status line and '?'. */
-    if (a->step == 0 && ty + fl + el + 3 < y + h)
-        draw_text(y + h - 1, 2, W - 4, "→ or space: next step    ←: back    Tab: more or less detail    v: heatmap    ?: all keys",
-                  theme_attr(ROLE_KEY));
+    /* The first screen says how to begin; everything else is in the status line and '?'.
+     * Whole hints only, as many as fit. */
+    if (a->step == 0 && ty + fl + el + 3 < y + h) {
+        /* TRANSLATORS: hints on the first screen's bottom line, "KEY: what";
+           dropped from the right when the line is full, so the first ones
+           matter most. */
+        static const char *const hints[] = {N_("→ or space: next step"), N_("←: back"), N_("Tab: more or less detail"),
+                                            N_("v: heatmap"), N_("?: all keys")};
+        int hx = 2;
+        for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+            const char *hint = _(hints[i]);
+            int need = (i ? 4 : 0) + utf8_width(hint);
+            if (hx + need > W - 2)
+                break;
+            hx += draw_text(y + h - 1, hx + (i ? 4 : 0), W - 2 - hx, hint, theme_attr(ROLE_KEY)) + (i ? 4 : 0);
+        }
+    }
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnstep/i18n.h"
 #include "attnstep/utf8.h"
 #include "theme.h"
 
@@ -262,7 +263,9 @@ void axis_legend(const struct axis *ax, int i0, int i1, char *out, size_t size)
         dims = strcmp(ax->get(ax->ctx, i, buf), want) == 0;
     }
     if (dims) {
-        snprintf(out, size, "column k = dk");
+        /* TRANSLATORS: under a matrix whose columns are numbered 0, 1, …:
+           column k is dimension dk. */
+        snprintf(out, size, "%s", _("column k = dk"));
         return;
     }
     for (int i = i0; i < i1 && used + 1 < size; i++) {
@@ -362,6 +365,14 @@ int draw_wrapped(int y, int x, int w, int maxh, const char *s, attr_t a)
 static const int cell_width[CELL_MODE_COUNT] = {7, 5, 4, 2};
 #define LABEL_MAX 10
 
+/* A number too large for its cell, said in a word. */
+static void big_number(double v, char *s, size_t size)
+{
+    /* TRANSLATORS: in a matrix cell, a number too large to show there (after
+       a "-" when negative): at most 3 cells. */
+    snprintf(s, size, "%s%s", v < 0 ? "-" : "", _("big"));
+}
+
 void format_cell(double v, enum cell_mode mode, char *buf, size_t size)
 {
     char s[32];
@@ -374,7 +385,7 @@ void format_cell(double v, enum cell_mode mode, char *buf, size_t size)
         if (strlen(s) > 7)
             snprintf(s, sizeof s, "%.0f", v);
         if (strlen(s) > 7) /* plain decimals only: no e-notation on screen */
-            snprintf(s, sizeof s, "%s", v < 0 ? "-big" : "big");
+            big_number(v, s, sizeof s);
     } else {
         /* compact: two decimals without the leading zero: ".54", "-.12", "1.23";
          * tight: at most four characters: "-.12", "1.2", "-12" */
@@ -389,7 +400,7 @@ void format_cell(double v, enum cell_mode mode, char *buf, size_t size)
         if (strlen(s) > max)
             snprintf(s, sizeof s, "%.0f", v);
         if (strlen(s) > max)
-            snprintf(s, sizeof s, "%s", v < 0 ? "-big" : "big");
+            big_number(v, s, sizeof s);
     }
     snprintf(buf, size, "%s", s);
 }
@@ -529,13 +540,18 @@ static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int ro
                               struct panel_hits *hits)
 {
     const struct trace *t = p->lesson->trace;
-    char buf[64];
+    char buf[192];
     int lw = label_width(p) < 5 ? 5 : label_width(p);
     draw_text(y + 1, x, w, "  #", theme_attr(ROLE_LABEL));
-    draw_text(y + 1, x + 5, w - 5, "token", theme_attr(ROLE_LABEL));
-    draw_text(y + 1, x + 5 + lw + 2, w - 5 - lw - 2, "vocabulary row", theme_attr(ROLE_LABEL));
+    /* TRANSLATORS: column heads of the token list (pipeline view, stage 1):
+       the token (as wide as the widest token, at least 5 cells: longer is
+       cut) and its row in the vocabulary. */
+    draw_text_cut(y + 1, x + 5, lw, _("token"), theme_attr(ROLE_LABEL));
+    draw_text_cut(y + 1, x + 5 + lw + 2, w - 5 - lw - 2, _("vocabulary row"), theme_attr(ROLE_LABEL));
     if (rows < t->N) {
-        snprintf(buf, sizeof buf, " %d–%d of %d (↑↓ pan)", r0 + 1, r0 + rows, t->N);
+        /* TRANSLATORS: after the token list's title when not all tokens fit:
+           the ones shown of how many, and the keys that pan. */
+        snprintf(buf, sizeof buf, _(" %d–%d of %d (↑↓ pan)"), r0 + 1, r0 + rows, t->N);
         int tw = utf8_width(p->title);
         draw_text_cut(y, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
     }
@@ -548,7 +564,9 @@ static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int ro
         draw_text(ry, x + 5, lw, buf, a);
         if (revealed(p, r, 0)) {
             int unk = strcmp(t->model->vocab[t->ids[r]], t->tokens[r]) != 0;
-            snprintf(buf, sizeof buf, "%5d%s", t->ids[r], unk ? "  <unk>: not in the vocabulary" : "");
+            /* TRANSLATORS: after a token's vocabulary row in the token list, for
+               a token the model does not know (at most 36 cells). */
+            snprintf(buf, sizeof buf, "%5d%s", t->ids[r], unk ? _("  <unk>: not in the vocabulary") : "");
             draw_text(ry, x + 5 + lw + 2, w - 5 - lw - 2, buf, unk ? theme_attr(ROLE_WARN) : a);
         } else {
             draw_text(ry, x + 5 + lw + 2 + 4, 1, "·", theme_attr(ROLE_DIM));
