@@ -720,13 +720,13 @@ static void test_korean_fits_the_model(void **state)
     assert_non_null(strstr(explain_stage(&l[2], STAGE_POSITIONAL), "인과 마스크"));
     assert_non_null(strstr(explain_stage(&l[2], STAGE_PROBS), "인과 마스크(causal mask) 없이"));
     /* the RNN: this fixture's W_hh shrinks every vector, random-en's stretches some */
-    assert_non_null(strstr(explain_stage(&l[3], STAGE_RNN_H), "모든 벡터를 줄이"));
+    assert_non_null(strstr(explain_stage(&l[3], STAGE_RNN_H), "모든 벡터의 길이를 줄이"));
     assert_null(strstr(explain_stage(&l[3], STAGE_INFLUENCE), "기울기 폭발"));
     struct trace tr;
     struct lesson lr, lstm;
     assert_int_equal(trace_build(&tr, &f->b[1], "the movie was not good", 0, &err), 0);
     assert_int_equal(lesson_init(&lr, &tr, TRACE_RNN, GRAN_STAGE, &err), 0);
-    assert_non_null(strstr(explain_stage(&lr, STAGE_RNN_H), "일부 벡터를 늘리"));
+    assert_non_null(strstr(explain_stage(&lr, STAGE_RNN_H), "일부 벡터의 길이를 늘리"));
     assert_non_null(strstr(explain_stage(&lr, STAGE_INFLUENCE), "기울기 폭발"));
     assert_int_equal(lesson_init(&lstm, &tr, TRACE_LSTM, GRAN_STAGE, &err), 0);
     assert_non_null(strstr(explain_stage(&lstm, STAGE_INFLUENCE), "망각 게이트"));
