@@ -25,7 +25,8 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LABELS = ("negative", "positive")
+# class 0 / class 1: the English files say negative / positive, the Korean ones 부정 / 긍정
+LABELS = {"negative": 0, "positive": 1, "부정": 0, "긍정": 1}
 EPOCHS = 2000
 RATE = 0.5
 L2 = 1e-3  # on the mean loss; the bias is not penalised
@@ -54,7 +55,7 @@ def tokenize(text):
 def load(path):
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    return [(tokenize(r["text"]), LABELS.index(r["label"])) for r in rows]
+    return [(tokenize(r["text"]), LABELS[r["label"]]) for r in rows]
 
 
 def features(data, vocab):

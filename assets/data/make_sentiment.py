@@ -6,8 +6,10 @@ What it writes (next to this script):
   sentiment-en-train.csv  sentiment-en-test.csv
   sentiment-ko-train.csv  sentiment-ko-test.csv
 
-each with the header `text,label` and the labels `positive` / `negative`
-(UTF-8, no BOM, LF line endings, quoted by the csv module where needed).
+each with the header `text,label`; the labels are `positive` / `negative` in
+English and 긍정 / 부정 in Korean, so that a model trained on the Korean data
+names its classes in Korean (UTF-8, no BOM, LF line endings, quoted by the csv
+module where needed).
 
 Why it looks the way it does: attnstep trains a tiny transformer on these
 sentences to show a class that attention learns to relate "good" to the
@@ -62,7 +64,8 @@ TARGET = {"train": 800, "test": 240}  # sentences per language and split
 TEST_SHARE = 0.25  # share of combinations held out for the test set
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-POS, NEG = "positive", "negative"
+POS, NEG = "positive", "negative"  # internal; written as LABELS[lang][POS] ...
+LABELS = {"en": {POS: "positive", NEG: "negative"}, "ko": {POS: "긍정", NEG: "부정"}}
 
 
 # --------------------------------------------------------------------------
@@ -931,7 +934,7 @@ def main():
         splits = build(rng, cands(rng), weights)
         for split, rows in splits.items():
             path = os.path.join(HERE, f"sentiment-{lang}-{split}.csv")
-            write(path, [r[:2] for r in rows])
+            write(path, [(r[0], LABELS[lang][r[1]]) for r in rows])
             pos = sum(1 for r in rows if r[1] == POS)
             print(f"{os.path.relpath(path)}: {len(rows)} sentences, {pos} positive, {len(rows) - pos} negative")
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnstep/i18n.h"
 #include "attnstep/narration.h"
 #include "attnstep/utf8.h"
 
@@ -48,18 +49,31 @@ void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head,
     const struct trace *t = l->trace;
     char lab[32], num[32];
     if (m == MAT_TOKENS) {
-        int w = (int)strlen("token");
+        /* TRANSLATORS: the column headings of the token table in --print:
+           position (from 0), the token, its id (vocabulary row), and whether
+           the vocabulary knows it. Columns align by display width. */
+        const char *h_pos = _("position"), *h_tok = _("token"), *h_id = _("id"), *h_voc = _("vocabulary");
+        int pos_w = utf8_width(h_pos) > 8 ? utf8_width(h_pos) : 8;
+        int id_w = utf8_width(h_id) > 6 ? utf8_width(h_id) : 6;
+        int w = utf8_width(h_tok);
         for (int i = 0; i < t->N; i++)
             if (utf8_width(t->tokens[i]) > w)
                 w = utf8_width(t->tokens[i]);
-        fprintf(out, "  %8s  ", "position");
-        put_left(out, "token", w);
-        fprintf(out, "  %6s  %s\n", "id", "vocabulary");
+        fputs("  ", out);
+        put_right(out, h_pos, pos_w);
+        fputs("  ", out);
+        put_left(out, h_tok, w);
+        fputs("  ", out);
+        put_right(out, h_id, id_w);
+        fprintf(out, "  %s\n", h_voc);
         for (int i = 0; i < t->N; i++) {
-            fprintf(out, "  %8d  ", i);
+            fprintf(out, "  %*d  ", pos_w, i);
             put_left(out, t->tokens[i], w);
             const char *seen = t->model->vocab[t->ids[i]];
-            fprintf(out, "  %6d  %s\n", t->ids[i], strcmp(seen, t->tokens[i]) ? "unknown <unk>" : "known");
+            fprintf(out, "  %*d  %s\n", id_w, t->ids[i],
+                    /* TRANSLATORS: the last column of the token table: the token
+                       is not in the vocabulary (it becomes <unk>), or it is. */
+                    strcmp(seen, t->tokens[i]) ? _("unknown <unk>") : _("known"));
         }
         return;
     }
@@ -132,26 +146,48 @@ static void put_header(FILE *out, const struct lesson *l)
 {
     const struct trace *t = l->trace;
     const struct bundle *b = t->model;
-    fprintf(out, "attnstep — self-attention, one number at a time\n\n");
-    fprintf(out, "model     %s: d_model %d, %d head%s of d_k %d, %s positions\n", b->name, b->d_model, b->n_heads,
-            b->n_heads == 1 ? "" : "s", t->DK, b->positional ? "sinusoidal" : "no");
-    fprintf(out, "vocabulary %d tokens\n", b->n_vocab);
-    fprintf(out, "sentence ");
+    fprintf(out, "%s", _("attnstep — self-attention, one number at a time\n\n"));
+    /* TRANSLATORS: the header of --print is a two-column table: a heading
+       padded with spaces to 10 display cells (a Hangul syllable is 2 cells),
+       then the value. This line: the model's name (%s), d_model, the number of
+       heads, d_k, then "sinusoidal positions" or "no positions". */
+    fprintf(out, ngettext("model     %s: d_model %d, %d head of d_k %d, %s\n",
+                          "model     %s: d_model %d, %d heads of d_k %d, %s\n", (unsigned long)b->n_heads),
+            b->name, b->d_model, b->n_heads, t->DK, b->positional ? _("sinusoidal positions") : _("no positions"));
+    /* TRANSLATORS: --print's header: heading padded to 10 cells (English has
+       11 here), then the vocabulary's size. */
+    fprintf(out, _("vocabulary %d tokens\n"), b->n_vocab);
+    /* TRANSLATORS: --print's header: heading padded to 9 cells; the tokens
+       follow, each after one space. */
+    fprintf(out, "%s", _("sentence "));
     for (int i = 0; i < t->N; i++)
         fprintf(out, " %s", t->tokens[i]);
-    fprintf(out, "   (%d token%s)\n", t->N, t->N == 1 ? "" : "s");
+    /* TRANSLATORS: after the sentence's tokens in --print's header. */
+    fprintf(out, ngettext("   (%d token)\n", "   (%d tokens)\n", (unsigned long)t->N), t->N);
+    /* TRANSLATORS: --print's header: whether the model's weights were trained. */
     static const char *const weights[] = {
-        [NARRATION_UNKNOWN] = "the model does not say whether it was trained",
-        [NARRATION_TRAINED] = "trained (attnstep train)",
-        [NARRATION_RANDOM] = "random: this model is not trained",
+        [NARRATION_UNKNOWN] = N_("the model does not say whether it was trained"),
+        [NARRATION_TRAINED] = N_("trained (attnstep train)"),
+        [NARRATION_RANDOM] = N_("random: this model is not trained"),
     };
-    fprintf(out, "weights   %s\n", weights[narration_training(b)]);
-    fprintf(out, "attention %s\n", t->causal ? "causal: no word looks at the words after it"
-                                             : "bidirectional: every word looks at every word");
+    /* TRANSLATORS: --print's header: heading padded to 10 cells, then one of
+       "trained (attnstep train)", "random: …". */
+    fprintf(out, _("weights   %s\n"), _(weights[narration_training(b)]));
+    /* TRANSLATORS: --print's header: heading padded to 10 cells, then the kind
+       of attention. */
+    fprintf(out, _("attention %s\n"), t->causal ? _("causal: no word looks at the words after it")
+                                                : _("bidirectional: every word looks at every word"));
     if (t->causal && narration_trained_without_mask(b))
-        fprintf(out, "          (trained without the mask: its prediction under the mask is not meaningful)\n");
-    fprintf(out, "steps     %ld, one %s at a time, in %d stages\n", l->n_steps, narration_granularity(l->gran),
-            l->n_stages);
+        /* TRANSLATORS: --print's header, under the attention line: indented by 10 cells. */
+        fprintf(out, "%s", _("          (trained without the mask: its prediction under the mask is not meaningful)\n"));
+    /* TRANSLATORS: --print's header: heading padded to 10 cells, then how many
+       steps the lesson has (%ld), how much each step reveals, and how many
+       stages (%d) there are. */
+    fprintf(out,
+            l->gran == GRAN_STAGE ? _("steps     %ld, one stage at a time, in %d stages\n")
+            : l->gran == GRAN_ROW ? _("steps     %ld, one row at a time, in %d stages\n")
+                                  : _("steps     %ld, one cell at a time, in %d stages\n"),
+            l->n_steps, l->n_stages);
 }
 
 int print_walkthrough(FILE *out, const struct lesson *l)
@@ -163,10 +199,14 @@ int print_walkthrough(FILE *out, const struct lesson *l)
         return -1;
     if (l->model == TRACE_ATTENTION) {
         put_header(out, l);
+    } else if (l->model == TRACE_RNN) {
+        /* TRANSLATORS: --print's heading of the RNN part: d_hidden, then the number of steps. */
+        fprintf(out, _("\n══ The same sentence, read by an RNN (d_hidden %d), one word at a time: %ld steps\n"), t->Dh,
+                l->n_steps);
     } else {
-        const char *name = l->model == TRACE_RNN ? "an RNN" : "an LSTM";
-        fprintf(out, "\n══ The same sentence, read by %s (d_hidden %d), one word at a time: %ld steps\n", name,
-                t->Dh, l->n_steps);
+        /* TRANSLATORS: --print's heading of the LSTM part: d_hidden, then the number of steps. */
+        fprintf(out, _("\n══ The same sentence, read by an LSTM (d_hidden %d), one word at a time: %ld steps\n"), t->Dh,
+                l->n_steps);
     }
     int explained[STAGE_KIND_COUNT] = {0}; /* a recurrent lesson repeats its stages for every word */
     for (long s = 0; s < l->n_steps && !ferror(out); s++) {
@@ -175,9 +215,15 @@ int print_walkthrough(FILE *out, const struct lesson *l)
         const struct stage_text *txt = narration_stage(st->kind);
         if (s == st->first) {
             char title[160];
-            int n = snprintf(title, sizeof title, "── Stage %d/%d · %s", p.stage + 1, l->n_stages, txt->title);
+            /* The title is marked in narration.c; gettext of a text already
+               translated gives it back unchanged. */
+            const char *stage_title = txt->title[0] ? _(txt->title) : txt->title;
+            /* TRANSLATORS: --print's stage heading, "── Stage 5/29 · Queries": the
+               stage's number, how many there are, its title. */
+            int n = snprintf(title, sizeof title, _("── Stage %d/%d · %s"), p.stage + 1, l->n_stages, stage_title);
             if (st->head >= 0 && n > 0 && (size_t)n < sizeof title)
-                snprintf(title + n, sizeof title - (size_t)n, " · head %d of %d", st->head + 1, t->H);
+                /* TRANSLATORS: after a stage heading: head 1 of 2. */
+                snprintf(title + n, sizeof title - (size_t)n, _(" · head %d of %d"), st->head + 1, t->H);
             fprintf(out, "\n%s ", title);
             for (int k = utf8_width(title) + 1; k < TEXT_WIDTH; k++)
                 fputs("─", out);

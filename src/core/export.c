@@ -5,6 +5,7 @@
 #include "attnstep/bundle.h"
 #include "attnstep/csvout.h"
 #include "attnstep/fsutil.h"
+#include "attnstep/i18n.h"
 
 #define PATH_SIZE 4096
 
@@ -15,7 +16,9 @@ static int open_in(struct csvout *w, const char *dir, const char *name, struct e
     if (fsutil_interrupted)
         return -1; /* export_write says why */
     if (fsutil_join(path, sizeof path, dir, name))
-        return error_file(err, dir, "path is too long");
+        /* TRANSLATORS: an error reason after "attnstep: DIR: ": the folder
+           given to --export and a file name are together too long a path. */
+        return error_file(err, dir, _("path is too long"));
     return csvout_open(w, path, err);
 }
 
@@ -100,7 +103,7 @@ static int write_influence(const struct trace *t, const char *dir, struct error 
     struct csvout w;
     for (int m = 0; m < TRACE_N_MODELS; m++)
         if (!export_skips_influence(t, (enum trace_model)m) && trace_influence(t, (enum trace_model)m))
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
     if (open_in(&w, dir, "influence.csv", err))
         return -1;
     put_header(&w, "model", t->N, t->tokens);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "attnstep/attention.h"
+#include "attnstep/i18n.h"
 
 /* ---- stages ----------------------------------------------------------- */
 
@@ -68,17 +69,18 @@ int lesson_init(struct lesson *out, const struct trace *t, enum trace_model mode
                 struct error *err)
 {
     if (!t->has_model[model])
-        return error_set(err, "this model has no %s weights", model == TRACE_RNN ? "RNN" : "LSTM");
+        /* TRANSLATORS: %s is RNN or LSTM. */
+        return error_set(err, _("this model has no %s weights"), model == TRACE_RNN ? "RNN" : "LSTM");
     struct lesson l = {.trace = t, .gran = gran, .model = model};
     size_t n = model == TRACE_ATTENTION ? 4 + 8 * (size_t)t->H + 2 + 9 : 4 * (size_t)t->N + 1;
     l.stages = calloc(n, sizeof *l.stages);
     if (!l.stages)
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     if (model != TRACE_ATTENTION) {
         add_recurrent_stages(&l);
         if (index_stages(&l)) {
             lesson_free(&l);
-            return error_set(err, "out of memory");
+            return error_set(err, _("out of memory"));
         }
         *out = l;
         return 0;
@@ -115,7 +117,7 @@ int lesson_init(struct lesson *out, const struct trace *t, enum trace_model mode
     }
     if (index_stages(&l)) {
         lesson_free(&l);
-        return error_set(err, "out of memory");
+        return error_set(err, _("out of memory"));
     }
     *out = l;
     return 0;
@@ -233,6 +235,14 @@ const char *lesson_matrix_symbol(enum matrix_id m)
         [MAT_W_FF2] = "W_ff2", [MAT_FFN_OUTPUT] = "ff2", [MAT_RESIDUAL2] = "r2", [MAT_NORM2] = "n2",
         [MAT_POOLED] = "pooled", [MAT_W_CLS] = "W_cls", [MAT_LOGITS] = "logits", [MAT_PROBS] = "P",
     };
+    /* Two names are words, not symbols a formula uses. */
+    if (m == MAT_TOKENS)
+        /* TRANSLATORS: the name of the token table (a panel title on the screen). */
+        return _("tokens");
+    if (m == MAT_INFLUENCE)
+        /* TRANSLATORS: the name of the table of each word's influence on the
+           output (a panel title on the screen, the corner of the printed table). */
+        return _("influence");
     return symbol[m];
 }
 
@@ -339,11 +349,15 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
     if (kind == LABEL_TOKEN)
         return l->trace->tokens[i];
     if (kind == LABEL_MODEL)
-        return trace_model_name[i];
+        /* TRANSLATORS: a row label of the influence table, beside rnn and lstm. */
+        return i == TRACE_ATTENTION ? _("attention") : trace_model_name[i];
     if (kind == LABEL_CLASS)
         return l->trace->model->enc.labels[i];
+    /* TRANSLATORS: the row label of the pooled vector (the mean of the rows
+       above it) and of the logits and probabilities (one row: the sentence),
+       in the printed tables and on the screen; keep them short (about 8 cells). */
     if (kind == LABEL_MEAN || kind == LABEL_SENTENCE)
-        return kind == LABEL_MEAN ? "mean" : "sentence";
+        return kind == LABEL_MEAN ? _("mean") : _("sentence");
     if (kind == LABEL_GATE) /* the LSTM's four blocks: i0 … f0 … g0 … o0 … */
         snprintf(buf, 32, "%c%d", "ifgo"[i / l->trace->Dh % 4], i % l->trace->Dh);
     else
@@ -652,19 +666,26 @@ static void formula_tokens(struct text *t, const struct lesson *l, int i)
 {
     const struct trace *tr = l->trace;
     if (i < 0) {
-        put(t, "%d tokens:", tr->N);
+        /* TRANSLATORS: the first step of the lesson, followed by the tokens
+           themselves ("5 tokens: the movie was not good"). */
+        put(t, ngettext("%d token:", "%d tokens:", tr->N), tr->N);
         for (int k = 0; k < tr->N && k < 12; k++)
             put(t, " %s", tr->tokens[k]);
         if (tr->N > 12)
             put(t, " …");
-        put(t, "  (each looked up in a vocabulary of %d)", tr->model->n_vocab);
+        /* TRANSLATORS: %d is the number of tokens in the model's vocabulary. */
+        put(t, _("  (each looked up in a vocabulary of %d)"), tr->model->n_vocab);
         return;
     }
     const char *vocab_tok = tr->model->vocab[tr->ids[i]];
     if (strcmp(vocab_tok, tr->tokens[i]) != 0)
-        put(t, "position %d: \"%s\" is not in the vocabulary → <unk>, row %d", i, tr->tokens[i], tr->ids[i]);
+        /* TRANSLATORS: the token at position %d (from 0) is %s, a word of the
+           sentence in any language; the last %d is the row of <unk>. */
+        put(t, _("position %d: \"%s\" is not in the vocabulary → <unk>, row %d"), i, tr->tokens[i], tr->ids[i]);
     else
-        put(t, "position %d: \"%s\" → vocabulary row %d", i, tr->tokens[i], tr->ids[i]);
+        /* TRANSLATORS: the token at position %d (from 0) is %s; the last %d is
+           its row of the vocabulary (and of the embedding table). */
+        put(t, _("position %d: \"%s\" → vocabulary row %d"), i, tr->tokens[i], tr->ids[i]);
 }
 
 static void formula_positional(struct text *t, const struct lesson *l, struct matview res, int i, int j)
@@ -735,8 +756,10 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
                             enum matrix_id src_m, int i, int j)
 {
     if (i < 0) {
-        put(t, "A[i,j] = exp(%s[i,j] − m_i) / Σ_k exp(%s[i,k] − m_i),  m_i = max_k %s[i,k]   (each row sums to 1)",
+        put(t, "A[i,j] = exp(%s[i,j] − m_i) / Σ_k exp(%s[i,k] − m_i),  m_i = max_k %s[i,k]",
             lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m));
+        /* TRANSLATORS: after the softmax formula of the attention weights A. */
+        put(t, "%s", _("   (each row sums to 1)"));
         return;
     }
     const double *row = src.data + (size_t)i * src.stride;
@@ -755,8 +778,13 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
         return;
     }
     if (isinf(row[j])) {
-        put(t, " = exp(-∞) / Σ = 0   (masked: \"%s\" at position %d comes after \"%s\" at %d)",
-            l->trace->tokens[j], j, l->trace->tokens[i], i);
+        put(t, " = exp(-∞) / Σ = 0");
+        /* TRANSLATORS: an attention weight that the causal mask sets to 0: the
+           word %s at position %d comes after the word %s at position %d.
+           Words may be English or Korean: write so that no particle depends
+           on the word's last sound. */
+        put(t, _("   (masked: \"%s\" at position %d comes after \"%s\" at %d)"), l->trace->tokens[j], j,
+            l->trace->tokens[i], i);
         return;
     }
     put(t, " = exp(");
@@ -803,7 +831,11 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
     const double *row = res.data + (size_t)w * res.stride;
     switch (s->kind) {
     case STAGE_RNN_INPUT: case STAGE_LSTM_INPUT:
-        put(t, "word %d of %d, \"%s\": e[%s", w + 1, tr->N, tok, tok);
+        /* TRANSLATORS: "word 2 of 5, "movie": " — a recurrent model reads word
+           %d (counted from 1) of the sentence's %d words, the word %s; the
+           formula of its input follows. */
+        put(t, _("word %d of %d, \"%s\": "), w + 1, tr->N, tok);
+        put(t, "e[%s", tok);
         if (j >= 0) {
             put(t, ",d%d] = E[%d,d%d] = ", j, tr->ids[w], j);
             put_num(t, row[j]);
@@ -818,7 +850,8 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
                 w ? "]" : "", tr->model->rec[BUNDLE_RNN].has_b ? " + b" : "");
             put_vector(t, row, 1, res.cols);
             if (!w)
-                put(t, "   (h_0 = 0: nothing read yet)");
+                /* TRANSLATORS: after the RNN's first pre-activation: the memory before the first word. */
+                put(t, "%s", _("   (h_0 = 0: nothing read yet)"));
             break;
         }
         /* the value before its long sum, as for the LSTM's gates */
@@ -851,13 +884,20 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
             break;
         }
         char gate = "ifgo"[j / Dh];
-        static const char *const gate_name[] = {"input gate", "forget gate", "candidate", "output gate"};
+        /* TRANSLATORS: the LSTM's gates, before their symbol i, f, g or o, as in
+           "forget gate f[movie,d3] = σ(z) = …"; g is the candidate value for the cell. */
+        static const char *const gate_name[] = {N_("input gate"), N_("forget gate"),
+                                                /* TRANSLATORS: g, the LSTM's candidate value for the cell
+                                                   (tanh, not a gate), in "candidate g[movie,d3] = …". */
+                                                N_("candidate"),
+                                                /* TRANSLATORS: the LSTM's output gate o. */
+                                                N_("output gate")};
         /* The result first: the pipeline view shows three lines, and the sum
          * that makes z is the part a narrow screen may cut. W_x's columns are
          * labelled as the gates are (f0 …), so the formula names them so too. */
         int k = j % Dh;
         const char *fn = gate == 'g' ? "tanh" : "σ";
-        put(t, "%s %c[%s,d%d] = %s(z) = %s(", gate_name[j / Dh], gate, tok, k, fn, fn);
+        put(t, "%s %c[%s,d%d] = %s(z) = %s(", _(gate_name[j / Dh]), gate, tok, k, fn, fn);
         put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
         put(t, ") = ");
         put_num(t, row[j]);
@@ -877,11 +917,15 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
             put(t, "c[%s] = f ⊙ %s%s%s + i ⊙ g = ", tok, open, name, close);
             put_vector(t, row, 1, res.cols);
             if (!w)
-                put(t, "   (c_0 = 0: nothing stored yet)");
+                /* TRANSLATORS: after the LSTM's first cell state: the cell before the first word. */
+                put(t, "%s", _("   (c_0 = 0: nothing stored yet)"));
             break;
         }
         double c_prev = w ? tr->lstm_c[(size_t)(w - 1) * Dh + j] : 0.0;
-        put(t, "c[%s,d%d] = (f ⊙ %s%s%s + i ⊙ g) at d%d = (", tok, j, open, name, close, j);
+        /* TRANSLATORS: one entry of the LSTM's cell state: c[word,dj] is entry dj
+           ("at d3") of f ⊙ c[previous word] + i ⊙ g. The %s%s%s is "c[previous
+           word]" or "c_0"; keep every symbol and the "= (" at the end. */
+        put(t, _("c[%s,d%d] = (f ⊙ %s%s%s + i ⊙ g) at d%d = ("), tok, j, open, name, close, j);
         put_num(t, g[Dh + j]);
         put(t, ")(");
         put_num(t, c_prev);
@@ -900,7 +944,9 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
             put_vector(t, row, 1, res.cols);
             break;
         }
-        put(t, "h[%s,d%d] = (o ⊙ tanh(c[%s])) at d%d = (", tok, j, tok, j);
+        /* TRANSLATORS: one entry of the LSTM's hidden state: h[word,dj] is entry
+           dj ("at d3") of o ⊙ tanh(c[word]); keep every symbol and the "= (". */
+        put(t, _("h[%s,d%d] = (o ⊙ tanh(c[%s])) at d%d = ("), tok, j, tok, j);
         put_num(t, g[3 * Dh + j]);
         put(t, ")tanh(");
         put_num(t, tr->lstm_c[(size_t)w * Dh + j]);
@@ -919,20 +965,29 @@ static void formula_influence(struct text *t, const struct lesson *l, const stru
     const struct trace *tr = l->trace;
     int m = s->row0;
     const char *y = m == TRACE_ATTENTION ? "y" : "h_N";
-    const char *what = m == TRACE_ATTENTION ? "the last word's output" : "the final hidden state";
+    /* TRANSLATORS: what y (attention) or h_N (RNN, LSTM) is, in the influence formula. */
+    const char *what = m == TRACE_ATTENTION ? _("the last word's output") : _("the final hidden state");
     const double *row = res.data + (size_t)m * res.stride;
     char num[32];
     if (j < 0) {
-        put(t, "influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ (Frobenius norm) = ", y, what, y);
+        /* TRANSLATORS: the first %s and the third are y or h_N, the second what
+           it is ("the last word's output"); a vector of numbers follows. */
+        put(t, _("influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ (Frobenius norm) = "), y, what, y);
         put_vector(t, row, 1, tr->N);
         return;
     }
     lesson_format_number(row[j], num, sizeof num);
     put(t, "‖∂%s/∂e[%s]‖ = %s   (", y, tr->tokens[j], num);
     if (m == TRACE_ATTENTION)
-        put(t, "1 attention step from word %d to the end", j + 1);
+        /* TRANSLATORS: in brackets after a word's influence: the path from word
+           %d (counted from 1) to the output y is one attention step. */
+        put(t, _("1 attention step from word %d to the end"), j + 1);
     else
-        put(t, "%d recurrent step%s from word %d to the end", tr->N - 1 - j, tr->N - 1 - j == 1 ? "" : "s", j + 1);
+        /* TRANSLATORS: in brackets after a word's influence: the first %d is how
+           many recurrent steps lie between word %d (counted from 1) and h_N. */
+        put(t, ngettext("%d recurrent step from word %d to the end", "%d recurrent steps from word %d to the end",
+                        (unsigned long)(tr->N - 1 - j)),
+            tr->N - 1 - j, j + 1);
     put(t, ")");
 }
 
@@ -944,7 +999,11 @@ static void put_prediction(struct text *t, const struct trace *tr)
         best = tr->probs[c] > tr->probs[best] ? c : best;
     char pct[32];
     lesson_format_percent(tr->probs[best], pct, sizeof pct);
-    put(t, "   →  prediction: %s, %s", tr->model->enc.labels[best], pct);
+    /* TRANSLATORS: the model's answer after the probabilities: the first %s is
+       a class label from the model (English "negative", or Korean "부정" in a
+       Korean model), the second its probability ("93%"). Keep no particle
+       after the label: it may be in either language. */
+    put(t, _("   →  prediction: %s, %s"), tr->model->enc.labels[best], pct);
 }
 
 static void formula_layernorm(struct text *t, const struct lesson *l, struct matview res, int i, int j, int second)
@@ -958,8 +1017,12 @@ static void formula_layernorm(struct text *t, const struct lesson *l, struct mat
     char eps[64];
     put_plain(eps, sizeof eps, e->norm_eps);
     if (i < 0) {
-        put(t, "%s[i] = (%s[i] − μ_i) / √(σ²_i + ε) ⊙ γ + β,  μ_i and σ²_i: the mean and variance of row i's "
-            "%d entries (dividing by %d),  ε = %s", out, in, tr->D, tr->D, eps);
+        put(t, "%s[i] = (%s[i] − μ_i) / √(σ²_i + ε) ⊙ γ + β,  ", out, in);
+        /* TRANSLATORS: in the layer normalisation formula: μ_i and σ²_i are the
+           mean and variance of the %d entries of row i, the sum divided by %d
+           (the same number: not by one less). */
+        put(t, _("μ_i and σ²_i: the mean and variance of row i's %d entries (dividing by %d)"), tr->D, tr->D);
+        put(t, ",  ε = %s", eps);
         return;
     }
     double var = 1.0 / (rstd[i] * rstd[i]) - e->norm_eps;
@@ -999,7 +1062,9 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
         const double *a = first ? tr->x : tr->norm1, *b = first ? tr->out : tr->ffn_out;
         const char *out = first ? "r1" : "r2", *an = first ? "x" : "n1", *bn = first ? "Y" : "ff2";
         if (i < 0) {
-            put(t, "%s = %s + %s   (the residual connection: add the layer's input back)", out, an, bn);
+            put(t, "%s = %s + %s", out, an, bn);
+            /* TRANSLATORS: after "r1 = x + Y" (and "r2 = n1 + ff2"). */
+            put(t, "%s", _("   (the residual connection: add the layer's input back)"));
         } else if (j < 0) {
             put(t, "%s[%s] = %s[%s] + %s[%s] = ", out, tr->tokens[i], an, tr->tokens[i], bn, tr->tokens[i]);
             put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
@@ -1051,7 +1116,9 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
     }
     case STAGE_POOLED:
         if (j < 0) {
-            put(t, "pooled = the mean of n2's %d rows: one vector for the whole sentence = ", tr->N);
+            /* TRANSLATORS: mean pooling; %d is the number of rows of n2 (one per
+               word); a vector of numbers follows the "= ". */
+            put(t, _("pooled = the mean of n2's %d rows: one vector for the whole sentence = "), tr->N);
             put_vector(t, tr->pooled, 1, tr->D);
         } else {
             put(t, "pooled[d%d] = (", j);
@@ -1121,7 +1188,8 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     case STAGE_EMBED: {
         struct matview e = lesson_matrix(l, MAT_EMBED_TABLE, -1);
         if (i < 0) {
-            put(&t, "e = for each token, its row of the embedding table E   (%d×%d)", tr->N, tr->D);
+            /* TRANSLATORS: %d×%d is the size of e (tokens × d_model). */
+            put(&t, _("e = for each token, its row of the embedding table E   (%d×%d)"), tr->N, tr->D);
             break;
         }
         put_ref(&t, l, MAT_EMBED, res, i, j);
@@ -1139,7 +1207,8 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         break;
     case STAGE_X:
         if (i < 0) {
-            put(&t, tr->model->positional ? "x = e + p   (%d×%d)" : "x = e   (%d×%d; this model adds no positions)",
+            /* TRANSLATORS: %d×%d is the size of x (tokens × d_model). */
+            put(&t, tr->model->positional ? "x = e + p   (%d×%d)" : _("x = e   (%d×%d; this model adds no positions)"),
                 tr->N, tr->D);
             break;
         }
@@ -1205,27 +1274,42 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     }
     case STAGE_MASKED:
         if (i < 0) {
-            put(&t, "M[i,j] = S'[i,j] if j ≤ i, −∞ if j > i   (no word sees the words after it)");
+            /* TRANSLATORS: the causal mask, for all rows i and columns j at once. */
+            put(&t, "%s", _("M[i,j] = S'[i,j] if j ≤ i, −∞ if j > i   (no word sees the words after it)"));
             break;
         }
         put_ref(&t, l, MAT_MASKED, res, i, j);
         if (j < 0) {
             if (i == tr->N - 1)
-                put(&t, " = S'[%s], nothing hidden: no word comes after it = ", tr->tokens[i]);
+                /* TRANSLATORS: the causal mask's last row, "M[good] = S'[good], …";
+                   %s is a word; a vector of numbers follows the "= ". */
+                put(&t, _(" = S'[%s], nothing hidden: no word comes after it = "), tr->tokens[i]);
             else
-                put(&t, " = S'[%s] with the %d later word%s set to −∞ = ", tr->tokens[i], tr->N - 1 - i,
-                    tr->N - 1 - i == 1 ? "" : "s");
+                /* TRANSLATORS: a row of the causal mask, "M[the] = S'[the] with the
+                   4 later words set to −∞ = [ … ]": %s is a word, %d how many
+                   words come after it. */
+                put(&t, ngettext(" = S'[%s] with the %d later word set to −∞ = ",
+                                 " = S'[%s] with the %d later words set to −∞ = ", (unsigned long)(tr->N - 1 - i)),
+                    tr->tokens[i], tr->N - 1 - i);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else if (j > i) {
-            put(&t, " = −∞   (\"%s\" at position %d comes after \"%s\" at %d: hidden)", tr->tokens[j], j,
+            put(&t, " = −∞");
+            /* TRANSLATORS: a cell the causal mask hides: the word %s at position
+               %d comes after the word %s at position %d. Words may be English or
+               Korean: write so that no particle depends on the word's last sound. */
+            put(&t, _("   (\"%s\" at position %d comes after \"%s\" at %d: hidden)"), tr->tokens[j], j,
                 tr->tokens[i], i);
         } else {
             put(&t, " = S'[%s,%s] = ", tr->tokens[i], tr->tokens[j]);
             put_num(&t, at(res, i, j));
             if (i == j)
-                put(&t, "   (a word may look at itself: kept)");
+                /* TRANSLATORS: a diagonal cell of the causal mask, kept. */
+                put(&t, "%s", _("   (a word may look at itself: kept)"));
             else
-                put(&t, "   (\"%s\" at position %d comes before \"%s\" at %d: kept)", tr->tokens[j], j,
+                /* TRANSLATORS: a cell the causal mask keeps: the word %s at position
+                   %d comes before the word %s at position %d. Write so that no
+                   particle depends on the word's last sound. */
+                put(&t, _("   (\"%s\" at position %d comes before \"%s\" at %d: kept)"), tr->tokens[j], j,
                     tr->tokens[i], i);
         }
         break;
@@ -1254,19 +1338,26 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     }
     case STAGE_CONCAT:
         if (i < 0) {
-            put(&t, tr->H == 1   ? "C = [O of head %d]   (%d×%d)"
-                    : tr->H == 2 ? "C = [O of head 1 | O of head %d]   (%d×%d)"
-                                 : "C = [O of head 1 | … | O of head %d]   (%d×%d)",
+            /* TRANSLATORS: the heads' outputs O side by side; the first %d is the
+               last head's number, %d×%d the size of C (tokens × d_model). */
+            put(&t, tr->H == 1 ? _("C = [O of head %d]   (%d×%d)")
+                    /* TRANSLATORS: two heads' O side by side; %d is 2, %d×%d the size of C. */
+                    : tr->H == 2 ? _("C = [O of head 1 | O of head %d]   (%d×%d)")
+                                 /* TRANSLATORS: heads 1 to %d side by side; %d×%d the size of C. */
+                                 : _("C = [O of head 1 | … | O of head %d]   (%d×%d)"),
                 tr->H, tr->N, tr->D);
             break;
         }
         put_ref(&t, l, MAT_CONCAT, res, i, j);
         if (j < 0) {
-            put(&t, " = O[%s] of heads 1 to %d, side by side = ", tr->tokens[i], tr->H);
+            /* TRANSLATORS: a row of C, "C[movie] = O[movie] of heads 1 to 2, side
+               by side = [ … ]": %s is a word, %d the number of heads. */
+            put(&t, _(" = O[%s] of heads 1 to %d, side by side = "), tr->tokens[i], tr->H);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
-        put(&t, " = head %d's O[%s,d%d] = ", j / tr->DK + 1, tr->tokens[i], j % tr->DK);
+        /* TRANSLATORS: one entry of C: entry d%d of head %d's O for the word %s. */
+        put(&t, _(" = head %d's O[%s,d%d] = "), j / tr->DK + 1, tr->tokens[i], j % tr->DK);
         put_num(&t, at(res, i, j));
         break;
     case STAGE_RNN_INPUT: case STAGE_RNN_PRE: case STAGE_RNN_H:

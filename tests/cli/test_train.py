@@ -10,6 +10,7 @@ shipped tiny models are exactly what their recorded command produces.
 import csv
 import filecmp
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -114,6 +115,23 @@ for name in ("tiny-en", "tiny-ko"):
                 diffs.append(os.path.relpath(p, model))
     check("%s: retraining with its recorded command reproduces every shipped file" % name, ok and not diffs,
           " ".join(cmd), r.stderr[-300:], diffs[:5])
+
+# tiny-ko names its classes in Korean (issue 9), in the order train gives them: sorted bytewise
+ko = os.path.join(ROOT, "assets", "models", "tiny-ko")
+conf = dict(row[:2] for row in csv.reader(open(os.path.join(ko, "config.csv"), encoding="utf-8")))
+check("tiny-ko's classes are 긍정;부정 (sorted by name, as train orders them)",
+      conf.get("labels") == "긍정;부정", conf.get("labels"))
+
+
+def predicted(*words):
+    """The class on the walk-through's last line, "→  prediction: 부정, 99.98%" (whatever the language)."""
+    r = run("--model", ko, "--print", *words)
+    m = re.findall(r"→ +[^:\n]+: (.+?), [>\d]", r.stdout.decode(errors="replace"))
+    return m[-1] if r.returncode == 0 and m else r.stdout.decode(errors="replace")[-200:] + r.stderr.decode()
+
+
+guesses = predicted("영화가", "좋지", "않았다"), predicted("영화가", "좋았다")
+check("tiny-ko predicts 부정 for 영화가 좋지 않았다 and 긍정 for 영화가 좋았다", guesses == ("부정", "긍정"), guesses)
 
 shutil.rmtree(TMP, ignore_errors=True)
 finish(6)
