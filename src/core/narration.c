@@ -33,6 +33,8 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         /* TRANSLATORS: title of the stage "Positional encoding"; one line, ≤ 34 cells */
         N_("Positional encoding"),
         /* TRANSLATORS: stage "Positional encoding" explained; ≤ 4 lines of 76 cells */
+        /* the example: the same words in two orders that mean different things (Korean particles
+           keep who bites whom in any order: 안 먹고 잤다 / 먹고 안 잤다 works) */
         N_("Attention looks at every word at once, so on its own it cannot tell \"dog bites man\" from "
            "\"man bites dog\". Each position (counted from 0) gets a fixed pattern of sines and cosines, "
            "slow waves and fast ones, so that every position has its own fingerprint. Nothing here is "
@@ -43,6 +45,10 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         /* TRANSLATORS: stage "Input x = embedding + position" explained; ≤ 4 lines of 76 cells */
         N_("The position's pattern is added to the word's embedding. Each row of x now says both which word "
            "it is and where it stands in the sentence.")},
+    /* Q, K, V, the scores and the head output tell the library of the study notes:
+     * a query is the question a reader brings ("what am I looking for?"), a key the
+     * label on a book's spine, a value the book's content; the scores say how well
+     * each book matches, and the weights mix the contents of every book. */
     [STAGE_Q] = {
         /* TRANSLATORS: title of the stage "Queries"; one line, ≤ 34 cells */
         N_("Queries"),
@@ -248,6 +254,7 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
     [STAGE_X] = {
         [V_NO_POSITIONS] =
             /* TRANSLATORS: stage "Input x = embedding + position" explained (no positions); ≤ 4 lines of 76 cells */
+            /* the example: as in "Positional encoding", two orders of the same words, two meanings */
             N_("This model adds no positional encoding: x is the embedding itself. Without the causal mask, "
                "attention then sees a bag of words: putting the words in another order only puts the output "
                "rows in that order, as if \"dog bites man\" meant \"man bites dog\"."),
@@ -264,6 +271,10 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
                "learns these rows, and words used alike tend to get similar rows; this model does not say "
                "whether it was trained. So far each word knows only itself, not its neighbours."),
     },
+    /* Q, K, V, the scores and the head output tell the library of the study notes:
+     * a query is the question a reader brings ("what am I looking for?"), a key the
+     * label on a book's spine, a value the book's content; the scores say how well
+     * each book matches, and the weights mix the contents of every book. */
     [STAGE_Q] = {
         [V_RANDOM] =
             /* TRANSLATORS: stage "Queries" explained (random weights); ≤ 4 lines of 76 cells */
