@@ -5,19 +5,29 @@
  * screen (trained or random, with or without the causal mask, a memory that
  * must fade or may grow). */
 #include <ctype.h>
+#include <locale.h>
 #include <math.h>
+#include <sys/stat.h>
 
 #include "attnstep/bundle.h"
+#include "attnstep/i18n.h"
 #include "attnstep/lesson.h"
 #include "attnstep/narration.h"
 #include "attnstep/trace.h"
 #include "attnstep/utf8.h"
 #include "testutil.h"
+#include "config.h"
 
 /* The pipeline view gives an explanation four lines; at 80 columns they are 76
- * cells wide. */
+ * cells wide. A title shares the heading and the status line: no wider than the
+ * widest English one; a granularity name sits in the status line like "stage". */
 #define EXPLAIN_WIDTH 76
 #define EXPLAIN_LINES 4
+#define TITLE_WIDTH 34
+#define NAME_WIDTH 5
+
+/* Where meson builds the catalogues (ko/LC_MESSAGES/attnstep.mo): argv[2]. */
+static const char *catalogue_dir;
 
 /* Each model with a sentence in its language; tests/data fixtures are hand-made
  * (their description says nothing of training). */
@@ -477,10 +487,276 @@ static void test_causal_sentences(void **state)
     trace_free(&t);
 }
 
+
+/* ---- Korean ------------------------------------------------------------ */
+
+/* Korean as src/cli/lang.c chooses it where only C.UTF-8 is installed: glibc
+ * reads LANGUAGE under C.UTF-8, not under "C". */
+static int korean_on(void **state)
+{
+    (void)state;
+    if (!catalogue_dir)
+        return 0; /* the test says why it skips */
+    bindtextdomain(GETTEXT_PACKAGE, catalogue_dir);
+    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+    textdomain(GETTEXT_PACKAGE);
+    setenv("LANGUAGE", "ko", 1);
+    if (!setlocale(LC_MESSAGES, "C.UTF-8")) {
+        print_error("no C.UTF-8 locale: the Korean text cannot be read\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int korean_off(void **state)
+{
+    (void)state;
+    setlocale(LC_MESSAGES, "C");
+    unsetenv("LANGUAGE");
+    return 0;
+}
+
+/* The catalogue is there and loaded, or the test is skipped saying why (meson
+ * builds it before this test; only a build without gettext's msgfmt lacks it). */
+static void need_korean(void)
+{
+    char mo[4096];
+    struct stat st;
+    snprintf(mo, sizeof mo, "%s/ko/LC_MESSAGES/%s.mo", catalogue_dir ? catalogue_dir : "(no argument)",
+             GETTEXT_PACKAGE);
+    if (!catalogue_dir || stat(mo, &st)) {
+        print_message("skipped: no Korean catalogue at %s (meson builds it with gettext's msgfmt)\n", mo);
+        skip();
+    }
+    if (!strcmp(gettext("Tokens"), "Tokens"))
+        fail_msg("%s is there but gives no Korean: is the text domain bound?", mo);
+}
+
+static int hangul(const char *s)
+{
+    for (const char *p = s; *p;) {
+        uint32_t cp;
+        int n = utf8_decode(p, strlen(p), &cp);
+        if (n <= 0)
+            return 0;
+        if (cp >= 0xAC00 && cp <= 0xD7A3)
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* The Latin words a Korean text may hold: matrix and vector names, functions,
+ * RNN and LSTM, attnstep itself. English terms are allowed only as a gloss in
+ * brackets right after the Korean term, 쿼리(Query). */
+static int allowed_symbol(const char *w, size_t n)
+{
+    static const char *const ok[] = {
+        "Q", "K", "V", "E", "H", "N", "x", "e", "h", "c", "i", "f", "o", "g", "t",
+        "W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "d_k", "d_model", "d_ff", "h_t", "c_t", "c_", "h_N",
+        "e_i", "W_xh", "W_hh", "W_ff1", "W_ff2", "b_ff1", "n1", "W_cls", "tanh", "relu", "gelu", "RNN",
+        "LSTM", "ASCII", "unk", "attnstep",
+    };
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+        if (strlen(ok[k]) == n && !strncmp(ok[k], w, n))
+            return 1;
+    return 0;
+}
+
+/* A Latin word of s that is neither a symbol nor a gloss, into buf; NULL if none. */
+static const char *stray_english(const char *s, char *buf, size_t size)
+{
+    uint32_t prev = 0;
+    for (const char *p = s; *p;) {
+        if (*p == '(' && prev >= 0xAC00 && prev <= 0xD7A3) { /* 쿼리(Query): a gloss */
+            int depth = 0;
+            do {
+                depth += (*p == '(') - (*p == ')');
+                p++;
+            } while (*p && depth > 0);
+            prev = ')';
+            continue;
+        }
+        if (isalpha((unsigned char)*p)) {
+            size_t n = 0;
+            while (isalnum((unsigned char)p[n]) || p[n] == '_')
+                n++;
+            if (!allowed_symbol(p, n)) {
+                snprintf(buf, size, "%.*s", (int)n, p);
+                return buf;
+            }
+            prev = (unsigned char)p[n - 1];
+            p += n;
+            continue;
+        }
+        int n = utf8_decode(p, strlen(p), &prev);
+        p += n > 0 ? n : 1;
+    }
+    return NULL;
+}
+
+/* The first time one of these terms appears in a Korean explanation, outside
+ * brackets, its English follows in brackets (the glossary in po/ko.po's voice). */
+static const char *unglossed_term(const char *s)
+{
+    static const char *const term[][2] = {
+        {"쿼리", "(Query)"}, {"밸류", "(Value)"}, {"임베딩", "(embedding)"}, {"위치 인코딩", "(positional encoding)"},
+        {"소프트맥스", "(softmax)"}, {"내적", "(dot product)"}, {"인과 마스크", "(causal mask)"},
+        {"은닉 상태", "(hidden state)"}, {"역전파", "(backpropagation)"}, {"잔차 연결", "(residual connection)"},
+        {"층 정규화", "(layer normalisation)"}, {"피드포워드", "(feed-forward)"}, {"평균 풀링", "(mean pooling)"},
+        {"로짓", "(logit)"}, {"어휘", "(vocabulary)"}, {"출력 투영", "(output projection)"},
+    };
+    for (size_t k = 0; k < sizeof term / sizeof term[0]; k++)
+        for (const char *p = strstr(s, term[k][0]); p; p = strstr(p + 1, term[k][0])) {
+            int depth = 0;
+            for (const char *q = s; q < p; q++)
+                depth += (*q == '(') - (*q == ')');
+            if (depth > 0)
+                continue;
+            if (strncmp(p + strlen(term[k][0]), term[k][1], strlen(term[k][1])))
+                return term[k][0];
+            break;
+        }
+    return NULL;
+}
+
+/* Every title, explanation (all variants) and granularity name: translated,
+ * Korean, fitting where the English fits, no stray English, terms glossed. */
+static void test_every_text_in_korean(void **state)
+{
+    (void)state;
+    need_korean();
+    struct narration_entry e;
+    char word[64];
+    int n = 0, explanations = 0;
+    for (int i = 0; narration_entry(i, &e) == 0; i++, n++) {
+        const char *en = e.text, *ko = gettext(en);
+        if (ko == en || !strcmp(ko, en))
+            fail_msg("not translated: \"%s\"", en);
+        if (!hangul(ko))
+            fail_msg("no Korean in \"%s\" (for \"%s\")", ko, en);
+        if (strchr(ko, '\n') || strchr(en, '\n'))
+            fail_msg("a line break in \"%s\"", ko);
+        if (stray_english(ko, word, sizeof word))
+            fail_msg("English word \"%s\" in \"%s\"", word, ko);
+        switch (e.kind) {
+        case NARRATION_TITLE:
+            if (utf8_width(ko) > TITLE_WIDTH || utf8_width(en) > TITLE_WIDTH)
+                fail_msg("a title wider than %d cells: \"%s\" / \"%s\"", TITLE_WIDTH, en, ko);
+            break;
+        case NARRATION_NAME:
+            if (utf8_width(ko) > NAME_WIDTH)
+                fail_msg("a granularity name wider than %d cells: \"%s\"", NAME_WIDTH, ko);
+            break;
+        case NARRATION_EXPLANATION: {
+            explanations++;
+            if (wrapped_lines(ko, EXPLAIN_WIDTH) > EXPLAIN_LINES)
+                fail_msg("more than %d lines of %d cells: %s", EXPLAIN_LINES, EXPLAIN_WIDTH, ko);
+            if (wrapped_lines(en, EXPLAIN_WIDTH) > EXPLAIN_LINES)
+                fail_msg("more than %d lines of %d cells: %s", EXPLAIN_LINES, EXPLAIN_WIDTH, en);
+            const char *t = unglossed_term(ko);
+            if (t)
+                fail_msg("\"%s\" first appears without its English in brackets: %s", t, ko);
+            /* a mask makes some weights exactly 0: never "positive" (양수) */
+            if (e.stage == STAGE_WEIGHTS && strstr(ko, "양수"))
+                fail_msg("softmax weights called positive: %s", ko);
+            break;
+        }
+        }
+    }
+    /* 31 titles and explanations, 14 variants, 3 names: a table that loses an
+     * entry loses it here too */
+    assert_int_equal(n, 2 * STAGE_KIND_COUNT + 14 + 3);
+    assert_int_equal(explanations, STAGE_KIND_COUNT + 14);
+    /* what the screens receive is the Korean */
+    for (int k = 0; k < STAGE_KIND_COUNT; k++) {
+        narration_entry(k, &e);
+        assert_string_equal(narration_stage((enum stage_kind)k)->title, gettext(e.text));
+    }
+    assert_string_equal(narration_granularity(GRAN_ROW), "행");
+    /* the checkers see what they must */
+    assert_non_null(stray_english("점수는 softmax로", word, sizeof word));
+    assert_null(stray_english("소프트맥스(softmax)가 W_Q와 h_t를", word, sizeof word));
+    assert_non_null(unglossed_term("쿼리는 쿼리(Query)"));
+    assert_null(unglossed_term("(d_k: 쿼리의 길이) 쿼리(Query)는"));
+}
+
+/* The Korean sentence is chosen like the English one: trained, random, the
+ * mask, no positions, a memory that fades or may grow, the LSTM. */
+static void test_korean_fits_the_model(void **state)
+{
+    need_korean();
+    struct fixture *f = *state;
+    struct error err;
+    struct trace t[4];
+    struct lesson l[4];
+    /* tiny-en; random-en; tiny-en under the mask; the recurrent fixture */
+    static const struct {
+        int bundle, causal;
+        enum trace_model model;
+    } which[] = {{0, 0, TRACE_ATTENTION}, {1, 0, TRACE_ATTENTION}, {0, 1, TRACE_ATTENTION}, {3, 0, TRACE_RNN}};
+    for (int i = 0; i < 4; i++) {
+        int b = which[i].bundle;
+        assert_int_equal(trace_build(&t[i], &f->b[b], cases[b].sentence, which[i].causal, &err), 0);
+        assert_int_equal(lesson_init(&l[i], &t[i], which[i].model, GRAN_STAGE, &err), 0);
+    }
+    assert_non_null(strstr(explain_stage(&l[0], STAGE_EMBED), "학습된"));
+    assert_non_null(strstr(explain_stage(&l[1], STAGE_EMBED), "학습되지 않"));
+    assert_null(strstr(explain_stage(&l[1], STAGE_EMBED), "학습으로 얻은"));
+    assert_null(strstr(explain_stage(&l[1], STAGE_Q), "학습으로 얻은"));
+    assert_non_null(strstr(explain_stage(&l[0], STAGE_Q), "도서관"));
+    assert_non_null(strstr(explain_stage(&l[0], STAGE_K), "책등"));
+    assert_non_null(strstr(explain_stage(&l[0], STAGE_V), "책의 내용"));
+    assert_non_null(strstr(explain_stage(&l[0], STAGE_X), "더합니다"));
+    static const enum stage_kind reach[] = {STAGE_HEAD_OUT, STAGE_OUTPUT, STAGE_POOLED};
+    for (size_t k = 0; k < sizeof reach / sizeof reach[0]; k++) {
+        const char *open = explain_stage(&l[0], reach[k]), *masked = explain_stage(&l[2], reach[k]);
+        assert_string_not_equal(open, masked);
+        assert_non_null(strstr(masked, "앞 단어"));
+        assert_null(strstr(masked, "모든 밸류"));
+    }
+    assert_null(strstr(explain_stage(&l[2], STAGE_OUTPUT), "문장 전체"));
+    assert_null(strstr(explain_stage(&l[2], STAGE_POSITIONAL), "한꺼번에"));
+    assert_non_null(strstr(explain_stage(&l[2], STAGE_POSITIONAL), "인과 마스크"));
+    assert_non_null(strstr(explain_stage(&l[2], STAGE_PROBS), "인과 마스크(causal mask) 없이"));
+    /* the RNN: this fixture's W_hh shrinks every vector, random-en's stretches some */
+    assert_non_null(strstr(explain_stage(&l[3], STAGE_RNN_H), "모든 벡터의 길이를 줄이"));
+    assert_null(strstr(explain_stage(&l[3], STAGE_INFLUENCE), "기울기 폭발"));
+    struct trace tr;
+    struct lesson lr, lstm;
+    assert_int_equal(trace_build(&tr, &f->b[1], "the movie was not good", 0, &err), 0);
+    assert_int_equal(lesson_init(&lr, &tr, TRACE_RNN, GRAN_STAGE, &err), 0);
+    assert_non_null(strstr(explain_stage(&lr, STAGE_RNN_H), "일부 벡터의 길이를 늘리"));
+    assert_non_null(strstr(explain_stage(&lr, STAGE_INFLUENCE), "기울기 폭발"));
+    assert_int_equal(lesson_init(&lstm, &tr, TRACE_LSTM, GRAN_STAGE, &err), 0);
+    assert_non_null(strstr(explain_stage(&lstm, STAGE_INFLUENCE), "망각 게이트"));
+    lesson_free(&lstm);
+    lesson_free(&lr);
+    trace_free(&tr);
+    /* no positions: nothing is added */
+    struct bundle nopos;
+    struct trace tn;
+    struct lesson ln;
+    assert_int_equal(bundle_load(&nopos, src_path("tests/data/bundles/korean"), &err), 0);
+    assert_int_equal(trace_build(&tn, &nopos, "영화가 좋았다", 0, &err), 0);
+    assert_int_equal(lesson_init(&ln, &tn, TRACE_ATTENTION, GRAN_STAGE, &err), 0);
+    assert_null(strstr(explain_stage(&ln, STAGE_X), "더합니다"));
+    assert_non_null(strstr(explain_stage(&ln, STAGE_X), "위치 인코딩(positional encoding)을 더하지 않"));
+    lesson_free(&ln);
+    trace_free(&tn);
+    bundle_free(&nopos);
+    for (int i = 0; i < 4; i++) {
+        lesson_free(&l[i]);
+        trace_free(&t[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
         source_root = argv[1];
+    if (argc > 2)
+        catalogue_dir = argv[2];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_are_plain_decimals),
         cmocka_unit_test(test_every_step_of_every_lesson),
@@ -488,6 +764,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fading_is_what_these_weights_do),
         cmocka_unit_test(test_fading_decided_by_the_spectral_norm),
         cmocka_unit_test(test_causal_sentences),
+        cmocka_unit_test_setup_teardown(test_every_text_in_korean, korean_on, korean_off),
+        cmocka_unit_test_setup_teardown(test_korean_fits_the_model, korean_on, korean_off),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
