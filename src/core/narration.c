@@ -35,10 +35,9 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         /* TRANSLATORS: stage "Positional encoding" explained; ≤ 4 lines of 76 cells */
         /* the example: the same words in two orders that mean different things (Korean particles
            keep who bites whom in any order: 안 먹고 잤다 / 먹고 안 잤다 works) */
-        N_("Attention looks at every word at once, so on its own it cannot tell \"dog bites man\" from "
-           "\"man bites dog\". Each position (counted from 0) gets a fixed pattern of sines and cosines, "
-           "slow waves and fast ones, so that every position has its own fingerprint. Nothing here is "
-           "learned.")},
+        N_("Attention compares words by what they are, not where they stand: alone, it cannot tell "
+           "\"dog bites man\" from \"man bites dog\". Each position (counted from 0) gets a fixed pattern of "
+           "sines and cosines, slow waves and fast ones: its own fingerprint. Nothing here is learned.")},
     [STAGE_X] = {
         /* TRANSLATORS: title of the stage "Input x = embedding + position"; one line, ≤ 34 cells */
         N_("Input x = embedding + position"),
