@@ -212,6 +212,23 @@ def english(w, h):
                "the English compare view changed", s)
 
 
+LONG_KO = ["대학교에서공부하는학생들이", "어제저녁도서관에서", "정말재미있는소설책을", "끝까지읽었다고",
+           "친구들에게자랑스럽게", "이야기했지만"]
+
+
+def training_long_ko(w, h):
+    """A sentence too long for the heatmap: the heading says how much is in
+    sight, whole (the shorter wording where the longer does not fit)."""
+    with pane(["--model", TINY_KO] + LONG_KO, w, h) as p:
+        p.settle(lambda s: "1/29" in s)
+        p.text("vvv")
+        s = p.settle("12/12")
+        sane(s, w, h, "training, a long sentence")
+        text = "\n".join(cells(l, 2, w // 2) for l in split_lines(s))
+        expect(re.search(r"헤드 1/2 · 단어 1–\d/6×1–\d/6(?!\S)", text) and "×…" not in text,
+               "the heatmap's heading does not say whole which words are in sight", s)
+
+
 # ---- no English word on a Korean screen ------------------------------------------
 
 # What a Korean screen may show in Latin letters: matrix symbols and the
@@ -304,6 +321,12 @@ def screen_checks():
                 except Fail as e:
                     check("--lang ko, %d×%d: the %s in Korean, whole, within the screen" % (w, h, name), False,
                           str(e), "\n".join("|" + l for l in split_lines(e.screen or "")))
+        try:
+            training_long_ko(64, 18)
+            check("--lang ko, 64×18: a long sentence in the training view: the words in sight said whole", True)
+        except Fail as e:
+            check("--lang ko, 64×18: a long sentence in the training view: the words in sight said whole", False,
+                  str(e), "\n".join("|" + l for l in split_lines(e.screen or "")))
         for w, h in ((120, 40), (64, 18)):
             try:
                 no_english(w, h)
