@@ -257,6 +257,17 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
             if (utf8_width(line) < r->cols)
                 break;
         }
+        if (utf8_width(line) >= r->cols) { /* too narrow even without the bar: the short line, as in a log */
+            if (tested)
+                snprintf(line, sizeof line, _("epoch %d/%d  loss %.4f  train %.1f%%  test %5.1f%%"), e->epoch,
+                         e->epochs, e->loss, 100 * e->train_accuracy, 100 * e->test_accuracy);
+            else
+                snprintf(line, sizeof line, _("epoch %d/%d  loss %.4f  train %.1f%%"), e->epoch, e->epochs, e->loss,
+                         100 * e->train_accuracy);
+            size_t n = strlen(line); /* room for what a longer previous line leaves behind */
+            if (n + 2 < sizeof line)
+                memcpy(line + n, " ", 2);
+        }
         fprintf(stderr, "\r%s", line); /* over the previous epoch's line */
         if (e->epoch == e->epochs)
             fputc('\n', stderr);

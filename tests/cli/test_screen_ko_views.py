@@ -229,6 +229,22 @@ def training_long_ko(w, h):
                "the heatmap's heading does not say whole which words are in sight", s)
 
 
+def train_tty_ko(w, h):
+    """train on a terminal rewrites one progress line per epoch with \\r: at
+    64 columns the Korean line (too wide even without its bar) becomes the
+    short one, so it never wraps into a pile of half lines."""
+    data = os.path.join(ROOT, "assets", "data", "sentiment-ko-train.csv")
+    test = os.path.join(ROOT, "assets", "data", "sentiment-ko-test.csv")
+    out = os.path.join(TMP, "train-tty")
+    with pane(["train", data, "--test", test, "--epochs", "3", "--out", out], w, h) as p:
+        s = p.wait(lambda s: "attnstep: " in s and p.dead(), timeout=60)
+        sane(s, w, h, "train on a terminal")
+        lines = [l for l in split_lines(s) if l.strip()]
+        epochs = [l for l in lines if re.search(r"(?<![\d/])\d/3(?![\d/])", l)]
+        expect(len(epochs) == 1 and "3/3" in epochs[0] and not any(l.lstrip().startswith("%") for l in lines),
+               "the progress is not one whole line at %d columns" % w, s)
+
+
 # ---- no English word on a Korean screen ------------------------------------------
 
 # What a Korean screen may show in Latin letters: matrix symbols and the
@@ -321,6 +337,12 @@ def screen_checks():
                 except Fail as e:
                     check("--lang ko, %d×%d: the %s in Korean, whole, within the screen" % (w, h, name), False,
                           str(e), "\n".join("|" + l for l in split_lines(e.screen or "")))
+        try:
+            train_tty_ko(64, 18)
+            check("--lang ko train on a 64-column terminal: one progress line, rewritten, never wrapped", True)
+        except Fail as e:
+            check("--lang ko train on a 64-column terminal: one progress line, rewritten, never wrapped", False,
+                  str(e), "\n".join("|" + l for l in split_lines(e.screen or "")))
         try:
             training_long_ko(64, 18)
             check("--lang ko, 64×18: a long sentence in the training view: the words in sight said whole", True)
