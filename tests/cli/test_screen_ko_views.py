@@ -24,6 +24,7 @@ check) and the checks of tap.py. Exits 77 (skipped) without tmux.
 import filecmp
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -236,8 +237,11 @@ def train_tty_ko(w, h):
     data = os.path.join(ROOT, "assets", "data", "sentiment-ko-train.csv")
     test = os.path.join(ROOT, "assets", "data", "sentiment-ko-test.csv")
     out = os.path.join(TMP, "train-tty")
-    with pane(["train", data, "--test", test, "--epochs", "3", "--out", out], w, h) as p:
-        s = p.wait(lambda s: "attnstep: " in s and p.dead(), timeout=60)
+    env = ts.pane_env(unset=LOCALE_VARS[:2] + ("LC_MESSAGES",))
+    argv = env + [BIN, "--lang", "ko", "train", data, "--test", test, "--epochs", "3", "--out", out]
+    # started once the pane has its size, and kept alive until captured
+    with ts.shell("sleep 0.5; %s; sleep 30" % " ".join(shlex.quote(a) for a in argv), w, h) as p:
+        s = p.settle(lambda s: "attnstep: " in s, timeout=60)
         sane(s, w, h, "train on a terminal")
         lines = [l for l in split_lines(s) if l.strip()]
         epochs = [l for l in lines if re.search(r"(?<![\d/])\d/3(?![\d/])", l)]
