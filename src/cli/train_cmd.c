@@ -115,6 +115,15 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
             a->data = o;
             continue;
         }
+        static const char *const valued[] = {"--out",  "--test", "--from",    "--lang",  "--lr",
+                                             "--seed", "--epochs", "--d-model", "--heads", "--d-ff"};
+        size_t k = 0;
+        while (k < sizeof valued / sizeof valued[0] && strcmp(o, valued[k]))
+            k++;
+        if (k == sizeof valued / sizeof valued[0]) { /* an unknown option last is unknown, not missing a value */
+            *exit_code = usage(_("unknown option %s"), o);
+            return -1;
+        }
         if (i + 1 >= argc) {
             *exit_code = usage(_("this option needs a value: %s"), o);
             return -1;

@@ -308,5 +308,14 @@ for env, korean in (({"LANG": "ko_KR.UTF-8"}, True), ({"LC_ALL": "ko_KR.UTF-8"},
           code == 2 and err.startswith("attnstep: ") and hangul(err) == korean
           and (korean or "unknown option '--no-such-option'" in err), err)
 
+# An unknown option last on train's line is unknown, not "missing a value".
+for lang in ("ko", None):
+    code, err = run(["train", "data.csv", "--out", "m", "--bogus"], lang)
+    po = open(os.path.join(ROOT, "po", "ko.po"), encoding="utf-8").read()
+    ko_unknown = re.search(r'^msgid "unknown option %s"\nmsgstr "(.*)"$', po, re.M)
+    want = ko_unknown.group(1).replace("%s", "--bogus") if lang and ko_unknown else "unknown option --bogus"
+    check("train ... --bogus (last, %s): 'unknown option', exit 2" % (lang or "English"),
+          code == 2 and want in err and "--bogus" in err, err)
+
 shutil.rmtree(TMP, ignore_errors=True)
 finish()
