@@ -46,6 +46,19 @@ static void bind_catalogue(void)
     textdomain(GETTEXT_PACKAGE);
 }
 
+/* Whether the locale variables that name the messages' locale (the first set
+ * of LC_ALL, LC_MESSAGES, LANG) ask for Korean ("ko", "ko_KR.UTF-8", ...). */
+static int env_korean(void)
+{
+    static const char *const var[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof var / sizeof var[0]; i++) {
+        const char *v = getenv(var[i]);
+        if (v && *v)
+            return !strncmp(v, "ko", 2) && (v[2] == '\0' || v[2] == '_' || v[2] == '.' || v[2] == '@');
+    }
+    return 0;
+}
+
 int lang_setup(int argc, char **argv, char *msg, size_t size)
 {
     const char *lang = NULL;
@@ -56,8 +69,21 @@ int lang_setup(int argc, char **argv, char *msg, size_t size)
             lang = argv[i] + 7;
     }
     /* LC_CTYPE and LC_MESSAGES only: numbers keep their '.' in every output. */
-    setlocale(LC_CTYPE, "");
-    setlocale(LC_MESSAGES, "");
+    int ctype_ok = setlocale(LC_CTYPE, "") != NULL;
+    int messages_ok = setlocale(LC_MESSAGES, "") != NULL;
+    if (!lang && !messages_ok && env_korean()) {
+        /* LANG=ko_KR.UTF-8 on a machine without that locale: glibc would fall
+         * back to "C" and English; Korean is what was asked for, and the
+         * catalogue does not need the locale (below). A LANGUAGE list
+         * (ko:en) still decides, as gettext honours it under C.UTF-8. */
+        const char *list = getenv("LANGUAGE");
+        if (list && *list)
+            setlocale(LC_MESSAGES, "C.UTF-8");
+        else
+            lang = "ko";
+        if (!ctype_ok)
+            setlocale(LC_CTYPE, "C.UTF-8"); /* Hangul on the screen needs UTF-8 */
+    }
     if (lang && !strcmp(lang, "en")) {
         /* Under "C", gettext returns every text as it is written. */
         setlocale(LC_MESSAGES, "C");

@@ -115,6 +115,15 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
             a->data = o;
             continue;
         }
+        static const char *const valued[] = {"--out",  "--test", "--from",    "--lang",  "--lr",
+                                             "--seed", "--epochs", "--d-model", "--heads", "--d-ff"};
+        size_t k = 0;
+        while (k < sizeof valued / sizeof valued[0] && strcmp(o, valued[k]))
+            k++;
+        if (k == sizeof valued / sizeof valued[0]) { /* an unknown option last is unknown, not missing a value */
+            *exit_code = usage(_("unknown option %s"), o);
+            return -1;
+        }
         if (i + 1 >= argc) {
             *exit_code = usage(_("this option needs a value: %s"), o);
             return -1;
@@ -256,6 +265,17 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
                          e->epochs, bar, e->loss, 100 * e->train_accuracy, left);
             if (utf8_width(line) < r->cols)
                 break;
+        }
+        if (utf8_width(line) >= r->cols) { /* too narrow even without the bar: the short line, as in a log */
+            if (tested)
+                snprintf(line, sizeof line, _("epoch %d/%d  loss %.4f  train %.1f%%  test %5.1f%%"), e->epoch,
+                         e->epochs, e->loss, 100 * e->train_accuracy, 100 * e->test_accuracy);
+            else
+                snprintf(line, sizeof line, _("epoch %d/%d  loss %.4f  train %.1f%%"), e->epoch, e->epochs, e->loss,
+                         100 * e->train_accuracy);
+            size_t n = strlen(line); /* room for what a longer previous line leaves behind */
+            if (n + 2 < sizeof line)
+                memcpy(line + n, " ", 2);
         }
         fprintf(stderr, "\r%s", line); /* over the previous epoch's line */
         if (e->epoch == e->epochs)

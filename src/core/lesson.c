@@ -348,9 +348,13 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
 {
     if (kind == LABEL_TOKEN)
         return l->trace->tokens[i];
-    if (kind == LABEL_MODEL)
-        /* TRANSLATORS: a row label of the influence table, beside rnn and lstm. */
-        return i == TRACE_ATTENTION ? _("attention") : trace_model_name[i];
+    if (kind == LABEL_MODEL) {
+        /* TRANSLATORS: the row labels of the influence table (screen and
+           --print), at most 9 cells: the RNN, the LSTM and attention. The
+           English keeps the export's lowercase names "rnn" and "lstm". */
+        const char *name[TRACE_N_MODELS] = {_("rnn"), _("lstm"), _("attention")};
+        return name[i];
+    }
     if (kind == LABEL_CLASS)
         return l->trace->model->enc.labels[i];
     /* TRANSLATORS: the row label of the pooled vector (the mean of the rows

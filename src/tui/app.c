@@ -379,7 +379,12 @@ static void draw_status(struct app *a)
             break;
         char cut[256];
         text_cut(title, utf8_width(title) - over, cut, sizeof cut);
-        snprintf(title, sizeof title, "%s", cut);
+        int kept = -1; /* characters left before the "…" */
+        for (const char *c = cut; *c; c++)
+            kept += ((unsigned char)*c & 0xC0) != 0x80;
+        /* One letter or syllable and "…" ("출…" of 출력 투영) says nothing:
+           then the title goes (the heading above still names the stage). */
+        snprintf(title, sizeof title, "%s", kept >= 2 ? cut : "");
     }
     /* TRANSLATORS: the pipeline and heatmap status line: ←→ step, [ ] stage,
        Tab detail (how much a step shows), v view, 1-9 head, p play

@@ -191,13 +191,15 @@ void view_heatmap_draw(struct app *a, int y, int h)
         snprintf(line, sizeof line, _("%s[%s,%s] is not computed yet: step forward"),
                  a->heat_scores ? (t->causal ? "M" : "S'") : "A", t->tokens[sel_r], t->tokens[sel_c]);
     }
-    draw_text_cut(by + 1, 2, W - 4, line, theme_attr(ROLE_FORMULA));
     if (rows < N || cols < N) {
+        draw_text_cut(by + 1, 2, W - 4, line, theme_attr(ROLE_FORMULA));
         /* TRANSLATORS: under the heatmap when the grid does not fit: the rows
            and columns in sight, of N, and the keys that pan. */
         snprintf(line, sizeof line, _("showing rows %d–%d and columns %d–%d of %d (↑↓ < > pan)"), r0 + 1,
                  r0 + rows, c0 + 1, c0 + cols, N);
         draw_text_cut(by + 2, 2, W - 4, line, theme_attr(ROLE_DIM));
+    } else { /* the line below is free: long tokens (or a longer language) wrap rather than cut */
+        draw_wrapped(by + 1, 2, W - 4, 2, line, theme_attr(ROLE_FORMULA));
     }
 }
 

@@ -269,12 +269,16 @@ void view_training_draw(struct app *a, int y, int h)
         legend_h = wrapped_lines(hw, legend) > 2 ? 2 : wrapped_lines(hw, legend);
     }
     int rows = N < avail - 2 - legend_h ? N : avail - 2 - legend_h;
-    if (rows < N || cols < N) /* a long sentence: say how much is in sight */
+    if (rows < N || cols < N) { /* a long sentence: say how much is in sight */
         /* TRANSLATORS: training view, over the heatmap of a long sentence: the head, the number of heads,
            then the rows and columns in sight (words 1 to %d by 1 to %d) of the sentence's %d words. */
         snprintf(line, sizeof line, _("attention, head %d of %d · words 1–%d×1–%d of %d"), head + 1, t->H, rows,
                  cols, N);
-    else
+        if (utf8_width(line) > hw)
+            /* TRANSLATORS: the same, shorter, for a narrow screen (half of it: 30 cells at the minimum
+               size): the head, the number of heads, the words in sight by the sentence's words. */
+            snprintf(line, sizeof line, _("head %d/%d · words 1–%d×1–%d of %d"), head + 1, t->H, rows, cols, N);
+    } else
         /* TRANSLATORS: training view, over the heatmap: the head shown and the number of heads. */
         snprintf(line, sizeof line, _("attention, head %d of %d"), head + 1, t->H);
     draw_text_cut(top, 2, hw, line, theme_attr(ROLE_PANEL));

@@ -12,7 +12,8 @@ byte, give a reason with Hangul and the same numbers, and exit with the same
 code. A message longer than its buffer is cut between whole characters. Last,
 every message of the catalogue that comes from src/core must keep the printf
 directives of its msgid (msgfmt -c checks the same; this names the entry) and
-be Korean, and src/core must not call setlocale.
+be Korean, and src/core must not call setlocale. And LANG=ko_KR.UTF-8 gives
+Korean even where no Korean locale is installed (LC_ALL=C, LANGUAGE still decide).
 """
 import os
 import re
@@ -287,6 +288,34 @@ core_dir = os.path.join(ROOT, "src", "core")
 calls = [name for name in sorted(os.listdir(core_dir)) if name.endswith(".c")
          and re.search(r"\bsetlocale\s*\(|curses", open(os.path.join(core_dir, name), encoding="utf-8").read())]
 check("src/core calls no setlocale and includes no curses", not calls, *calls)
+
+# LANG=ko_KR.UTF-8 asks for Korean even where that locale is not installed (a
+# lab machine with only C.UTF-8): glibc would fall back to "C" and English.
+# LC_ALL=C, a LANGUAGE list and --lang still decide.
+def usage_error(env):
+    e = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS}
+    e.update(env)
+    r = subprocess.run([BIN, "--no-such-option"], capture_output=True, timeout=60, env=e, cwd=TMP)
+    return r.returncode, r.stderr.decode("utf-8", errors="replace")
+
+
+for env, korean in (({"LANG": "ko_KR.UTF-8"}, True), ({"LC_ALL": "ko_KR.UTF-8"}, True),
+                    ({"LANG": "ko_KR.UTF-8", "LANGUAGE": "ko:en"}, True),
+                    ({"LANG": "ko_KR.UTF-8", "LC_ALL": "C"}, False), ({"LANG": "ko_KR.UTF-8", "LANGUAGE": "en"}, False),
+                    ({"LANG": "kok_IN.UTF-8"}, False), ({"LANG": "C.UTF-8"}, False)):
+    code, err = usage_error(env)
+    check("%s: the usage error is %s" % (" ".join("%s=%s" % kv for kv in env.items()), "Korean" if korean else "English"),
+          code == 2 and err.startswith("attnstep: ") and hangul(err) == korean
+          and (korean or "unknown option '--no-such-option'" in err), err)
+
+# An unknown option last on train's line is unknown, not "missing a value".
+for lang in ("ko", None):
+    code, err = run(["train", "data.csv", "--out", "m", "--bogus"], lang)
+    po = open(os.path.join(ROOT, "po", "ko.po"), encoding="utf-8").read()
+    ko_unknown = re.search(r'^msgid "unknown option %s"\nmsgstr "(.*)"$', po, re.M)
+    want = ko_unknown.group(1).replace("%s", "--bogus") if lang and ko_unknown else "unknown option --bogus"
+    check("train ... --bogus (last, %s): 'unknown option', exit 2" % (lang or "English"),
+          code == 2 and want in err and "--bogus" in err, err)
 
 shutil.rmtree(TMP, ignore_errors=True)
 finish()

@@ -43,7 +43,7 @@ A C E K M O P Q S V Y a b c e f g h i j k m n o p r x y z
 W_Q W_K W_V W_O W_cls W_ff W_h W_hh W_x W_xh b_Q b_K b_V b_O b_cls b_ff b_
 c_ h_ h_N e_i m_i max max_k z_i z_f z_g z_o d d_k d_model d_hidden
 exp softmax tanh sin cos relu gelu LayerNorm pos pooled logits gates inf nan
-RNN LSTM rnn lstm attnstep train unk
+RNN LSTM attnstep train unk
 """.split())
 NUMBER = re.compile(r"[-−]?(?:\d+(?:\.\d+)?|∞)%?")
 WORD = re.compile(r"[A-Za-z][A-Za-z_0-9]*")

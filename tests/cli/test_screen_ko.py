@@ -327,6 +327,32 @@ def t_too_small():
 
 # ---- English stays ---------------------------------------------------------
 
+@test("at 64x18 a stage title the status line must shorten keeps 2 letters and '…', or goes: never '출…'")
+def t_status_title():
+    for model, stages in ((TINY_EN, 29), (os.path.join(MODELS, "random-en"), 20)):
+        with run("--model", model, w=64, h=18) as p:
+            p.settle(at_step(1))
+            p.text("G")
+            s = p.settle(lambda s: at_step()(s) and status_ko(s)["stage"] == stages)
+            well_formed(s, 64, 18, "the last stage at 64x18")
+            title = STATUS_KO.match(split_lines(s)[-1]).group(3)
+            expect(not re.fullmatch(r"\S…", title), "a one-letter title on the status line: %r" % title, s)
+
+
+@test("heatmap at 64x18, scaled scores of tiny-ko: the line under it wraps whole, not cut with '…'")
+def t_heat_line():
+    with run("--model", TINY_KO, w=64, h=18) as p:
+        p.settle(at_step(1))
+        p.text("vs")
+        s = p.settle(lambda s: "S'[영화가,영화가]" in s)
+        well_formed(s, 64, 18, "heatmap, scaled scores")
+        lines = split_lines(s)
+        at = next(i for i, l in enumerate(lines) if "S'[영화가,영화가]" in l)
+        said = " ".join(l.strip() for l in lines[at:at + 2])
+        expect(HANGUL.search(said) and "…" not in said,
+               "the line under the heatmap is cut: %r" % said, s)
+
+
 @test("without --lang (LANG=C.UTF-8) the screen is English: status, heading, heatmap, help, a refused key")
 def t_english():
     with run("--model", TINY_KO, lang=None, w=80, h=24) as p:

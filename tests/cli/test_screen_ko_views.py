@@ -9,7 +9,11 @@ tiny-ko (it ships snapshots) and the compare view of random-en (it has an RNN)
 and of tiny-ko (it has none) are in Korean, no line is wider than the terminal,
 no glyph is broken (U+FFFD), and every sentence the views say is on screen
 whole: the Korean text is read from po/ko.po, so a translation that no longer
-fits fails here. Without --lang the same views read as before, with no Hangul.
+fits fails here.
+At 120x40 and 64x18, fifteen Korean screens (every view, the RNN and LSTM
+lessons, --causal, cell and stage granularity, the help, a refused key) show
+no English word beyond an allow-list: matrix symbols, key names, the models'
+names, tokens and labels, terms in parentheses, options and file names. Without --lang the same views read as before, with no Hangul.
 Then `attnstep --lang ko train` prints its progress and summary in Korean with
 the same numbers (and writes the same model) as the English run, and
 --export's and --init-model's lines are Korean.
@@ -20,6 +24,7 @@ check) and the checks of tap.py. Exits 77 (skipped) without tmux.
 import filecmp
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -208,6 +213,120 @@ def english(w, h):
                "the English compare view changed", s)
 
 
+LONG_KO = ["대학교에서공부하는학생들이", "어제저녁도서관에서", "정말재미있는소설책을", "끝까지읽었다고",
+           "친구들에게자랑스럽게", "이야기했지만"]
+
+
+def training_long_ko(w, h):
+    """A sentence too long for the heatmap: the heading says how much is in
+    sight, whole (the shorter wording where the longer does not fit)."""
+    with pane(["--model", TINY_KO] + LONG_KO, w, h) as p:
+        p.settle(lambda s: "1/29" in s)
+        p.text("vvv")
+        s = p.settle("12/12")
+        sane(s, w, h, "training, a long sentence")
+        text = "\n".join(cells(l, 2, w // 2) for l in split_lines(s))
+        expect(re.search(r"헤드 1/2 · 단어 1–\d/6×1–\d/6(?!\S)", text) and "×…" not in text,
+               "the heatmap's heading does not say whole which words are in sight", s)
+
+
+def train_tty_ko(w, h):
+    """train on a terminal rewrites one progress line per epoch with \\r: at
+    64 columns the Korean line (too wide even without its bar) becomes the
+    short one, so it never wraps into a pile of half lines."""
+    data = os.path.join(ROOT, "assets", "data", "sentiment-ko-train.csv")
+    test = os.path.join(ROOT, "assets", "data", "sentiment-ko-test.csv")
+    out = os.path.join(TMP, "train-tty")
+    env = ts.pane_env(unset=LOCALE_VARS[:2] + ("LC_MESSAGES",))
+    argv = env + [BIN, "--lang", "ko", "train", data, "--test", test, "--epochs", "3", "--out", out]
+    # started once the pane has its size, and kept alive until captured
+    with ts.shell("sleep 0.5; %s; sleep 30" % " ".join(shlex.quote(a) for a in argv), w, h) as p:
+        s = p.settle(lambda s: "attnstep: " in s, timeout=60)
+        sane(s, w, h, "train on a terminal")
+        lines = [l for l in split_lines(s) if l.strip()]
+        epochs = [l for l in lines if re.search(r"(?<![\d/])\d/3(?![\d/])", l)]
+        expect(len(epochs) == 1 and "3/3" in epochs[0] and not any(l.lstrip().startswith("%") for l in lines),
+               "the progress is not one whole line at %d columns" % w, s)
+
+
+# ---- no English word on a Korean screen ------------------------------------------
+
+# What a Korean screen may show in Latin letters: matrix symbols and the
+# functions of formulas, key names, names (the program, the bundled models,
+# Adam, ASCII). Single letters (keys, symbols) pass too; so do the model's
+# tokens and labels, terms in parentheses, options and file names.
+ALLOWED = set("""
+W_Q W_K W_V W_O W_cls W_ff W_h W_hh W_x W_xh b_Q b_K b_V b_O b_cls b_ff b_
+c_ h_ h_N h_t c_t e_i m_i max max_k z_i z_f z_g z_o d_k d_model d_hidden dk ff
+exp softmax tanh sin cos relu gelu LayerNorm pos pooled logits gates inf nan
+RNN LSTM attnstep unk ASCII Adam Tab space Backspace Home End PgUp PgDn Esc DIR
+tiny ko en random
+""".split())
+LATIN = re.compile(r"[A-Za-z][A-Za-z_0-9']*")
+
+
+def english_words(screen, model_words=()):
+    """The Latin words of a screen outside ALLOWED."""
+    text = flat(split_lines(screen))
+    text = re.sub(r"\([^()\uac00-\ud7a3]*\)", " ", text)          # (Query), (gradient descent)
+    text = re.sub(r",\s*[A-Za-z][A-Za-z -]*\)", ")", text)        # (기울기 폭발, exploding gradient)
+    text = re.sub(r"(?<!\S)-{1,2}[A-Za-z][\w-]*", " ", text)      # options
+    text = re.sub(r"\S*(?:/|\.csv|\.py)\S*", " ", text)           # paths, file names
+    out = []
+    for w in LATIN.findall(text):
+        w = w.rstrip("'")
+        base = w.rstrip("0123456789")
+        if len(base) == 1 or base in ALLOWED or any(w in m for m in model_words):
+            continue
+        out.append(w)
+    return out
+
+
+def at_stage(k, n):
+    """The status line says stage k of n."""
+    return lambda s: bool(re.search(r"단계 %d/%d\b" % (k, n), (split_lines(s) or [""])[-1]))
+
+
+# (what, model, options, keys, the screen to wait for): every view, the lessons,
+# the granularities, the causal mask, the help, a refused key.
+KO_SENTENCE = ["영화가", "좋지", "않았다"]
+SCREENS = (
+    ("pipeline, tokens", TINY_KO, [], "", at_stage(1, 29)),
+    ("pipeline, scores", TINY_KO, [], "]]]]]]]", at_stage(8, 29)),
+    ("pipeline, the prediction", TINY_KO, [], "G", at_stage(29, 29)),
+    ("heatmap", TINY_KO, [], "v", "── 어텐션 가중치"),
+    ("compare, no RNN", TINY_KO, [], "vv", ko(COMPARE_HEAD)[:12]),
+    ("training", TINY_KO, [], "vvv", "12/12"),
+    ("help", TINY_KO, [], "]?", ko("Keys")),
+    ("a refused key", TINY_KO, [], "A", "▸"),
+    ("--causal --granularity cell, the mask", TINY_KO, ["--causal", "--granularity", "cell"], "]]]]]]]]]",
+     at_stage(10, 31)),
+    ("--causal, the prediction", TINY_KO, ["--causal"], "G", at_stage(31, 31)),
+    ("--granularity stage", TINY_KO, ["--granularity", "stage"], "]]]]", at_stage(5, 29)),
+    ("the RNN lesson", RANDOM_EN, KO_SENTENCE, "r", at_stage(1, 10)),
+    ("the RNN lesson, influence", RANDOM_EN, KO_SENTENCE, "rG", at_stage(10, 10)),
+    ("the LSTM lesson, gates", RANDOM_EN, KO_SENTENCE, "rr]", at_stage(2, 13)),
+    ("compare, random-en", RANDOM_EN, KO_SENTENCE, "vv", ko(COMPARE_HEAD)[:12]),
+)
+
+
+def no_english(w, h):
+    bad = []
+    for what, model, args, keys, ready in SCREENS:
+        with pane(["--model", model] + args, w, h) as p:
+            p.settle(lambda s: "1/" in s)
+            if keys:
+                p.text(keys)
+            s = p.settle(ready)
+            sane(s, w, h, what)
+            words = english_words(s, KO_SENTENCE)
+            if words:
+                bad.append("%s: %s\n%s" % (what, " ".join(sorted(set(words))),
+                                           "\n".join("|" + l for l in split_lines(s))))
+    check("--lang ko, %d×%d: no English word on any screen (%d screens: every view, lesson, granularity, "
+          "help, a refused key)" % (w, h, len(SCREENS)), not bad, *bad)
+
+
 def screen_checks():
     """Each check in its own pane of a private tmux server."""
     ts.tmux("new-session", "-d", "-s", "anchor", "-x", "80", "-y", "24", "cat", ";",
@@ -222,6 +341,24 @@ def screen_checks():
                 except Fail as e:
                     check("--lang ko, %d×%d: the %s in Korean, whole, within the screen" % (w, h, name), False,
                           str(e), "\n".join("|" + l for l in split_lines(e.screen or "")))
+        try:
+            train_tty_ko(64, 18)
+            check("--lang ko train on a 64-column terminal: one progress line, rewritten, never wrapped", True)
+        except Fail as e:
+            check("--lang ko train on a 64-column terminal: one progress line, rewritten, never wrapped", False,
+                  str(e), "\n".join("|" + l for l in split_lines(e.screen or "")))
+        try:
+            training_long_ko(64, 18)
+            check("--lang ko, 64×18: a long sentence in the training view: the words in sight said whole", True)
+        except Fail as e:
+            check("--lang ko, 64×18: a long sentence in the training view: the words in sight said whole", False,
+                  str(e), "\n".join("|" + l for l in split_lines(e.screen or "")))
+        for w, h in ((120, 40), (64, 18)):
+            try:
+                no_english(w, h)
+            except Fail as e:
+                check("--lang ko, %d×%d: no English word on any screen" % (w, h), False, str(e),
+                      "\n".join("|" + l for l in split_lines(e.screen or "")))
         try:
             english(120, 40)
             check("without --lang, 120×40: the training and compare views read in English as before", True)
