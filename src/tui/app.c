@@ -1084,7 +1084,7 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     /* TRANSLATORS: --bench's report: the screen size, the sentence's tokens,
        the model's width and heads, and how much each step shows (stage, row
        or cell); every view is rendered. */
-    fprintf(out, _("bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, both views\n"), w, h, a->trace.N,
+    fprintf(out, _("bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, all four views\n"), w, h, a->trace.N,
             a->trace.D, a->trace.H, _(narration_granularity(a->gran)));
     /* TRANSLATORS: --bench's figures: frames drawn, mean, 99th percentile and
        largest time per frame, bytes written per frame. */
