@@ -403,12 +403,32 @@ def en_noun(rng, noun, pair):
     p, n = pair
     if noun in EN_PLURALS and rng.random() < 0.35:  # "they weren't good movies"
         they, nouns = rng.choice(["they", "these", "those"]), EN_PLURALS[noun]
-        return [(f"{they} {be(tense, True)} {p} {nouns}", POS, p), (f"{they} {be(tense, True, neg)} {p} {nouns}", NEG, p),
-                (f"{they} {be(tense, True)} {n} {nouns}", NEG, n), (f"{they} {be(tense, True, neg)} {n} {nouns}", POS, n)]
+        yes, no = be(tense, True), be(tense, True, neg)
+        return [(f"{they} {yes} {p} {nouns}", POS, p), (f"{they} {no} {p} {nouns}", NEG, p),
+                (f"{they} {yes} {n} {nouns}", NEG, n), (f"{they} {no} {n} {nouns}", POS, n)]
     return [(f"{it} {be(tense, False)} {article(p)} {p} {noun}", POS, p),
             (f"{it} {be(tense, False, neg)} {article(p)} {p} {noun}", NEG, p),
             (f"{it} {be(tense, False)} {article(n)} {n} {noun}", NEG, n),
             (f"{it} {be(tense, False, neg)} {article(n)} {n} {noun}", POS, n)]
+
+
+# People: a tag question would need he or she ("our teacher was kind, wasn't she?").
+EN_PEOPLE = {"teacher", "teachers", "coach", "tutor", "principal", "waiter", "waiters", "driver", "drivers", "doctor",
+             "nurse", "nurses", "guide", "shopkeeper", "librarian", "singer", "singers"}
+
+
+def en_tag(rng, head, dets, pair):
+    """Tag questions: "the movie was good, wasn't it?" (+) / "the movie wasn't good, was it?" (-)."""
+    if head in EN_PEOPLE:
+        return None
+    s = rng.choice(dets) + " " + head
+    pl = head in PLURAL
+    tense = tense_for(rng, head)
+    pron = "they" if pl else "it"
+    yes, no = be(tense, pl), be(tense, pl, "n't")
+    p, n = pair
+    return [(f"{s} {yes} {p}, {no} {pron}?", POS, p), (f"{s} {no} {p}, {yes} {pron}?", NEG, p),
+            (f"{s} {yes} {n}, {no} {pron}?", NEG, n), (f"{s} {no} {n}, {yes} {pron}?", POS, n)]
 
 
 def en_always(rng, subj, plural, pair):
@@ -470,7 +490,7 @@ def en_candidates(rng):
         for head, dets in subjects:
             for pair in g["pairs"]:
                 for name, fn in (("copula", en_copula), ("so/that", en_so_that), ("really", en_really),
-                                 ("very/at all", en_very_at_all)):
+                                 ("very/at all", en_very_at_all), ("tag question", en_tag)):
                     out.append((name, (head, pair), (lambda fn=fn, h=head, d=dets, p=pair: fn(rng, h, d, p))))
             for pair in g["too"]:
                 out.append(("very/too", (head, pair), (lambda h=head, d=dets, p=pair: en_too(rng, h, d, p))))
@@ -497,7 +517,7 @@ def en_candidates(rng):
     return out
 
 
-EN_WEIGHTS = {"copula": 4, "so/that": 1, "really": 1, "very/at all": 1.5, "very/too": 2, "a/an": 2,
+EN_WEIGHTS = {"tag question": 1, "copula": 4, "so/that": 1, "really": 1, "very/at all": 1.5, "very/too": 2, "a/an": 2,
               "always/never": 1.5, "many/no": 1.5, "like/hate": 2, "everyone/nobody": 1.5, "did not": 0.7}
 
 
@@ -823,7 +843,9 @@ def ko_long(rng, noun, dets, pair):
     nc = "별로지" if n == "나쁘다" else nj
     j = lambda *xs: " ".join(x for x in xs if x)
     conf = (det + noun).strip()
-    return [(j(conf, adv, pj), POS, p), (j(s, down, pj, aux), NEG, p),
+    q = rng.choice(["", "?"])  # the confirming -지 is often written as a question: 이 영화 정말 재미있지?
+    pj_, nc = pj + q, nc + q
+    return [(j(conf, adv, pj_), POS, p), (j(s, down, pj, aux), NEG, p),
             (j(conf, adv, nc), NEG, n), (j(s, down, nj, aux), POS, n)]
 
 
@@ -843,6 +865,8 @@ def ko_noun(rng, noun, pair):
     """재미있는 영화였다 / 재미있는 영화가 아니었다."""
     p, n = pair
     st = rng.choice(KO_STARTERS)
+    if st == "솔직히" and rng.random() < 0.5:
+        st = "솔직히,"
     tense, reg = ko_style(rng, noun)
     if noun in ("하루", "주말"):
         tense = "past"
@@ -1010,6 +1034,17 @@ def build(rng, candidates, weights):
             group = make()
             if group is None:
                 continue
+            # A test set must use only words seen in training; with four speech levels and two tenses a
+            # first draw often has a form training lacks, so draw the set again (a few times) before giving
+            # the combination up, which keeps every template near its share of the test set.
+            for _ in range(12 if train_vocab is not None else 0):
+                if all(tok in train_vocab for t, _, _ in group for tok in tokens(t)):
+                    break
+                group = make()
+            # a full stop or an exclamation mark on some sets (the same for all the set's sentences)
+            end = rng.choice(["", "", "", "", ".", "!"])
+            if not any(t[-1] in "?.!" for t, _, _ in group):
+                group = [(t + end, lab, adj) for t, lab, adj in group]
             texts = [t for t, _, _ in group]
             if len(set(texts)) != len(texts) or any(t in seen for t in texts):
                 continue
