@@ -46,6 +46,13 @@ model that reads the words in relation to each other succeeds.  Therefore:
   the model generalises the negation rule to combinations it has not seen.
   Every word of a test sentence does occur in training, no test sentence
   occurs in training, and no file has duplicates.
+* Everyday forms: each Korean set picks one speech level (plain -다, polite
+  -어요/-아요, formal -습니다, casual -어/-아) and one tense (past, or present
+  unless it is a one-off event) for all its sentences, so every conjugated
+  form is seen in both classes; subjects take 은/는, 이/가 or 도, objects 을/를
+  or 도.  English subjects also come in the plural (these movies weren't ...),
+  n't is as frequent as not, tag questions add "," and "?", and some sets end
+  in "." or "!".
 * Sentences have 3 to 10 words and are meant to read naturally: event nouns
   (trip, party, 소풍, 축제) stay in the past tense, adjectives that do not
   take "very" (terrible, amazing) do not get it, and so on.
