@@ -478,7 +478,7 @@ def en_octet(rng, head, dets, verbs):
     person = rng.choice(EN_PERSONS)
     v, h = verbs
     bv, bh = PAST_TO_BASE[v], PAST_TO_BASE[h]
-    didnt = rng.choice(["did not", "didn't"])
+    didnt = rng.choice(["did not", "didn't", "didn't"])
     none = rng.choice(["nobody", "no one"])
     return [(f"{person} {v} {o}", POS, v), (f"{person} {h} {o}", NEG, h),
             (f"{person} {didnt} {bv} {o}", NEG, bv), (f"{person} {didnt} {bh} {o}", POS, bh),
@@ -525,7 +525,7 @@ def en_candidates(rng):
 
 
 EN_WEIGHTS = {"tag question": 1, "copula": 4, "so/that": 1, "really": 1, "very/at all": 1.5, "very/too": 2, "a/an": 2,
-              "always/never": 1.5, "many/no": 1.5, "like/hate": 2, "everyone/nobody": 1.5, "did not": 0.7}
+              "always/never": 1.5, "many/no": 1.5, "like/hate": 2, "everyone/nobody": 1.5, "did not": 2}
 
 
 # --------------------------------------------------------------------------
