@@ -46,6 +46,13 @@ model that reads the words in relation to each other succeeds.  Therefore:
   the model generalises the negation rule to combinations it has not seen.
   Every word of a test sentence does occur in training, no test sentence
   occurs in training, and no file has duplicates.
+* Everyday forms: each Korean set picks one speech level (plain -다, polite
+  -어요/-아요, formal -습니다, casual -어/-아) and one tense (past, or present
+  unless it is a one-off event) for all its sentences, so every conjugated
+  form is seen in both classes; subjects take 은/는, 이/가 or 도, objects 을/를
+  or 도.  English subjects also come in the plural (these movies weren't ...),
+  n't is as frequent as not, tag questions add "," and "?", and some sets end
+  in "." or "!".
 * Sentences have 3 to 10 words and are meant to read naturally: event nouns
   (trip, party, 소풍, 축제) stay in the past tense, adjectives that do not
   take "very" (terrible, amazing) do not get it, and so on.
@@ -60,7 +67,7 @@ import os
 import random
 
 SEED = 20240611
-TARGET = {"train": 800, "test": 240}  # sentences per language and split
+TARGET = {"train": 1600, "test": 320}  # sentences per language and split
 TEST_SHARE = 0.25  # share of combinations held out for the test set
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -79,7 +86,7 @@ EN_GROUPS = [
                    ("show", ["the", "this", "the new"]), ("cartoon", ["the", "this"]),
                    ("play", ["the", "the school"]), ("documentary", ["the", "this"])],
          pairs=[("good", "bad"), ("great", "terrible"), ("interesting", "boring"), ("exciting", "dull"),
-                ("fun", "boring")],
+                ("fun", "boring"), ("wonderful", "awful"), ("awesome", "disappointing")],
          too=[("good", "long"), ("interesting", "long"), ("exciting", "slow"), ("good", "scary"),
               ("funny", "long")]),
     dict(subjects=[("ending", ["the"]), ("story", ["the", "this"]), ("plot", ["the"])],
@@ -89,12 +96,14 @@ EN_GROUPS = [
                    ("curry", ["the", "this"]), ("sandwich", ["the", "this", "my"]), ("meal", ["the", "this"]),
                    ("pasta", ["the", "this"]), ("dumplings", ["the"]), ("burger", ["the", "this"]),
                    ("school lunch", ["the"])],
-         pairs=[("good", "bad"), ("delicious", "awful"), ("tasty", "bland"), ("great", "terrible")],
+         pairs=[("good", "bad"), ("delicious", "awful"), ("tasty", "bland"), ("great", "terrible"),
+                ("excellent", "horrible")],
          too=[("good", "salty"), ("good", "spicy"), ("tasty", "salty"), ("delicious", "spicy"),
               ("good", "greasy")]),
     dict(subjects=[("cake", ["the", "this", "the birthday"]), ("bread", ["the", "this"]),
                    ("cookies", ["the", "these"]), ("pie", ["the", "this"]), ("dessert", ["the"])],
-         pairs=[("good", "bad"), ("delicious", "awful"), ("fresh", "stale"), ("great", "terrible")],
+         pairs=[("good", "bad"), ("delicious", "awful"), ("fresh", "stale"), ("great", "terrible"),
+                ("yummy", "disgusting")],
          too=[("good", "sweet"), ("delicious", "sweet"), ("good", "dry")]),
     dict(subjects=[("coffee", ["the", "this"]), ("tea", ["the", "this"]), ("hot chocolate", ["the"])],
          pairs=[("good", "bad"), ("great", "awful"), ("hot", "cold"), ("nice", "bland")],
@@ -102,7 +111,7 @@ EN_GROUPS = [
     dict(subjects=[("book", ["the", "this", "that", "the new"]), ("novel", ["the", "this"]),
                    ("comic", ["the", "this"]), ("poem", ["the", "this"]), ("magazine", ["the", "this"])],
          pairs=[("good", "bad"), ("interesting", "boring"), ("exciting", "dull"), ("great", "terrible"),
-                ("fun", "boring")],
+                ("fun", "boring"), ("wonderful", "disappointing")],
          too=[("good", "long"), ("interesting", "long"), ("good", "sad"), ("interesting", "hard")]),
     dict(subjects=[("textbook", ["the", "this", "our", "the new"]), ("article", ["the", "this"]),
                    ("guide", ["the", "this"]), ("map", ["the", "this"])],
@@ -112,19 +121,19 @@ EN_GROUPS = [
                    ("afternoon", ["the", "this"]), ("evening", ["the", "that"]), ("weekend", ["the"]),
                    ("summer", ["the", "this"])],
          pairs=[("nice", "awful"), ("lovely", "terrible"), ("good", "bad"), ("sunny", "gloomy"),
-                ("warm", "cold")],
+                ("warm", "cold"), ("beautiful", "horrible")],
          too=[("nice", "hot"), ("nice", "cold"), ("warm", "windy"), ("pleasant", "humid"), ("sunny", "hot")]),
     dict(subjects=[("class", ["the", "this", "our", "the math", "the art", "the history"]),
                    ("lesson", ["the", "this", "the first", "the piano"]), ("lecture", ["the", "this"]),
                    ("course", ["the", "this", "the online"]), ("workshop", ["the", "this"])],
          pairs=[("interesting", "boring"), ("fun", "boring"), ("good", "bad"), ("useful", "boring"),
-                ("clear", "confusing"), ("great", "awful")],
+                ("clear", "confusing"), ("great", "awful"), ("excellent", "pointless")],
          too=[("interesting", "long"), ("good", "fast"), ("good", "hard"), ("clear", "fast"),
               ("useful", "long")]),
     dict(subjects=[("teacher", ["the", "our", "my", "the new"]), ("coach", ["the", "our"]),
                    ("tutor", ["my", "the"]), ("principal", ["the", "our"])],
          pairs=[("kind", "rude"), ("nice", "mean"), ("funny", "boring"), ("patient", "angry"),
-                ("fair", "unfair")],
+                ("fair", "unfair"), ("cheerful", "grumpy")],
          too=[("kind", "strict"), ("nice", "strict"), ("patient", "strict"), ("friendly", "serious")]),
     dict(subjects=[("test", ["the", "this", "the math", "the science", "the first"]),
                    ("exam", ["the", "this", "the final"]), ("homework", ["the", "our", "the math"]),
@@ -140,7 +149,7 @@ EN_GROUPS = [
                    ("board game", ["the", "this"]), ("video game", ["the", "this", "the new"]),
                    ("match", ["the", "the last", "the final"])],
          pairs=[("fun", "boring"), ("exciting", "dull"), ("good", "bad"), ("great", "terrible"),
-                ("interesting", "boring")],
+                ("interesting", "boring"), ("awesome", "annoying")],
          too=[("fun", "hard"), ("good", "hard"), ("exciting", "long"), ("fun", "slow")]),
     dict(subjects=[("song", ["the", "this", "that", "the new"]), ("album", ["the", "this", "the new"]),
                    ("tune", ["the", "this"]), ("music", ["the"]), ("melody", ["the", "this"])],
@@ -155,7 +164,7 @@ EN_GROUPS = [
     dict(subjects=[("hotel", ["the", "this", "our"]), ("room", ["the", "our", "my", "the hotel"]),
                    ("hostel", ["the", "this"]), ("apartment", ["the", "this", "our"]), ("cabin", ["the"])],
          pairs=[("clean", "dirty"), ("nice", "awful"), ("quiet", "noisy"), ("cozy", "cold"),
-                ("lovely", "terrible")],
+                ("lovely", "terrible"), ("comfortable", "uncomfortable")],
          too=[("nice", "small"), ("clean", "expensive"), ("nice", "noisy"), ("quiet", "cold"),
               ("cozy", "small")]),
     dict(subjects=[("park", ["the", "this", "the new"]), ("beach", ["the", "this"]), ("garden", ["the", "our"]),
@@ -201,6 +210,22 @@ EN_GROUPS = [
          too=[("good", "long"), ("amazing", "long"), ("good", "loud")]),
 ]
 PLURAL = {"noodles", "dumplings", "cookies"}
+# Plural subjects: every singular head listed here also appears in the plural
+# ("the movies were good", "these songs weren't that catchy"), with this -> these,
+# that -> those.
+EN_PLURALS = {"movie": "movies", "film": "films", "show": "shows", "cartoon": "cartoons", "story": "stories",
+              "pizza": "pizzas", "sandwich": "sandwiches", "burger": "burgers", "cake": "cakes", "pie": "pies",
+              "book": "books", "novel": "novels", "comic": "comics", "poem": "poems", "article": "articles",
+              "class": "classes", "lesson": "lessons", "lecture": "lectures", "teacher": "teachers",
+              "test": "tests", "exam": "exams", "trip": "trips", "party": "parties", "game": "games",
+              "puzzle": "puzzles", "match": "matches", "song": "songs", "album": "albums", "concert": "concerts",
+              "singer": "singers", "hotel": "hotels", "room": "rooms", "park": "parks", "beach": "beaches",
+              "museum": "museums", "restaurant": "restaurants", "cafe": "cafes", "bus": "buses",
+              "waiter": "waiters", "driver": "drivers", "nurse": "nurses", "painting": "paintings",
+              "drawing": "drawings", "photo": "photos", "poster": "posters", "speech": "speeches",
+              "essay": "essays", "idea": "ideas", "meal": "meals", "day": "days"}
+PLURAL_DETS = {"this": "these", "that": "those"}
+PLURAL |= set(EN_PLURALS.values())
 
 # "it was a good movie" / "it was not a good movie" ...
 EN_NOUNS = [
@@ -271,6 +296,9 @@ EN_OBJECTS = [
     ("museum", ["the", "this"]), ("zoo", ["the"]), ("park", ["the", "this"]), ("hotel", ["the", "this"]),
     ("restaurant", ["the", "this", "the new"]), ("cafe", ["the", "this"]), ("painting", ["the", "this"]),
     ("poster", ["the", "this"]),
+    ("movies", ["the", "these", "his"]), ("songs", ["the", "these", "her"]), ("books", ["the", "these", "his"]),
+    ("games", ["the", "these", "the new"]), ("cartoons", ["the", "these"]), ("cookies", ["the", "these"]),
+    ("cakes", ["the", "these"]), ("paintings", ["the", "these", "her"]), ("shows", ["these", "the new"]),
 ]
 # Events: only in the past tense (everyone / nobody liked the trip).
 EN_EVENT_OBJECTS = [("trip", ["the school", "the class"]), ("party", ["the", "the class"]), ("concert", ["the"]),
@@ -290,9 +318,11 @@ EVENTS = {"trip", "picnic", "festival", "camp", "party", "concert", "match", "pe
           "singing", "speech", "presentation", "talk", "meal", "lunch", "dinner", "breakfast", "weekend", "day",
           "morning", "afternoon", "evening", "summer", "lesson", "lecture", "workshop", "exam", "quiz", "play",
           "school lunch", "ending"}
-STRONG = {"awful", "terrible", "disgusting"}  # not used with "not really"
+EVENTS |= {EN_PLURALS[h] for h in EVENTS if h in EN_PLURALS}
+STRONG = {"awful", "terrible", "disgusting", "horrible"}  # not used with "not really"
 # Adjectives that do not take "very" ("very terrible", "very amazing").
-EXTREME = {"awful", "terrible", "amazing", "great", "delicious", "disgusting", "lovely", "excellent"}
+EXTREME = {"awful", "terrible", "amazing", "great", "delicious", "disgusting", "lovely", "excellent", "wonderful",
+           "awesome", "horrible"}
 
 
 def be(tense, plural, neg=None):
@@ -321,7 +351,7 @@ def en_copula(rng, head, dets, pair):
     s = det + " " + head
     pl = head in PLURAL
     tense = tense_for(rng, head)
-    neg = rng.choice(["not", "not", "n't"])
+    neg = rng.choice(["not", "n't"])
     p, n = pair
     return [(f"{s} {be(tense, pl)} {p}", POS, p), (f"{s} {be(tense, pl, neg)} {p}", NEG, p),
             (f"{s} {be(tense, pl)} {n}", NEG, n), (f"{s} {be(tense, pl, neg)} {n}", POS, n)]
@@ -355,7 +385,7 @@ def en_very_at_all(rng, head, dets, pair):
     s = rng.choice(dets) + " " + head
     pl = head in PLURAL
     tense = tense_for(rng, head)
-    neg = rng.choice(["not", "not", "n't"])
+    neg = rng.choice(["not", "n't"])
     p, n = pair
     return [(f"{s} {be(tense, pl)} very {p}", POS, p), (f"{s} {be(tense, pl, neg)} {p} at all", NEG, p),
             (f"{s} {be(tense, pl)} very {n}", NEG, n), (f"{s} {be(tense, pl, neg)} {n} at all", POS, n)]
@@ -367,7 +397,7 @@ def en_too(rng, head, dets, pair):
     s = rng.choice(dets) + " " + head
     pl = head in PLURAL
     tense = tense_for(rng, head)
-    neg = rng.choice(["not", "not", "n't"])
+    neg = rng.choice(["not", "n't"])
     p, x = pair
     return [(f"{s} {be(tense, pl)} very {p}", POS, p), (f"{s} {be(tense, pl, neg)} very {p}", NEG, p),
             (f"{s} {be(tense, pl)} too {x}", NEG, x), (f"{s} {be(tense, pl, neg)} too {x}", POS, x)]
@@ -376,12 +406,36 @@ def en_too(rng, head, dets, pair):
 def en_noun(rng, noun, pair):
     it = rng.choice(["it", "it", "this", "that"])
     tense = tense_for(rng, noun)
-    neg = rng.choice(["not", "not", "n't"])
+    neg = rng.choice(["not", "n't"])
     p, n = pair
+    if noun in EN_PLURALS and rng.random() < 0.35:  # "they weren't good movies"
+        they, nouns = rng.choice(["they", "these", "those"]), EN_PLURALS[noun]
+        yes, no = be(tense, True), be(tense, True, neg)
+        return [(f"{they} {yes} {p} {nouns}", POS, p), (f"{they} {no} {p} {nouns}", NEG, p),
+                (f"{they} {yes} {n} {nouns}", NEG, n), (f"{they} {no} {n} {nouns}", POS, n)]
     return [(f"{it} {be(tense, False)} {article(p)} {p} {noun}", POS, p),
             (f"{it} {be(tense, False, neg)} {article(p)} {p} {noun}", NEG, p),
             (f"{it} {be(tense, False)} {article(n)} {n} {noun}", NEG, n),
             (f"{it} {be(tense, False, neg)} {article(n)} {n} {noun}", POS, n)]
+
+
+# People: a tag question would need he or she ("our teacher was kind, wasn't she?").
+EN_PEOPLE = {"teacher", "teachers", "coach", "tutor", "principal", "waiter", "waiters", "driver", "drivers", "doctor",
+             "nurse", "nurses", "guide", "shopkeeper", "librarian", "singer", "singers"}
+
+
+def en_tag(rng, head, dets, pair):
+    """Tag questions: "the movie was good, wasn't it?" (+) / "the movie wasn't good, was it?" (-)."""
+    if head in EN_PEOPLE:
+        return None
+    s = rng.choice(dets) + " " + head
+    pl = head in PLURAL
+    tense = tense_for(rng, head)
+    pron = "they" if pl else "it"
+    yes, no = be(tense, pl), be(tense, pl, "n't")
+    p, n = pair
+    return [(f"{s} {yes} {p}, {no} {pron}?", POS, p), (f"{s} {no} {p}, {yes} {pron}?", NEG, p),
+            (f"{s} {yes} {n}, {no} {pron}?", NEG, n), (f"{s} {no} {n}, {yes} {pron}?", POS, n)]
 
 
 def en_always(rng, subj, plural, pair):
@@ -403,7 +457,7 @@ def en_parts(rng, head, dets, part, pair):
 def en_like(rng, head, dets, verbs):
     o = rng.choice(dets) + " " + head
     person = rng.choice(EN_PERSONS)
-    dont = rng.choice(["do not", "do not", "don't"])
+    dont = rng.choice(["do not", "don't"])
     v, h = verbs
     return [(f"{person} {v} {o}", POS, v), (f"{person} {dont} {v} {o}", NEG, v),
             (f"{person} {h} {o}", NEG, h), (f"{person} {dont} {h} {o}", POS, h)]
@@ -424,7 +478,7 @@ def en_octet(rng, head, dets, verbs):
     person = rng.choice(EN_PERSONS)
     v, h = verbs
     bv, bh = PAST_TO_BASE[v], PAST_TO_BASE[h]
-    didnt = rng.choice(["did not", "did not", "didn't"])
+    didnt = rng.choice(["did not", "didn't", "didn't"])
     none = rng.choice(["nobody", "no one"])
     return [(f"{person} {v} {o}", POS, v), (f"{person} {h} {o}", NEG, h),
             (f"{person} {didnt} {bv} {o}", NEG, bv), (f"{person} {didnt} {bh} {o}", POS, bh),
@@ -436,10 +490,14 @@ def en_candidates(rng):
     """Every candidate set: (template name, combination key, builder)."""
     out = []
     for g in EN_GROUPS:
+        subjects = list(g["subjects"])
         for head, dets in g["subjects"]:
+            if head in EN_PLURALS:
+                subjects.append((EN_PLURALS[head], list(dict.fromkeys(PLURAL_DETS.get(d, d) for d in dets))))
+        for head, dets in subjects:
             for pair in g["pairs"]:
                 for name, fn in (("copula", en_copula), ("so/that", en_so_that), ("really", en_really),
-                                 ("very/at all", en_very_at_all)):
+                                 ("very/at all", en_very_at_all), ("tag question", en_tag)):
                     out.append((name, (head, pair), (lambda fn=fn, h=head, d=dets, p=pair: fn(rng, h, d, p))))
             for pair in g["too"]:
                 out.append(("very/too", (head, pair), (lambda h=head, d=dets, p=pair: en_too(rng, h, d, p))))
@@ -466,8 +524,8 @@ def en_candidates(rng):
     return out
 
 
-EN_WEIGHTS = {"copula": 4, "so/that": 1, "really": 1, "very/at all": 1.5, "very/too": 2, "a/an": 2,
-              "always/never": 1.5, "many/no": 1.5, "like/hate": 2, "everyone/nobody": 1.5, "did not": 0.7}
+EN_WEIGHTS = {"tag question": 1, "copula": 4, "so/that": 1, "really": 1, "very/at all": 1.5, "very/too": 2, "a/an": 2,
+              "always/never": 1.5, "many/no": 1.5, "like/hate": 2, "everyone/nobody": 1.5, "did not": 2}
 
 
 # --------------------------------------------------------------------------
@@ -526,7 +584,20 @@ KO_ADJ = {
     "훌륭하다": ("훌륭했다", "훌륭하지", "훌륭한", False),
     "싫다": ("싫었다", "싫지", "싫은", False),
     "이상하다": ("이상했다", "이상하지", "이상한", False),
+    # not adjectives of a pair, but conjugated the same way (ko_conj)
+    "많다": ("많았다", "많지", "많은", False),
+    "없다": ("없었다", "없지", "없는", False),
+    "않다": ("않았다", "않지", "않은", False),
+    "좋아하다": ("좋아했다", "좋아하지", "좋아하는", False),
+    "싫어하다": ("싫어했다", "싫어하지", "싫어하는", False),
 }
+# Action verbs: their plain present takes -ㄴ다 (신난다, 좋아한다), where adjectives keep -다 (좋다).
+KO_VERBS = {"신나다", "붐비다", "좋아하다", "싫어하다"}
+
+# Speech levels (one per set of sentences, so every form is seen in both classes):
+# plain -다 (해라체, written), polite -어요/-아요 (해요체), formal -습니다 (하십시오체), casual -어/-아 (해체).
+KO_REGISTERS = ["plain", "plain", "polite", "polite", "formal", "casual"]
+KO_PAST_END = {"plain": "다", "polite": "어요", "formal": "습니다", "casual": "어"}
 
 # Subjects (noun, determiners) with the (positive, negative) adjective pairs that suit them.
 KO_GROUPS = [
@@ -680,11 +751,66 @@ def josa(word, with_final, without_final):
     return word + (with_final if batchim(word) else without_final)
 
 
+def jong(ch):
+    return (ord(ch) - 0xAC00) % 28
+
+
+def set_jong(ch, j):
+    """The syllable ch with final consonant j (0 none, 4 ㄴ, 8 ㄹ, 17 ㅂ, 20 ㅆ)."""
+    return chr(ord(ch) - jong(ch) + j)
+
+
+def ko_conj(adj, tense, reg):
+    """An adjective or verb of KO_ADJ in the past or present, at one speech level:
+    좋다 -> 좋았다 좋았어요 좋았습니다 좋았어 / 좋다 좋아요 좋습니다 좋아."""
+    past = KO_ADJ[adj][0][:-1]  # 좋았, 지루했, 감동적이었
+    if tense == "past":
+        return past + KO_PAST_END[reg]
+    stem = adj[:-1]
+    last = stem[-1]
+    if reg == "plain":
+        if adj in KO_VERBS:
+            return stem[:-1] + set_jong(last, 4) + "다"  # 신난다, 좋아한다
+        return adj
+    if reg == "formal":
+        if not batchim(stem):
+            return stem[:-1] + set_jong(last, 17) + "니다"  # 나쁩니다, 지루합니다
+        if jong(last) == 8:
+            return stem[:-1] + set_jong(last, 17) + "니다"  # 길다 -> 깁니다 (ㄹ drops)
+        return stem + "습니다"
+    if adj.endswith("이다"):  # 감동적이다 -> 감동적이에요 / 감동적이야
+        return adj[:-2] + ("이에요" if reg == "polite" else "이야")
+    base = past[:-1] + set_jong(past[-1], 0)  # the past stem without its ㅆ: 좋아, 지루해, 추워
+    return base + ("요" if reg == "polite" else "")
+
+
+def ko_cop(noun, tense, reg, neg=False):
+    """영화였다 / 영화가 아니었다 (and 영화예요, 책입니다, 영화가 아니에요 ...)."""
+    if neg:
+        forms = {("past", "plain"): "아니었다", ("past", "polite"): "아니었어요", ("past", "formal"): "아니었습니다",
+                 ("past", "casual"): "아니었어", ("present", "plain"): "아니다", ("present", "polite"): "아니에요",
+                 ("present", "formal"): "아닙니다", ("present", "casual"): "아니야"}
+        return josa(noun, "이", "가") + " " + forms[(tense, reg)]
+    if tense == "past":
+        return josa(noun, "이었", "였") + KO_PAST_END[reg]
+    return noun + {"plain": ("이다", "다"), "polite": ("이에요", "예요"), "formal": ("입니다", "입니다"),
+                   "casual": ("이야", "야")}[reg][0 if batchim(noun) else 1]
+
+
+def ko_style(rng, noun):
+    """(tense, speech level) for one set: one-off events stay in the past."""
+    tense = "past" if noun in KO_EVENTS_NOUNS else rng.choice(["past", "past", "present"])
+    return tense, rng.choice(KO_REGISTERS)
+
+
 def ko_subject(rng, noun, dets):
     det = rng.choice(dets)
-    if rng.random() < 0.5:
+    r = rng.random()
+    if r < 0.4:
         return det + josa(noun, "은", "는")
-    return det + josa(noun, "이", "가")
+    if r < 0.8:
+        return det + josa(noun, "이", "가")
+    return det + noun + "도"  # 영화도 좋았다 ("the film was good too")
 
 
 def words(s):
@@ -701,7 +827,8 @@ def ko_short(rng, noun, dets, pair):
     down = rng.choice(["", "별로", "하나도"])
     if words(s) + (1 if up else 0) < 2:
         up = rng.choice(["정말", "아주", "꽤"])
-    pp, np_ = KO_ADJ[p][0], KO_ADJ[n][0]
+    tense, reg = ko_style(rng, noun)
+    pp, np_ = ko_conj(p, tense, reg), ko_conj(n, tense, reg)
     j = lambda *xs: " ".join(x for x in xs if x)
     return [(j(s, up, pp), POS, p), (j(s, down, "안", pp), NEG, p),
             (j(s, up, np_), NEG, n), (j(s, down, "안", np_), POS, n)]
@@ -716,14 +843,16 @@ def ko_long(rng, noun, dets, pair):
     s = ko_subject(rng, noun, dets)
     adv = rng.choice(["정말", "진짜", "너무"])
     down = rng.choice(["", "", "별로", "전혀"])
-    aux = "않았다"
+    aux = ko_conj("않다", *ko_style(rng, noun))
     pj, nj = KO_ADJ[p][1], KO_ADJ[n][1]
     # "정말 나쁘지" is not what people say about a film or a cafe; "정말 별로지" is.
     # (This leaves 나쁘지 in positive sentences only, a small price for "나쁘지 않았다".)
     nc = "별로지" if n == "나쁘다" else nj
     j = lambda *xs: " ".join(x for x in xs if x)
     conf = (det + noun).strip()
-    return [(j(conf, adv, pj), POS, p), (j(s, down, pj, aux), NEG, p),
+    q = rng.choice(["", "?"])  # the confirming -지 is often written as a question: 이 영화 정말 재미있지?
+    pj_, nc = pj + q, nc + q
+    return [(j(conf, adv, pj_), POS, p), (j(s, down, pj, aux), NEG, p),
             (j(conf, adv, nc), NEG, n), (j(s, down, nj, aux), POS, n)]
 
 
@@ -733,7 +862,7 @@ def ko_dislike(rng, noun, dets, _pair):
     obj = det + josa(noun, "이", "가")
     conf = det + noun
     adv = rng.choice(["정말", "진짜"])
-    aux = rng.choice(["않았다", "않다"])
+    aux = ko_conj("않다", *ko_style(rng, noun))
     who = "나는"  # 좋다 / 싫다 as feelings take a first-person subject
     return [(f"{conf} {adv} 좋지", POS, "좋다"), (f"{who} {obj} 별로 좋지 {aux}", NEG, "좋다"),
             (f"{conf} {adv} 싫지", NEG, "싫다"), (f"{who} {obj} 별로 싫지 {aux}", POS, "싫다")]
@@ -743,8 +872,12 @@ def ko_noun(rng, noun, pair):
     """재미있는 영화였다 / 재미있는 영화가 아니었다."""
     p, n = pair
     st = rng.choice(KO_STARTERS)
-    cop = josa(noun, "이었다", "였다")
-    negc = josa(noun, "이", "가") + " 아니었다"
+    if st == "솔직히" and rng.random() < 0.5:
+        st = "솔직히,"
+    tense, reg = ko_style(rng, noun)
+    if noun in ("하루", "주말"):
+        tense = "past"
+    cop, negc = ko_cop(noun, tense, reg), ko_cop(noun, tense, reg, neg=True)
     pa, na = KO_ADJ[p][2], KO_ADJ[n][2]
     return [(f"{st} {pa} {cop}", POS, p), (f"{st} {pa} {negc}", NEG, p),
             (f"{st} {na} {cop}", NEG, n), (f"{st} {na} {negc}", POS, n)]
@@ -754,26 +887,28 @@ def ko_all_none(rng, noun, dets, _v):
     """모두가 그 영화를 좋아했다 / 아무도 그 영화를 안 좋아했다."""
     o = rng.choice(dets) + josa(noun, "을", "를")
     all_, none = rng.choice(KO_ALL_NONE)
-    return [(f"{all_} {o} 좋아했다", POS, "좋아하다"), (f"{none} {o} 안 좋아했다", NEG, "좋아하다"),
-            (f"{all_} {o} 싫어했다", NEG, "싫어하다"), (f"{none} {o} 안 싫어했다", POS, "싫어하다")]
+    tense, reg = ko_style(rng, noun)
+    like, hate = ko_conj("좋아하다", tense, reg), ko_conj("싫어하다", tense, reg)
+    return [(f"{all_} {o} {like}", POS, "좋아하다"), (f"{none} {o} 안 {like}", NEG, "좋아하다"),
+            (f"{all_} {o} {hate}", NEG, "싫어하다"), (f"{none} {o} 안 {hate}", POS, "싫어하다")]
 
 
 def ko_people(rng, noun, dets, _v):
     """그 영화를 좋아하는 사람이 많았다 / ... 사람은 아무도 없었다."""
     o = rng.choice(dets) + josa(noun, "을", "를")
-    none = rng.choice(["사람이 없었다", "사람은 아무도 없었다", "사람은 한 명도 없었다"])
-    return [(f"{o} 좋아하는 사람이 많았다", POS, "좋아하다"), (f"{o} 좋아하는 {none}", NEG, "좋아하다"),
-            (f"{o} 싫어하는 사람이 많았다", NEG, "싫어하다"), (f"{o} 싫어하는 {none}", POS, "싫어하다")]
+    tense, reg = ko_style(rng, noun)
+    many, no = ko_conj("많다", tense, reg), ko_conj("없다", tense, reg)
+    none = rng.choice(["사람이 ", "사람은 아무도 ", "사람은 한 명도 "]) + no
+    return [(f"{o} 좋아하는 사람이 {many}", POS, "좋아하다"), (f"{o} 좋아하는 {none}", NEG, "좋아하다"),
+            (f"{o} 싫어하는 사람이 {many}", NEG, "싫어하다"), (f"{o} 싫어하는 {none}", POS, "싫어하다")]
 
 
 def ko_person(rng, noun, dets, _v):
     """나는 그 노래를 좋아한다 / 나는 그 노래를 안 좋아한다."""
-    o = rng.choice(dets) + josa(noun, "을", "를")
+    o = rng.choice(dets) + (josa(noun, "을", "를") if rng.random() < 0.75 else noun + "도")
     who = rng.choice(KO_PERSONS if noun not in ("수업", "강의") else ["나는", "친구들은", "우리 반 아이들은", "형은"])
-    if rng.random() < 0.5:
-        like, hate = "좋아한다", "싫어한다"
-    else:
-        like, hate = "좋아했다", "싫어했다"
+    tense, reg = ko_style(rng, noun)
+    like, hate = ko_conj("좋아하다", tense, reg), ko_conj("싫어하다", tense, reg)
     return [(f"{who} {o} {like}", POS, "좋아하다"), (f"{who} {o} 안 {like}", NEG, "좋아하다"),
             (f"{who} {o} {hate}", NEG, "싫어하다"), (f"{who} {o} 안 {hate}", POS, "싫어하다")]
 
@@ -785,8 +920,10 @@ def ko_parts(rng, noun, dets, part, pair):
     s = det + (noun + "에는" if rng.random() < 0.5 else josa(noun, "은", "는"))
     pt = josa(part, "이", "가")
     pa, na = KO_ADJ[p][2], KO_ADJ[n][2]
-    return [(f"{s} {pa} {pt} 많았다", POS, p), (f"{s} {pa} {pt} 하나도 없었다", NEG, p),
-            (f"{s} {na} {pt} 많았다", NEG, n), (f"{s} {na} {pt} 하나도 없었다", POS, n)]
+    tense, reg = ko_style(rng, noun)
+    many, no = ko_conj("많다", tense, reg), ko_conj("없다", tense, reg)
+    return [(f"{s} {pa} {pt} {many}", POS, p), (f"{s} {pa} {pt} 하나도 {no}", NEG, p),
+            (f"{s} {na} {pt} {many}", NEG, n), (f"{s} {na} {pt} 하나도 {no}", POS, n)]
 
 
 def ko_skill(rng, who_task, event):
@@ -904,6 +1041,17 @@ def build(rng, candidates, weights):
             group = make()
             if group is None:
                 continue
+            # A test set must use only words seen in training; with four speech levels and two tenses a
+            # first draw often has a form training lacks, so draw the set again (a few times) before giving
+            # the combination up, which keeps every template near its share of the test set.
+            for _ in range(12 if train_vocab is not None else 0):
+                if all(tok in train_vocab for t, _, _ in group for tok in tokens(t)):
+                    break
+                group = make()
+            # a full stop or an exclamation mark on some sets (the same for all the set's sentences)
+            end = rng.choice(["", "", "", "", ".", "!"])
+            if not any(t[-1] in "?.!" for t, _, _ in group):
+                group = [(t + end, lab, adj) for t, lab, adj in group]
             texts = [t for t, _, _ in group]
             if len(set(texts)) != len(texts) or any(t in seen for t in texts):
                 continue

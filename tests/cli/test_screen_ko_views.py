@@ -143,7 +143,7 @@ def training_ko(w, h):
         lines = split_lines(s)
         expect(hangul(lines[2]) and "Training" not in s, "the heading is not Korean", s)
         whole(s, NARRATION[20], "the last epoch's narration")
-        expect(ko("prediction") in s and re.search(r"부정 +█+ +\d+\.\d+%", s),
+        expect(ko("prediction") in s and re.search(r"부정 +█+ +(> )?\d+\.\d+%", s),
                "no Korean prediction panel with tiny-ko's class 부정 and its percentage", s)
         if h >= 23:  # the curves: a title over each, the epoch axis under both
             text = flat(lines)
@@ -405,10 +405,12 @@ def cli_checks():
     check("--lang ko train: the first line and every epoch line have the English run's numbers", same,
           "\n".join(ko_out[:4]), "\n".join(en_out[:4]))
     summary = re.fullmatch(r"attnstep: (.*)", ko_out[4])
-    check("--lang ko train: the summary keeps the prefix 'attnstep: ', then the Korean line with 800 sentences "
-          "× 2 epochs", summary and pattern(ko("wrote %s (%d sentence × %d epochs in %.1f s, %.0f sentences/s)"))
-          .fullmatch(summary.group(1)) and NUMBER.findall(summary.group(1).replace(outs["ko"], ""))[:2] ==
-          ["800", "2"], ko_out[4])
+    with open(data, encoding="utf-8") as f:
+        rows = str(sum(1 for line in f) - 1)  # the data file's sentences (one a line, after the header)
+    wrote = pattern(ko("wrote %s (%d sentence × %d epochs in %.1f s, %.0f sentences/s)"))
+    check("--lang ko train: the summary keeps the prefix 'attnstep: ', then the Korean line with %s sentences "
+          "× 2 epochs" % rows, summary and wrote.fullmatch(summary.group(1))
+          and NUMBER.findall(summary.group(1).replace(outs["ko"], ""))[:2] == [rows, "2"], ko_out[4])
     cmp = filecmp.dircmp(outs["ko"], outs["en"])
     check("--lang ko train writes the same model and training.csv as the English run",
           not cmp.diff_files and not cmp.left_only and not cmp.right_only
