@@ -2,6 +2,7 @@
  * merges learned from word counts, and the bundle's tokens with and without it. */
 #include "attnstep/bpe.h"
 #include "attnstep/bundle.h"
+#include "attnstep/dataset.h"
 #include "attnstep/export.h"
 #include "attnstep/tokenizer.h"
 #include "attnstep/trace.h"
@@ -231,6 +232,30 @@ static void test_bundle_with_tokenizer(void **state)
     bundle_free(&c);
 }
 
+static void test_training_sentences_are_pieces_too(void **state)
+{
+    (void)state;
+    struct bundle b;
+    struct dataset d;
+    struct train_set set;
+    struct error err;
+    const char *labels[] = {"긍정", "부정"};
+    static const char data[] = "text,label\n영화를 좋아하지,긍정\n";
+    assert_int_equal(bundle_load(&b, src_path("tests/data/bundles/korean-bpe"), &err), 0);
+    assert_int_equal(train_add_classifier(&b, 4, 0, labels, 2, 1, &err), 0);
+    assert_int_equal(dataset_read(&d, write_temp("data.csv", data, sizeof data - 1), &err), 0);
+    if (dataset_encode(&set, &d, &b, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(set.n, 1);
+    assert_int_equal(set.ex[0].n, 4);
+    const char *want[] = {"영화", "##를", "좋아", "##하지"};
+    for (int i = 0; i < 4; i++)
+        assert_string_equal(b.vocab[set.ex[0].ids[i]], want[i]);
+    dataset_free_set(&set);
+    dataset_free(&d);
+    bundle_free(&b);
+}
+
 static void test_learning(void **state)
 {
     (void)state;
@@ -438,6 +463,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pieces_carry_hashes_and_word_index),
         cmocka_unit_test(test_word_tokenizer_unchanged_without_merges),
         cmocka_unit_test(test_bundle_with_tokenizer),
+        cmocka_unit_test(test_training_sentences_are_pieces_too),
         cmocka_unit_test(test_learning),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_export_has_pieces_and_merges),
