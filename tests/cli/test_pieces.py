@@ -20,7 +20,7 @@ from test_screen import expect, split_lines  # noqa: E402
 ts.results.clear()  # only the tests below
 test = ts.test
 BIN, ROOT, TMP = ts.BIN, ts.ROOT, ts.TMP
-BPE = os.path.join(ROOT, "tests", "data", "bundles", "korean-bpe")
+BPE = os.path.join(ROOT, "tests", "data", "bundles", "korean-pieces")
 SENTENCE = ["나는", "그", "영화를", "좋아하지", "않았다.", "책을"]
 PIECES = ["나는", "그", "영화", "##를", "좋아", "##하지", "않았다", ".", "책", "##을"]
 WORDS = [0, 1, 2, 2, 3, 3, 4, 5, 6, 6]  # "." is a word of its own
@@ -89,7 +89,7 @@ def t_screen():
     with ts.attnstep("--model", BPE, "--", *SENTENCE) as p:
         s = p.settle(lambda s: "Stage 1/" in s and "step 1/" in s)
         lines = split_lines(s)
-        expect(lines[0].startswith(" attnstep · korean-bpe · " + " ".join(PIECES[:7])), "title %r" % lines[0], s)
+        expect(lines[0].startswith(" attnstep · korean-pieces · " + " ".join(PIECES[:7])), "title %r" % lines[0], s)
         listed = [l.split()[1] for l in lines[3:20] if len(l.split()) >= 2 and l.split()[0].isdigit()]
         expect(listed == PIECES, "token panel lists %r" % listed, s)
         p.text("]]]")

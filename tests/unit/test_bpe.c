@@ -202,7 +202,7 @@ static void test_bundle_with_tokenizer(void **state)
     struct bundle b, c;
     struct trace t;
     struct error err;
-    if (bundle_load(&b, src_path("tests/data/bundles/korean-bpe"), &err))
+    if (bundle_load(&b, src_path("tests/data/bundles/korean-pieces"), &err))
         fail_msg("%s", err.msg);
     assert_true(b.has_tokenizer);
     assert_int_equal(b.bpe.n_merges, 8);
@@ -241,7 +241,7 @@ static void test_training_sentences_are_pieces_too(void **state)
     struct error err;
     const char *labels[] = {"긍정", "부정"};
     static const char data[] = "text,label\n영화를 좋아하지,긍정\n";
-    assert_int_equal(bundle_load(&b, src_path("tests/data/bundles/korean-bpe"), &err), 0);
+    assert_int_equal(bundle_load(&b, src_path("tests/data/bundles/korean-pieces"), &err), 0);
     assert_int_equal(train_add_classifier(&b, 4, 0, labels, 2, 1, &err), 0);
     assert_int_equal(dataset_read(&d, write_temp("data.csv", data, sizeof data - 1), &err), 0);
     if (dataset_encode(&set, &d, &b, &err))
@@ -347,13 +347,13 @@ static void test_round_trip(void **state)
     free(bytes);
     /* And a bundle saved with it writes it back the same. */
     struct bundle kb, again;
-    assert_int_equal(bundle_load(&kb, src_path("tests/data/bundles/korean-bpe"), &err), 0);
+    assert_int_equal(bundle_load(&kb, src_path("tests/data/bundles/korean-pieces"), &err), 0);
     char dir[700];
     snprintf(dir, sizeof dir, "%s.bundle", in);
     assert_int_equal(bundle_save(&kb, dir, 0, &err), 0);
     snprintf(out, sizeof out, "%s/tokenizer.csv", dir);
     bytes = slurp(out);
-    char *orig = slurp(src_path("tests/data/bundles/korean-bpe/tokenizer.csv"));
+    char *orig = slurp(src_path("tests/data/bundles/korean-pieces/tokenizer.csv"));
     assert_string_equal(bytes, orig);
     free(bytes);
     free(orig);
@@ -372,7 +372,7 @@ static void test_export_has_pieces_and_merges(void **state)
     struct error err;
     int n_files = 0, n_plain = 0;
     char dir[700], path[800];
-    assert_int_equal(bundle_load(&b, src_path("tests/data/bundles/korean-bpe"), &err), 0);
+    assert_int_equal(bundle_load(&b, src_path("tests/data/bundles/korean-pieces"), &err), 0);
     assert_int_equal(trace_build(&t, &b, "영화를 좋아하지", 0, &err), 0);
     snprintf(dir, sizeof dir, "%s.export", write_temp("x", "", 0));
     assert_int_equal(export_write(&t, dir, 0, &n_files, &err), 0);
@@ -382,7 +382,7 @@ static void test_export_has_pieces_and_merges(void **state)
     free(bytes);
     snprintf(path, sizeof path, "%s/tokenizer.csv", dir);
     bytes = slurp(path);
-    char *orig = slurp(src_path("tests/data/bundles/korean-bpe/tokenizer.csv"));
+    char *orig = slurp(src_path("tests/data/bundles/korean-pieces/tokenizer.csv"));
     assert_string_equal(bytes, orig);
     free(bytes);
     free(orig);
