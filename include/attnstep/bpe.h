@@ -32,7 +32,7 @@ struct bpe {
 typedef int bpe_known_fn(const void *ctx, const char *piece);
 
 /* Reads tokenizer.csv (header left,right). Every merge's result must be
- * known as "result" or "##result". On failure *out is untouched and err says
+ * known as "result" or "##result" (unchecked when known is NULL). On failure *out is untouched and err says
  * "PATH:LINE:COL: reason". */
 int bpe_read(struct bpe *out, const char *path, bpe_known_fn *known, const void *ctx, struct error *err);
 /* Writes it back: the same bytes for a file bpe_write wrote. */
@@ -69,6 +69,9 @@ struct bpe_count {
  * every word weighted by its count, join the most frequent pair (ties: the
  * bytewise-smallest left, then right), repeat; stop early when the best pair
  * occurs fewer than twice. The same words in any order give the same merges.
+ * The words are kept as encoding would cut them with the merges so far, so
+ * no pair is learned twice and every merge applies to some training word
+ * (its result is a piece met while encoding the training words).
  * On failure *out is untouched. */
 int bpe_learn(struct bpe *out, const struct bpe_count *words, int n_words, int max_merges, struct error *err);
 

@@ -179,7 +179,7 @@ int bpe_read(struct bpe *out, const char *path, bpe_known_fn *known, const void 
                         t.rows[first + 1].line);
         goto done;
     }
-    for (int m = 0; m < M; m++) {
+    for (int m = 0; known && m < M; m++) {
         size_t nl = strlen(b.left[m]), nr = strlen(b.right[m]);
         char *joined = malloc(2 + nl + nr + 1);
         if (!joined) {
@@ -452,14 +452,18 @@ static int pair_reserve(struct pair_counts *p, size_t used)
     return 0;
 }
 
-static int pair_has(const struct pair_counts *p, uint64_t key)
+/* The value stored for key, or -1 when key is absent. */
+static long pair_get(const struct pair_counts *p, uint64_t key)
 {
-    if (!p->size)
-        return 0;
     size_t h = (size_t)mix(key) & (p->size - 1);
     while (p->key[h] && p->key[h] != key + 1)
         h = (h + 1) & (p->size - 1);
-    return p->key[h] != 0;
+    return p->key[h] ? p->count[h] : -1;
+}
+
+static uint64_t pair_key(int left, int right)
+{
+    return (uint64_t)left << 32 | (uint32_t)right;
 }
 
 struct learn_word {
@@ -467,6 +471,46 @@ struct learn_word {
     int n;
     long count;
 };
+
+/* A merge as symbol numbers. */
+struct learn_merge {
+    int left, right, result;
+};
+
+/* Joins every (left, right) of the word, left to right, no overlap; returns how many. */
+static int join_all(struct learn_word *w, const struct learn_merge *m)
+{
+    int n = 0, joins = 0;
+    for (int k = 0; k < w->n; k++) {
+        if (k + 1 < w->n && w->sym[k] == m->left && w->sym[k + 1] == m->right) {
+            w->sym[n++] = m->result;
+            joins++;
+            k++;
+        } else {
+            w->sym[n++] = w->sym[k];
+        }
+    }
+    w->n = n;
+    return joins;
+}
+
+/* Applies the merges made so far by rank until none applies: what encoding
+ * does. Only needed when a merge made a text that another pair of symbols
+ * made before (x+yz after xy+z): then an older merge can apply again. */
+static void learn_encode(struct learn_word *w, const struct pair_counts *made, const struct learn_merge *merges)
+{
+    for (;;) {
+        long best = -1;
+        for (int k = 0; k + 1 < w->n; k++) {
+            long rank = pair_get(made, pair_key(w->sym[k], w->sym[k + 1]));
+            if (rank >= 0 && (best < 0 || rank < best))
+                best = rank;
+        }
+        if (best < 0)
+            return;
+        join_all(w, &merges[best]);
+    }
+}
 
 /* Appends the merge (left, right) to b, whose arrays hold *cap. */
 static int add_merge(struct bpe *b, int *cap, const char *left, const char *right)
@@ -548,21 +592,24 @@ int bpe_learn(struct bpe *out, const struct bpe_count *words, int n_words, int m
 {
     struct symbols syms = {0};
     struct learn_word *w = calloc(n_words > 0 ? (size_t)n_words : 1, sizeof *w);
-    struct pair_counts pc = {0}, made = {0};
+    struct pair_counts pc = {0}, made = {0}; /* made: each merge's pair → its rank */
+    struct learn_merge *merges = NULL;
     struct bpe b = {0};
-    int cap = 0;
+    int cap = 0, merges_cap = 0;
     size_t total = 0;
     int failed = !w || learn_start(w, &syms, words, n_words, &total);
     for (pc.size = 1024; pc.size < 2 * total; pc.size *= 2)
         ;
     pc.key = malloc(pc.size * sizeof *pc.key);
     pc.count = malloc(pc.size * sizeof *pc.count);
-    failed |= !pc.key || !pc.count;
+    failed |= !pc.key || !pc.count || pair_reserve(&made, 0);
+    /* Each word stays encoded by the merges made so far (no merge's pair is in
+     * it), so the best pair is a new one and the words end as encoding cuts them. */
     while (!failed && b.n_merges < max_merges) {
         memset(pc.key, 0, pc.size * sizeof *pc.key);
         for (int i = 0; i < n_words; i++)
             for (int k = 0; k + 1 < w[i].n; k++)
-                *pair_slot(&pc, (uint64_t)w[i].sym[k] << 32 | (uint32_t)w[i].sym[k + 1]) += w[i].count;
+                *pair_slot(&pc, pair_key(w[i].sym[k], w[i].sym[k + 1])) += w[i].count;
         long count;
         uint64_t best = best_pair(&pc, &syms, &count);
         if (count < 2)
@@ -578,39 +625,31 @@ int bpe_learn(struct bpe *out, const struct bpe_count *words, int n_words, int m
         memcpy(joined + nl, syms.text[r], nr + 1);
         int id = symbol_id(&syms, joined, nl + nr);
         free(joined);
-        if (id < 0) {
+        if (b.n_merges == merges_cap) {
+            merges_cap = merges_cap ? 2 * merges_cap : 64;
+            struct learn_merge *m = realloc(merges, (size_t)merges_cap * sizeof *m);
+            if (m)
+                merges = m;
+            failed = !m;
+        }
+        if (failed || id < 0 || pair_reserve(&made, (size_t)b.n_merges) ||
+            add_merge(&b, &cap, syms.text[l], syms.text[r])) {
             failed = 1;
             break;
         }
-        for (int i = 0; i < n_words; i++) { /* every occurrence, left to right, no overlap */
-            int n = 0;
-            for (int k = 0; k < w[i].n; k++) {
-                if (k + 1 < w[i].n && w[i].sym[k] == l && w[i].sym[k + 1] == r) {
-                    w[i].sym[n++] = id;
-                    k++;
-                } else {
-                    w[i].sym[n++] = w[i].sym[k];
-                }
-            }
-            w[i].n = n;
-        }
-        /* A pair can come back when another merge makes the same text (xy+z
-         * after x+yz): joined again, but recorded once, as encoding would
-         * apply the first record anyway. */
-        if (pair_has(&made, best))
-            continue;
-        if (pair_reserve(&made, (size_t)b.n_merges) || add_merge(&b, &cap, syms.text[l], syms.text[r])) {
-            failed = 1;
-            break;
-        }
-        *pair_slot(&made, best) = 1;
+        int rank = b.n_merges - 1;
+        merges[rank] = (struct learn_merge){l, r, id};
+        *pair_slot(&made, best) = rank;
+        for (int i = 0; i < n_words; i++)
+            if (join_all(&w[i], &merges[rank]))
+                learn_encode(&w[i], &made, merges);
     }
     if (!failed) {
         int *idx = malloc((b.n_merges ? (size_t)b.n_merges : 1) * sizeof *idx);
         int first;
         if (idx) {
             b.by_pair = idx;
-            build_index(&b, &first); /* no pair twice: made saw to it */
+            build_index(&b, &first); /* no pair twice: a merged pair never comes back */
         }
         failed = !idx;
     }
@@ -618,6 +657,7 @@ int bpe_learn(struct bpe *out, const struct bpe_count *words, int n_words, int m
     for (int i = 0; w && i < n_words; i++)
         free(w[i].sym);
     free(w);
+    free(merges);
     free(pc.key);
     free(pc.count);
     free(made.key);

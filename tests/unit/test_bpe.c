@@ -4,6 +4,7 @@
 #include "attnstep/bundle.h"
 #include "attnstep/dataset.h"
 #include "attnstep/export.h"
+#include "attnstep/table.h"
 #include "attnstep/tokenizer.h"
 #include "attnstep/trace.h"
 #include "testutil.h"
@@ -306,6 +307,66 @@ static void test_learning(void **state)
     bpe_free(&b);
 }
 
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* On the Korean training data: each merge once (its rank found again), and
+ * every merge's result appears while the training words are encoded, so a
+ * vocabulary of those pieces satisfies tokenizer.csv's check. */
+static void test_learning_on_the_training_data(void **state)
+{
+    (void)state;
+    struct table t;
+    struct error err;
+    assert_int_equal(table_read(&t, src_path("assets/data/sentiment-ko-train.csv"), &err), 0);
+    char **all = NULL;
+    int n = 0;
+    for (int r = 1; r < t.n_rows; r++) {
+        struct tokens tk;
+        assert_int_equal(tokenizer_split(&tk, table_text(&t, r, 0), 1, &err), 0);
+        all = realloc(all, (size_t)(n + tk.n) * sizeof *all);
+        for (int i = 0; i < tk.n; i++)
+            all[n++] = strdup(tk.text[i]);
+        tokenizer_free(&tk);
+    }
+    qsort(all, (size_t)n, sizeof *all, by_text);
+    struct bpe_count *counts = calloc((size_t)n, sizeof *counts);
+    int words = 0;
+    for (int i = 0; i < n; i++) {
+        if (words && !strcmp(counts[words - 1].word, all[i]))
+            counts[words - 1].count++;
+        else
+            counts[words++] = (struct bpe_count){all[i], 1};
+    }
+    struct bpe b;
+    assert_int_equal(bpe_learn(&b, counts, words, 150, &err), 0);
+    assert_int_equal(b.n_merges, 150);
+    char *made = calloc((size_t)b.n_merges, 1);
+    for (int m = 0; m < b.n_merges; m++)
+        assert_int_equal(bpe_rank(&b, b.left[m], b.right[m]), m);
+    for (int i = 0; i < words; i++) {
+        struct bpe_word w;
+        assert_int_equal(bpe_word_start(&w, counts[i].word, &err), 0);
+        for (int r; (r = bpe_word_best(&b, &w)) >= 0;) {
+            assert_true(bpe_word_apply(&b, &w, r) > 0);
+            made[r] = 1;
+        }
+        bpe_word_free(&w);
+    }
+    for (int m = 0; m < b.n_merges; m++)
+        if (!made[m])
+            fail_msg("merge %d (%s,%s) never applies to a training word", m, b.left[m], b.right[m]);
+    free(made);
+    bpe_free(&b);
+    free(counts);
+    for (int i = 0; i < n; i++)
+        free(all[i]);
+    free(all);
+    table_free(&t);
+}
+
 /* A file's bytes, NUL-terminated (tests only: small files). */
 static char *slurp(const char *path)
 {
@@ -465,6 +526,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bundle_with_tokenizer),
         cmocka_unit_test(test_training_sentences_are_pieces_too),
         cmocka_unit_test(test_learning),
+        cmocka_unit_test(test_learning_on_the_training_data),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_export_has_pieces_and_merges),
         cmocka_unit_test(test_bad_files),
