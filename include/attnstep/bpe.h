@@ -74,5 +74,13 @@ struct bpe_count {
  * (its result is a piece met while encoding the training words).
  * On failure *out is untouched. */
 int bpe_learn(struct bpe *out, const struct bpe_count *words, int n_words, int max_merges, struct error *err);
+/* The pieces a vocabulary needs for these merges and words (the issue-10
+ * spec): every piece met while each word is encoded, at every step (so every
+ * merge bpe_learn learned from the words is there), and every code point of
+ * the words in both forms, "##" before a piece that does not begin its word;
+ * distinct, sorted bytewise, without <unk>. Free with bpe_free_strings. */
+int bpe_vocabulary(const struct bpe *b, const struct bpe_count *words, int n_words, char ***out, int *n_out,
+                   struct error *err);
+void bpe_free_strings(char **s, int n);
 
 #endif

@@ -329,6 +329,84 @@ int bpe_word_encode(const struct bpe *b, struct bpe_word *w, struct error *err)
     return 0;
 }
 
+/* ---- the vocabulary a model needs -------------------------------------- */
+
+void bpe_free_strings(char **s, int n)
+{
+    for (int i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends piece (with "##" when cont) to the list of *n strings, *cap of room. */
+static int add_piece(char ***list, int *n, int *cap, const char *piece, int cont)
+{
+    if (*n == *cap) {
+        int ncap = *cap ? 2 * *cap : 256;
+        char **p = realloc(*list, (size_t)ncap * sizeof *p);
+        if (!p)
+            return -1;
+        *list = p;
+        *cap = ncap;
+    }
+    size_t pre = cont ? 2 : 0, len = strlen(piece);
+    char *s = malloc(pre + len + 1);
+    if (!s)
+        return -1;
+    memcpy(s, BPE_CONTINUATION, pre);
+    memcpy(s + pre, piece, len + 1);
+    (*list)[(*n)++] = s;
+    return 0;
+}
+
+/* The word's symbols as pieces of the list. */
+static int add_symbols(char ***list, int *n, int *cap, const struct bpe_word *w)
+{
+    for (int k = 0; k < w->n; k++)
+        if (add_piece(list, n, cap, w->sym[k], k > 0))
+            return -1;
+    return 0;
+}
+
+int bpe_vocabulary(const struct bpe *b, const struct bpe_count *words, int n_words, char ***out, int *n_out,
+                   struct error *err)
+{
+    char **list = NULL;
+    int n = 0, cap = 0, failed = 0;
+    for (int i = 0; !failed && i < n_words; i++) {
+        struct bpe_word w;
+        if (bpe_word_start(&w, words[i].word, err)) {
+            bpe_free_strings(list, n);
+            return -1;
+        }
+        for (int k = 0; !failed && k < w.n; k++) /* every character, in both forms */
+            failed = add_piece(&list, &n, &cap, w.sym[k], 0) || add_piece(&list, &n, &cap, w.sym[k], 1);
+        for (int r; !failed && (r = bpe_word_best(b, &w)) >= 0;)
+            failed = bpe_word_apply(b, &w, r) < 0 || add_symbols(&list, &n, &cap, &w);
+        bpe_word_free(&w);
+    }
+    if (failed) {
+        bpe_free_strings(list, n);
+        return error_set(err, _("out of memory"));
+    }
+    qsort(list, (size_t)n, sizeof *list, cmp_text);
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        if (kept && !strcmp(list[kept - 1], list[i]))
+            free(list[i]);
+        else
+            list[kept++] = list[i];
+    }
+    *out = list;
+    *n_out = kept;
+    return 0;
+}
+
 /* ---- learning --------------------------------------------------------- */
 
 /* Symbols are numbered strings (the same text, the same number); a pair of

@@ -295,6 +295,16 @@ static void test_learning(void **state)
     }
     expect_word(&b, "싫어요", "싫어요");
     expect_word(&b, "좋아해", "좋아|해");
+    /* The vocabulary these merges need: 싫어 is never a final piece of these
+       words, but 싫어요 passes through it, so it is there (tokenizer.csv needs it). */
+    char **vocab;
+    int n_vocab;
+    assert_int_equal(bpe_vocabulary(&b, ko, 3, &vocab, &n_vocab, &err), 0);
+    char joined[512] = "";
+    for (int i = 0; i < n_vocab; i++)
+        strcat(strcat(joined, i ? " " : ""), vocab[i]);
+    assert_string_equal(joined, "##싫 ##아 ##어 ##요 ##좋 싫 싫어 싫어요 아 어 요 좋 좋아 좋아요");
+    bpe_free_strings(vocab, n_vocab);
     bpe_free(&b);
     /* The order of the words does not matter; nothing to learn is no merge. */
     const struct bpe_count rev[] = {{"ab", 2}, {"ac", 2}, {"cd", 3}, {"ef", 1}, {"ba", 2}};
@@ -359,6 +369,20 @@ static void test_learning_on_the_training_data(void **state)
         if (!made[m])
             fail_msg("merge %d (%s,%s) never applies to a training word", m, b.left[m], b.right[m]);
     free(made);
+    /* So the vocabulary bpe_vocabulary gives holds every merge's result, as tokenizer.csv requires. */
+    char **vocab;
+    int n_vocab;
+    assert_int_equal(bpe_vocabulary(&b, counts, words, &vocab, &n_vocab, &err), 0);
+    for (int m = 0; m < b.n_merges; m++) {
+        char piece[256], cont[260];
+        snprintf(piece, sizeof piece, "%s%s", b.left[m], b.right[m]);
+        snprintf(cont, sizeof cont, "##%s", piece);
+        const char *keys[] = {piece, cont};
+        if (!bsearch(&keys[0], vocab, (size_t)n_vocab, sizeof *vocab, by_text) &&
+            !bsearch(&keys[1], vocab, (size_t)n_vocab, sizeof *vocab, by_text))
+            fail_msg("merge %d's result %s is not in the vocabulary", m, piece);
+    }
+    bpe_free_strings(vocab, n_vocab);
     bpe_free(&b);
     free(counts);
     for (int i = 0; i < n; i++)
