@@ -195,7 +195,7 @@ int bpe_read(struct bpe *out, const char *path, bpe_known_fn *known, const void 
             /* TRANSLATORS: %s (three times) is the text the merge makes, e.g. "좋아"; ## is the prefix of a
                piece that does not begin its word. */
             table_error_row(&t, m + 1, err, _("this merge makes \"%s\", which vocab.csv lacks (add a row %s or ##%s)"),
-                            utf8_excerpt(shown, joined + 2, SHOWN), joined + 2, joined + 2);
+                            utf8_excerpt(shown, joined + 2, SHOWN), shown, shown);
         }
         free(joined);
         if (!ok)
