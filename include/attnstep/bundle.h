@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "attnstep/bpe.h"
 #include "attnstep/error.h"
 
 /* Sizes beyond these are refused before anything is allocated. */
@@ -62,6 +63,10 @@ struct bundle {
     int d_hidden;      /* 0 when the model has no recurrent weights */
     struct bundle_recurrent_weights rec[BUNDLE_N_RECURRENT];
     struct bundle_encoder enc;
+    /* tokenizer.csv: words cut into pieces (vocabulary rows), when present;
+     * without it every word is a token (DESIGN.md "Tokenizer"). */
+    int has_tokenizer;
+    struct bpe bpe;
 };
 
 /* The encoder files, in the order they are read and written. */
@@ -103,6 +108,8 @@ double bundle_random_uniform(uint64_t *state, double limit);
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err);
 /* Writes every file of the bundle into dir, which exists (not atomic). */
 int bundle_write_dir(const struct bundle *b, const char *dir, struct error *err);
+/* Writes tokenizer.csv into dir when the model has one (else nothing). */
+int bundle_write_tokenizer(const struct bundle *b, const char *dir, struct error *err);
 /* Writes config.csv and the W/b files (not the vocabulary) into dir, which exists. */
 int bundle_write_weights(const struct bundle *b, const char *dir, struct error *err);
 

@@ -20,8 +20,10 @@ struct trace {
     const struct bundle *model; /* borrowed; must outlive the trace */
     int N, D, H, DK;
     int causal;
-    char **tokens;   /* (N) surface forms after lowercasing */
-    int *ids;        /* (N) vocabulary rows (the <unk> row for unknown words) */
+    char **tokens;   /* (N) surface forms after lowercasing: words, or pieces ("##" before
+                        a piece that does not begin its word) when the model has tokenizer.csv */
+    int *ids;        /* (N) vocabulary rows (the <unk> row for unknown tokens) */
+    int *word;       /* (N) 0-based index of the word each token comes from (= position without pieces) */
     double *embed;   /* (N, D) */
     double *pe;      /* (N, D) zeros when the model has no positional encoding */
     double *x;       /* (N, D) embed + pe */

@@ -40,7 +40,8 @@ void examples_load(struct examples *ex, const struct bundle *model)
     int n = 0;
     for (int r = 1; rank && col >= 0 && r < t.n_rows; r++) {
         struct tokens toks;
-        if (t.rows[r].n_cells <= col || tokenizer_split(&toks, table_text(&t, r, col), model->lowercase, &err))
+        if (t.rows[r].n_cells <= col || tokenizer_pieces(&toks, table_text(&t, r, col), model->lowercase,
+                                                       model->has_tokenizer ? &model->bpe : NULL, &err))
             continue;
         int unknown = 0;
         for (int i = 0; i < toks.n; i++)

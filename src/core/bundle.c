@@ -596,6 +596,7 @@ void bundle_free(struct bundle *b)
     for (size_t i = 0; i < sizeof enc / sizeof enc[0]; i++)
         free(enc[i]);
     free_labels(e->labels, e->n_labels);
+    bpe_free(&b->bpe);
     free(b->name);
     free(b->description);
     memset(b, 0, sizeof *b);
@@ -714,6 +715,24 @@ static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, str
     return 0;
 }
 
+/* A piece is known when it is a vocabulary row. */
+static int piece_known(const void *ctx, const char *piece)
+{
+    return bundle_lookup(ctx, piece) >= 0;
+}
+
+/* tokenizer.csv, when there: every merge's result a vocabulary row (vocab.csv is read first). */
+static int read_tokenizer(struct bundle *b, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE];
+    if (!file_exists(dir, "tokenizer.csv"))
+        return 0;
+    if (file_path(path, dir, "tokenizer.csv", err) || bpe_read(&b->bpe, path, piece_known, b, err))
+        return -1;
+    b->has_tokenizer = 1;
+    return 0;
+}
+
 int bundle_load(struct bundle *out, const char *dir, struct error *err)
 {
     struct stat st;
@@ -750,7 +769,8 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
         if (b.has_b[m] && read_grid(b.b[m], dir, bundle_b_file[m], 1, D, err))
             goto fail;
     }
-    if (read_recurrent(&b, dir, cfg.end_line, err) || read_encoder(&b, dir, cfg.end_line, err))
+    if (read_recurrent(&b, dir, cfg.end_line, err) || read_encoder(&b, dir, cfg.end_line, err) ||
+        read_tokenizer(&b, dir, err))
         goto fail;
     *out = b;
     return 0;
@@ -821,6 +841,11 @@ int bundle_clone(struct bundle *out, const struct bundle *s, struct error *err)
     b.enc.b_ff2 = dup_doubles(e->b_ff2, D, &f);
     b.enc.w_cls = dup_doubles(e->w_cls, D * C, &f);
     b.enc.b_cls = dup_doubles(e->b_cls, C, &f);
+    b.bpe = (struct bpe){0};
+    if (!f && s->has_tokenizer && bpe_clone(&b.bpe, &s->bpe, err)) {
+        bundle_free(&b);
+        return -1;
+    }
     if (f) {
         bundle_free(&b);
         return error_set(err, _("out of memory"));
@@ -1056,9 +1081,19 @@ static int write_vocab(const struct bundle *b, const char *dir, struct error *er
     return csvout_close(&w, err);
 }
 
+int bundle_write_tokenizer(const struct bundle *b, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE];
+    if (!b->has_tokenizer)
+        return 0;
+    return file_path(path, dir, "tokenizer.csv", err) || bpe_write(&b->bpe, path, err) ? -1 : 0;
+}
+
 int bundle_write_dir(const struct bundle *b, const char *dir, struct error *err)
 {
-    return bundle_write_weights(b, dir, err) || write_vocab(b, dir, err) ? -1 : 0;
+    return bundle_write_weights(b, dir, err) || write_vocab(b, dir, err) || bundle_write_tokenizer(b, dir, err)
+               ? -1
+               : 0;
 }
 
 int bundle_save(const struct bundle *b, const char *dir, int force, struct error *err)

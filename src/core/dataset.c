@@ -173,7 +173,7 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
                                     utf8_excerpt(buf, key.name, sizeof buf - 4));
         }
         struct tokens tk;
-        if (tokenizer_split(&tk, table_text(&d->t, r, 0), b->lowercase, err)) {
+        if (tokenizer_pieces(&tk, table_text(&d->t, r, 0), b->lowercase, b->has_tokenizer ? &b->bpe : NULL, err)) {
             free(classes);
             return sentence_error(d, r, err);
         }

@@ -64,12 +64,15 @@ static int write_tokens(const struct trace *t, const char *dir, struct error *er
     csvout_text(&w, "position");
     csvout_text(&w, "token");
     csvout_text(&w, "id");
+    csvout_text(&w, "word");
     csvout_end_row(&w);
     for (int i = 0; i < t->N; i++) {
         snprintf(num, sizeof num, "%d", i);
         csvout_text(&w, num);
         csvout_text(&w, t->tokens[i]);
         snprintf(num, sizeof num, "%d", t->ids[i]);
+        csvout_text(&w, num);
+        snprintf(num, sizeof num, "%d", t->word[i]);
         csvout_text(&w, num);
         csvout_end_row(&w);
     }
@@ -152,9 +155,9 @@ static int write_all(const struct trace *t, const char *dir, int *n_files, struc
     }
     if (write_matrix(t, dir, "concat.csv", t->concat, t->D, D, 0, err) ||
         write_matrix(t, dir, "output.csv", t->out, t->D, D, 0, err) ||
-        bundle_write_weights(t->model, dir, err))
+        bundle_write_weights(t->model, dir, err) || bundle_write_tokenizer(t->model, dir, err))
         return -1;
-    n += 2 + 1 + BUNDLE_N_PROJ;
+    n += 2 + 1 + BUNDLE_N_PROJ + t->model->has_tokenizer;
     for (int m = 0; m < BUNDLE_N_PROJ; m++)
         n += t->model->has_b[m];
     size_t Dh = (size_t)t->Dh, G = 4 * Dh;

@@ -91,6 +91,80 @@ int tokenizer_split(struct tokens *out, const char *sentence, int lowercase, str
     return 0;
 }
 
+/* Appends word w's pieces to out (which has room), "##" before all but the first. */
+static int append_pieces(struct tokens *out, const struct bpe_word *bw, int w)
+{
+    for (int k = 0; k < bw->n; k++) {
+        size_t pre = k ? strlen(BPE_CONTINUATION) : 0, len = strlen(bw->sym[k]);
+        char *s = malloc(pre + len + 1);
+        if (!s)
+            return -1;
+        memcpy(s, BPE_CONTINUATION, pre);
+        memcpy(s + pre, bw->sym[k], len + 1);
+        out->text[out->n] = s;
+        out->word[out->n++] = w;
+    }
+    return 0;
+}
+
+int tokenizer_pieces(struct tokens *out, const char *sentence, int lowercase, const struct bpe *bpe,
+                     struct error *err)
+{
+    struct tokens words;
+    if (tokenizer_split(&words, sentence, lowercase, err))
+        return -1;
+    if (!bpe) {
+        if (!(words.word = malloc((size_t)words.n * sizeof *words.word))) {
+            tokenizer_free(&words);
+            return error_set(err, _("out of memory"));
+        }
+        for (int i = 0; i < words.n; i++)
+            words.word[i] = i;
+        *out = words;
+        return 0;
+    }
+    struct tokens t = {0};
+    int cap = 0, rc = 0;
+    for (int w = 0; w < words.n && !rc; w++) {
+        struct bpe_word bw;
+        if (bpe_word_start(&bw, words.text[w], err)) {
+            rc = -1;
+            break;
+        }
+        rc = bpe_word_encode(bpe, &bw, err);
+        if (!rc && t.n + bw.n > TOKENIZER_MAX_TOKENS) {
+            /* TRANSLATORS: both %d are the most tokens attnstep shows. */
+            rc = error_set(err, _("sentence: more than %d tokens; attnstep shows at most %d"),
+                           TOKENIZER_MAX_TOKENS, TOKENIZER_MAX_TOKENS);
+        }
+        if (!rc && t.n + bw.n > cap) {
+            int ncap = cap ? cap : 16;
+            while (ncap < t.n + bw.n)
+                ncap *= 2;
+            char **text = realloc(t.text, (size_t)ncap * sizeof *text);
+            if (text)
+                t.text = text;
+            int *word = realloc(t.word, (size_t)ncap * sizeof *word);
+            if (word)
+                t.word = word;
+            if (text && word)
+                cap = ncap;
+            else
+                rc = error_set(err, _("out of memory"));
+        }
+        if (!rc && append_pieces(&t, &bw, w))
+            rc = error_set(err, _("out of memory"));
+        bpe_word_free(&bw);
+    }
+    tokenizer_free(&words);
+    if (rc) {
+        tokenizer_free(&t);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
 void tokenizer_free(struct tokens *t)
 {
     if (!t)
@@ -98,6 +172,8 @@ void tokenizer_free(struct tokens *t)
     for (int i = 0; i < t->n; i++)
         free(t->text[i]);
     free(t->text);
+    free(t->word);
     t->text = NULL;
+    t->word = NULL;
     t->n = 0;
 }

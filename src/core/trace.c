@@ -145,7 +145,7 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
                 struct error *err)
 {
     struct tokens toks;
-    if (tokenizer_split(&toks, sentence, model->lowercase, err))
+    if (tokenizer_pieces(&toks, sentence, model->lowercase, model->has_tokenizer ? &model->bpe : NULL, err))
         return -1;
     size_t N = (size_t)toks.n, D = (size_t)model->d_model, H = (size_t)model->n_heads;
     size_t Dh = (size_t)model->d_hidden;
@@ -163,7 +163,7 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     }
     struct trace t = {
         .model = model, .N = (int)N, .D = (int)D, .H = (int)H, .DK = (int)(D / H), .causal = causal,
-        .tokens = toks.text,
+        .tokens = toks.text, .word = toks.word,
     };
     t.ids = malloc(N * sizeof *t.ids);
     double **nd[] = {&t.embed, &t.pe, &t.x, &t.q, &t.k, &t.v, &t.concat, &t.out};
@@ -206,7 +206,7 @@ void trace_free(struct trace *t)
 {
     if (!t)
         return;
-    struct tokens toks = {.n = t->N, .text = t->tokens};
+    struct tokens toks = {.n = t->N, .text = t->tokens, .word = t->word};
     tokenizer_free(&toks);
     free(t->ids);
     double *bufs[] = {t->embed, t->pe, t->x, t->q, t->k, t->v, t->scores, t->scaled,

@@ -736,6 +736,73 @@ def _(model, path):
     del_line(path, CONFIG_LINE["d_model"])
 
 
+# --- tokenizer.csv (subword merges; every merge's result a vocabulary row)
+PIECES = ["th", "##ov", "##ie"]  # results of t,h / o,v / i,e; "the" is already a row
+
+
+def add_tokenizer(model, rows=("left,right", "t,h", "th,e", "o,v", "i,e")):
+    """Gives the base bundle tokenizer.csv (rows as lines) and the pieces its merges make."""
+    write_lines(os.path.join(model, "tokenizer.csv"), list(rows))
+    for k, tok in enumerate(PIECES):
+        add_line(os.path.join(model, "vocab.csv"),
+                 tok + "," + ",".join(fmt(((k + j) % 7 - 3) / 10.0) for j in range(D)))
+
+
+@case("GOOD: a bundle with tokenizer.csv: pieces in --print and tokens.csv (position,token,id,word), "
+      "tokenizer.csv in the export")
+def _(binary, tmp):
+    model = os.path.join(tmp, "model")
+    write_bundle(model)
+    add_tokenizer(model)
+    out = os.path.join(tmp, "export")
+    r = run([binary, "--model", model, "--print", "--export", out, "--", "the", "movie"])
+    problems = check_ok(r, mentions=["##ov", "##ie"])
+    want = "position,token,id,word\n0,the,2,0\n1,m,0,1\n2,##ov,8,1\n3,##ie,9,1\n"
+    try:
+        with open(os.path.join(out, "tokens.csv"), encoding="utf-8") as f:
+            got = f.read()
+        if got != want:
+            problems.append("tokens.csv is %r, expected %r" % (got, want))
+        with open(os.path.join(out, "tokenizer.csv"), encoding="utf-8") as f:
+            if f.read() != "left,right\nt,h\nth,e\no,v\ni,e\n":
+                problems.append("the export's tokenizer.csv differs from the bundle's")
+    except OSError as e:
+        problems.append(str(e))
+    return r, problems
+
+
+@model_case("tokenizer.csv header 'left,rite' -> tokenizer.csv:1:", "tokenizer.csv", 1)
+def _(model, path):
+    add_tokenizer(model, ("left,rite", "t,h"))
+
+
+@model_case("tokenizer.csv ragged row (3 fields) -> tokenizer.csv:3:", "tokenizer.csv", 3)
+def _(model, path):
+    add_tokenizer(model, ("left,right", "t,h", "th,e,x"))
+
+
+@model_case("tokenizer.csv empty piece -> tokenizer.csv:2:3:", "tokenizer.csv", 2)
+def _(model, path):
+    add_tokenizer(model, ("left,right", "t,", "th,e"))
+    return re.escape(":2:3: ")
+
+
+@model_case("tokenizer.csv the merge t,h twice -> tokenizer.csv:4:", "tokenizer.csv", 4)
+def _(model, path):
+    add_tokenizer(model, ("left,right", "t,h", "th,e", "t,h"))
+
+
+@model_case("tokenizer.csv merge w,a whose result wa is not in vocab.csv -> tokenizer.csv:3:",
+            "tokenizer.csv", 3)
+def _(model, path):
+    add_tokenizer(model, ("left,right", "t,h", "w,a"))
+
+
+@model_case("tokenizer.csv piece written with ## -> tokenizer.csv:2:", "tokenizer.csv", 2)
+def _(model, path):
+    add_tokenizer(model, ("left,right", "o,##v"))
+
+
 # --- sentence
 def sentence_case(desc, words):
     @case(desc)

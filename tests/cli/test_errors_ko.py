@@ -171,6 +171,18 @@ m = model("quote")
 edit(f"{m}/vocab.csv", lambda ls: ls[:5] + ['"open' + ls[5]] + ls[6:])
 compare("an unclosed quote in vocab.csv", ["--model", m, "--print"], f"{m}/vocab.csv:6:1")
 
+# ---- tokenizer.csv (subword merges) ------------------------------------------------
+for name, text, line in (
+        ("a wrong header", "left,rite\nt,h\n", "1:1"),
+        ("a ragged row", "left,right\nt,h\nth,e,x\n", "3:1"),
+        ("an empty piece", "left,right\nt,\n", "2:3"),
+        ("a piece written with ##", "left,right\nt,##h\n", "2:3"),
+        ("a merge twice", "left,right\nt,h\nq,u\nt,h\n", "4:1"),
+        ("a result missing from vocab.csv", "left,right\nq,z\n", "2:1")):
+    m = model("tokenizer-" + name.replace(" ", "-").replace("#", "h"))
+    write(f"{m}/tokenizer.csv", text)
+    compare(f"tokenizer.csv: {name}", ["--model", m, "--print"], f"{m}/tokenizer.csv:{line}")
+
 # ---- --init-model ------------------------------------------------------------------
 write("dup-vocab.csv", "token\nthe\nmovie\nthe\n")
 compare("--init-model with a token twice in --vocab", ["--init-model", "made", "--vocab", "dup-vocab.csv"], "")

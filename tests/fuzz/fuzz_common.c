@@ -184,6 +184,11 @@ void fuzz_check_same(const struct bundle *a, const struct bundle *b)
     for (size_t i = 0; i < V; i++)
         if (strcmp(a->vocab[i], b->vocab[i]))
             fuzz_fail("the reloaded model differs", "vocabulary");
+    if (a->has_tokenizer != b->has_tokenizer || a->bpe.n_merges != b->bpe.n_merges)
+        fuzz_fail("the reloaded model differs", "tokenizer.csv");
+    for (int m = 0; m < a->bpe.n_merges; m++)
+        if (strcmp(a->bpe.left[m], b->bpe.left[m]) || strcmp(a->bpe.right[m], b->bpe.right[m]))
+            fuzz_fail("the reloaded model differs", "tokenizer.csv");
     int same = same_doubles(a->embed, b->embed, V * D);
     for (int m = 0; m < BUNDLE_N_PROJ; m++)
         same &= same_doubles(a->w[m], b->w[m], D * D) && same_doubles(a->b[m], b->b[m], D);
