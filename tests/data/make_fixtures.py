@@ -29,6 +29,11 @@ readable.
                 lowercase 0, Korean tokens; encoder block with d_ff 12, GELU
                 (exact erf form), norm_eps 1e-6 and 3 classes (neg;neu;pos).
                 Plain LF files.
+  korean-bpe    the korean bundle's attention weights and vocabulary rows
+                (same seed), but positional sinusoidal and lowercase 1, plus
+                a hand-made tokenizer.csv (19 byte-pair merges, BOM, CRLF,
+                some quoted fields) and vocabulary rows for the pieces
+                (second generator, seed + 1).  See BPE_MERGES below.
 
 Usage: /usr/bin/python3 tests/data/make_fixtures.py
 """
@@ -194,6 +199,52 @@ def make_encoder_bundle(name, seed, config, vocab, with_bias, messy_files=()):
             write_plain(fpath, [[num(c) for c in row] for row in rows])
 
 
+# korean-bpe: the ordered merge list (rank = position) and the pieces added to
+# the vocabulary.  Chosen so that the order of the merges matters:
+#   - (았,다) rank 1 blocks (않,았) rank 4 in 않았다 (→ 않 ##았다), while
+#     (않,았) applies in 않았어 (→ 않았 ##어);
+#   - (좋아,요) rank 0 is ranked before (좋,아) rank 3, which makes its left
+#     part: only "repeat the lowest-rank pair present" gives 좋아요 whole
+#     (a single pass over the list in rank order would leave 좋아 ##요);
+#   - (하,지) makes 하지 at the start of 하지만 and ##하지 inside 좋아하지;
+#   - (하,하) on 하하하: left to right, non-overlapping (→ 하하 ##하);
+#   - English words in pieces after lowercasing (Movies → movie ##s,
+#     weren → were ##n, good → g ##oo ##d).
+# Absent on purpose: 그 (a whole word) and ##n (a piece), both <unk>; the
+# whole-word rows 않았다, 책을 of the korean vocabulary stay unreachable
+# (a bundle with tokenizer.csv never looks a whole word up).
+# Some merge results exist only in one form (##았다, ##vi, ##re, ##oo),
+# which is enough for tokenizer.csv to be valid.
+BPE_MERGES = [("좋아", "요"), ("았", "다"), ("하", "지"), ("좋", "아"), ("않", "았"),
+              ("하", "하"), ("영", "화"), ("영화", "가"), ("나", "는"),
+              ("t", "h"), ("th", "e"), ("m", "o"), ("v", "i"), ("mo", "vi"),
+              ("movi", "e"), ("w", "e"), ("r", "e"), ("we", "re"), ("o", "o")]
+BPE_PIECES = ["하하", "##하", "영화", "좋아요", "하지", "##하지", "##만", "책", "##을",
+              "좋아", "##도", "않", "##았다", "##를", "않았", "##어",
+              "the", "th", "movie", "mo", "##vi", "movi", "##s", "were", "we", "##re",
+              "'", "t", "g", "##oo", "##d"]
+
+
+def make_bpe_bundle(name, seed, config, vocab, merges, pieces):
+    """An attention bundle plus tokenizer.csv and vocabulary rows for the pieces.
+
+    make_bundle draws the weights and the first len(vocab) embedding rows from
+    seed (so they equal those of a bundle made with the same seed and vocab);
+    the pieces' embeddings come from a second generator (seed + 1).
+    tokenizer.csv is written with a BOM, CRLF and some quoted fields.
+    """
+    make_bundle(name, seed, config, vocab, with_bias=False, messy=False)
+    d = int(config["d_model"])
+    rng = np.random.default_rng(seed + 1)
+    emb = rng.normal(0.0, 0.5, size=(len(pieces), d))
+    path = os.path.join(OUT, name)
+    with open(os.path.join(path, "vocab.csv"), "a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(
+            [[tok] + [num(x) for x in row] for tok, row in zip(pieces, emb)])
+    write_messy(os.path.join(path, "tokenizer.csv"), [["left", "right"]] + [list(m) for m in merges],
+                lambda r, c: r > 0 and (r + c) % 3 == 0)
+
+
 def main():
     make_bundle(
         "bias-crlf", 1001,
@@ -242,6 +293,14 @@ def main():
         ["<unk>", "영화가", "좋지", "않았다", "정말", "재미있다", "나는",
          "책을", ".", "!", "?"],
         with_bias=False)
+    make_bpe_bundle(
+        "korean-bpe", 3003,
+        {"d_model": "4", "n_heads": "2", "positional": "sinusoidal",
+         "lowercase": "1", "name": "korean-bpe",
+         "description": "Fixture: the korean bundle with a hand-made tokenizer.csv (subword pieces)"},
+        ["<unk>", "영화가", "정말", "좋지", "않았다", "나는", "책을", "재미있다",
+         "OK", "The", ".", "!", "?", ","],
+        BPE_MERGES, BPE_PIECES)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ For every case in tests/golden/cases.csv this runs
     ATTNSTEP_BINARY --model <bundle> [--causal] --export <tmp>/<name> -- <words...>
 and checks each golden file in tests/golden/cases/<name>/ against the exported
 file of the same name:
-  * header row and first column must be identical strings (tokens.csv: every cell);
+  * header row and first column must be identical strings (tokens.csv: every
+    cell, i.e. position, token, id and word);
   * numbers must agree within |a - b| <= 1e-5*|b| + 1e-7 (b = golden), except
     influence.csv: |a - b| <= 1e-4*|b| + 1e-7 (its goldens come from finite
     differences);
@@ -21,7 +22,10 @@ bundle does not have.  For a v2 bundle (encoder block and classifier: the
 ten ENCODER_WEIGHTS files), it checks that the export copies those weight
 files and that its config.csv gives the bundle's d_ff, activation, labels and
 norm_eps (default 1e-5); for a v1 bundle, that no encoder output or weight
-file is exported.
+file is exported.  For a bundle with a tokenizer.csv (subword merges), it
+checks that the export copies it with the same merges in the same order; for
+a bundle without one, that no tokenizer.csv is exported (the export would
+then describe a different tokenizer).
 
 Output is TAP; exit status 1 if anything failed.  Standard library only (no
 numpy), so CI can run it.  --keep leaves the export directory in place.
@@ -255,6 +259,38 @@ def stray_encoder_files(export_dir):
     return ["exported for a bundle without an encoder block: %s" % " ".join(stray)] if stray else []
 
 
+def has_tokenizer(bundle_dir):
+    return os.path.exists(os.path.join(bundle_dir, "tokenizer.csv"))
+
+
+def compare_tokenizer(bundle_dir, export_dir):
+    """The export's tokenizer.csv: header left,right and the bundle's merges, same order.
+
+    Compared as parsed CSV rows (BOM, CRLF and quoting may differ), field by
+    field and exactly: a merge is two strings."""
+    path = os.path.join(export_dir, "tokenizer.csv")
+    if not os.path.exists(path):
+        return ["tokenizer.csv: missing from the export"]
+    want = read_rows(os.path.join(bundle_dir, "tokenizer.csv"))
+    try:
+        got = read_rows(path)
+    except (UnicodeDecodeError, csv.Error) as e:
+        return ["tokenizer.csv: cannot read export: %s" % e]
+    if not got or got[0] != ["left", "right"]:
+        return ["tokenizer.csv: header is %r, expected left,right" % (",".join(got[0]) if got else "")]
+    if len(got) != len(want):
+        return ["tokenizer.csv: expected %d merges, got %d" % (len(want) - 1, len(got) - 1)]
+    bad = ["tokenizer.csv: line %d: expected %s, got %s" % (r + 1, ",".join(w), ",".join(g))
+           for r, (w, g) in enumerate(zip(want, got)) if w != g]
+    return bad[:3] + (["tokenizer.csv: %d merge(s) differ" % len(bad)] if bad else [])
+
+
+def stray_tokenizer(export_dir):
+    if os.path.exists(os.path.join(export_dir, "tokenizer.csv")):
+        return ["tokenizer.csv exported for a bundle without one (word tokenizer)"]
+    return []
+
+
 # ------------------------------------------------------------ TAP driver
 class Tap:
     def __init__(self):
@@ -286,6 +322,7 @@ def main(argv):
     # the plan: per case 1 run + golden files + masked check + 4 weight files
     # + the recurrent weight copies + (config d_hidden if recurrent) + stray-file check
     # + v2: the encoder weight copies and the config check / v1: the stray-encoder check
+    # + the tokenizer.csv copy (or its absence)
     plan, count = [], 0
     for case in cases:
         files = sorted(os.listdir(os.path.join(golden, "cases", case["name"])))
@@ -294,7 +331,7 @@ def main(argv):
         enc = has_encoder(os.path.join(root, case["bundle"]))
         plan.append((files, rec, enc))
         count += len(files) + 7 + sum(len(names) for names in rec.values()) + (1 if rec else 0) \
-            + (len(ENCODER_WEIGHTS) + 1 if enc else 1)
+            + (len(ENCODER_WEIGHTS) + 1 if enc else 1) + 1
     print("1..%d" % count)
 
     tap = Tap()
@@ -355,8 +392,14 @@ def main(argv):
             else:
                 tap.result("%s: no encoder files exported (v1 bundle)" % name, stray_encoder_files(out))
 
+            if has_tokenizer(bundle):
+                tap.result("%s/tokenizer.csv equals the bundle's" % name, compare_tokenizer(bundle, out))
+            else:
+                tap.result("%s: no tokenizer.csv exported (word tokenizer)" % name, stray_tokenizer(out))
+
             if os.path.isdir(out):
-                checked = set(files) | {w + ".csv" for w in weights} | ({"config.csv"} if rec or enc else set())
+                checked = set(files) | {w + ".csv" for w in weights} | ({"config.csv"} if rec or enc else set()) \
+                    | ({"tokenizer.csv"} if has_tokenizer(bundle) else set())
                 extra = sorted(set(os.listdir(out)) - checked)
                 if extra:
                     print("# %s: exported files not checked: %s" % (name, " ".join(extra)))

@@ -7,6 +7,12 @@ matrices from the same model bundles with numpy in float64, written from the
 project contract and NOT from the C code, so that the C program can be checked
 against an independent implementation (tests/golden/compare.py does that).
 
+A bundle with a tokenizer.csv (an ordered list of byte-pair merges) has its
+words cut into subword pieces first, by the rules of DESIGN.md "Subword
+tokenizer" and the issue-10 decisions (code points, lowest-rank pair first,
+`##` on pieces that do not begin their word); without tokenizer.csv the word
+tokenizer applies, as before.
+
 Besides the attention layer it runs the recurrent models a bundle may hold (an
 RNN and/or an LSTM reading the word embeddings one at a time) and measures each
 word's influence on the end of the sentence, by central finite differences.
@@ -20,7 +26,9 @@ are committed; `--check` recomputes them into a temporary directory and exits 1
 if any committed number differs by more than 1e-12 relative (plus a 1e-15
 absolute floor for values that cancel to ~0), or if a file is missing or
 stale, so a test can verify that the committed golden files are current.
-`--check` also recomputes every influence with exact forward-mode derivatives
+`--check` also tests the tokenizer against encodings worked out by hand and
+checks invariants of every case's pieces (see cross_check_tokenizer), and
+recomputes every influence with exact forward-mode derivatives
 and fails if the finite differences disagree with them (a self-test of the
 finite differences; the goldens themselves hold the finite-difference values),
 and checks invariants of the encoder outputs (LayerNorm rows, activation,
@@ -78,9 +86,36 @@ def load_bundle(bundle_dir):
         assert b["W_" + m].shape == (d, d)
         bias = os.path.join(bundle_dir, "b_%s.csv" % m)
         b["b_" + m] = read_matrix(bias).reshape(d) if os.path.exists(bias) else np.zeros(d)
+    b["merges"] = load_merges(bundle_dir, b["tokens"])
     load_recurrent(b, bundle_dir, config)
     load_encoder(b, bundle_dir, config)
     return b
+
+
+def load_merges(bundle_dir, vocab_tokens):
+    """The bundle's tokenizer.csv as {(left, right): rank}, or None without the file.
+
+    Header `left,right`; each data row is one merge, its rank the 0-based
+    data-row index.  left and right are raw strings (no `##`), non-empty, no
+    whitespace; no merge twice; each result left+right must be a vocabulary
+    row as itself or as `##` + itself.  (The reference asserts these; the C
+    program reports them with file:line:col.)"""
+    path = os.path.join(bundle_dir, "tokenizer.csv")
+    if not os.path.exists(path):
+        return None
+    rows = read_rows(path)
+    assert rows and rows[0] == ["left", "right"], "%s: header must be left,right" % path
+    vocab = set(vocab_tokens)
+    merges = {}
+    for rank, row in enumerate(rows[1:]):
+        assert len(row) == 2 and all(row), "%s: merge %d: %r" % (path, rank, row)
+        assert not any(ch.isspace() for field in row for ch in field), "%s: whitespace in %r" % (path, row)
+        assert tuple(row) not in merges, "%s: merge %r twice" % (path, row)
+        result = row[0] + row[1]
+        assert result in vocab or "##" + result in vocab, \
+            "%s: result %r of merge %d is not in vocab.csv" % (path, result, rank)
+        merges[tuple(row)] = rank
+    return merges
 
 
 # The v2 encoder block and classifier: file name -> shape, in terms of
@@ -180,6 +215,46 @@ def tokenize(sentence, lowercase):
     return tokens
 
 
+def bpe_word(word, merges):
+    """The symbols of one pre-split word after the merges (minbpe / GPT-2 order).
+
+    Start from the word's Unicode code points (a Hangul syllable is one
+    symbol).  Repeat: among the adjacent pairs that are merges, take the one
+    with the lowest rank and replace every occurrence of it, scanning left to
+    right without overlap; stop when no adjacent pair is a merge."""
+    symbols = list(word)  # a str iterates by code point
+    while len(symbols) > 1:
+        ranked = [(merges[pair], pair) for pair in zip(symbols, symbols[1:]) if pair in merges]
+        if not ranked:
+            break
+        best = min(ranked)[1]
+        merged, i = [], 0
+        while i < len(symbols):
+            if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == best:
+                merged.append(symbols[i] + symbols[i + 1])
+                i += 2
+            else:
+                merged.append(symbols[i])
+                i += 1
+        symbols = merged
+    return symbols
+
+
+def encode(sentence, lowercase, merges):
+    """(tokens, words): the token texts and, for each, the 0-based index of its pre-split word.
+
+    Without merges (no tokenizer.csv) each pre-split word is one token.  With
+    merges, each word's symbols are its pieces; every piece but the word's
+    first is written with the prefix `##`."""
+    tokens, words = [], []
+    for w, word in enumerate(tokenize(sentence, lowercase)):
+        pieces = [word] if merges is None else bpe_word(word, merges)
+        for k, piece in enumerate(pieces):
+            tokens.append(piece if k == 0 else "##" + piece)
+            words.append(w)
+    return tokens, words
+
+
 # ------------------------------------------------------------ the math
 def softmax_rows(a):
     e = np.exp(a - a.max(axis=1, keepdims=True))
@@ -187,13 +262,16 @@ def softmax_rows(a):
 
 
 def embed(b, sentence):
-    """Tokens, their vocab ids, and the embedding rows (N x d_model)."""
-    tokens = tokenize(sentence, b["lowercase"])
+    """Tokens, their vocab ids, their word indices, and the embedding rows (N x d_model).
+
+    A token (a whole word or a piece with its `##`) missing from the
+    vocabulary uses the `<unk>` row and keeps its own text."""
+    tokens, words = encode(sentence, b["lowercase"], b["merges"])
     index = {}
     for i, t in enumerate(b["tokens"]):
         index.setdefault(t, i)  # first row wins
     ids = [index.get(t, index["<unk>"]) for t in tokens]
-    return tokens, ids, b["E"][ids]
+    return tokens, ids, words, b["E"][ids]
 
 
 def positional(b, n):
@@ -251,14 +329,14 @@ def attention_layer(b, x, tokens, causal):
 
 
 def attention(b, sentence, causal):
-    """Return (tokens, ids, list of (filename, matrix, column names))."""
-    tokens, ids, emb = embed(b, sentence)
+    """Return (tokens, ids, words, list of (filename, matrix, column names))."""
+    tokens, ids, words, emb = embed(b, sentence)
     d = b["d_model"]
     pe = positional(b, len(tokens))
     x = emb + pe
     out, _ = attention_layer(b, x, tokens, causal)
     out = [("embeddings", emb, dcols(d)), ("positional", pe, dcols(d)), ("x", x, dcols(d))] + out
-    return tokens, ids, out
+    return tokens, ids, words, out
 
 
 # ------------------------------------------------------------ encoder block (v2)
@@ -484,7 +562,7 @@ def labelled(tokens, m, cols):
 
 def case_influence(bundle, case):
     """{model: influence per position} (finite differences) for one case, in file order."""
-    _, _, emb = embed(bundle, case["sentence"])
+    _, _, _, emb = embed(bundle, case["sentence"])
     causal = case["causal"].strip() == "1"
     return {model: influence_fd(y_of, emb) for model, y_of in end_functions(bundle, emb, causal)}
 
@@ -493,11 +571,12 @@ def write_all(cases_dir):
     shutil.rmtree(cases_dir, ignore_errors=True)
     for case in read_cases():
         bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
-        tokens, ids, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
+        tokens, ids, words, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
         folder = os.path.join(cases_dir, case["name"])
         os.makedirs(folder)
         write_csv(os.path.join(folder, "tokens.csv"),
-                  [["position", "token", "id"]] + [[p, t, i] for p, (t, i) in enumerate(zip(tokens, ids))])
+                  [["position", "token", "id", "word"]]
+                  + [[p, t, i, w] for p, (t, i, w) in enumerate(zip(tokens, ids, words))])
         for fname, m, cols in mats:
             write_csv(os.path.join(folder, fname + ".csv"), labelled(tokens, m, cols))
 
@@ -540,7 +619,7 @@ def cross_check_influence():
     problems = []
     for case in read_cases():
         bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
-        _, _, emb = embed(bundle, case["sentence"])
+        _, _, _, emb = embed(bundle, case["sentence"])
         exact = influence_exact(bundle, emb, case["causal"].strip() == "1")
         for model, fd in case_influence(bundle, case).items():
             for i, (a, e) in enumerate(zip(fd, exact[model])):
@@ -564,7 +643,7 @@ def cross_check_encoder():
         enc = bundle["encoder"]
         if enc is None:
             continue
-        tokens, _, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
+        tokens, _, _, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
         named = {fname: m for fname, m, _ in mats}
         out = {fname: m for fname, m, _, _ in encoder_block(enc, named["x"], named["output"])}
         name = case["name"]
@@ -588,6 +667,88 @@ def cross_check_encoder():
             problems.append("%s: probabilities are not softmax(logits)" % name)
         if not np.allclose(out["pooled"][0], out["norm2"].sum(axis=0) / len(tokens), rtol=1e-13, atol=1e-15):
             problems.append("%s: pooled is not the mean of norm2's rows" % name)
+    return problems
+
+
+# Encodings worked out by hand from the rules (not by running encode), as a
+# self-test of bpe_word/encode: (merges in rank order, word, expected pieces).
+HAND_WORDS = (
+    ((), "abc", ["a", "b", "c"]),                        # no merge: one piece per code point
+    ((("a", "a"),), "aaa", ["aa", "a"]),                 # left to right, no overlap
+    ((("a", "a"),), "aaaa", ["aa", "aa"]),               # every occurrence in one step
+    ((("a", "a"), ("aa", "a")), "aaa", ["aaa"]),
+    ((("b", "c"), ("a", "b")), "abc", ["a", "bc"]),      # lower rank first blocks (a,b)
+    ((("a", "b"), ("b", "c")), "abc", ["ab", "c"]),
+    ((("ab", "c"), ("a", "b")), "abc", ["abc"]),         # a pair made later can have a lower rank
+    ((("a", "b"), ("c", "d"), ("ab", "cd")), "abcd", ["abcd"]),
+    ((("가", "나"),), "가나다가나", ["가나", "다", "가나"]),    # Hangul syllables are single symbols
+    ((("e", "\u0301"),), "e\u0301\u00e9", ["e\u0301", "\u00e9"]),  # code points, not bytes or graphemes
+)
+
+# The korean-bpe fixture's sentences, cut by hand from its tokenizer.csv
+# (tests/data/make_fixtures.py, BPE_MERGES): (token text, word index); a text
+# in UNK is a piece that is not in its vocab.csv (the <unk> row, text kept).
+HAND_SENTENCES = (
+    ("하하하 영화가 좋아요 ! 하지만 나는 그 책을 좋아하지도 않았다 .",
+     [("하하", 0), ("##하", 0), ("영화가", 1), ("좋아요", 2), ("!", 3), ("하지", 4), ("##만", 4),
+      ("나는", 5), ("그", 6), ("책", 7), ("##을", 7), ("좋아", 8), ("##하지", 8), ("##도", 8),
+      ("않", 9), ("##았다", 9), (".", 10)]),
+    ("나는 그 영화를 좋아하지 않았어 .",
+     [("나는", 0), ("그", 1), ("영화", 2), ("##를", 2), ("좋아", 3), ("##하지", 3),
+      ("않았", 4), ("##어", 4), (".", 5)]),
+    ("The Movies weren't good!",
+     [("the", 0), ("movie", 1), ("##s", 1), ("were", 2), ("##n", 2), ("'", 3), ("t", 4),
+      ("g", 5), ("##oo", 5), ("##d", 5), ("!", 6)]),
+)
+HAND_UNK = ("그", "##n")
+
+
+def cross_check_tokenizer():
+    """Self-tests of the tokenizer (cheap; no golden file involved).
+
+    - bpe_word against the hand-worked HAND_WORDS;
+    - the korean-bpe sentences against HAND_SENTENCES (pieces, word indices, <unk>);
+    - for every case: the pieces of each word, without their `##`, spell the
+      word; only the first piece of a word lacks `##`; word indices run
+      0, 1, ... without gaps; no adjacent pair left in a word is a merge;
+    - a bundle without tokenizer.csv: exactly the word tokenizer's tokens, word = position."""
+    problems = []
+    for merge_list, word, want in HAND_WORDS:
+        got = bpe_word(word, {pair: rank for rank, pair in enumerate(merge_list)})
+        if got != want:
+            problems.append("bpe_word(%r, %r) = %r, worked by hand: %r" % (word, merge_list, got, want))
+
+    bpe = load_bundle(os.path.join(ROOT, "tests", "data", "bundles", "korean-bpe"))
+    for sentence, want in HAND_SENTENCES:
+        tokens, ids, words, _ = embed(bpe, sentence)
+        if list(zip(tokens, words)) != want:
+            problems.append("korean-bpe %r: %r, worked by hand: %r" % (sentence, list(zip(tokens, words)), want))
+        unk = bpe["tokens"].index("<unk>")
+        for t, i in zip(tokens, ids):
+            if (i == unk) != (t in HAND_UNK):
+                problems.append("korean-bpe %r: %r should%s be <unk>" % (sentence, t, "" if t in HAND_UNK else " not"))
+
+    for case in read_cases():
+        bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
+        tokens, _, words, _ = embed(bundle, case["sentence"])
+        split = tokenize(case["sentence"], bundle["lowercase"])
+        name = case["name"]
+        if bundle["merges"] is None:
+            if tokens != split or words != list(range(len(split))):
+                problems.append("%s: without tokenizer.csv the tokens must be the words" % name)
+            continue
+        if sorted(set(words)) != list(range(len(split))) or words != sorted(words):
+            problems.append("%s: word indices %r" % (name, words))
+            continue
+        for w, word in enumerate(split):
+            pieces = [t for t, k in zip(tokens, words) if k == w]
+            bare = [p[2:] if j else p for j, p in enumerate(pieces)]
+            if "".join(bare) != word or any(p.startswith("##") for p in pieces[:1]) \
+                    or not all(p.startswith("##") for p in pieces[1:]):
+                problems.append("%s: word %r cut as %r" % (name, word, pieces))
+            left = [pair for pair in zip(bare, bare[1:]) if pair in bundle["merges"]]
+            if left:
+                problems.append("%s: word %r: merges left unapplied: %r" % (name, word, left))
     return problems
 
 
@@ -617,6 +778,7 @@ def check():
                     if differs(a, b):
                         problems.append("%s: line %d field %d: committed %s, recomputed %s"
                                         % (rel, r + 1, c + 1, b, a))
+        problems += cross_check_tokenizer()
         problems += cross_check_influence()
         problems += cross_check_encoder()
         for p in problems:
