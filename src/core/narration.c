@@ -250,10 +250,10 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
                (subword pieces); ≤ 4 lines of 76 cells. A merge joins two adjacent
                symbols; its number is its row in tokenizer.csv. Pieces are frequent
                character sequences, not morphemes, though they often coincide. */
-            N_("Each word is cut into pieces: its characters, joined by tokenizer.csv's merges, lowest number "
-               "first. A fixed table thus covers an open vocabulary: frequent words stay whole, rare ones split "
-               "into known pieces (## marks a later piece). Pieces are frequent character runs: a Korean 어절 "
-               "often splits into stem and endings."),
+            N_("Words are cut into pieces: characters joined by tokenizer.csv's merges, lowest number first. "
+               "A fixed table covers an open vocabulary: common words stay whole, rare ones split into known "
+               "pieces (## marks a later one). Pieces are frequent character runs; a 어절 often splits into stem "
+               "and endings."),
     },
     [STAGE_POSITIONAL] = {
         [V_CAUSAL] =
