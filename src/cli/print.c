@@ -65,23 +65,12 @@ void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head,
         put_left(out, h_tok, w);
         fputs("  ", out);
         put_right(out, h_id, id_w);
-        /* TRANSLATORS: a column heading of --print's token table for a model
-           with tokenizer.csv: the word (from 0) each piece comes from. */
-        const char *h_word = _("word");
-        int word_w = utf8_width(h_word) > 4 ? utf8_width(h_word) : 4;
-        if (l->n_words) {
-            fputs("  ", out);
-            put_right(out, h_word, word_w);
-        }
         fprintf(out, "  %s\n", h_voc);
         for (int i = 0; i < t->N; i++) {
             fprintf(out, "  %*d  ", pos_w, i);
             put_left(out, t->tokens[i], w);
             const char *seen = t->model->vocab[t->ids[i]];
-            fprintf(out, "  %*d", id_w, t->ids[i]);
-            if (l->n_words)
-                fprintf(out, "  %*d", word_w, t->word[i]);
-            fprintf(out, "  %s\n",
+            fprintf(out, "  %*d  %s\n", id_w, t->ids[i],
                     /* TRANSLATORS: the last column of the token table: the token
                        is not in the vocabulary (it becomes <unk>), or it is. */
                     strcmp(seen, t->tokens[i]) ? _("unknown <unk>") : _("known"));
