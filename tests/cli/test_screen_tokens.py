@@ -161,6 +161,29 @@ def walk(lang, w, h, back):
             for piece, row in [pr for *_, ps in shown for pr in ps][:None if h >= 24 else 1]:
                 expect(re.search(r"\d+\s+%s\s+%d\b" % (re.escape(piece), row or 0), screens[k - 1]),
                        "step %d: the token list lacks %s with row %s" % (k, piece, row or 0), screens[k - 1])
+        if back and h >= 40:  # the merge just made stands out: 하하 not drawn like the 하 beside it
+            p.keys("Home")
+            p.settle(at_step(lang, 1))
+            p.keys("Right")
+            p.settle(at_step(lang, 2))
+            esc = p.screen(escapes=True)
+            rows = esc.split("\n")
+            at = [i for i, l in enumerate(rows) if (TEXT[lang]["panel"] % (1, N_WORDS)) in l]
+            expect(at, "no panel line for word 1 (with escapes)", esc)
+            attrs, cur = {}, ""
+            for piece in re.split(r"(\x1b\[[0-9;:]*m)", rows[at[0] + 1]):
+                if piece.startswith("\x1b["):
+                    cur = cur + piece if piece not in ("\x1b[0m", "\x1b[m") else ""
+                elif piece.strip():
+                    for sym in piece.split():
+                        attrs.setdefault(sym, []).append(cur)
+            expect(attrs.get("하하") and attrs.get("하") and attrs["하하"][0] != attrs["하"][-1],
+                   "the merged symbol 하하 is drawn like 하: %r" % attrs, esc.replace("\x1b", "\\e"))
+            p.keys("Home")
+            p.settle(at_step(lang, 1))
+            for k in range(2, len(steps) + 2):
+                p.keys("Right")
+            p.settle(at_step(lang, len(steps) + 1))
         # One step more: stage 2, the tokens stage done (← must come back from there too).
         expect(t_stage2[lang] in screens[-1], "the step after the tokens stage is not stage 2", screens[-1])
         expect(step_of(lang, screens[-1])[1] == total, "the number of steps changed", screens[-1])
