@@ -550,6 +550,20 @@ static int cut_word(const struct panel *p, struct lesson_pos *pos)
     return l->stages[pos->stage].kind == STAGE_TOKENS ? pos->row : -1;
 }
 
+/* Draws s at xx after sep when it fits whole before end (with room for "…");
+ * else "…" once. Returns the new xx, or end when the line is full. */
+static int draw_item(int y, int xx, int end, const char *sep, const char *s, attr_t a)
+{
+    if (xx >= end)
+        return end;
+    if (xx + utf8_width(sep) + utf8_width(s) > end - 2) {
+        draw_text(y, xx, end - xx, widgets_utf8 ? " …" : " ...", theme_attr(ROLE_DIM));
+        return end;
+    }
+    xx += draw_text(y, xx, end - xx, sep, theme_attr(ROLE_DIM));
+    return xx + draw_text(y, xx, end - xx, s, a);
+}
+
 static void draw_cut(const struct panel *p, int y, int x, int w)
 {
     const struct lesson *l = p->lesson;
@@ -562,6 +576,9 @@ static void draw_cut(const struct panel *p, int y, int x, int w)
         snprintf(buf, sizeof buf, ngettext("%d word, cut into pieces", "%d words, cut into pieces",
                                            (unsigned long)l->n_words), l->n_words);
         draw_text_cut(y, x, w, buf, theme_attr(ROLE_LABEL));
+        int xx = x + 2;
+        for (int k = 0; k < l->n_words; k++) /* the words as the tokenizer saw them */
+            xx = draw_item(y + 1, xx, x + w, k ? " " : "", l->word_text[k], theme_attr(ROLE_NORMAL));
         return;
     }
     /* TRANSLATORS: above the token list: the word being cut into pieces, its
@@ -573,18 +590,17 @@ static void draw_cut(const struct panel *p, int y, int x, int w)
     int m = lesson_word_merges(l, wd);
     int xx = x + 2, end = x + w;
     if (pos.col < 0 || pos.col > m) { /* the word's pieces, as the token list below names them */
-        for (int i = l->word_token[wd]; i < l->word_token[wd + 1] && xx < end; i++)
-            xx += draw_text(y + 1, xx, end - xx, l->trace->tokens[i], theme_attr(ROLE_CURRENT)) + 1;
+        for (int i = l->word_token[wd]; i < l->word_token[wd + 1]; i++)
+            xx = draw_item(y + 1, xx, end, i > l->word_token[wd] ? " " : "", l->trace->tokens[i],
+                           theme_attr(ROLE_CURRENT));
         return;
     }
     struct lesson_cut c;
     if (lesson_cut(l, wd, pos.col, &c))
         return;
-    for (int k = 0; k < c.w.n && xx < end; k++) {
-        if (k)
-            xx += draw_text(y + 1, xx, end - xx, " · ", theme_attr(ROLE_DIM));
-        xx += draw_text(y + 1, xx, end - xx, c.w.sym[k], c.joined[k] ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL));
-    }
+    for (int k = 0; k < c.w.n; k++)
+        xx = draw_item(y + 1, xx, end, k ? " · " : "", c.w.sym[k],
+                       c.joined[k] ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL));
     lesson_cut_free(&c);
 }
 
