@@ -252,8 +252,8 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
                character sequences, not morphemes, though they often coincide. */
             N_("Words are cut into pieces: characters joined by tokenizer.csv's merges, lowest number first. "
                "A fixed table covers an open vocabulary: common words stay whole, rare ones split into known "
-               "pieces (## marks a later one). Pieces are frequent character runs; a 어절 often splits into stem "
-               "and endings."),
+               "pieces (## marks a later one). Pieces are frequent character runs, often a 어절's stem, ending or "
+               "particle."),
     },
     [STAGE_POSITIONAL] = {
         [V_CAUSAL] =
