@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "attnstep/bpe.h"
 #include "attnstep/error.h"
 #include "attnstep/trace.h"
 
@@ -80,6 +81,17 @@ struct lesson {
     long n_steps;
     int period;                /* stages per word in a recurrent lesson, else 0 */
     int *stage_of;             /* (MAT_COUNT, H+1) first stage whose result is the matrix, or -1 */
+    /* The tokens stage of a model with tokenizer.csv cuts each word into
+     * pieces: its rows are the words (W), and at cell granularity word w takes
+     * merges(w) + 2 steps (col 0: its code points; col k: after its k-th merge;
+     * col merges(w) + 1: its pieces with their ids). n_words is 0 without
+     * tokenizer.csv (a token per row, as for every other stage). */
+    int n_words;               /* W */
+    char **word_text;          /* (W) each word, lowercased as the tokenizer saw it */
+    int *word_token;           /* (W+1) the word's first token; [W] = N */
+    int *merge_first;          /* (W+1) prefix sums of the merges each word takes */
+    int *merge_rank;           /* (merge_first[W]) the ranks applied, word by word, in order */
+    long *word_first;          /* (W+1) prefix sums of the words' steps at cell granularity */
 };
 
 /* Where a step is: row (a row of the result matrix) and col are -1 when the
@@ -102,6 +114,20 @@ struct lesson_operand {
 int lesson_init(struct lesson *out, const struct trace *trace, enum trace_model model, enum granularity gran,
                 struct error *err);
 void lesson_free(struct lesson *l);
+
+/* A word of the tokens stage cut part way: its symbols after its first k
+ * merges (without "##"), and which of them the k-th merge has just made. */
+struct lesson_cut {
+    struct bpe_word w;
+    int *joined; /* (w.n) 1 for a symbol the k-th merge made */
+    int rank;    /* the k-th merge's rank (row of tokenizer.csv from 0), -1 for k = 0 */
+    int count;   /* how many places it joined */
+};
+/* Merges word w takes (the tokens stage of a model with tokenizer.csv). */
+int lesson_word_merges(const struct lesson *l, int w);
+/* Word w after its first k merges (0 ≤ k ≤ lesson_word_merges); -1 when out of memory. */
+int lesson_cut(const struct lesson *l, int w, int k, struct lesson_cut *out);
+void lesson_cut_free(struct lesson_cut *c);
 
 /* The position of step (clamped to 0 .. n_steps-1). */
 struct lesson_pos lesson_at(const struct lesson *l, long step);

@@ -238,7 +238,7 @@ int print_walkthrough(FILE *out, const struct lesson *l)
         if (s == st->first + st->steps - 1) {
             fputc('\n', out);
             /* A recurrent stage fills one row: show the rows so far, the memory growing. */
-            int per_word = st->rows == 1 && st->kind != STAGE_INFLUENCE;
+            int per_word = st->rows == 1 && st->kind != STAGE_INFLUENCE && st->kind != STAGE_TOKENS;
             print_matrix(out, l, lesson_result(st->kind), st->head, per_word ? st->row0 + 1 : -1);
         }
     }

@@ -65,6 +65,107 @@ static void add_recurrent_stages(struct lesson *l)
     add_stage_rows(l, STAGE_INFLUENCE, -1, (int)l->model, 1, t->N);
 }
 
+/* The words of a model with tokenizer.csv, and the merges each one takes,
+ * replayed once from the trace's pieces (so stepping never recomputes them). */
+static int cut_words(struct lesson *l)
+{
+    const struct trace *t = l->trace;
+    int N = t->N, W = N > 0 ? t->word[N - 1] + 1 : 0;
+    l->n_words = W;
+    l->word_text = calloc((size_t)W + 1, sizeof *l->word_text);
+    l->word_token = calloc((size_t)W + 1, sizeof *l->word_token);
+    l->merge_first = calloc((size_t)W + 1, sizeof *l->merge_first);
+    l->word_first = calloc((size_t)W + 1, sizeof *l->word_first);
+    size_t bytes = 1;
+    for (int i = 0; i < N; i++)
+        bytes += strlen(t->tokens[i]);
+    /* a word of n code points takes at most n - 1 merges */
+    l->merge_rank = malloc(bytes * sizeof *l->merge_rank);
+    if (!l->word_text || !l->word_token || !l->merge_first || !l->word_first || !l->merge_rank)
+        return -1;
+    int n_merges = 0;
+    for (int w = 0, i = 0; w < W; w++) {
+        l->word_token[w] = i;
+        size_t len = 0;
+        int i1 = i;
+        for (; i1 < N && t->word[i1] == w; i1++)
+            len += strlen(t->tokens[i1]);
+        char *text = malloc(len + 1);
+        if (!text)
+            return -1;
+        text[0] = '\0';
+        for (; i < i1; i++) {
+            const char *piece = t->tokens[i];
+            if (i > l->word_token[w] && !strncmp(piece, BPE_CONTINUATION, strlen(BPE_CONTINUATION)))
+                piece += strlen(BPE_CONTINUATION);
+            strcat(text, piece);
+        }
+        l->word_text[w] = text;
+        struct bpe_word bw;
+        struct error err;
+        if (!text[0] || bpe_word_start(&bw, text, &err))
+            return -1;
+        for (int r; (r = bpe_word_best(&t->model->bpe, &bw)) >= 0;) {
+            if (bpe_word_apply(&t->model->bpe, &bw, r) < 0) {
+                bpe_word_free(&bw);
+                return -1;
+            }
+            l->merge_rank[n_merges++] = r;
+        }
+        bpe_word_free(&bw);
+        l->merge_first[w + 1] = n_merges;
+        l->word_first[w + 1] = l->word_first[w] + (l->merge_first[w + 1] - l->merge_first[w]) + 2;
+    }
+    l->word_token[W] = N;
+    return 0;
+}
+
+int lesson_word_merges(const struct lesson *l, int w)
+{
+    return l->merge_first[w + 1] - l->merge_first[w];
+}
+
+int lesson_cut(const struct lesson *l, int w, int k, struct lesson_cut *out)
+{
+    const struct bpe *b = &l->trace->model->bpe;
+    struct error err;
+    memset(out, 0, sizeof *out);
+    out->rank = -1;
+    if (bpe_word_start(&out->w, l->word_text[w], &err))
+        return -1;
+    const int *rank = l->merge_rank + l->merge_first[w];
+    for (int m = 0; m + 1 < k; m++)
+        if (bpe_word_apply(b, &out->w, rank[m]) < 0)
+            goto fail;
+    out->joined = calloc((size_t)out->w.n + 1, sizeof *out->joined);
+    if (!out->joined)
+        goto fail;
+    if (k > 0) { /* where the k-th merge joins: left to right, without overlap, as bpe_word_apply does */
+        int r = rank[k - 1], made = 0;
+        for (int i = 0; i + 1 < out->w.n; i++)
+            if (!strcmp(out->w.sym[i], b->left[r]) && !strcmp(out->w.sym[i + 1], b->right[r])) {
+                out->joined[i - made] = 1;
+                made++;
+                i++;
+            }
+        if (bpe_word_apply(b, &out->w, r) < 0)
+            goto fail;
+        out->rank = r;
+        out->count = made;
+    }
+    return 0;
+fail:
+    lesson_cut_free(out);
+    return -1;
+}
+
+void lesson_cut_free(struct lesson_cut *c)
+{
+    bpe_word_free(&c->w);
+    free(c->joined);
+    memset(c, 0, sizeof *c);
+}
+
 int lesson_init(struct lesson *out, const struct trace *t, enum trace_model model, enum granularity gran,
                 struct error *err)
 {
@@ -86,7 +187,25 @@ int lesson_init(struct lesson *out, const struct trace *t, enum trace_model mode
         return 0;
     }
     int N = t->N, D = t->D, DK = t->DK;
-    add_stage(&l, STAGE_TOKENS, -1, N, 1);
+    if (t->model->has_tokenizer) {
+        if (cut_words(&l)) {
+            lesson_free(&l);
+            return error_set(err, _("out of memory"));
+        }
+        /* a row per word; the widest word's steps as its columns, so a column
+           past a word's last step means that word's pieces */
+        int cols = 1;
+        for (int w = 0; w < l.n_words; w++)
+            if (lesson_word_merges(&l, w) + 2 > cols)
+                cols = lesson_word_merges(&l, w) + 2;
+        add_stage(&l, STAGE_TOKENS, -1, l.n_words, cols);
+        if (gran == GRAN_CELL) { /* not rows × cols: each word its own number of steps */
+            l.n_steps += l.word_first[l.n_words] - l.stages[0].steps;
+            l.stages[0].steps = l.word_first[l.n_words];
+        }
+    } else {
+        add_stage(&l, STAGE_TOKENS, -1, N, 1);
+    }
     add_stage(&l, STAGE_EMBED, -1, N, D);
     if (t->model->positional)
         add_stage(&l, STAGE_POSITIONAL, -1, N, D);
@@ -129,6 +248,13 @@ void lesson_free(struct lesson *l)
         return;
     free(l->stages);
     free(l->stage_of);
+    for (int w = 0; l->word_text && w < l->n_words; w++)
+        free(l->word_text[w]);
+    free(l->word_text);
+    free(l->word_token);
+    free(l->merge_first);
+    free(l->merge_rank);
+    free(l->word_first);
     memset(l, 0, sizeof *l);
 }
 
@@ -151,6 +277,17 @@ struct lesson_pos lesson_at(const struct lesson *l, long step)
     struct lesson_pos p = {.step = step, .stage = lo, .row = -1, .col = -1};
     if (l->gran == GRAN_ROW) {
         p.row = s->row0 + (int)off;
+    } else if (l->gran == GRAN_CELL && s->kind == STAGE_TOKENS && l->n_words) {
+        int a = 0, b = l->n_words - 1; /* the last word whose first step <= off */
+        while (a < b) {
+            int mid = (a + b + 1) / 2;
+            if (l->word_first[mid] <= off)
+                a = mid;
+            else
+                b = mid - 1;
+        }
+        p.row = a;
+        p.col = (int)(off - l->word_first[a]);
     } else if (l->gran == GRAN_CELL) {
         p.row = s->row0 + (int)(off / s->cols);
         p.col = (int)(off % s->cols);
@@ -164,6 +301,10 @@ long lesson_step_of(const struct lesson *l, int stage, int row, int col)
     if (l->gran == GRAN_STAGE || row < 0)
         return s->first;
     row -= s->row0;
+    if (l->gran == GRAN_CELL && s->kind == STAGE_TOKENS && l->n_words) {
+        int last = lesson_word_merges(l, row) + 1; /* a column past the word's steps: its pieces */
+        return s->first + l->word_first[row] + (col < 0 ? 0 : col > last ? last : col);
+    }
     if (l->gran == GRAN_ROW || col < 0)
         return s->first + (l->gran == GRAN_ROW ? row : (long)row * s->cols);
     return s->first + (long)row * s->cols + col;
@@ -197,6 +338,10 @@ int lesson_cell_revealed(const struct lesson *l, long step, enum matrix_id m, in
 {
     if (l->stage_of[(int)m * (l->trace->H + 1) + head + 1] < 0)
         return 1; /* a weight, or an input this lesson takes as given */
+    if (m == MAT_TOKENS && l->n_words) { /* a piece: once its word's pieces are shown */
+        int w = l->trace->word[row], s = l->stage_of[(int)m * (l->trace->H + 1) + head + 1];
+        return lesson_revealed(l, step, s, w, lesson_word_merges(l, w) + 1);
+    }
     int s = lesson_stage_of(l, m, head, row);
     return s < 0 ? 1 : lesson_revealed(l, step, s, row, col);
 }
@@ -664,6 +809,98 @@ static void put_ref(struct text *t, const struct lesson *l, enum matrix_id m, st
         put(t, "[%s,%s]", lesson_label(l, v.row_labels, r, b1), lesson_label(l, v.col_labels, c, b2));
     else if (r >= 0)
         put(t, "[%s]", lesson_label(l, v.row_labels, r, b1));
+}
+
+/* The symbols of a word cut part way, " · " between them. */
+static void put_symbols(struct text *t, const struct lesson_cut *c)
+{
+    for (int k = 0; k < c->w.n; k++)
+        put(t, "%s%s", k ? " · " : " ", c->w.sym[k]);
+}
+
+/* Word w's pieces with their vocabulary rows. */
+static void put_pieces(struct text *t, const struct lesson *l, int w)
+{
+    const struct trace *tr = l->trace;
+    for (int i = l->word_token[w]; i < l->word_token[w + 1]; i++) {
+        put(t, i > l->word_token[w] ? ", " : " ");
+        if (strcmp(tr->model->vocab[tr->ids[i]], tr->tokens[i]) != 0)
+            /* TRANSLATORS: a piece of a word (%s, "##" before a piece that does
+               not begin its word) the vocabulary lacks; %d is the row of <unk>. */
+            put(t, _("%s (<unk>, row %d)"), tr->tokens[i], tr->ids[i]);
+        else
+            /* TRANSLATORS: a piece of a word (%s) and its row of the vocabulary. */
+            put(t, _("%s (row %d)"), tr->tokens[i], tr->ids[i]);
+    }
+}
+
+/* "좋 + 아 → 좋아 (merge 12)": merge numbers count tokenizer.csv's rows from 1. */
+static void put_merge(struct text *t, const struct lesson *l, int rank, int count)
+{
+    const struct bpe *b = &l->trace->model->bpe;
+    if (count > 1)
+        /* TRANSLATORS: a merge of the subword tokenizer: left + right → joined,
+           its number (its row of tokenizer.csv, from 1) and in how many places
+           of the word it joined (always 2 or more). */
+        put(t, ngettext("%s + %s → %s%s (merge %d, %d places)", "%s + %s → %s%s (merge %d, %d places)",
+                        (unsigned long)count), b->left[rank], b->right[rank], b->left[rank], b->right[rank],
+            rank + 1, count);
+    else
+        /* TRANSLATORS: a merge of the subword tokenizer: left + right → joined,
+           and its number (its row of tokenizer.csv, counted from 1). */
+        put(t, _("%s + %s → %s%s (merge %d)"), b->left[rank], b->right[rank], b->left[rank], b->right[rank],
+            rank + 1);
+}
+
+/* The tokens stage of a model with tokenizer.csv, word w: at col < 0 all of
+ * it; col 0 its code points, col k its k-th merge, the last its pieces. */
+static void formula_word(struct text *t, const struct lesson *l, int w, int col)
+{
+    int m = lesson_word_merges(l, w);
+    /* TRANSLATORS: the start of a step of the tokens stage: the word's number
+       (from 1), how many words, and the word itself. */
+    put(t, _("word %d of %d, \"%s\":"), w + 1, l->n_words, l->word_text[w]);
+    if (col < 0) {
+        const int *rank = l->merge_rank + l->merge_first[w];
+        if (!m)
+            /* TRANSLATORS: in the tokens stage: no merge of tokenizer.csv joins
+               any two of the word's characters. */
+            put(t, " %s", _("no merge applies"));
+        for (int k = 0; k < m; k++) {
+            put(t, k ? ", " : " ");
+            struct lesson_cut c;
+            if (lesson_cut(l, w, k + 1, &c))
+                return;
+            put_merge(t, l, rank[k], c.count);
+            lesson_cut_free(&c);
+        }
+        put(t, "  ⇒");
+        put_pieces(t, l, w);
+        return;
+    }
+    if (col > m) {
+        int n = l->word_token[w + 1] - l->word_token[w];
+        /* TRANSLATORS: the last step of a word in the tokens stage, followed
+           by its pieces and their rows: "2 pieces: 좋아 (row 41), ##요 (row 9)". */
+        put(t, ngettext(" %d piece:", " %d pieces:", (unsigned long)n), n);
+        put_pieces(t, l, w);
+        return;
+    }
+    struct lesson_cut c;
+    if (lesson_cut(l, w, col, &c))
+        return;
+    if (col == 0) {
+        /* TRANSLATORS: the first step of a word in the tokens stage, followed by
+           its characters (Unicode code points; a Hangul syllable is one). */
+        put(t, ngettext(" %d symbol, one per character:", " %d symbols, one per character:", (unsigned long)c.w.n),
+            c.w.n);
+    } else {
+        put(t, " ");
+        put_merge(t, l, c.rank, c.count);
+        put(t, " ⇒");
+    }
+    put_symbols(t, &c);
+    lesson_cut_free(&c);
 }
 
 static void formula_tokens(struct text *t, const struct lesson *l, int i)
@@ -1187,7 +1424,10 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     struct matview res = lesson_matrix(l, rm, h);
     switch (s->kind) {
     case STAGE_TOKENS:
-        formula_tokens(&t, l, i);
+        if (l->n_words && i >= 0)
+            formula_word(&t, l, i, j);
+        else
+            formula_tokens(&t, l, i);
         break;
     case STAGE_EMBED: {
         struct matview e = lesson_matrix(l, MAT_EMBED_TABLE, -1);

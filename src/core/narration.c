@@ -21,7 +21,8 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         /* TRANSLATORS: stage "Tokens" explained; ≤ 4 lines of 76 cells */
         N_("The sentence is cut into tokens: here whole words, split at spaces, and each ASCII punctuation "
            "mark. A Korean word is a whole 어절, particles included. Real models cut words into smaller "
-           "pieces (subwords); a later attnstep will show them. A token not in the vocabulary becomes <unk>.")},
+           "pieces (subwords), as attnstep does for a model with a tokenizer.csv. A token not in the vocabulary "
+           "becomes <unk>.")},
     [STAGE_EMBED] = {
         /* TRANSLATORS: title of the stage "Embeddings"; one line, ≤ 34 cells */
         N_("Embeddings"),
@@ -235,13 +236,25 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
            "sentences.")},
 };
 
-enum variant { V_RANDOM, V_UNKNOWN, V_CAUSAL, V_NO_POSITIONS, V_GROWS, V_LSTM, N_VARIANTS };
+enum variant { V_RANDOM, V_UNKNOWN, V_CAUSAL, V_NO_POSITIONS, V_GROWS, V_LSTM, V_SUBWORD, N_VARIANTS };
 
 /* V_RANDOM, V_UNKNOWN: the model's weights are random, or it does not say;
  * V_CAUSAL: the causal mask is on; V_NO_POSITIONS: the model adds no
  * positional encoding; V_GROWS: W_hh may stretch a vector (the RNN); V_LSTM:
- * the LSTM lesson. NULL: the sentence above holds. */
+ * the LSTM lesson; V_SUBWORD: the model has tokenizer.csv (it cuts words into
+ * pieces), whatever else holds. NULL: the sentence above holds. */
 static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
+    [STAGE_TOKENS] = {
+        [V_SUBWORD] =
+            /* TRANSLATORS: stage "Tokens" explained for a model with tokenizer.csv
+               (subword pieces); ≤ 4 lines of 76 cells. A merge joins two adjacent
+               symbols; its number is its row in tokenizer.csv. Pieces are frequent
+               character sequences, not morphemes, though they often coincide. */
+            N_("Words are cut into pieces: characters joined by tokenizer.csv's merges, lowest number first. "
+               "A fixed table covers an open vocabulary: common words stay whole, rare ones split into known "
+               "pieces (## marks a later one). Pieces are frequent character runs, often a 어절's stem, ending or "
+               "particle."),
+    },
     [STAGE_POSITIONAL] = {
         [V_CAUSAL] =
             /* TRANSLATORS: stage "Positional encoding" explained (causal mask on); ≤ 4 lines of 76 cells */
@@ -438,6 +451,8 @@ const char *narration_explain(const struct lesson *l, int stage)
     enum narration_training t = narration_training(l->trace->model);
     /* What a random model's sentence says holds with or without the mask. */
     const char *text = t == NARRATION_RANDOM ? v[V_RANDOM] : NULL;
+    if (l->trace->model->has_tokenizer && v[V_SUBWORD]) /* how the words are cut holds for any weights */
+        text = v[V_SUBWORD];
     if (!text && l->trace->causal && l->model == TRACE_ATTENTION)
         text = v[V_CAUSAL];
     if (!text && !l->trace->model->positional)

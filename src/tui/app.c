@@ -653,6 +653,10 @@ static void click(struct app *a, int y, int x)
                      lesson_matrix_symbol(m));
             return;
         }
+        if (m == MAT_TOKENS && a->lesson.n_words) { /* a piece: the step that shows its word's pieces */
+            r = a->trace.word[r];
+            c = lesson_word_merges(&a->lesson, r) + 1;
+        }
         app_goto(a, lesson_step_of(&a->lesson, stage, r, c));
         if (a->view == VIEW_HEATMAP) {
             a->sel_row = r;

@@ -50,7 +50,8 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         /* TRANSLATORS: panel titles in the pipeline view, above a matrix
            (or the token list) as wide as its columns: keep them short.
            Symbols (e, p, x, h, Y) stay. */
-        set_panel(a, &out[n], MAT_TOKENS, -1, _("tokens → vocabulary rows"));
+        set_panel(a, &out[n], MAT_TOKENS, -1, a->lesson.n_words ? _("words → pieces → vocabulary rows")
+                                                                : _("tokens → vocabulary rows"));
         ops[n++] = "";
         break;
     case STAGE_EMBED:

@@ -484,6 +484,9 @@ static int needs_legend(const struct panel *p, enum cell_mode mode, struct axis 
 }
 
 #define LEGEND_LINES 3
+/* Lines above the token list of a model with tokenizer.csv: the word being
+ * cut and its symbols, the ones the merge just made highlighted. */
+#define CUT_LINES 3
 
 void panel_size(const struct panel *p, enum cell_mode mode, int *w, int *h)
 {
@@ -491,7 +494,7 @@ void panel_size(const struct panel *p, enum cell_mode mode, int *w, int *h)
     int tw = utf8_width(p->title);
     struct axis cols;
     *w = inner > tw ? inner : tw;
-    *h = 2 + screen_rows(p);
+    *h = 2 + screen_rows(p) + (p->matrix == MAT_TOKENS && p->lesson->n_words ? CUT_LINES : 0);
     /* Numbers with room for text beside them need no legend: skip the comparing. */
     int bare_possible = cell_width[mode] - digits(screen_cols(p) - 1) - 1 < 3;
     if (p->matrix != MAT_TOKENS && bare_possible && needs_legend(p, mode, &cols)) {
@@ -536,12 +539,80 @@ static int revealed(const struct panel *p, int sr, int sc)
     return lesson_cell_revealed(p->lesson, p->step, p->matrix, p->head, r, c + p->col_offset);
 }
 
-static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int rows, int r0,
+
+/* The word the step is at in the tokens stage, or -1 (another stage, or the whole stage at once). */
+static int cut_word(const struct panel *p, struct lesson_pos *pos)
+{
+    const struct lesson *l = p->lesson;
+    if (!l->n_words)
+        return -1;
+    *pos = lesson_at(l, p->step);
+    return l->stages[pos->stage].kind == STAGE_TOKENS ? pos->row : -1;
+}
+
+/* Draws s at xx after sep when it fits whole before end (with room for "…");
+ * else "…" once. Returns the new xx, or end when the line is full. */
+static int draw_item(int y, int xx, int end, const char *sep, const char *s, attr_t a)
+{
+    if (xx >= end)
+        return end;
+    if (xx + utf8_width(sep) + utf8_width(s) > end - 2) {
+        draw_text(y, xx, end - xx, widgets_utf8 ? " …" : " ...", theme_attr(ROLE_DIM));
+        return end;
+    }
+    xx += draw_text(y, xx, end - xx, sep, theme_attr(ROLE_DIM));
+    return xx + draw_text(y, xx, end - xx, s, a);
+}
+
+static void draw_cut(const struct panel *p, int y, int x, int w)
+{
+    const struct lesson *l = p->lesson;
+    struct lesson_pos pos;
+    int wd = cut_word(p, &pos);
+    char buf[192];
+    if (wd < 0) {
+        /* TRANSLATORS: above the token list of a model with tokenizer.csv, when
+           the whole tokens stage is shown at once (%d words). */
+        snprintf(buf, sizeof buf, ngettext("%d word, cut into pieces", "%d words, cut into pieces",
+                                           (unsigned long)l->n_words), l->n_words);
+        draw_text_cut(y, x, w, buf, theme_attr(ROLE_LABEL));
+        int xx = x + 2;
+        for (int k = 0; k < l->n_words; k++) /* the words as the tokenizer saw them */
+            xx = draw_item(y + 1, xx, x + w, k ? " " : "", l->word_text[k], theme_attr(ROLE_NORMAL));
+        return;
+    }
+    /* TRANSLATORS: above the token list: the word being cut into pieces, its
+       number (from 1) and how many words; the word itself follows. */
+    snprintf(buf, sizeof buf, _("word %d/%d:"), wd + 1, l->n_words);
+    int used = draw_text(y, x, w, buf, theme_attr(ROLE_LABEL));
+    text_elide(l->word_text[wd], w - used - 1, buf, sizeof buf);
+    draw_text(y, x + used + 1, w - used - 1, buf, theme_attr(ROLE_HEADER));
+    int m = lesson_word_merges(l, wd);
+    int xx = x + 2, end = x + w;
+    if (pos.col < 0 || pos.col > m) { /* the word's pieces, as the token list below names them */
+        for (int i = l->word_token[wd]; i < l->word_token[wd + 1]; i++)
+            xx = draw_item(y + 1, xx, end, i > l->word_token[wd] ? " " : "", l->trace->tokens[i],
+                           theme_attr(ROLE_CURRENT));
+        return;
+    }
+    struct lesson_cut c;
+    if (lesson_cut(l, wd, pos.col, &c))
+        return;
+    for (int k = 0; k < c.w.n; k++)
+        xx = draw_item(y + 1, xx, end, k ? " · " : "", c.w.sym[k],
+                       c.joined[k] ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL));
+    lesson_cut_free(&c);
+}
+
+static void draw_tokens_panel(const struct panel *p, int y, int extra, int x, int w, int rows, int r0,
                               struct panel_hits *hits)
 {
     const struct trace *t = p->lesson->trace;
     char buf[192];
     int lw = label_width(p) < 5 ? 5 : label_width(p);
+    struct lesson_pos pos;
+    int wd = cut_word(p, &pos), y0 = y;
+    y += extra;
     draw_text(y + 1, x, w, "  #", theme_attr(ROLE_LABEL));
     /* TRANSLATORS: column heads of the token list (pipeline view, stage 1):
        the token (as wide as the widest token, at least 5 cells: longer is
@@ -553,11 +624,12 @@ static void draw_tokens_panel(const struct panel *p, int y, int x, int w, int ro
            the ones shown of how many, and the keys that pan. */
         snprintf(buf, sizeof buf, _(" %d–%d of %d (↑↓ pan)"), r0 + 1, r0 + rows, t->N);
         int tw = utf8_width(p->title);
-        draw_text_cut(y, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
+        draw_text_cut(y0, x + tw, w - tw, buf, theme_attr(ROLE_DIM));
     }
     for (int k = 0; k < rows; k++) {
         int r = r0 + k, ry = y + 2 + k;
-        attr_t a = mark_of(p, r, 0) == 2 ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL);
+        int cur = p->lesson->n_words ? wd >= 0 && t->word[r] == wd && revealed(p, r, 0) : mark_of(p, r, 0) == 2;
+        attr_t a = cur ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL);
         snprintf(buf, sizeof buf, "%3d", r);
         draw_text(ry, x, 3, buf, theme_attr(ROLE_LABEL));
         text_elide(t->tokens[r], lw, buf, sizeof buf);
@@ -617,10 +689,16 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
         focus_c = ocol;
     }
     if (p->matrix == MAT_TOKENS) {
-        int fit_r = h - 2, rows = nr < fit_r ? nr : fit_r;
+        /* the word being cut first; the blank line under it goes when space is short */
+        int extra = p->lesson->n_words ? (h - 2 - CUT_LINES >= 1 ? CUT_LINES : 2) : 0;
+        int fit_r = h - 2 - extra, rows = nr < fit_r ? nr : fit_r;
+        if (p->lesson->n_words && focus_r >= 0) /* a word: its first piece */
+            focus_r = p->lesson->word_token[focus_r];
         draw_text_cut(y, x, w, p->title, theme_attr(ROLE_PANEL));
+        if (extra && h >= 3)
+            draw_cut(p, y + 1, x, w);
         if (rows >= 1)
-            draw_tokens_panel(p, y, x, w, rows, window_start(nr, fit_r, focus_r, pan_r), hits);
+            draw_tokens_panel(p, y, extra, x, w, rows, window_start(nr, fit_r, focus_r, pan_r), hits);
         return;
     }
     int lw = label_width(p), cw = cell_width[mode];

@@ -150,6 +150,202 @@ static void test_formulas_carry_numbers(void **state)
     lesson_free(&l);
 }
 
+/* ---- the tokens lesson of a model with tokenizer.csv ------------------- */
+
+/* korean-bpe's merges (by rank from 0): 좋아+요 았+다 하+지 좋+아 않+았 하+하 영+화 영화+가 나+는 … */
+static const char *const BPE_SENTENCE = "하하하 영화가 좋아요 ! 하지만 나는 그 책을 좋아하지도 않았다 .";
+/* merges each word takes, in the order applied */
+static const int BPE_MERGES[][3] = {
+    {5, -1}, {6, 7, -1}, {3, 0, -1}, {-1}, {2, -1}, {8, -1}, {-1}, {-1}, {2, 3, -1}, {1, -1}, {-1},
+};
+#define BPE_WORDS 11
+
+static void load_bpe(struct fixture *f, int causal)
+{
+    struct error err;
+    if (bundle_load(&f->b, src_path("tests/data/bundles/korean-bpe"), &err) ||
+        trace_build(&f->t, &f->b, BPE_SENTENCE, causal, &err))
+        fail_msg("%s", err.msg);
+}
+
+static void free_bpe(struct fixture *f)
+{
+    trace_free(&f->t);
+    bundle_free(&f->b);
+}
+
+static void test_bpe_step_counts(void **state)
+{
+    (void)state;
+    struct fixture f = {0};
+    load_bpe(&f, 0);
+    struct lesson l[3];
+    struct error err;
+    long cell = 0;
+    for (int w = 0; w < BPE_WORDS; w++) {
+        int m = 0;
+        while (BPE_MERGES[w][m] >= 0)
+            m++;
+        cell += m + 2; /* its code points, each merge, its pieces */
+    }
+    assert_int_equal(cell, 32);
+    long want[3] = {1, BPE_WORDS, cell};
+    for (int g = GRAN_STAGE; g <= GRAN_CELL; g++) {
+        assert_int_equal(lesson_init(&l[g], &f.t, TRACE_ATTENTION, (enum granularity)g, &err), 0);
+        assert_int_equal(l[g].n_words, BPE_WORDS);
+        assert_int_equal(l[g].stages[0].kind, STAGE_TOKENS);
+        assert_int_equal(l[g].stages[0].steps, want[g]);
+        assert_int_equal(l[g].stages[1].first, want[g]);
+    }
+    /* the stages after the tokens count pieces: the embeddings take a row per piece */
+    assert_int_equal(f.t.N, 17);
+    assert_int_equal(l[GRAN_ROW].stages[1].steps, f.t.N);
+    assert_int_equal(l[GRAN_CELL].stages[1].steps, (long)f.t.N * f.t.D);
+    for (int g = GRAN_STAGE; g <= GRAN_CELL; g++)
+        lesson_free(&l[g]);
+    free_bpe(&f);
+}
+
+static void test_bpe_merges_in_order(void **state)
+{
+    (void)state;
+    struct fixture f = {0};
+    load_bpe(&f, 0);
+    struct lesson l;
+    struct error err;
+    char buf[4096], want[256];
+    assert_int_equal(lesson_init(&l, &f.t, TRACE_ATTENTION, GRAN_CELL, &err), 0);
+    long s = 0;
+    for (int w = 0; w < BPE_WORDS; w++) {
+        int m = lesson_word_merges(&l, w);
+        for (int k = 0; k <= m + 1; k++, s++) {
+            struct lesson_pos p = lesson_at(&l, s);
+            assert_int_equal(p.stage, 0);
+            assert_int_equal(p.row, w);
+            assert_int_equal(p.col, k);
+            lesson_formula(&l, p, buf, sizeof buf);
+            snprintf(want, sizeof want, "word %d of %d, \"%s\":", w + 1, BPE_WORDS, l.word_text[w]);
+            if (strncmp(buf, want, strlen(want)))
+                fail_msg("step %ld: \"%s\" does not start with \"%s\"", s, buf, want);
+            struct lesson_cut c;
+            if (k <= m) {
+                assert_int_equal(lesson_cut(&l, w, k, &c), 0);
+                if (k == 0) {
+                    assert_int_equal(c.rank, -1);
+                    assert_non_null(strstr(buf, "one per character"));
+                } else {
+                    int r = BPE_MERGES[w][k - 1];
+                    assert_int_equal(c.rank, r);
+                    /* "좋 + 아 → 좋아 (merge 4)": the number is the rank + 1 */
+                    snprintf(want, sizeof want, "%s + %s → %s%s (merge %d)", f.b.bpe.left[r], f.b.bpe.right[r],
+                             f.b.bpe.left[r], f.b.bpe.right[r], r + 1);
+                    if (!strstr(buf, want))
+                        fail_msg("step %ld: \"%s\" lacks \"%s\"", s, buf, want);
+                    /* the highlighted symbols are the merge's result */
+                    int joined = 0;
+                    for (int i = 0; i < c.w.n; i++)
+                        if (c.joined[i]) {
+                            joined++;
+                            snprintf(want, sizeof want, "%s%s", f.b.bpe.left[r], f.b.bpe.right[r]);
+                            assert_string_equal(c.w.sym[i], want);
+                        }
+                    assert_int_equal(joined, c.count);
+                    assert_true(joined >= 1);
+                }
+                lesson_cut_free(&c);
+            } else { /* the pieces, as the trace has them, with their ids */
+                assert_int_equal(BPE_MERGES[w][m], -1);
+                assert_int_equal(lesson_cut(&l, w, m, &c), 0);
+                assert_int_equal(c.w.n, l.word_token[w + 1] - l.word_token[w]);
+                for (int i = 0; i < c.w.n; i++) {
+                    const char *piece = f.t.tokens[l.word_token[w] + i];
+                    assert_string_equal(c.w.sym[i], i ? piece + 2 : piece);
+                    snprintf(want, sizeof want, "%s (%srow %d)", piece,
+                             strcmp(f.b.vocab[f.t.ids[l.word_token[w] + i]], piece) ? "<unk>, " : "",
+                             f.t.ids[l.word_token[w] + i]);
+                    if (!strstr(buf, want))
+                        fail_msg("step %ld: \"%s\" lacks \"%s\"", s, buf, want);
+                }
+                lesson_cut_free(&c);
+            }
+        }
+    }
+    assert_int_equal(s, l.stages[0].steps);
+    /* 그 is not in korean-bpe's vocabulary: <unk>, row 0 */
+    lesson_formula(&l, lesson_at(&l, lesson_step_of(&l, 0, 6, 1)), buf, sizeof buf);
+    assert_string_equal(buf, "word 7 of 11, \"그\": 1 piece: 그 (<unk>, row 0)");
+    /* 좋아요: 좋+아 (merge 4) comes before 좋아+요 (merge 1): the lowest rank among the pairs present */
+    lesson_formula(&l, lesson_at(&l, lesson_step_of(&l, 0, 2, 2)), buf, sizeof buf);
+    assert_string_equal(buf, "word 3 of 11, \"좋아요\": 좋아 + 요 → 좋아요 (merge 1) ⇒ 좋아요");
+    lesson_free(&l);
+    /* a word per step at row granularity, its merges listed */
+    assert_int_equal(lesson_init(&l, &f.t, TRACE_ATTENTION, GRAN_ROW, &err), 0);
+    lesson_formula(&l, lesson_at(&l, 8), buf, sizeof buf);
+    assert_string_equal(buf, "word 9 of 11, \"좋아하지도\": 하 + 지 → 하지 (merge 3), 좋 + 아 → 좋아 (merge 4)  ⇒ "
+                             "좋아 (row 23), ##하지 (row 19), ##도 (row 24)");
+    lesson_free(&l);
+    free_bpe(&f);
+}
+
+static void test_bpe_back_and_forth(void **state)
+{
+    (void)state;
+    struct fixture f = {0};
+    load_bpe(&f, 1);
+    struct error err;
+    char a[4096];
+    for (int g = GRAN_STAGE; g <= GRAN_CELL; g++) {
+        struct lesson l;
+        assert_int_equal(lesson_init(&l, &f.t, TRACE_ATTENTION, (enum granularity)g, &err), 0);
+        long n = l.stages[1].first + 3; /* the tokens stage and a little after */
+        char **fwd = calloc((size_t)n, sizeof *fwd);
+        struct lesson_pos prev = {-1, -1, -1, -1};
+        for (long s = 0; s < n; s++) {
+            struct lesson_pos p = lesson_at(&l, s);
+            int later = p.stage > prev.stage || (p.stage == prev.stage && (p.row > prev.row ||
+                        (p.row == prev.row && p.col > prev.col)));
+            assert_true(later);
+            assert_int_equal(lesson_step_of(&l, p.stage, p.row, p.col), s);
+            prev = p;
+            lesson_formula(&l, p, a, sizeof a);
+            fwd[s] = strdup(a);
+        }
+        for (long s = n - 1; s >= 0; s--) { /* backward: the same formulas */
+            lesson_formula(&l, lesson_at(&l, s), a, sizeof a);
+            assert_string_equal(fwd[s], a);
+            free(fwd[s]);
+        }
+        free(fwd);
+        /* a piece shows once its word's pieces are shown, not before */
+        for (int i = 0; i < f.t.N; i++) {
+            int w = f.t.word[i];
+            long at = lesson_step_of(&l, 0, w, lesson_word_merges(&l, w) + 1);
+            assert_true(lesson_cell_revealed(&l, at, MAT_TOKENS, -1, i, 0));
+            if (at > 0)
+                assert_false(lesson_cell_revealed(&l, at - 1, MAT_TOKENS, -1, i, 0));
+        }
+        /* a column past a word's steps (a coarser step's place) is the word's pieces */
+        if (g == GRAN_CELL)
+            assert_int_equal(lesson_step_of(&l, 0, 3, l.stages[0].cols - 1), lesson_step_of(&l, 0, 4, 0) - 1);
+        lesson_free(&l);
+    }
+    free_bpe(&f);
+}
+
+static void test_no_tokenizer_no_words(void **state)
+{
+    struct fixture *f = *state;
+    struct lesson l;
+    struct error err;
+    assert_int_equal(lesson_init(&l, &f->t, TRACE_ATTENTION, GRAN_CELL, &err), 0);
+    assert_int_equal(l.n_words, 0);
+    assert_int_equal(l.stages[0].steps, f->t.N);
+    char buf[256];
+    lesson_formula(&l, lesson_at(&l, 1), buf, sizeof buf);
+    assert_string_equal(buf, "position 1: \"movie\" → vocabulary row 7");
+    lesson_free(&l);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -159,6 +355,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_steps_map_to_cells_and_back),
         cmocka_unit_test(test_forward_and_backward_agree),
         cmocka_unit_test(test_formulas_carry_numbers),
+        cmocka_unit_test(test_bpe_step_counts),
+        cmocka_unit_test(test_bpe_merges_in_order),
+        cmocka_unit_test(test_bpe_back_and_forth),
+        cmocka_unit_test(test_no_tokenizer_no_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
