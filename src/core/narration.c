@@ -250,10 +250,10 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
                (subword pieces); ≤ 4 lines of 76 cells. A merge joins two adjacent
                symbols; its number is its row in tokenizer.csv. Pieces are frequent
                character sequences, not morphemes, though they often coincide. */
-            N_("Words are cut into pieces: characters joined by tokenizer.csv's merges, lowest number first. "
-               "A fixed table covers an open vocabulary: common words stay whole, rare ones split into known "
-               "pieces (## marks a later one). Pieces are frequent character runs, often a 어절's stem, ending or "
-               "particle."),
+            N_("A word starts as characters, joined by tokenizer.csv's merges, lowest number first. Frequent "
+               "words often end whole, rare ones in known pieces (## marks a non-first one), so a fixed table "
+               "covers new words; an unseen character is <unk>. Pieces are runs frequent in training text, "
+               "often a stem or ending."),
     },
     [STAGE_POSITIONAL] = {
         [V_CAUSAL] =
