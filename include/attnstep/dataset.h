@@ -20,6 +20,14 @@ int dataset_read(struct dataset *d, const char *path, struct error *err);
 void dataset_free(struct dataset *d);
 /* The distinct labels, sorted (the class order); free with dataset_free_strings. */
 int dataset_classes(const struct dataset *d, char ***out, int *n, struct error *err);
+/* Every distinct word of the sentences (split as the tokenizer does) and how
+ * often it occurs, sorted by word; free with dataset_free_counts. */
+int dataset_word_counts(const struct dataset *d, int lowercase, struct bpe_count **out, int *n, struct error *err);
+void dataset_free_counts(struct bpe_count *c, int n);
+/* Learns at most max_merges merges from the sentences' words (bpe_learn) and
+ * the vocabulary they need (bpe_vocabulary, sorted, without <unk>). */
+int dataset_pieces(const struct dataset *d, int lowercase, int max_merges, struct bpe *merges, char ***vocab,
+                   int *n_vocab, struct error *err);
 /* The distinct tokens of every sentence, sorted. */
 int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int *n, struct error *err);
 void dataset_free_strings(char **s, int n);
@@ -37,7 +45,13 @@ struct dataset_job_spec {
     int d_model, heads, d_ff;
     double lr;
     uint64_t seed;
+    int word_tokenizer;      /* a fresh model: 1, every word a token; 0, words cut into learned pieces */
+    int merges;              /* with pieces: the most merges to learn from the data (DATASET_MERGES when 0) */
 };
+
+/* The merges `attnstep train` learns when not told (chosen by measurement:
+ * see the report of issue 10). */
+#define DATASET_MERGES 200
 
 struct dataset_job {
     struct dataset data, test;

@@ -140,7 +140,9 @@ static void retrain_from_description(const struct bundle *m, struct app_retrain 
         return;
     char buf[2048];
     snprintf(buf, sizeof buf, "%s", m->description + sizeof prefix - 1);
-    *r = (struct app_retrain){.epochs = 20, .d_model = 16, .heads = 2, .d_ff = 32, .lr = 0.005, .seed = 1};
+    /* A command recorded before tokenizer.csv existed made a word model. */
+    *r = (struct app_retrain){.epochs = 20, .d_model = 16, .heads = 2, .d_ff = 32, .lr = 0.005, .seed = 1,
+                              .word_tokenizer = 1};
     char *save = NULL, *data = NULL;
     for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
         char *v = w[0] == '-' ? strtok_r(NULL, " ", &save) : NULL;
@@ -162,6 +164,10 @@ static void retrain_from_description(const struct bundle *m, struct app_retrain 
             r->lr = atof(v);
         else if (!strcmp(w, "--seed"))
             r->seed = strtoull(v, NULL, 10);
+        else if (!strcmp(w, "--tokenizer"))
+            r->word_tokenizer = !strcmp(v, "word");
+        else if (!strcmp(w, "--merges"))
+            r->merges = atoi(v);
     }
     if (!data || r->epochs < 1)
         return;

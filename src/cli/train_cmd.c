@@ -26,6 +26,7 @@
 struct train_args {
     const char *data, *test, *out, *from;
     int epochs, d_model, heads, d_ff, force, bench;
+    int word_tokenizer, merges, tokenizer_given; /* merges 0: not given */
     double lr;
     unsigned long long seed;
 };
@@ -53,6 +54,12 @@ N_(
 "  --lr LR          Adam's learning rate (default 0.005)\n"
 "  --seed S         seed for the initial weights and the shuffling (default 1)\n"
 "  --from BUNDLE    start from an existing model instead of random weights\n"
+"                   (and its tokenizer)\n"
+"  --tokenizer T    how sentences are cut into tokens: bpe (the default) cuts\n"
+"                   words into pieces learned from the data, word keeps every\n"
+"                   word whole (the model then knows only the data's words)\n"
+"  --merges N       bpe: learn at most N merges (default 200); more merges\n"
+"                   keep more words whole, fewer cut them into smaller pieces\n"
 "  --force          replace a non-empty DIR\n"
 "  --bench          train without writing anything and print the sentences per\n"
 "                   second (bench/torch_compare.py sets PyTorch beside it)\n"
@@ -115,8 +122,9 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
             a->data = o;
             continue;
         }
-        static const char *const valued[] = {"--out",  "--test", "--from",    "--lang",  "--lr",
-                                             "--seed", "--epochs", "--d-model", "--heads", "--d-ff"};
+        static const char *const valued[] = {"--out",     "--test",    "--from",  "--lang",      "--lr",    "--seed",
+                                             "--epochs",  "--d-model", "--heads", "--d-ff",      "--tokenizer",
+                                             "--merges"};
         size_t k = 0;
         while (k < sizeof valued / sizeof valued[0] && strcmp(o, valued[k]))
             k++;
@@ -134,6 +142,22 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         if (!strcmp(o, "--out")) a->out = v;
         else if (!strcmp(o, "--test")) a->test = v;
         else if (!strcmp(o, "--from")) a->from = v;
+        else if (!strcmp(o, "--tokenizer")) {
+            if (strcmp(v, "bpe") && strcmp(v, "word")) {
+                *exit_code = usage(_("--tokenizer must be bpe or word, not '%s'"), v);
+                return -1;
+            }
+            a->word_tokenizer = v[0] == 'w';
+            a->tokenizer_given = 1;
+        } else if (!strcmp(o, "--merges")) {
+            errno = 0;
+            n = strtol(v, &end, 10);
+            if (end == v || *end || errno || n < 1 || n > BPE_MAX_MERGES) {
+                *exit_code = usage(_("--merges takes a whole number from 1 to %d, not %s"), BPE_MAX_MERGES, v);
+                return -1;
+            }
+            a->merges = (int)n;
+        }
         else if (!strcmp(o, "--lang")) {
             /* main's lang_setup has already chosen the language from it */
             if (!lang_valid(v)) {
@@ -173,6 +197,15 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
     }
     if (!a->data) {
         *exit_code = usage("%s", _("no data file: give a CSV with the header text,label"));
+        return -1;
+    }
+    if (a->from && (a->tokenizer_given || a->merges)) {
+        *exit_code = usage("%s", _("--tokenizer and --merges make a new model: with --from, the model keeps its "
+                                   "tokenizer"));
+        return -1;
+    }
+    if (a->merges && a->word_tokenizer) {
+        *exit_code = usage("%s", _("--merges goes with --tokenizer bpe, not with --tokenizer word"));
         return -1;
     }
     if (!a->out && !a->bench) {
@@ -315,6 +348,7 @@ int train_cmd(int argc, char **argv)
     struct dataset_job_spec spec = {
         .data = a.data, .test = a.test, .from = a.from, .name = slash && slash[1] ? slash + 1 : out,
         .d_model = a.d_model, .heads = a.heads, .d_ff = a.d_ff, .lr = a.lr, .seed = a.seed,
+        .word_tokenizer = a.word_tokenizer, .merges = a.merges ? a.merges : DATASET_MERGES,
     };
     /* Replacing DIR must not destroy what this run reads. */
     /* TRANSLATORS: what --out would overwrite, inside the error "DIR: is (or contains, or is inside) %s
@@ -330,9 +364,13 @@ int train_cmd(int argc, char **argv)
     struct train_set *const train_set = &job.train_set;
     if (dataset_job_prepare(&job, &spec, &err))
         goto done;
-    char desc[1024];
-    snprintf(desc, sizeof desc, "trained: attnstep train %s%s%s --epochs %d --d-model %d --heads %d --d-ff %d "
-             "--lr %g --seed %llu%s%s", a.data, a.test ? " --test " : "", a.test ? a.test : "", a.epochs,
+    char desc[1024], tok[64] = "";
+    if (!a.from && a.word_tokenizer)
+        snprintf(tok, sizeof tok, " --tokenizer word");
+    else if (!a.from)
+        snprintf(tok, sizeof tok, " --tokenizer bpe --merges %d", spec.merges);
+    snprintf(desc, sizeof desc, "trained: attnstep train %s%s%s%s --epochs %d --d-model %d --heads %d --d-ff %d "
+             "--lr %g --seed %llu%s%s", a.data, a.test ? " --test " : "", a.test ? a.test : "", tok, a.epochs,
              model->d_model, model->n_heads, model->enc.d_ff, a.lr, a.seed, a.from ? " --from " : "",
              a.from ? a.from : "");
     free(model->description);
@@ -378,7 +416,23 @@ int train_cmd(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         csvout_text(&run.log, head[i]);
     csvout_end_row(&run.log);
-    if (!run.tty) {
+    if (!run.tty && model->has_tokenizer) {
+        if (a.test)
+            /* TRANSLATORS: train's first line when the output is not a terminal and words are cut into
+               pieces: the training sentences, the classes, the pieces of the vocabulary, the merges learned,
+               and the test file (a path). */
+            printf(ngettext("training on %d sentence (%d classes, %d pieces from %d merges), testing on %s",
+                            "training on %d sentences (%d classes, %d pieces from %d merges), testing on %s",
+                            (unsigned long)train_set->n),
+                   train_set->n, model->enc.n_labels, model->n_vocab, model->bpe.n_merges, a.test);
+        else
+            /* TRANSLATORS: as above, without test sentences. */
+            printf(ngettext("training on %d sentence (%d classes, %d pieces from %d merges)",
+                            "training on %d sentences (%d classes, %d pieces from %d merges)",
+                            (unsigned long)train_set->n),
+                   train_set->n, model->enc.n_labels, model->n_vocab, model->bpe.n_merges);
+        putchar('\n');
+    } else if (!run.tty) {
         if (a.test)
             /* TRANSLATORS: train's first line when the output is not a terminal: the training sentences,
                the classes, the words of the vocabulary, and the test file (a path). */

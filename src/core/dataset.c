@@ -128,6 +128,111 @@ done:
     return rc;
 }
 
+int dataset_word_counts(const struct dataset *d, int lowercase, struct bpe_count **out, int *n, struct error *err)
+{
+    char **words = NULL;
+    int n_words = 0;
+    /* The distinct words first, then each sentence's words counted by bsearch. */
+    if (dataset_vocabulary(d, lowercase, &words, &n_words, err))
+        return -1;
+    struct bpe_count *c = calloc((size_t)(n_words ? n_words : 1), sizeof *c);
+    if (!c) {
+        dataset_free_strings(words, n_words);
+        return error_set(err, _("out of memory"));
+    }
+    for (int i = 0; i < n_words; i++)
+        c[i].word = words[i]; /* c owns the strings from here */
+    free(words);
+    for (int r = 1; r <= d->n; r++) {
+        struct tokens tk;
+        if (tokenizer_split(&tk, table_text(&d->t, r, 0), lowercase, err)) {
+            dataset_free_counts(c, n_words);
+            return sentence_error(d, r, err);
+        }
+        for (int k = 0; k < tk.n; k++) {
+            const char *key = tk.text[k];
+            int lo = 0, hi = n_words - 1;
+            while (lo <= hi) {
+                int mid = lo + (hi - lo) / 2, cmp = strcmp(c[mid].word, key);
+                if (!cmp) {
+                    c[mid].count++;
+                    break;
+                }
+                if (cmp < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid - 1;
+            }
+        }
+        tokenizer_free(&tk);
+    }
+    *out = c;
+    *n = n_words;
+    return 0;
+}
+
+void dataset_free_counts(struct bpe_count *c, int n)
+{
+    for (int i = 0; c && i < n; i++) {
+        void *own; /* the counts own their words (dataset_word_counts made them) */
+        memcpy(&own, &c[i].word, sizeof own);
+        free(own);
+    }
+    free(c);
+}
+
+int dataset_pieces(const struct dataset *d, int lowercase, int max_merges, struct bpe *merges, char ***vocab,
+                   int *n_vocab, struct error *err)
+{
+    struct bpe_count *c = NULL;
+    int n = 0;
+    if (dataset_word_counts(d, lowercase, &c, &n, err))
+        return -1;
+    struct bpe b;
+    char **v = NULL;
+    int n_v = 0;
+    int rc = bpe_learn(&b, c, n, max_merges, err);
+    if (!rc && (rc = bpe_vocabulary(&b, c, n, &v, &n_v, err)))
+        bpe_free(&b);
+    dataset_free_counts(c, n);
+    if (rc)
+        return rc;
+    /* A new word may be cut into a piece that the training words only had
+     * at another place in a word (e.g. "##end", never "end"): every merge's
+     * result is a row in both forms, so a word made of characters seen in
+     * training is never <unk>. */
+    size_t total = (size_t)n_v + 2 * (size_t)b.n_merges;
+    const char **all = malloc(total * sizeof *all);
+    char **made = calloc(2 * (size_t)b.n_merges + 1, sizeof *made);
+    int failed = !all || !made;
+    for (int i = 0; !failed && i < n_v; i++)
+        all[i] = v[i];
+    for (int m = 0; !failed && m < b.n_merges; m++) {
+        size_t len = strlen(b.left[m]) + strlen(b.right[m]);
+        char *whole = malloc(len + 1), *cont = malloc(len + 3);
+        made[2 * m] = whole;
+        made[2 * m + 1] = cont;
+        if ((failed = !whole || !cont))
+            break;
+        snprintf(whole, len + 1, "%s%s", b.left[m], b.right[m]);
+        snprintf(cont, len + 3, BPE_CONTINUATION "%s%s", b.left[m], b.right[m]);
+        all[n_v + 2 * m] = whole;
+        all[n_v + 2 * m + 1] = cont;
+    }
+    if (failed)
+        rc = error_set(err, _("out of memory"));
+    else
+        rc = sorted_distinct(all, total, vocab, n_vocab, err);
+    free(all);
+    dataset_free_strings(made, 2 * b.n_merges);
+    bpe_free_strings(v, n_v);
+    if (rc)
+        bpe_free(&b);
+    else
+        *merges = b;
+    return rc;
+}
+
 void dataset_free_strings(char **s, int n)
 {
     for (int i = 0; s && i < n; i++)
@@ -232,10 +337,22 @@ int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *
         free(m->name);
         if (!(m->name = strdup(spec->name)))
             return error_set(err, _("out of memory"));
-    } else if (dataset_vocabulary(&job->data, 1, &job->vocab, &job->n_vocab, err) ||
-               train_init_model(m, spec->name, spec->d_model, spec->heads, spec->d_ff, 0, classes, job->n_classes,
-                                (const char *const *)job->vocab, job->n_vocab, spec->seed, err)) {
-        return -1;
+    } else {
+        struct bpe merges = {0};
+        int words = spec->word_tokenizer;
+        if ((words ? dataset_vocabulary(&job->data, 1, &job->vocab, &job->n_vocab, err)
+                   : dataset_pieces(&job->data, 1, spec->merges > 0 ? spec->merges : DATASET_MERGES, &merges,
+                                    &job->vocab, &job->n_vocab, err)))
+            return -1;
+        if (train_init_model(m, spec->name, spec->d_model, spec->heads, spec->d_ff, 0, classes, job->n_classes,
+                             (const char *const *)job->vocab, job->n_vocab, spec->seed, err)) {
+            bpe_free(&merges);
+            return -1;
+        }
+        if (!words) {
+            m->bpe = merges;
+            m->has_tokenizer = 1;
+        }
     }
     if (dataset_encode(&job->train_set, &job->data, m, err) ||
         (spec->test && dataset_encode(&job->test_set, &job->test, m, err)))

@@ -37,6 +37,7 @@ struct app_retrain {
     int epochs, d_model, heads, d_ff;
     double lr;
     unsigned long long seed;
+    int word_tokenizer, merges; /* as dataset_job_spec */
 };
 
 struct app {

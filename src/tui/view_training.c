@@ -402,6 +402,7 @@ void app_retrain_live(struct app *a)
     struct dataset_job_spec spec = {
         .data = r->data, .test = r->test[0] ? r->test : NULL, .name = "live", .d_model = r->d_model,
         .heads = r->heads, .d_ff = r->d_ff, .lr = r->lr, .seed = r->seed,
+        .word_tokenizer = r->word_tokenizer, .merges = r->merges,
     };
     struct dataset_job job;
     int ok = 0;

@@ -122,7 +122,7 @@ check("a missing option value is a usage error (2)", r.returncode == 2 and b"nee
 r = run()
 out = r.stdout.decode()
 check("no arguments: the default model (tiny-en) and sentence, as plain text, ending on the prediction",
-      r.returncode == 0 and "model     tiny-en:" in out and "sentence  the movie was not good" in out
+      r.returncode == 0 and "model     tiny-en:" in out and re.search(r"sentence  the mov.* not good  ", out)
       and "Stage 1/29 · Tokens" in out and "prediction: negative" in out, out[:400], r.stderr)
 check("piped output has no escape codes", b"\x1b" not in r.stdout)
 r2 = run("--causal")
@@ -252,7 +252,10 @@ words = ("the movie was not good but the actors were great " * 20).split()
 exp = os.path.join(TMP, "long")
 r = run("--export", exp, "--", *words[:200])
 rows = read_csv(os.path.join(exp, "head2_weights.csv")) if r.returncode == 0 else []
-check("a 200-token sentence exports 200×200 weights", len(rows) == 201 and len(rows[1]) == 201, r.stderr)
+n = len(read_csv(os.path.join(exp, "tokens.csv"))) - 1 if r.returncode == 0 else 0
+# tiny-en cuts some words into pieces: at least 200 tokens, and an N×N table
+check("a 200-word sentence exports N×N weights (N ≥ 200 tokens)", n >= 200 and len(rows) == n + 1
+      and len(rows[1]) == n + 1, r.stderr)
 
 shutil.rmtree(TMP, ignore_errors=True)
 finish()
