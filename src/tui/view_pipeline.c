@@ -378,7 +378,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
         draw_wrapped(ty + fl + 1, 2, W - 4, el, explain, theme_attr(ROLE_NORMAL));
     /* The first screen says how to begin; everything else is in the status line and '?'.
      * Whole hints only, as many as fit. */
-    if (a->step == 0 && ty + fl + el + 3 < y + h) {
+    if (a->step == 0 && ty + fl + el + 2 <= y + h) {
         /* TRANSLATORS: hints on the first screen's bottom line, "KEY: what";
            dropped from the right when the line is full, so the first ones
            matter most. */

@@ -303,7 +303,7 @@ static int wrap(int w, const char *s, void (*emit)(int line, const char *p, size
                 n = 1, cp = '?';
             int cw = utf8_cp_width(cp);
             if (width + cw > w) {
-                if (last_break)
+                if (*p != ' ' && last_break) /* a space right after a full line is the break */
                     p = last_break;
                 break;
             }
@@ -485,8 +485,9 @@ static int needs_legend(const struct panel *p, enum cell_mode mode, struct axis 
 
 #define LEGEND_LINES 3
 /* Lines above the token list of a model with tokenizer.csv: the word being
- * cut and its symbols, the ones the merge just made highlighted. */
-#define CUT_LINES 3
+ * cut and, beside it, its symbols, the ones the merge just made highlighted
+ * (one line, so the first screen keeps its explanation and key hints at 80x24). */
+#define CUT_LINES 1
 
 void panel_size(const struct panel *p, enum cell_mode mode, int *w, int *h)
 {
@@ -575,10 +576,9 @@ static void draw_cut(const struct panel *p, int y, int x, int w)
            the whole tokens stage is shown at once (%d words). */
         snprintf(buf, sizeof buf, ngettext("%d word, cut into pieces", "%d words, cut into pieces",
                                            (unsigned long)l->n_words), l->n_words);
-        draw_text_cut(y, x, w, buf, theme_attr(ROLE_LABEL));
-        int xx = x + 2;
+        int xx = x + draw_text_cut(y, x, w, buf, theme_attr(ROLE_LABEL));
         for (int k = 0; k < l->n_words; k++) /* the words as the tokenizer saw them */
-            xx = draw_item(y + 1, xx, x + w, k ? " " : "", l->word_text[k], theme_attr(ROLE_NORMAL));
+            xx = draw_item(y, xx, x + w, k ? " " : "  ", l->word_text[k], theme_attr(ROLE_NORMAL));
         return;
     }
     /* TRANSLATORS: above the token list: the word being cut into pieces, its
@@ -586,12 +586,13 @@ static void draw_cut(const struct panel *p, int y, int x, int w)
     snprintf(buf, sizeof buf, _("word %d/%d:"), wd + 1, l->n_words);
     int used = draw_text(y, x, w, buf, theme_attr(ROLE_LABEL));
     text_elide(l->word_text[wd], w - used - 1, buf, sizeof buf);
-    draw_text(y, x + used + 1, w - used - 1, buf, theme_attr(ROLE_HEADER));
     int m = lesson_word_merges(l, wd);
-    int xx = x + 2, end = x + w;
+    int end = x + w;
+    int xx = x + used + 1 + draw_text(y, x + used + 1, w - used - 1, buf, theme_attr(ROLE_HEADER));
+    /* then, on the same line, what the step has made of it */
     if (pos.col < 0 || pos.col > m) { /* the word's pieces, as the token list below names them */
         for (int i = l->word_token[wd]; i < l->word_token[wd + 1]; i++)
-            xx = draw_item(y + 1, xx, end, i > l->word_token[wd] ? " " : "", l->trace->tokens[i],
+            xx = draw_item(y, xx, end, i > l->word_token[wd] ? " " : " → ", l->trace->tokens[i],
                            theme_attr(ROLE_CURRENT));
         return;
     }
@@ -599,7 +600,7 @@ static void draw_cut(const struct panel *p, int y, int x, int w)
     if (lesson_cut(l, wd, pos.col, &c))
         return;
     for (int k = 0; k < c.w.n; k++)
-        xx = draw_item(y + 1, xx, end, k ? " · " : "", c.w.sym[k],
+        xx = draw_item(y, xx, end, k ? " · " : " → ", c.w.sym[k],
                        c.joined[k] ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL));
     lesson_cut_free(&c);
 }
@@ -689,8 +690,8 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
         focus_c = ocol;
     }
     if (p->matrix == MAT_TOKENS) {
-        /* the word being cut first; the blank line under it goes when space is short */
-        int extra = p->lesson->n_words ? (h - 2 - CUT_LINES >= 1 ? CUT_LINES : 2) : 0;
+        /* the word being cut first */
+        int extra = p->lesson->n_words ? CUT_LINES : 0;
         int fit_r = h - 2 - extra, rows = nr < fit_r ? nr : fit_r;
         if (p->lesson->n_words && focus_r >= 0) /* a word: its first piece */
             focus_r = p->lesson->word_token[focus_r];

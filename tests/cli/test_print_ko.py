@@ -94,7 +94,18 @@ def allowed_words(en_lines):
     words = set()
     for line in en_lines:
         if line.startswith("sentence "):
-            words.update(WORD.findall(line[len("sentence "):].rsplit("   (", 1)[0]))
+            tokens = line[len("sentence "):].rsplit("   (", 1)[0].split()
+            words.update(WORD.findall(" ".join(tokens)))
+            # a subword model's tokens stage shows each word's characters and every
+            # merge on the way to its pieces: any part of a word is the sentence's
+            whole = []
+            for tok in tokens:
+                if tok.startswith("##") and whole:
+                    whole[-1] += tok[2:]
+                else:
+                    whole.append(tok)
+            for w in whole:
+                words.update(w[i:j] for i in range(len(w)) for j in range(i + 1, len(w) + 1))
         if line.startswith("model     "):
             words.update(WORD.findall(line.split(":")[0][len("model     "):]))
         if line.startswith("  P ") or line.startswith("  logits "):

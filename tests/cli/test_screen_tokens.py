@@ -127,12 +127,12 @@ def check_screen(lang, s, k, want, w, h):
     expect("\ufffd" not in s, "step %d: a wide glyph cut in half" % k, s)
     expect(formula in flat(s), "step %d: the formula %r is not on the screen" % (k, formula), s)
     expect(t["title"] in s, "step %d: no panel title %r" % (k, t["title"]), s)
-    # The panel: the word being cut, then its symbols (or pieces) on the next line.
+    # The panel: the word being cut, then, on the same line after →, its symbols (or pieces).
     label = t["panel"] % (word + 1, N_WORDS)
     at = [i for i, l in enumerate(lines) if l.strip().startswith(label)]
-    expect(at and lines[at[0]].strip() == label + " " + WORDS[word][0],
-           "step %d: no panel line %r" % (k, label + " " + WORDS[word][0]), s)
-    shown = lines[at[0] + 1].strip()
+    head = label + " " + WORDS[word][0] + " → "
+    expect(at and lines[at[0]].strip().startswith(head), "step %d: no panel line %r" % (k, head), s)
+    shown = lines[at[0]].strip()[len(head):] if at else ""
     expect(shown == symbols, "step %d: the panel shows %r, not %r" % (k, shown, symbols), s)
 
 
@@ -171,7 +171,7 @@ def walk(lang, w, h, back):
             at = [i for i, l in enumerate(rows) if (TEXT[lang]["panel"] % (1, N_WORDS)) in l]
             expect(at, "no panel line for word 1 (with escapes)", esc)
             attrs, cur = {}, ""
-            for piece in re.split(r"(\x1b\[[0-9;:]*m)", rows[at[0] + 1]):
+            for piece in re.split(r"(\x1b\[[0-9;:]*m)", rows[at[0]].split("→", 1)[-1]):
                 if piece.startswith("\x1b["):
                     cur = cur + piece if piece not in ("\x1b[0m", "\x1b[m") else ""
                 elif piece.strip():
