@@ -2,7 +2,7 @@
  * them (up to the first NUL, which an argument cannot hold): the tokenizer,
  * the trace and every lesson step, on one of three models picked by the
  * input's length (English with a classifier, Korean under the causal mask,
- * one with an RNN and an LSTM). Either the sentence is refused with a reason,
+ * one with an RNN and an LSTM; the first two cut words into pieces). Either the sentence is refused with a reason,
  * or every step can be shown. */
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct error err;
     struct tokens tk;
     int n_tokens = 0;
-    int split = tokenizer_split(&tk, sentence, b->lowercase, &err);
+    /* the models cut words into pieces when they have tokenizer.csv */
+    int split = tokenizer_pieces(&tk, sentence, b->lowercase, b->has_tokenizer ? &b->bpe : NULL, &err);
     if (split == 0) {
-        for (int i = 0; i < tk.n; i++)
+        for (int i = 0; i < tk.n; i++) {
             if (!tk.text[i][0] || utf8_invalid_at(tk.text[i], strlen(tk.text[i])) >= 0)
                 fuzz_fail("a token that is empty or not valid UTF-8", NULL);
+            if (i && (tk.word[i] < tk.word[i - 1] || tk.word[i] > tk.word[i - 1] + 1))
+                fuzz_fail("pieces whose word numbers are not 0, 1, 2, … in order", sentence);
+        }
         n_tokens = tk.n;
         tokenizer_free(&tk);
     } else if (utf8_invalid_at(err.msg, strlen(err.msg)) >= 0) {
