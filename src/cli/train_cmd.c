@@ -419,16 +419,16 @@ int train_cmd(int argc, char **argv)
     if (!run.tty && model->has_tokenizer) {
         if (a.test)
             /* TRANSLATORS: train's first line when the output is not a terminal and words are cut into
-               pieces: the training sentences, the classes, the pieces of the vocabulary, the merges learned,
-               and the test file (a path). */
-            printf(ngettext("training on %d sentence (%d classes, %d pieces from %d merges), testing on %s",
-                            "training on %d sentences (%d classes, %d pieces from %d merges), testing on %s",
+               pieces: the training sentences, the classes, the vocabulary's rows (<unk>, the characters
+               and the merge results), the merges learned, and the test file (a path). */
+            printf(ngettext("training on %d sentence (%d classes, %d pieces, %d merges), testing on %s",
+                            "training on %d sentences (%d classes, %d pieces, %d merges), testing on %s",
                             (unsigned long)train_set->n),
                    train_set->n, model->enc.n_labels, model->n_vocab, model->bpe.n_merges, a.test);
         else
             /* TRANSLATORS: as above, without test sentences. */
-            printf(ngettext("training on %d sentence (%d classes, %d pieces from %d merges)",
-                            "training on %d sentences (%d classes, %d pieces from %d merges)",
+            printf(ngettext("training on %d sentence (%d classes, %d pieces, %d merges)",
+                            "training on %d sentences (%d classes, %d pieces, %d merges)",
                             (unsigned long)train_set->n),
                    train_set->n, model->enc.n_labels, model->n_vocab, model->bpe.n_merges);
         putchar('\n');

@@ -249,11 +249,12 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
             /* TRANSLATORS: stage "Tokens" explained for a model with tokenizer.csv
                (subword pieces); ≤ 4 lines of 76 cells. A merge joins two adjacent
                symbols; its number is its row in tokenizer.csv. Pieces are frequent
-               character sequences, not morphemes, though they often coincide. */
+               character sequences, not morphemes (some coincide, many do not). A
+               trained model lacks only characters unseen in training. */
             N_("A word starts as characters, joined by tokenizer.csv's merges, lowest number first. Frequent "
-               "words often end whole, rare ones in known pieces (## marks a non-first one), so a fixed table "
-               "covers new words; an unseen character is <unk>. Pieces are runs frequent in training text, "
-               "often a stem or ending."),
+               "words often stay whole, rare ones split (## marks a later piece), so a fixed vocabulary covers "
+               "new words; a piece it lacks, like an unseen character, is <unk>. Pieces are runs picked by count, "
+               "not meaning."),
     },
     [STAGE_POSITIONAL] = {
         [V_CAUSAL] =

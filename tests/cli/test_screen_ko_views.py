@@ -402,7 +402,7 @@ def cli_checks():
     korean = all(hangul(l) for l in ko_out) and not any(hangul(l) for l in en_out)
     check("--lang ko train: every line of its progress and summary is Korean", korean, "\n".join(ko_out))
     check("--lang ko train: the first line and the epoch lines read as po/ko.po says",
-          pattern(ko("training on %d sentence (%d classes, %d pieces from %d merges), testing on %s")).fullmatch(ko_out[0])
+          pattern(ko("training on %d sentence (%d classes, %d pieces, %d merges), testing on %s")).fullmatch(ko_out[0])
           and all(pattern(ko("epoch %d/%d  loss %.4f  train %.1f%%  test %5.1f%%")).fullmatch(l)
                   for l in ko_out[1:4]), "\n".join(ko_out))
     # the training lines carry the same numbers; the summary's timing differs between runs

@@ -64,7 +64,7 @@ TEXT = {
     },
     "ko": {
         "word": '단어 %d/%d, "%s":',
-        "symbols": lambda n: " 글자마다 하나씩, 기호 %d개:" % n,
+        "symbols": lambda n: " 기호 %d개(글자마다 하나):" % n,
         "merge": "%s + %s → %s (병합 %d)",
         "pieces": lambda n: " 조각 %d개:" % n,
         "piece": "%s (%d행)",

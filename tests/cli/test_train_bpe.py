@@ -71,7 +71,7 @@ check("the recorded command names the tokenizer and the merges (default 200)",
       " --tokenizer bpe --merges 200 " in desc, desc)
 out = r.stdout.decode(errors="replace")
 check("the first line counts pieces and merges",
-      re.search(r"training on 24 sentences \(2 classes, %d pieces from %d merges\)" % (len(vocab), len(merges) - 1),
+      re.search(r"training on 24 sentences \(2 classes, %d pieces, %d merges\)" % (len(vocab), len(merges) - 1),
                 out) is not None, out[:200])
 p = run("--model", bpe, "--print", "the", "movies", "were", "not", "nice")
 check("the model loads and reads a sentence in pieces", p.returncode == 0 and b"prediction:" in p.stdout, p.stderr)
