@@ -1,6 +1,7 @@
 #include "attnstep/edit.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,19 +64,28 @@ static int find_target(struct bundle *b, const char *name, size_t len, struct ta
     return -1;
 }
 
-/* A 0-based index written as digits alone; -1 when it is not, a large
- * value when it is too large for an int. */
-static long parse_index(const char *s, size_t len)
+/* A 0-based index written as digits alone: 0, or -1 when it is not one.
+ * More digits than an int holds give INT_MAX (out of range of any file). */
+static int parse_index(const char *s, size_t len, long *out)
 {
-    if (len == 0 || len > 12)
-        return len ? (long)1 << 40 : -1;
+    if (len == 0)
+        return -1;
     long v = 0;
     for (size_t i = 0; i < len; i++) {
         if (!isdigit((unsigned char)s[i]))
             return -1;
-        v = v * 10 + (s[i] - '0');
+        if (v < INT_MAX)
+            v = v * 10 + (s[i] - '0');
     }
-    return v;
+    *out = v < INT_MAX ? v : INT_MAX;
+    return 0;
+}
+
+/* An index as written, for a message. */
+static const char *index_text(char buf[32], const char *s, size_t len)
+{
+    snprintf(buf, 32, "%.*s%s", (int)(len < 24 ? len : 24), s, len < 24 ? "" : "...");
+    return buf;
 }
 
 int bundle_edit(struct bundle *b, const char *edit, struct error *err)
@@ -93,7 +103,10 @@ int bundle_edit(struct bundle *b, const char *edit, struct error *err)
     snprintf(name, sizeof name, "%.*s%s", (int)utf8_fit(edit, len, 56), edit, len > 56 ? "..." : "");
     const char *value = close + 2;
     struct target t;
-    long row, col = parse_index(comma + 1, (size_t)(close - comma - 1));
+    long row, col;
+    size_t col_len = (size_t)(close - comma - 1), row_len = (size_t)(comma - open - 1);
+    char shown_index[32];
+    int bad_col = parse_index(comma + 1, col_len, &col);
     if (len == 5 && !strncmp(edit, "vocab", 5)) {
         size_t tlen = (size_t)(comma - open - 1);
         char *token = malloc(tlen + 1);
@@ -120,22 +133,21 @@ int bundle_edit(struct bundle *b, const char *edit, struct error *err)
         if (found == 0)
             /* TRANSLATORS: %s is a weight file's name without .csv (w_cls, rnn_b, ...). */
             return error_set(err, _("this model has no %s.csv"), name);
-        row = parse_index(open + 1, (size_t)(comma - open - 1));
-        if (row < 0)
+        if (parse_index(open + 1, row_len, &row))
             return error_set(err, "%s", _("ROW must be a whole number counted from 0"));
         if (row >= t.rows)
             /* TRANSLATORS: the row given (counted from 0), the weight file's name, its rows. */
-            return error_set(err, ngettext("row %ld is out of range (%s has %d row)",
-                                           "row %ld is out of range (%s has %d rows)", (unsigned long)t.rows),
-                             row, name, t.rows);
+            return error_set(err, ngettext("row %s is out of range (%s has %d row)",
+                                           "row %s is out of range (%s has %d rows)", (unsigned long)t.rows),
+                             index_text(shown_index, open + 1, row_len), name, t.rows);
     }
-    if (col < 0)
+    if (bad_col)
         return error_set(err, "%s", _("COL must be a whole number counted from 0"));
     if (col >= t.cols)
         /* TRANSLATORS: the column given (counted from 0), the weight file's name (or vocab), its columns. */
-        return error_set(err, ngettext("column %ld is out of range (%s has %d column)",
-                                       "column %ld is out of range (%s has %d columns)", (unsigned long)t.cols),
-                         col, name, t.cols);
+        return error_set(err, ngettext("column %s is out of range (%s has %d column)",
+                                       "column %s is out of range (%s has %d columns)", (unsigned long)t.cols),
+                         index_text(shown_index, comma + 1, col_len), name, t.cols);
     double v;
     const char *why;
     if (!*value)
