@@ -153,8 +153,7 @@ int bundle_edit(struct bundle *b, const char *edit, struct error *err)
     if (!*value)
         return error_set(err, "%s", _("no value after ="));
     if (table_parse_number(value, &v, &why))
-        /* TRANSLATORS: a reason such as "not a number", then the value as written. */
-        return error_set(err, _("%s: \"%s\""), why, utf8_excerpt(shown, value, 40));
+        return error_set(err, "%s: \"%s\"", why, utf8_excerpt(shown, value, 40)); /* why is translated */
     t.m[(size_t)row * (size_t)t.cols + (size_t)col] = v;
     if (t.has)
         *t.has = 1;
