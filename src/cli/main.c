@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "attnstep/bundle.h"
+#include "attnstep/edit.h"
 #include "attnstep/export.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/i18n.h"
@@ -271,6 +272,14 @@ static int run(const struct options *o)
     struct bundle model;
     if (bundle_load(&model, model_dir, &err))
         return fail(err.msg);
+    /* What-if edits, before anything is computed; a bad one is wrong usage. */
+    for (int i = 0; i < o->n_sets; i++)
+        if (bundle_edit(&model, o->sets[i], &err)) {
+            fprintf(stderr, "attnstep: --set '%s': %s\n%s\n", o->sets[i], err.msg,
+                    _("Try 'attnstep --help' for more information."));
+            bundle_free(&model);
+            return 2;
+        }
     int interactive = !o->print && !o->export_dir && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     /* No words given: an example in the model's language that it knows. */
     struct examples ex;

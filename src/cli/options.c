@@ -53,6 +53,11 @@ N_(
 "  --export DIR         write every matrix as a CSV file into DIR, plus the\n"
 "                       weights used, so everything can be recomputed by hand\n"
 "  --force              let --export or --init-model replace a non-empty DIR\n"
+"  --set NAME[ROW,COL]=VALUE\n"
+"                       what if: change one number of the model before\n"
+"                       computing (repeatable); NAME is a weight file's name\n"
+"                       (w_q, b_q, ln1_gamma, w_cls, ...), ROW and COL count\n"
+"                       from 0; vocab[TOKEN,COL] changes an embedding\n"
 "  --bench [WxH]        render every step off-screen (default 120x40) and\n"
 "                       print frame times and bytes per frame\n"
 "  --lang LANG          language of the text: en or ko (default: from\n"
@@ -174,7 +179,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         }
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
                                                   "--d-model", "--heads", "--seed", "--vocab", "--autoplay",
-                                                  "--d-hidden", "--lang"};
+                                                  "--d-hidden", "--lang", "--set"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
@@ -190,6 +195,11 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         else if (!strcmp(name, "--export")) o->export_dir = value;
         else if (!strcmp(name, "--init-model")) o->init_model = value;
         else if (!strcmp(name, "--vocab")) o->vocab = value;
+        else if (!strcmp(name, "--set")) {
+            if (!o->sets && !(o->sets = calloc((size_t)argc, sizeof *o->sets)))
+                return usage(msg, size, "%s", _("out of memory"));
+            o->sets[o->n_sets++] = value;
+        }
         else if (!strcmp(name, "--causal")) o->causal = 1;
         else if (!strcmp(name, "--print")) o->print = 1;
         else if (!strcmp(name, "--compare")) o->compare = 1;
@@ -259,4 +269,6 @@ void options_free(struct options *o)
 {
     free(o->sentence);
     o->sentence = NULL;
+    free(o->sets);
+    o->sets = NULL;
 }

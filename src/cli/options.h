@@ -25,6 +25,8 @@ struct options {
     int d_model, heads, d_hidden;
     unsigned long long seed;
     const char *vocab;
+    const char **sets;       /* --set NAME[ROW,COL]=VALUE, in order; owned array */
+    int n_sets;
     char *sentence;          /* the words after the options, joined; owned */
 };
 

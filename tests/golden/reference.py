@@ -567,37 +567,43 @@ def case_influence(bundle, case):
     return {model: influence_fd(y_of, emb) for model, y_of in end_functions(bundle, emb, causal)}
 
 
+def write_case(case, folder):
+    """One case's export-format CSVs into folder (created). case: a dict with
+    bundle (a path relative to the repo root, or absolute), causal ("0"/"1")
+    and sentence; tests call it on bundles of their own (e.g. edited copies)."""
+    bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
+    tokens, ids, words, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
+    os.makedirs(folder)
+    write_csv(os.path.join(folder, "tokens.csv"),
+              [["position", "token", "id", "word"]]
+              + [[p, t, i, w] for p, (t, i, w) in enumerate(zip(tokens, ids, words))])
+    for fname, m, cols in mats:
+        write_csv(os.path.join(folder, fname + ".csv"), labelled(tokens, m, cols))
+
+    # v2 bundles: the encoder block and the classifier after attention
+    if bundle["encoder"] is not None:
+        named = {fname: m for fname, m, _ in mats}
+        for fname, m, cols, rows in encoder_block(bundle["encoder"], named["x"], named["output"]):
+            write_csv(os.path.join(folder, fname + ".csv"), labelled(rows or tokens, m, cols))
+
+    # recurrent models: only the files of the models this bundle has
+    emb = bundle["E"][ids]
+    for model, weights in bundle["recurrent"].items():
+        states = FORWARD[model](weights, emb)
+        for fname, key in RECURRENT_FILES[model]:
+            write_csv(os.path.join(folder, fname + ".csv"),
+                      labelled(tokens, states[key], dcols(bundle["d_hidden"])))
+
+    # influence of each word on the end: rows rnn, lstm (if present), attention
+    write_csv(os.path.join(folder, "influence.csv"),
+              [["model"] + tokens] + [[model] + [repr(float(x)) for x in norms]
+                                      for model, norms in case_influence(bundle, case).items()])
+
+
 def write_all(cases_dir):
     shutil.rmtree(cases_dir, ignore_errors=True)
     for case in read_cases():
-        bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
-        tokens, ids, words, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
-        folder = os.path.join(cases_dir, case["name"])
-        os.makedirs(folder)
-        write_csv(os.path.join(folder, "tokens.csv"),
-                  [["position", "token", "id", "word"]]
-                  + [[p, t, i, w] for p, (t, i, w) in enumerate(zip(tokens, ids, words))])
-        for fname, m, cols in mats:
-            write_csv(os.path.join(folder, fname + ".csv"), labelled(tokens, m, cols))
-
-        # v2 bundles: the encoder block and the classifier after attention
-        if bundle["encoder"] is not None:
-            named = {fname: m for fname, m, _ in mats}
-            for fname, m, cols, rows in encoder_block(bundle["encoder"], named["x"], named["output"]):
-                write_csv(os.path.join(folder, fname + ".csv"), labelled(rows or tokens, m, cols))
-
-        # recurrent models: only the files of the models this bundle has
-        emb = bundle["E"][ids]
-        for model, weights in bundle["recurrent"].items():
-            states = FORWARD[model](weights, emb)
-            for fname, key in RECURRENT_FILES[model]:
-                write_csv(os.path.join(folder, fname + ".csv"),
-                          labelled(tokens, states[key], dcols(bundle["d_hidden"])))
-
-        # influence of each word on the end: rows rnn, lstm (if present), attention
-        write_csv(os.path.join(folder, "influence.csv"),
-                  [["model"] + tokens] + [[model] + [repr(float(x)) for x in norms]
-                                          for model, norms in case_influence(bundle, case).items()])
+        write_case(case, os.path.join(cases_dir, case["name"]))
 
 
 # ------------------------------------------------------------ --check
