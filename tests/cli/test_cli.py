@@ -15,8 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import unicodedata
-from tap import check, finish
+from tap import check, finish, width
 
 BIN, ROOT, BUILD = sys.argv[1], sys.argv[2], sys.argv[3]
 TMP = tempfile.mkdtemp(prefix="attnstep-cli-")
@@ -28,11 +27,6 @@ def run(*args, env=None, timeout=60):
     if env:
         e.update(env)
     return subprocess.run([BIN, *args], capture_output=True, timeout=timeout, env=e)
-
-
-def width(s):
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
-               for c in s)
 
 
 def bundle(name):

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from tap import check, finish
+from tap import check, finish, hangul
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-errors-ko-")
@@ -37,10 +37,6 @@ def run(args, lang):
     pre = ["--lang", lang] if lang else []
     r = subprocess.run([BIN, *pre, *args], capture_output=True, timeout=120, env=env, cwd=TMP)
     return r.returncode, r.stderr.decode("utf-8", errors="replace")
-
-
-def hangul(text):
-    return any("\uac00" <= c <= "\ud7a3" for c in text)
 
 
 def numbers(text):

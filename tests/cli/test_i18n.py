@@ -17,8 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import unicodedata
-from tap import check, finish
+from tap import check, finish, hangul, width
 
 BIN, ROOT, BUILD = sys.argv[1], sys.argv[2], sys.argv[3]
 if not shutil.which("xgettext") or not shutil.which("msgfmt"):
@@ -33,14 +32,6 @@ def run(*args, env=None, binary=BIN):
     e = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS and k != "ATTNSTEP_MODEL"}
     e.update(env or {})
     return subprocess.run([binary, *args], capture_output=True, timeout=60, env=e)
-
-
-def hangul(text):
-    return any("\uac00" <= c <= "\ud7a3" for c in text)
-
-
-def width(s):
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
 def msgids(po_text):

@@ -29,8 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import unicodedata
-from tap import check, finish
+from tap import check, finish, hangul, width
 
 BIN, ROOT = sys.argv[1], sys.argv[2]
 MODELS = os.path.join(ROOT, "assets", "models")
@@ -54,14 +53,6 @@ def run(*args, env=None):
     e = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS}
     e.update(env or {})
     return subprocess.run([BIN, *args], capture_output=True, timeout=300, env=e)
-
-
-def hangul(text):
-    return any("\uac00" <= c <= "\ud7a3" for c in text)
-
-
-def width(s):
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
 def mine(text):

@@ -20,7 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
+
+from tap import width  # noqa: F401  (display cells; the screen suites import it from here)
 
 # The descriptions and screens are UTF-8 whatever the runner's locale.
 sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
@@ -181,9 +182,28 @@ def shell_cmd(*args, extra=None):
 
 # ---- screen helpers ------------------------------------------------------
 
-def width(s):
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
-               for c in s)
+def cells(line, c0, c1):
+    """The characters of line in display columns [c0, c1) (a wide glyph only when whole inside)."""
+    out, col = [], 0
+    for ch in line:
+        cw = width(ch)
+        if col >= c0 and col + cw <= c1:
+            out.append(ch)
+        col += cw
+    return "".join(out)
+
+
+def message(screen):
+    """The message line(s) above the status line ('▸ …'), joined, or ''."""
+    lines = split_lines(screen)[:-1]
+    out = []
+    for line in reversed(lines):
+        out.insert(0, line.strip())
+        if line.startswith(" ▸ "):
+            return " ".join(out)[2:]
+        if len(out) > 3:
+            break
+    return ""
 
 
 def split_lines(screen):

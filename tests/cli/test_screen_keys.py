@@ -19,7 +19,7 @@ import sys
 import time
 
 import test_screen as ts
-from test_screen import Fail, attnstep, expect, has_status, split_lines, status, test
+from test_screen import Fail, attnstep, expect, has_status, message, split_lines, status, test
 
 ts.results[:] = []  # run only the tests below, with test_screen's runner
 
@@ -63,19 +63,6 @@ def source_keys():
 
 
 FOOT_RE = re.compile(r"lines (\d+)–(\d+) of (\d+)")
-
-
-def message(screen):
-    """The message line(s) above the status line ('▸ …'), joined, or ''."""
-    lines = split_lines(screen)[:-1]
-    out = []
-    for line in reversed(lines):
-        out.insert(0, line.strip())
-        if line.startswith(" ▸ "):
-            return " ".join(out)[2:]
-        if len(out) > 3:
-            break
-    return ""
 
 
 def help_box(screen):

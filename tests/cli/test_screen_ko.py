@@ -21,7 +21,7 @@ import re
 import sys
 
 import test_screen as ts
-from test_screen import Fail, expect, split_lines, test, width
+from test_screen import Fail, cells, expect, message, split_lines, test, width
 
 ts.results[:] = []  # run only the tests below, with test_screen's runner
 
@@ -209,17 +209,6 @@ def help_rows(s, where, title_text=HELP_TITLE, close=HELP_CLOSE, foot=HELP_FOOT)
     return rows
 
 
-def cells(line, c0, c1):
-    """The characters of line in display columns [c0, c1)."""
-    out, col = [], 0
-    for ch in line:
-        cw = width(ch)
-        if col >= c0 and col + cw <= c1:
-            out.append(ch)
-        col += cw
-    return "".join(out)
-
-
 def check_help(model, w, h, scrolls):
     where = "%s %dx%d help" % (os.path.basename(model), w, h)
     with run("--model", model, w=w, h=h) as p:
@@ -276,18 +265,6 @@ test("help in Korean at 120x40 (tiny-ko): every key on one screen, nothing cut")
 
 
 # ---- messages, small screens -------------------------------------------------
-
-def message(s):
-    """The message above the status line ('▸ …'), its lines joined."""
-    lines = split_lines(s)[:-1]
-    out = []
-    for line in reversed(lines):
-        out.insert(0, line.strip())
-        if line.startswith(" ▸ "):
-            return " ".join(out)[2:]
-        if len(out) > 3:
-            break
-    return ""
 
 
 @test("refused keys say why in Korean, whole, on their own lines at 64x18: z, 9, ← at the start, Tab in the compare view")

@@ -31,8 +31,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_screen as ts  # noqa: E402  (checks argv and tmux, exits 77 without it)
-from test_screen import Fail, expect, split_lines, width  # noqa: E402
-from tap import check, finish  # noqa: E402
+from test_screen import Fail, cells, expect, split_lines, width  # noqa: E402
+from tap import check, finish, hangul  # noqa: E402
 
 BIN, ROOT, TMP = ts.BIN, ts.ROOT, ts.TMP
 MODELS = os.path.join(ROOT, "assets", "models")
@@ -80,23 +80,9 @@ def pattern(fmt):
 
 # ---- screens -------------------------------------------------------------------
 
-def hangul(text):
-    return any("\uac00" <= c <= "\ud7a3" for c in text)
-
 
 def flat(lines):
     return " ".join(" ".join(l.split()) for l in lines if l.strip())
-
-
-def cells(line, a, b):
-    """The characters of line in display cells [a, b)."""
-    out, x = [], 0
-    for c in line:
-        w = width(c)
-        if x >= a and x + w <= b:
-            out.append(c)
-        x += w
-    return "".join(out)
 
 
 def sane(s, w, h, what):

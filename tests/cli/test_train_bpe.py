@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from tap import check, finish
+from tap import check, finish, hangul
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-train-bpe-")
@@ -37,10 +37,6 @@ def rows(path):
 
 def config(model):
     return dict(r[:2] for r in rows(os.path.join(model, "config.csv")))
-
-
-def hangul(s):
-    return any("\uac00" <= c <= "\ud7a3" for c in s)
 
 
 DATA = os.path.join(TMP, "data.csv")
