@@ -77,8 +77,10 @@ int bpe_learn(struct bpe *out, const struct bpe_count *words, int n_words, int m
 /* The pieces a vocabulary needs for these merges and words (the issue-10
  * spec): every piece met while each word is encoded, at every step (so every
  * merge bpe_learn learned from the words is there), and every code point of
- * the words in both forms, "##" before a piece that does not begin its word;
- * distinct, sorted bytewise, without <unk>. Free with bpe_free_strings. */
+ * the words and every merge's result in both forms (a new word may need a
+ * piece where the training words never had it), "##" before a piece that does
+ * not begin its word; distinct, sorted bytewise, without <unk>. Free with
+ * bpe_free_strings. */
 int bpe_vocabulary(const struct bpe *b, const struct bpe_count *words, int n_words, char ***out, int *n_out,
                    struct error *err);
 void bpe_free_strings(char **s, int n);

@@ -343,8 +343,9 @@ static int cmp_text(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Appends piece (with "##" when cont) to the list of *n strings, *cap of room. */
-static int add_piece(char ***list, int *n, int *cap, const char *piece, int cont)
+/* Appends left followed by right (with "##" before them when cont) to the
+ * list of *n strings, *cap of room. */
+static int add_piece(char ***list, int *n, int *cap, const char *left, const char *right, int cont)
 {
     if (*n == *cap) {
         int ncap = *cap ? 2 * *cap : 256;
@@ -354,12 +355,13 @@ static int add_piece(char ***list, int *n, int *cap, const char *piece, int cont
         *list = p;
         *cap = ncap;
     }
-    size_t pre = cont ? 2 : 0, len = strlen(piece);
-    char *s = malloc(pre + len + 1);
+    size_t pre = cont ? 2 : 0, nl = strlen(left), nr = strlen(right);
+    char *s = malloc(pre + nl + nr + 1);
     if (!s)
         return -1;
     memcpy(s, BPE_CONTINUATION, pre);
-    memcpy(s + pre, piece, len + 1);
+    memcpy(s + pre, left, nl);
+    memcpy(s + pre + nl, right, nr + 1);
     (*list)[(*n)++] = s;
     return 0;
 }
@@ -368,7 +370,7 @@ static int add_piece(char ***list, int *n, int *cap, const char *piece, int cont
 static int add_symbols(char ***list, int *n, int *cap, const struct bpe_word *w)
 {
     for (int k = 0; k < w->n; k++)
-        if (add_piece(list, n, cap, w->sym[k], k > 0))
+        if (add_piece(list, n, cap, w->sym[k], "", k > 0))
             return -1;
     return 0;
 }
@@ -385,11 +387,17 @@ int bpe_vocabulary(const struct bpe *b, const struct bpe_count *words, int n_wor
             return -1;
         }
         for (int k = 0; !failed && k < w.n; k++) /* every character, in both forms */
-            failed = add_piece(&list, &n, &cap, w.sym[k], 0) || add_piece(&list, &n, &cap, w.sym[k], 1);
+            failed = add_piece(&list, &n, &cap, w.sym[k], "", 0) || add_piece(&list, &n, &cap, w.sym[k], "", 1);
         for (int r; !failed && (r = bpe_word_best(b, &w)) >= 0;)
             failed = bpe_word_apply(b, &w, r) < 0 || add_symbols(&list, &n, &cap, &w);
         bpe_word_free(&w);
     }
+    /* A new word may be cut into a piece that the training words only had at
+     * another place in a word ("##end", never "end"): every merge's result in
+     * both forms, so a word made of known characters is never <unk>. */
+    for (int m = 0; !failed && m < b->n_merges; m++)
+        failed = add_piece(&list, &n, &cap, b->left[m], b->right[m], 0) ||
+                 add_piece(&list, &n, &cap, b->left[m], b->right[m], 1);
     if (failed) {
         bpe_free_strings(list, n);
         return error_set(err, _("out of memory"));

@@ -128,6 +128,11 @@ done:
     return rc;
 }
 
+static int cmp_count(const void *a, const void *b)
+{
+    return strcmp(((const struct bpe_count *)a)->word, ((const struct bpe_count *)b)->word);
+}
+
 int dataset_word_counts(const struct dataset *d, int lowercase, struct bpe_count **out, int *n, struct error *err)
 {
     char **words = NULL;
@@ -150,19 +155,9 @@ int dataset_word_counts(const struct dataset *d, int lowercase, struct bpe_count
             return sentence_error(d, r, err);
         }
         for (int k = 0; k < tk.n; k++) {
-            const char *key = tk.text[k];
-            int lo = 0, hi = n_words - 1;
-            while (lo <= hi) {
-                int mid = lo + (hi - lo) / 2, cmp = strcmp(c[mid].word, key);
-                if (!cmp) {
-                    c[mid].count++;
-                    break;
-                }
-                if (cmp < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid - 1;
-            }
+            struct bpe_count key = {.word = tk.text[k]}, *hit = bsearch(&key, c, (size_t)n_words, sizeof *c, cmp_count);
+            if (hit)
+                hit->count++;
         }
         tokenizer_free(&tk);
     }
@@ -189,46 +184,11 @@ int dataset_pieces(const struct dataset *d, int lowercase, int max_merges, struc
     if (dataset_word_counts(d, lowercase, &c, &n, err))
         return -1;
     struct bpe b;
-    char **v = NULL;
-    int n_v = 0;
     int rc = bpe_learn(&b, c, n, max_merges, err);
-    if (!rc && (rc = bpe_vocabulary(&b, c, n, &v, &n_v, err)))
+    if (!rc && (rc = bpe_vocabulary(&b, c, n, vocab, n_vocab, err)))
         bpe_free(&b);
     dataset_free_counts(c, n);
-    if (rc)
-        return rc;
-    /* A new word may be cut into a piece that the training words only had
-     * at another place in a word (e.g. "##end", never "end"): every merge's
-     * result is a row in both forms, so a word made of characters seen in
-     * training is never <unk>. */
-    size_t total = (size_t)n_v + 2 * (size_t)b.n_merges;
-    const char **all = malloc(total * sizeof *all);
-    char **made = calloc(2 * (size_t)b.n_merges + 1, sizeof *made);
-    int failed = !all || !made;
-    for (int i = 0; !failed && i < n_v; i++)
-        all[i] = v[i];
-    for (int m = 0; !failed && m < b.n_merges; m++) {
-        size_t len = strlen(b.left[m]) + strlen(b.right[m]);
-        char *whole = malloc(len + 1), *cont = malloc(len + 3);
-        made[2 * m] = whole;
-        made[2 * m + 1] = cont;
-        if ((failed = !whole || !cont))
-            break;
-        snprintf(whole, len + 1, "%s%s", b.left[m], b.right[m]);
-        snprintf(cont, len + 3, BPE_CONTINUATION "%s%s", b.left[m], b.right[m]);
-        all[n_v + 2 * m] = whole;
-        all[n_v + 2 * m + 1] = cont;
-    }
-    if (failed)
-        rc = error_set(err, _("out of memory"));
-    else
-        rc = sorted_distinct(all, total, vocab, n_vocab, err);
-    free(all);
-    dataset_free_strings(made, 2 * b.n_merges);
-    bpe_free_strings(v, n_v);
-    if (rc)
-        bpe_free(&b);
-    else
+    if (!rc)
         *merges = b;
     return rc;
 }

@@ -25,23 +25,9 @@ BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 DATA = os.path.join(ROOT, "assets", "data")
 TMP = tempfile.mkdtemp(prefix="attnstep-data-")
 LABELS = {"en": ("negative", "positive"), "ko": ("긍정", "부정")}
-PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
-
-def tokens(text):
-    """attnstep's word tokenizer: whitespace, lowercase ASCII, ASCII punctuation alone."""
-    out = []
-    for word in text.split():
-        cur = ""
-        for ch in word:
-            if ch in PUNCT:
-                out += [cur] if cur else []
-                out.append(ch)
-                cur = ""
-            else:
-                cur += ch.lower() if "A" <= ch <= "Z" else ch
-        out += [cur] if cur else []
-    return out
+sys.dont_write_bytecode = True  # nothing written into assets/data
+sys.path.insert(0, DATA)
+from make_sentiment import tokens  # noqa: E402  attnstep's word tokenizer, as the generator uses it
 
 
 def rows(path):
