@@ -177,8 +177,11 @@ def check_lesson(lang):
     check("%s: every note is in %s, 1 to %d characters" % (name, "Korean" if lang == "ko" else "English", NOTE_MAX),
           not bad["note"], *bad["note"])
     notes = [r[4] for r in slides if len(r) == 5]
-    quiz = [n for n in notes if re.search(r"\bpress a\b|a를 누르|a를 눌러", n, re.I)]
-    check("%s: at least four quiz moments (a: quiz mode)" % name, len(quiz) >= 4, len(quiz))
+    quiz = [n for n in notes if re.search(r"Predict first|먼저 예측해 보세요", n)]
+    check("%s: at least four quiz moments (Predict first)" % name, len(quiz) >= 4, len(quiz))
+    check("%s: every quiz moment names quiz mode and its key, a" % name,
+          all(re.search(r"quiz mode|퀴즈 모드", n, re.I) and re.search(r"(?<![A-Za-z])a(?![A-Za-z])", n) for n in quiz),
+          *[n for n in quiz if not re.search(r"quiz mode|퀴즈 모드", n, re.I)])
     check("%s: exactly one what-if edit (--set)" % name, sum(bool(SET.search(n)) for n in notes) == 1)
     check("%s: the mask slide tells the teacher to press m" % name,
           any(re.search(r"\bpress m\b|m을 누르", n, re.I) for n in notes))
