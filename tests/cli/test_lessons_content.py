@@ -15,7 +15,8 @@ real program, slide by slide:
   with --causal, or with the note's own --set edit, or in the model's
   training.csv, to the note's number of decimals; a --set a note gives runs;
 - the English and the Korean lesson have the same slides (count and views),
-  notes in the right language, none longer than NOTE_MAX characters.
+  notes in the right language, none wider than NOTE_MAX cells (Korean counts
+  two per syllable, as the screen does).
 
 Usage: test_lessons_content.py ATTNSTEP_BINARY SOURCE_ROOT
 """
@@ -28,13 +29,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import check, finish, hangul  # noqa: E402
+from tap import check, finish, hangul, width  # noqa: E402
 
 BIN, ROOT = sys.argv[1], sys.argv[2]
 LESSONS = os.path.join(ROOT, "assets", "lessons")
 HEADER = ["model", "sentence", "view", "stage", "note"]
 VIEWS = ("pipeline", "heatmap", "compare", "training")
-NOTE_MAX = 360  # characters: three or four lines of a note panel on a projector
+NOTE_MAX = 360  # display cells (a Hangul syllable is 2): four lines of a 90-cell note panel
 FILES = {"en": "attention-101.en.csv", "ko": "attention-101.ko.csv"}
 NUMBER = re.compile(r"(?<![\w.\[,])[-−]?\d+\.\d+(?![\d%])")
 SET = re.compile(r"--set '([^']+)'")
@@ -163,8 +164,8 @@ def check_lesson(lang):
             tol = 0.5 * 10 ** -len(num.split(".")[1]) + 1e-9
             if not any(abs(v - x) <= tol for v in pool):
                 bad["numbers"].append((i, num))
-        if not note.strip() or len(note) > NOTE_MAX or hangul(note) != (lang == "ko"):
-            bad["note"].append((i, len(note), note[:60]))
+        if not note.strip() or width(note) > NOTE_MAX or hangul(note) != (lang == "ko"):
+            bad["note"].append((i, width(note), note[:60]))
     check("%s: every row has 5 fields" % name, not bad["shape"], *bad["shape"])
     check("%s: every model resolves and --print runs on its sentence" % name, not bad["model"], *bad["model"])
     check("%s: every view is one of %s" % (name, ", ".join(VIEWS)), not bad["view"], *bad["view"])
@@ -174,11 +175,14 @@ def check_lesson(lang):
     check("%s: every number a note states is one the program computes for that slide" % name,
           not bad["numbers"], *bad["numbers"])
     check("%s: every --set a note gives is a valid edit" % name, not bad["set"], *bad["set"])
-    check("%s: every note is in %s, 1 to %d characters" % (name, "Korean" if lang == "ko" else "English", NOTE_MAX),
+    check("%s: every note is in %s, 1 to %d cells wide" % (name, "Korean" if lang == "ko" else "English", NOTE_MAX),
           not bad["note"], *bad["note"])
     notes = [r[4] for r in slides if len(r) == 5]
-    quiz = [n for n in notes if re.search(r"\bpress a\b|a를 누르|a를 눌러", n, re.I)]
-    check("%s: at least four quiz moments (a: quiz mode)" % name, len(quiz) >= 4, len(quiz))
+    quiz = [n for n in notes if re.search(r"Predict first|먼저 예측해 보세요", n)]
+    check("%s: at least four quiz moments (Predict first)" % name, len(quiz) >= 4, len(quiz))
+    check("%s: every quiz moment names quiz mode and its key, a" % name,
+          all(re.search(r"quiz mode|퀴즈 모드", n, re.I) and re.search(r"(?<![A-Za-z])a(?![A-Za-z])", n) for n in quiz),
+          *[n for n in quiz if not re.search(r"quiz mode|퀴즈 모드", n, re.I)])
     check("%s: exactly one what-if edit (--set)" % name, sum(bool(SET.search(n)) for n in notes) == 1)
     check("%s: the mask slide tells the teacher to press m" % name,
           any(re.search(r"\bpress m\b|m을 누르", n, re.I) for n in notes))
