@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,8 @@ N_(
 "  --view V             pipeline (default), heatmap, compare or training\n"
 "  --step N             the step as the status line counts it: step N of the\n"
 "                       pipeline or heatmap (default 1), word N of compare\n"
-"                       (default 0), snapshot N of training (default: last)\n"
+"                       (default 0), snapshot N of training (default: last);\n"
+"                       'last' for the view's last\n"
 "  --size WxH           the screen's size in cells (default 120x36; at least\n"
 "                       64x18)\n"
 "  S                    (key) in the screen: write it to attnstep-NNN.svg\n"
@@ -174,6 +176,8 @@ static int options_snapshot(struct options *o, const char *name, const char *val
         return usage(msg, size, _("--view must be pipeline, heatmap, compare or training, not '%s'"), value);
     }
     if (!strcmp(name, "--step")) {
+        if (!strcmp(value, "last"))
+            return o->snapshot.step = LONG_MAX, 0;
         if (parse_count(value, 1000000000, &n))
             return usage(msg, size, _("--step needs a whole number, not '%s'"), value);
         o->snapshot.step = n;

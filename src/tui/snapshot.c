@@ -5,6 +5,7 @@
 #include "snapshot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,10 @@
 #define CELL_H 18
 #define FONT_PX 15.5
 #define BASELINE 14.4 /* DejaVu Sans Mono's ascent, 0.928 em */
-/* A wide glyph (1 em in the CJK fonts) centred in its two cells. */
-#define WIDE_DX ((2 * CELL_W - FONT_PX) / 2)
+/* A wide glyph (1 em in the CJK fonts) a little larger, to fill its two
+ * cells as a terminal's would, and centred in them. */
+#define WIDE_PX 17
+#define WIDE_DX ((2 * CELL_W - WIDE_PX) / 2.0)
 
 /* Monospace fonts that have box drawing first, then ones that have Hangul. */
 static const char font_stack[] = "'DejaVu Sans Mono', 'Noto Sans Mono CJK KR', 'Noto Sans Mono CJK', "
@@ -174,7 +177,10 @@ static void put_text(FILE *f, const struct cell *row, int y, int x0, int x1)
             fputc(' ', f);
             continue;
         }
-        fprintf(f, "<tspan x=\"%g\">", x * CELL_W + (c->wide ? WIDE_DX : 0));
+        if (c->wide)
+            fprintf(f, "<tspan x=\"%g\" font-size=\"%d\">", x * CELL_W + WIDE_DX, WIDE_PX);
+        else
+            fprintf(f, "<tspan x=\"%d\">", x * CELL_W);
         for (int k = 0; k < CCHARW_MAX && c->ch[k]; k++)
             put_xml(f, c->ch[k]);
         fputs("</tspan>", f);
@@ -321,6 +327,8 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
                without training snapshots. */
             return usage(_("--step: this model has no training snapshots to show (the training view shows none)"));
         }
+        if (step == LONG_MAX)
+            step = hi;
         if (step < lo || step > hi) {
             /* TRANSLATORS: a usage error after "attnstep: "; the first and last step of the view, as its
                status line counts them (steps, words read or snapshots), then the step given. */

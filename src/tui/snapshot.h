@@ -22,7 +22,7 @@ int snapshot_write_screen(const char *path, struct error *err);
 /* Draws a off-screen at w×h in view (-1: the one a is in) at step (as the
  * status line counts it: step s of the pipeline and heatmap from 1, word k of
  * the compare view from 0, snapshot k of the training view from 1; -1: where
- * the screen starts) and writes it to path. Returns the exit status: 0, 1
+ * the screen starts; LONG_MAX: the last) and writes it to path. Returns the exit status: 0, 1
  * (cannot write) or 2 (a step or size out of range), the reason printed. */
 int snapshot_run(struct app *a, const char *path, int view, long step, int w, int h);
 
