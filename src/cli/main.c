@@ -27,6 +27,7 @@
 #include "options.h"
 #include "paths.h"
 #include "print.h"
+#include "snapshot.h"
 #include "term.h"
 #include "theme.h"
 #include "train_cmd.h"
@@ -192,9 +193,10 @@ static int run_screen(const struct options *o, const struct bundle *model, const
     if (o->bench) {
         rc = app_bench(&app, o->bench_w, o->bench_h, stdout);
     } else {
-        struct term t;
+        struct term t = {0};
         char msg[256];
-        if (term_init(&t, NULL, stdout, stdin, msg, sizeof msg)) {
+        /* --snapshot: the same session, drawn off-screen by snapshot_run */
+        if (!o->snapshot.file && term_init(&t, NULL, stdout, stdin, msg, sizeof msg)) {
             /* TRANSLATORS: after "attnstep: ", when the terminal cannot show the screen; %s: why (e.g. an
                unknown TERM). The walk-through is the plain text of every step (--print). */
             fprintf(stderr, "attnstep: %s\n", reason(_("%s; printing the walk-through instead"), msg));
@@ -225,7 +227,10 @@ static int run_screen(const struct options *o, const struct bundle *model, const
                 app.view = VIEW_COMPARE;
             if (o->autoplay > 0)
                 app.interval = o->autoplay;
-            rc = app_run(&app);
+            rc = o->snapshot.file ? snapshot_run(&app, o->snapshot.file, o->snapshot.view, o->snapshot.step,
+                                                 o->snapshot.w ? o->snapshot.w : SNAPSHOT_DEFAULT_W,
+                                                 o->snapshot.h ? o->snapshot.h : SNAPSHOT_DEFAULT_H)
+                                  : app_run(&app);
             term_done();
             app_free(&app);
             return rc;
@@ -280,17 +285,17 @@ static int run(const struct options *o)
             bundle_free(&model);
             return 2;
         }
-    int interactive = !o->print && !o->export_dir && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    int interactive = !o->print && !o->export_dir && !o->snapshot.file && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     /* No words given: an example in the model's language that it knows. */
     struct examples ex;
     examples_load(&ex, &model);
     const char *sentence = o->sentence ? o->sentence : examples_default(&ex, DEFAULT_SENTENCE);
     int rc = 0;
-    if (o->bench || interactive)
+    if (o->bench || interactive || o->snapshot.file)
         rc = run_screen(o, &model, model_dir, sentence, &ex, &interactive);
     /* Export, and plain text when asked, when stdout is not a terminal, or
      * when the terminal cannot drive the screen. */
-    int text = !o->bench && !interactive && (o->print || !o->export_dir);
+    int text = !o->bench && !interactive && (o->print || (!o->export_dir && !o->snapshot.file));
     struct trace trace;
     if (rc == 0 && (text || o->export_dir)) {
         if (trace_build(&trace, &model, sentence, o->causal, &err)) {

@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,19 @@ N_(
 "                       LANGUAGE, LC_ALL, LC_MESSAGES or LANG)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
+"\n"),
+N_(
+"Snapshots (a screen as a picture for a slide; no terminal needed):\n"
+"  --snapshot FILE.svg  draw the screen off-screen into FILE.svg (monospace\n"
+"                       cells, the screen's colours) instead of showing it\n"
+"  --view V             pipeline (default), heatmap, compare or training\n"
+"  --step N             the step as the status line counts it: step N of the\n"
+"                       pipeline or heatmap (default 1), word N of compare\n"
+"                       (default 0), snapshot N of training (default: last);\n"
+"                       'last' for the view's last\n"
+"  --size WxH           the screen's size in cells (default 120x36; at least\n"
+"                       64x18)\n"
+"  S                    (key) in the screen: write it to attnstep-NNN.svg\n"
 "\n"),
 N_(
 "Training a model:\n"
@@ -149,6 +163,37 @@ static int parse_count(const char *s, long max, long *out)
     return 0;
 }
 
+/* --view, --step and --size of --snapshot; the ranges that depend on the
+ * screen and the sentence are checked when it is drawn. */
+static int options_snapshot(struct options *o, const char *name, const char *value, char *msg, size_t size)
+{
+    static const char *const views[] = {"pipeline", "heatmap", "compare", "training"}; /* enum view's order */
+    long n;
+    if (!strcmp(name, "--view")) {
+        for (int v = 0; v < 4; v++)
+            if (!strcmp(value, views[v]))
+                return o->snapshot.view = v, 0;
+        return usage(msg, size, _("--view must be pipeline, heatmap, compare or training, not '%s'"), value);
+    }
+    if (!strcmp(name, "--step")) {
+        if (!strcmp(value, "last"))
+            return o->snapshot.step = LONG_MAX, 0;
+        if (parse_count(value, 1000000000, &n))
+            return usage(msg, size, _("--step needs a whole number, not '%s'"), value);
+        o->snapshot.step = n;
+        return 0;
+    }
+    char *end;
+    long w = strtol(value, &end, 10), h = -1;
+    if (end != value && (*end == 'x' || *end == 'X') && end[1] >= '0' && end[1] <= '9')
+        h = strtol(end + 1, &end, 10);
+    if (*end || w <= 0 || h <= 0 || w > 100000 || h > 100000)
+        return usage(msg, size, _("--size takes a size like 120x36, not '%s'"), value);
+    o->snapshot.w = (int)w;
+    o->snapshot.h = (int)h;
+    return 0;
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *msg, size_t size)
 {
     memset(o, 0, sizeof *o);
@@ -159,6 +204,8 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
     o->seed = 1;
     o->bench_w = 120;
     o->bench_h = 40;
+    o->snapshot.view = -1;
+    o->snapshot.step = -1;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -179,7 +226,8 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         }
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
                                                   "--d-model", "--heads", "--seed", "--vocab", "--autoplay",
-                                                  "--d-hidden", "--lang", "--set"};
+                                                  "--d-hidden", "--lang", "--set", "--snapshot", "--view",
+                                                  "--step", "--size"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
@@ -199,6 +247,10 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
             if (!o->sets && !(o->sets = calloc((size_t)argc, sizeof *o->sets)))
                 return usage(msg, size, "%s", _("out of memory"));
             o->sets[o->n_sets++] = value;
+        }
+        else if (!strcmp(name, "--snapshot")) o->snapshot.file = value;
+        else if (!strcmp(name, "--view") || !strcmp(name, "--step") || !strcmp(name, "--size")) {
+            if (options_snapshot(o, name, value, msg, size)) return -1;
         }
         else if (!strcmp(name, "--causal")) o->causal = 1;
         else if (!strcmp(name, "--print")) o->print = 1;
@@ -248,6 +300,10 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
             return usage(msg, size, _("unknown option '%s'"), a);
         }
     }
+    if (!o->snapshot.file && (o->snapshot.view >= 0 || o->snapshot.step >= 0 || o->snapshot.w))
+        return usage(msg, size, "%s", _("--view, --step and --size go with --snapshot FILE.svg"));
+    if (o->snapshot.file && o->bench)
+        return usage(msg, size, "%s", _("--snapshot and --bench cannot be used together"));
     size_t len = 0;
     for (int k = i; k < argc; k++)
         len += strlen(argv[k]) + 1;

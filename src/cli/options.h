@@ -25,6 +25,12 @@ struct options {
     int d_model, heads, d_hidden;
     unsigned long long seed;
     const char *vocab;
+    struct {                 /* --snapshot FILE.svg [--view V] [--step N] [--size WxH] */
+        const char *file;    /* NULL: no snapshot */
+        int view;            /* enum view's order: 0 pipeline, 1 heatmap, 2 compare, 3 training; -1 not given */
+        long step;           /* as the status line counts; -1 not given; LONG_MAX: last */
+        int w, h;            /* 0: not given */
+    } snapshot;
     const char **sets;       /* --set NAME[ROW,COL]=VALUE, in order; owned array */
     int n_sets;
     char *sentence;          /* the words after the options, joined; owned */

@@ -13,6 +13,7 @@
 #include "attnstep/i18n.h"
 #include "attnstep/narration.h"
 #include "attnstep/utf8.h"
+#include "snapshot.h"
 #include "term.h"
 #include "theme.h"
 
@@ -464,6 +465,7 @@ static const char *const help_keys[][2] = {
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
+    {"S", N_("snapshot: write the screen to attnstep-NNN.svg in the current folder, for a slide")},
     /* TRANSLATORS: in the key column of the help: the mouse, not a key (11 cells at most). */
     {N_("mouse click"), N_("on a cell: jump to the step that computes it")},
     {"?  Esc", N_("open / close this help")},
@@ -958,6 +960,7 @@ int app_key(struct app *a, int key)
         break;
     case 'R': snprintf(a->message, sizeof a->message, _("R retrains the model live in the training view (v until it shows)"));
         break;
+    case 'S': snapshot_key(a); break;
     case KEY_UP: a->pan_r--; break;
     case KEY_DOWN: a->pan_r++; break;
     case '<': case ',': a->pan_c--; break;

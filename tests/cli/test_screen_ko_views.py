@@ -263,7 +263,7 @@ def english_words(screen, model_words=()):
     text = re.sub(r"\([^()\uac00-\ud7a3]*\)", " ", text)          # (Query), (gradient descent)
     text = re.sub(r",\s*[A-Za-z][A-Za-z -]*\)", ")", text)        # (기울기 폭발, exploding gradient)
     text = re.sub(r"(?<!\S)-{1,2}[A-Za-z][\w-]*", " ", text)      # options
-    text = re.sub(r"\S*(?:/|\.csv|\.py)\S*", " ", text)           # paths, file names
+    text = re.sub(r"\S*(?:/|\.csv|\.py|\.svg)\S*", " ", text)    # paths, file names
     out = []
     for w in LATIN.findall(text):
         w = w.rstrip("'")
