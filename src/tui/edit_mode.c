@@ -117,6 +117,8 @@ void edit_mode_free(struct app *a)
         e->has_base = 0;
     }
     if (e->clone) {
+        if (a->model == e->clone) /* no pointer to freed memory left behind */
+            a->model = e->original;
         bundle_free(e->clone);
         free(e->clone);
         e->clone = NULL;
@@ -124,6 +126,13 @@ void edit_mode_free(struct app *a)
     free(e->edits);
     e->edits = NULL;
     e->n = 0;
+}
+
+void edit_mode_reset(struct app *a)
+{
+    edit_mode_free(a);
+    a->edit.ui = EDIT_OFF;
+    a->edit.original = NULL;
 }
 
 /* The first keep edits, then extra (or none), on a fresh copy of the original

@@ -33,6 +33,10 @@ struct app;
 struct panel;
 
 void edit_mode_free(struct app *a);
+/* Forgets every edit, for when the app switches to another model: call it
+ * before setting a->model and building the new trace (the old trace must not
+ * be used after it). */
+void edit_mode_reset(struct app *a);
 /* After the trace was rebuilt (another sentence, mask, lesson, detail):
  * the unedited model's trace follows. */
 void edit_mode_rebase(struct app *a);

@@ -291,6 +291,45 @@ def t_embedding():
         expect("(Δ up to ±" in flat(s), "no Δ in the formula of x[##ie]", s)
 
 
+@test("mouse: a click on a W_Q cell selects it, e then edits that cell")
+def t_mouse_select():
+    with attnstep("--model", TINY_EN, SENTENCE) as p:
+        p.settle(has_status(step=1))
+        s = to_stage(p, Q2)
+        lines = split_lines(s)
+        ty = next(i for i, l in enumerate(lines) if "W_Q[:,8…15]" in l)
+        tx = lines[ty].index("W_Q[:,8…15]")
+        x = next(m.start() for m in re.finditer(r"\S+", lines[ty + 1]) if m.start() >= tx and m.group() == "2")
+        y = next(i for i, l in enumerate(lines) if i > ty + 1 and l[tx:].split()[:1] == ["d2"])
+        ts.click(p, x, y)
+        p.settle(lambda s: "W_Q is a weight of the model" in message(s))
+        p.text("e")
+        s = p.settle(lambda s: "w_q[2,10] = -0.242548▏" in note(s))
+
+
+@test("NO_COLOR: the changed numbers are underlined, still without a colour")
+def t_no_color():
+    with attnstep("--model", TINY_EN, SENTENCE, extra={"NO_COLOR": "1"}) as p:
+        p.settle(has_status(step=1))
+        p.keys("Tab")  # a stage per step: no cell marked as current or operand
+        p.text("G")
+        p.settle(has_status(stage=LAST, gran="stage"))
+        logits0 = next(l for l in split_lines(p.screen(escapes=True)) if "sentence" in l)
+        expect("4.514" in logits0 and not re.search(r"\x1b\[[0-9;]*4m", logits0),
+               "the logits are marked before any edit", logits0.replace("\x1b", "\\e"))
+        to_stage(p, Q2)
+        select_w_q_2_10(p)
+        edit_to(p, "6", lambda s: "│ 1 edit" in status(s)["line"])
+        p.keys("Escape")
+        p.text("G")
+        s = p.settle(lambda s: has_status(stage=LAST)(s) and not message(s))
+        e = p.screen(escapes=True)
+        expect(not ts.colour_codes(e), "colour with NO_COLOR: %r" % ts.colour_codes(e)[:3], s)
+        logits = next(l for l in split_lines(e) if "sentence" in l)
+        expect(re.search(r"\x1b\[4m *1\.746", logits), "the changed logit 1.746 is not underlined",
+               logits.replace("\x1b", "\\e"))
+
+
 @test("--lang ko: the same demonstration, Korean status count, note, Δ and messages; u restores exactly")
 def t_korean():
     with attnstep("--lang", "ko", "--model", TINY_EN, SENTENCE) as p:
