@@ -100,6 +100,7 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
         int w = utf8_width(a->trace.tokens[i]);
         a->token_w = w > a->token_w ? w : a->token_w;
     }
+    edit_mode_rebase(a);
     return 0;
 }
 
@@ -144,6 +145,24 @@ void app_free(struct app *a)
     trace_free(&a->trace);
     free(a->range);
     a->range = NULL;
+    edit_mode_free(a);
+}
+
+int app_rebuild(struct app *a, struct error *err)
+{
+    long step = a->step;
+    int pan_r = a->pan_r, pan_c = a->pan_c, sel_row = a->sel_row, sel_col = a->sel_col, head = a->head;
+    struct app_place place = a->place;
+    if (build(a, a->lesson_model, a->causal, a->gran, err))
+        return -1;
+    app_goto(a, step);
+    a->place = place;
+    a->pan_r = pan_r;
+    a->pan_c = pan_c;
+    a->sel_row = sel_row;
+    a->sel_col = sel_col;
+    a->head = head;
+    return 0;
 }
 
 int app_is_attention_stage(enum stage_kind kind)
@@ -375,7 +394,7 @@ static void draw_status(struct app *a)
         snprintf(left, sizeof left, FMT(_(" stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s ")), p.stage + 1,
                  a->lesson.n_stages, title, a->step + 1, a->lesson.n_steps, heads, _(narration_granularity(a->gran)),
                  mask);
-        int over = utf8_width(left) - COLS;
+        int over = utf8_width(left) + edit_mode_status_width(a) - COLS;
         if (over <= 0 || pass)
             break;
         char cut[256];
@@ -397,6 +416,7 @@ static void draw_status(struct app *a)
         {"?", pgettext("key hint", "help")}, {"q  Q", pgettext("key hint", "quit")},
     };
     int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
+    used += edit_mode_status(a, y, used);
     draw_hints(y, used, hints, N_HINTS(hints), 1);
 }
 
@@ -465,6 +485,9 @@ static const char *const help_keys[][2] = {
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
+    {"e", N_("what if: select a weight of the stage shown (↑↓←→ cell, Tab matrix), e again edits it, Enter "
+             "applies, Esc leaves")},
+    {"u  U", N_("undo the last edit / all edits")},
     {"S", N_("snapshot: write the screen to attnstep-NNN.svg in the current folder, for a slide")},
     /* TRANSLATORS: in the key column of the help: the mouse, not a key (11 cells at most). */
     {N_("mouse click"), N_("on a cell: jump to the step that computes it")},
@@ -628,6 +651,7 @@ void app_draw(struct app *a)
         view_training_draw(a, 2, LINES - 3);
     draw_status(a);
     draw_message(a);
+    edit_mode_draw(a);
     if (a->help)
         draw_help(a);
 }
@@ -650,6 +674,7 @@ static void click(struct app *a, int y, int x)
         enum matrix_id m = h->matrix;
         int stage = app_stage_of(a, m, m >= MAT_Q && m <= MAT_HEAD_OUT ? h->head : -1);
         if (stage < 0) {
+            edit_mode_click(a, m, r, c); /* selected for editing (e) */
             /* TRANSLATORS: after a click on a weight matrix; %s is its symbol (W_Q, W_O...). */
             snprintf(a->message, sizeof a->message, _("%s is a weight of the model: given, not computed in this lesson"),
                      lesson_matrix_symbol(m));
@@ -905,6 +930,8 @@ int app_key(struct app *a, int key)
 {
     a->message[0] = '\0';
     if (a->help && help_key(a, key))
+        return 0;
+    if (!a->help && edit_mode_key(a, key))
         return 0;
     if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
         return 0;

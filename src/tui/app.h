@@ -7,6 +7,7 @@
 #include "attnstep/history.h"
 #include "attnstep/lesson.h"
 #include "attnstep/trace.h"
+#include "edit_mode.h"
 #include "widgets.h"
 
 #define APP_MIN_W 64
@@ -76,6 +77,7 @@ struct app {
     const char *recurrent_model; /* a bundled model with RNN and LSTM weights, to suggest, or NULL */
     int mask_untrained;         /* the classifier was trained without the causal mask */
     int token_w;                /* widest token, in cells */
+    struct edit_state edit;     /* what-if edits (edit_mode.c); model points to its copy while edits are active */
 };
 
 /* Builds trace and lesson. On failure err says why. */
@@ -84,6 +86,8 @@ int app_init(struct app *a, const struct bundle *model, const char *sentence, in
 /* Loads the training history beside the model in dir (none is fine). */
 int app_load_history(struct app *a, const char *dir, struct error *err);
 void app_free(struct app *a);
+/* Builds trace and lesson again (the model changed) and comes back to the same step and view. */
+int app_rebuild(struct app *a, struct error *err);
 /* Moves to step s (clamped) and updates what follows the step. */
 void app_goto(struct app *a, long s);
 /* Draws the whole screen for the current state. */

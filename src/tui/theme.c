@@ -22,6 +22,8 @@ static const struct role_style styles[ROLE_COUNT] = {
     [ROLE_FORMULA] = {229, -1, COLOR_YELLOW, -1, A_NORMAL, A_BOLD},
     [ROLE_WARN]    = {203, -1, COLOR_RED, -1, A_BOLD, A_BOLD},
     [ROLE_PANEL]   = {153, -1, COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+    /* a number that differs from the unedited model's (what-if edits) */
+    [ROLE_CHANGED] = {16, 211, COLOR_BLACK, COLOR_MAGENTA, A_BOLD, A_UNDERLINE},
 };
 
 /* A viridis-like scale in xterm's 256 colours: dark purple to yellow, ordered

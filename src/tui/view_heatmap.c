@@ -156,6 +156,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
             const char *glyph;
             theme_heat(hi > lo ? (v - lo) / (hi - lo) : 0.5, &at, &glyph);
             int selected = i == sel_r && j == sel_c;
+            int changed = edit_mode_heat_changed(a, m, a->head, i, j, v);
             if (selected && !theme_has_color())
                 at |= A_REVERSE;
             format_cell(v, cw >= 6 ? CELL_COMPACT : CELL_TIGHT, num, sizeof num);
@@ -164,10 +165,12 @@ void view_heatmap_draw(struct app *a, int y, int h)
                 draw_fill(ry, cx, cw - 1, at | (selected ? A_BOLD | A_UNDERLINE : 0));
                 draw_text(ry, cx + (cw - 1 - nw > 0 ? cw - 1 - nw : 0), cw - 1, num,
                           at | (selected ? A_BOLD | A_UNDERLINE : 0));
+                if (changed && nw < cw - 1) /* a what-if edit changed it */
+                    draw_text(ry, cx, 1, "*", at | A_BOLD);
             } else {
                 char fill[32] = "";
                 for (int g = 0; g < cw - 1; g++)
-                    strcat(fill, selected && theme_has_color() ? "◆" : glyph);
+                    strcat(fill, changed && g == 0 ? "*" : selected && theme_has_color() ? "◆" : glyph);
                 draw_text(ry, cx, cw - 1, fill, at);
             }
         }
@@ -186,6 +189,7 @@ void view_heatmap_draw(struct app *a, int y, int h)
         /* TRANSLATORS: after the selected cell's value under the heatmap, for the mean of the heads. */
         snprintf(line, sizeof line, "%s[%s,%s] = %s%s", a->heat_scores ? (t->causal ? "M" : "S'") : "A",
                  t->tokens[sel_r], t->tokens[sel_c], val, a->head < 0 ? _("  (mean of the heads)") : "");
+        edit_mode_heat_line(a, m, a->head, sel_r, sel_c, v, line, sizeof line);
     } else {
         /* TRANSLATORS: under the heatmap: the selected cell (matrix[query,key]) before the lesson reached it. */
         snprintf(line, sizeof line, _("%s[%s,%s] is not computed yet: step forward"),

@@ -308,6 +308,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
 
     /* Text below the panels: formula first, it is what the step is about. */
     lesson_formula(&a->lesson, pos, formula, sizeof formula);
+    edit_mode_formula(a, formula, sizeof formula);
     int fl = wrapped_lines(W - 4, formula);
     if (fl > 3)
         fl = 3;
@@ -324,6 +325,7 @@ void view_pipeline_draw(struct app *a, int y, int h)
     struct panel panels[APP_MAX_PANELS];
     const char *ops[APP_MAX_PANELS];
     int np = stage_panels(a, pos.stage, panels, ops);
+    edit_mode_panels(a, panels, np);
     static const enum cell_mode choices[][2] = { /* {operands, result} */
         {CELL_FULL, CELL_FULL}, {CELL_COMPACT, CELL_FULL}, {CELL_COMPACT, CELL_COMPACT},
         {CELL_TIGHT, CELL_COMPACT}, {CELL_TIGHT, CELL_TIGHT}, {CELL_HEAT, CELL_FULL},

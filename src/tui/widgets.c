@@ -523,10 +523,23 @@ static double value_at(const struct panel *p, int sr, int sc)
     return p->view.data[(size_t)r * p->view.stride + (size_t)c];
 }
 
-/* How the cell at screen (sr, sc) is marked: 2 current, 1 operand, 0 none. */
+/* Whether the cell at screen (sr, sc) differs from the unedited model's. */
+static int changed(const struct panel *p, int sr, int sc)
+{
+    if (!p->base.data)
+        return 0;
+    int r = p->transpose ? sc : sr, c = p->transpose ? sr : sc;
+    double v = p->view.data[(size_t)r * p->view.stride + (size_t)c], b = p->base.data[(size_t)r * p->base.stride + (size_t)c];
+    return v < b || v > b; /* NaN and NaN, inf and inf: the same */
+}
+
+/* How the cell at screen (sr, sc) is marked: 3 the edit cursor, 2 current,
+ * 1 operand, 0 none. */
 static int mark_of(const struct panel *p, int sr, int sc)
 {
     int r = p->transpose ? sc : sr, c = p->transpose ? sr : sc;
+    if (p->has_sel && p->sel_row == r && p->sel_col == c)
+        return 3;
     if (p->has_cur && (p->cur_row < 0 || p->cur_row == r) && (p->cur_col < 0 || p->cur_col == c))
         return 2;
     if (p->has_op && (p->op_row < 0 || p->op_row == r) && (p->op_col < 0 || p->op_col == c))
@@ -682,7 +695,10 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
     int focus_r = -1, focus_c = -1;
     int cr = p->transpose ? p->cur_col : p->cur_row, cc = p->transpose ? p->cur_row : p->cur_col;
     int orow = p->transpose ? p->op_col : p->op_row, ocol = p->transpose ? p->op_row : p->op_col;
-    if (p->has_cur) {
+    if (p->has_sel) {
+        focus_r = p->transpose ? p->sel_col : p->sel_row;
+        focus_c = p->transpose ? p->sel_row : p->sel_col;
+    } else if (p->has_cur) {
         focus_r = cr;
         focus_c = cc;
     } else if (p->has_op) {
@@ -762,21 +778,26 @@ void panel_draw(const struct panel *p, enum cell_mode mode, int y, int x, int w,
                     continue;
                 }
                 theme_heat(t, &a, &glyph);
-                if (mark == 2)
-                    a = theme_attr(ROLE_CURRENT), glyph = "◆";
+                int ch = changed(p, r, c);
+                if (mark >= 2)
+                    a = theme_attr(ROLE_CURRENT) | (mark == 3 ? A_UNDERLINE : 0), glyph = "◆";
                 else if (mark == 1 && !theme_has_color())
                     a |= A_REVERSE;
                 char fill[32] = "";
                 for (int g = 0; g < cw && strlen(fill) + 4 < sizeof fill; g++)
-                    strcat(fill, mark == 1 && theme_has_color() && g == cw - 1 ? "▪" : glyph);
+                    strcat(fill, ch && g == 0 ? "*" : mark == 1 && theme_has_color() && g == cw - 1 ? "▪" : glyph);
                 draw_text(ry, cx, cw, fill, a);
                 continue;
             }
             format_cell(v, mode, buf, sizeof buf);
-            attr_t a = mark == 2 ? theme_attr(ROLE_CURRENT) : mark == 1 ? theme_attr(ROLE_OPERAND)
+            int ch = changed(p, r, c);
+            attr_t a = mark == 3 ? theme_attr(ROLE_CURRENT) | A_UNDERLINE : mark == 2 ? theme_attr(ROLE_CURRENT)
+                     : mark == 1 ? theme_attr(ROLE_OPERAND) : ch ? theme_attr(ROLE_CHANGED)
                      : isinf(v) ? theme_attr(ROLE_DIM) : theme_attr(ROLE_NORMAL);
+            if (ch && mark)
+                a |= A_UNDERLINE;
             int bw = utf8_width(buf);
-            if (mark)
+            if (mark || ch)
                 draw_fill(ry, cx, cw - bw, a);
             draw_text(ry, cx + cw - bw, bw, buf, a);
         }

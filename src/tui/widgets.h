@@ -68,6 +68,10 @@ struct panel {
     int cur_row, cur_col, has_cur;
     int op_row, op_col, has_op;
     double lo, hi;         /* value range for colour cells */
+    /* what-if edits: the unedited model's numbers, same shape (data NULL =
+     * none; a cell that differs is marked), and the edit cursor (has_sel) */
+    struct matview base;
+    int has_sel, sel_row, sel_col;
     int token_w;           /* widest token on screen (cached by the caller: O(1) per frame) */
 };
 

@@ -30,7 +30,7 @@ TINY_EN, TINY_KO, RANDOM_EN = (os.path.join(MODELS, m) for m in ("tiny-en", "tin
 # Every key app.c, view_heatmap.c, view_compare.c and view_training.c handle,
 # as the help lists it in its key column.
 HELP_KEYS = ["→  l  space", "←  h  Backspace", "]  [", "Home g  End G", "Tab", "v", "r", "n  N", "1–9", "0",
-             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "S", "mouse click", "?  Esc", "q  Q"]
+             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "e", "u  U", "S", "mouse click", "?  Esc", "q  Q"]
 # Descriptions that used to be cut at the overlay's edge, whole once the
 # wrapped lines are joined.
 HELP_PHRASES = ["view: pipeline → heatmap → RNN vs attention → training",
@@ -39,14 +39,15 @@ HELP_PHRASES = ["view: pipeline → heatmap → RNN vs attention → training",
 # How the help names the keys the source handles by code.
 KEY_NAMES = {"' '": "space", "'\\t'": "Tab", "127": "Backspace", "8": "Backspace", "27": "Esc", "KEY_RIGHT": "→",
              "KEY_LEFT": "←", "KEY_UP": "↑", "KEY_DOWN": "↓", "KEY_HOME": "Home", "KEY_END": "End",
-             "KEY_BACKSPACE": "Backspace", "KEY_MOUSE": "mouse click", "KEY_PPAGE": "PgUp", "KEY_NPAGE": "PgDn"}
+             "KEY_BACKSPACE": "Backspace", "KEY_MOUSE": "mouse click", "KEY_PPAGE": "PgUp", "KEY_NPAGE": "PgDn",
+             "'\\n'": "Enter", "'\\r'": "Enter", "KEY_ENTER": "Enter", "KEY_BTAB": "Tab"}
 
 
 def source_keys():
     """Every key the screen's code handles (case labels and key == tests),
     as the help names it."""
     names = set()
-    for f in ("app.c", "view_pipeline.c", "view_heatmap.c", "view_compare.c", "view_training.c"):
+    for f in ("app.c", "view_pipeline.c", "view_heatmap.c", "view_compare.c", "view_training.c", "edit_mode.c"):
         with open(os.path.join(ROOT, "src", "tui", f), encoding="utf-8") as fh:
             src = fh.read()
         found = re.findall(r"case ('\\?.'|\d+|KEY_[A-Z]+):", src) + re.findall(r"key == ('\\?.'|\d+|KEY_[A-Z]+)", src)
