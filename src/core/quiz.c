@@ -214,7 +214,7 @@ static void put_choice_value(struct text *t, const struct lesson *l, const struc
         put(t, " = %s", num);
     } else if (q->kind == QUIZ_CLASS) {
         lesson_format_percent(v, num, sizeof num);
-        put(t, "P = %s", num);
+        put(t, num[0] == '<' || num[0] == '>' ? "P %s" : "P = %s", num); /* "P > 99.99%" */
     } else {
         number(v, num, sizeof num);
         put(t, "%s = %s", lesson_matrix_symbol(MAT_INFLUENCE), num);

@@ -99,6 +99,7 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
         int w = utf8_width(a->trace.tokens[i]);
         a->token_w = w > a->token_w ? w : a->token_w;
     }
+    quiz_mode_reset(a);
     return 0;
 }
 
@@ -294,6 +295,9 @@ static void draw_title(struct app *a)
     draw_text(0, COLS - rw, rw, right, theme_attr(ROLE_TITLE));
 }
 
+/* Cells at the right of the status line kept for the quiz's tally. */
+static int status_reserved;
+
 /* Key hints after x on the status line, {key, what} each, gap cells before
  * each after the first: only whole hints, as many as fit. */
 static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap)
@@ -302,7 +306,7 @@ static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int g
         const char *what = hints[i][1];
         int sep = i ? gap : 1;
         int need = sep + utf8_width(hints[i][0]) + 1 + utf8_width(what);
-        if (x + need > COLS)
+        if (x + need > COLS - status_reserved)
             break;
         x += sep;
         x += draw_text(y, x, COLS - x, hints[i][0], theme_attr(ROLE_KEY)) + 1;
@@ -464,6 +468,7 @@ static const char *const help_keys[][2] = {
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
+    {"a", N_("quiz on / off: predict each result before it is shown (Enter answers, Esc skips)")},
     /* TRANSLATORS: in the key column of the help: the mouse, not a key (11 cells at most). */
     {N_("mouse click"), N_("on a cell: jump to the step that computes it")},
     {"?  Esc", N_("open / close this help")},
@@ -616,6 +621,8 @@ void app_draw(struct app *a)
         return;
     }
     draw_title(a);
+    long step = a->step;
+    a->step = quiz_mode_shown_step(a); /* a question holds its step's reveal */
     if (a->view == VIEW_PIPELINE)
         view_pipeline_draw(a, 2, LINES - 3);
     else if (a->view == VIEW_HEATMAP)
@@ -624,8 +631,11 @@ void app_draw(struct app *a)
         view_compare_draw(a, 2, LINES - 3);
     else
         view_training_draw(a, 2, LINES - 3);
+    a->step = step;
+    status_reserved = quiz_mode_status_width(a);
     draw_status(a);
     draw_message(a);
+    quiz_mode_draw(a);
     if (a->help)
         draw_help(a);
 }
@@ -819,8 +829,12 @@ static void step_by(struct app *a, long to)
         snprintf(a->message, sizeof a->message, "%s", _("this is the last step (g or Home: back to the first)"));
     else if (to < 0)
         snprintf(a->message, sizeof a->message, "%s", _("this is the first step (→ or space: next step)"));
-    else
+    else {
+        long from = a->step;
         app_goto(a, to);
+        if (to == from + 1) /* one step forward: a predictable result asks first */
+            quiz_mode_stepped(a);
+    }
 }
 
 /* Keys that act on the pipeline and the heatmap, pressed in a view that shows
@@ -904,12 +918,16 @@ int app_key(struct app *a, int key)
     a->message[0] = '\0';
     if (a->help && help_key(a, key))
         return 0;
+    if (quiz_mode_key(a, key))
+        return 0;
     if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
         return 0;
     int before = a->view == VIEW_COMPARE ? a->cmp_t : a->hist_i;
     if ((a->view == VIEW_COMPARE && view_compare_key(a, key)) ||
         (a->view == VIEW_TRAINING && view_training_key(a, key))) {
         int after = a->view == VIEW_COMPARE ? a->cmp_t : a->hist_i;
+        if (a->view == VIEW_COMPARE)
+            quiz_mode_compare_read(a);
         if (after == before && key != 'R' && !a->message[0])
             say_at_end(a, key);
         return 0;
@@ -924,8 +942,10 @@ int app_key(struct app *a, int key)
     case ']':
         if (a->step + 1 >= a->lesson.n_steps)
             snprintf(a->message, sizeof a->message, _("this is the last step of the last stage (g or Home: the first step)"));
-        else
+        else {
             next_stage(a, 1);
+            quiz_mode_stepped(a); /* onto a stage's first step: it may ask */
+        }
         break;
     case '[':
         if (a->step == 0)
@@ -1011,8 +1031,10 @@ int app_run(struct app *a)
             if (a->playing && now_seconds() >= next_tick) {
                 if (a->step + 1 >= a->lesson.n_steps)
                     a->playing = 0;
-                else
+                else {
                     app_goto(a, a->step + 1);
+                    quiz_mode_stepped(a);
+                }
                 next_tick = now_seconds() + a->interval;
             }
             continue;

@@ -7,6 +7,7 @@
 #include "attnstep/history.h"
 #include "attnstep/lesson.h"
 #include "attnstep/trace.h"
+#include "quiz_mode.h"
 #include "widgets.h"
 
 #define APP_MIN_W 64
@@ -76,6 +77,7 @@ struct app {
     const char *recurrent_model; /* a bundled model with RNN and LSTM weights, to suggest, or NULL */
     int mask_untrained;         /* the classifier was trained without the causal mask */
     int token_w;                /* widest token, in cells */
+    struct app_quiz quiz;       /* predict, then reveal (quiz_mode.c) */
 };
 
 /* Builds trace and lesson. On failure err says why. */
