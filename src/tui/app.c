@@ -468,7 +468,7 @@ static const char *const help_keys[][2] = {
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
-    {"a", N_("quiz on / off: predict each result before it is shown (Enter answers, Esc skips)")},
+    {"a", N_("quiz on / off: predict a result before it is shown (Enter answers, Esc skips)")},
     /* TRANSLATORS: in the key column of the help: the mouse, not a key (11 cells at most). */
     {N_("mouse click"), N_("on a cell: jump to the step that computes it")},
     {"?  Esc", N_("open / close this help")},
