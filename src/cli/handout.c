@@ -9,6 +9,13 @@
 #include "attnstep/utf8.h"
 
 #define TEXT_WIDTH 78
+
+/* A translated format, never NULL (as in app.c: GCC's sanitizer build
+ * otherwise warns of a "null format string" on its checking path). */
+__attribute__((format_arg(1), returns_nonnull)) static const char *fmt(const char *s)
+{
+    return s ? s : "";
+}
 #define MAX_QUESTIONS 4096
 
 /* text wrapped to TEXT_WIDTH cells: the first line after `first`, the rest
@@ -109,14 +116,14 @@ int handout_write(FILE *out, const struct trace *t, enum granularity gran)
     /* TRANSLATORS: the handout's title (--print --quiz). */
     fprintf(out, "%s\n\n", _("attnstep — quiz: predict, then check"));
     /* TRANSLATORS: the handout's header: a heading padded to 10 cells, then the model's name. */
-    fprintf(out, _("model     %s\n"), t->model->name);
+    fprintf(out, fmt(_("model     %s\n")), t->model->name);
     /* TRANSLATORS: the handout's header: a heading padded to 9 cells; the tokens follow, each after a space. */
     fputs(_("sentence "), out);
     for (int i = 0; i < t->N; i++)
         fprintf(out, " %s", t->tokens[i]);
     fputc('\n', out);
     /* TRANSLATORS: the handout's header: heading padded to 10 cells, then the kind of attention. */
-    fprintf(out, _("attention %s\n"), t->causal ? _("causal: no word looks at the words after it")
+    fprintf(out, fmt(_("attention %s\n")), t->causal ? _("causal: no word looks at the words after it")
                                                 : _("bidirectional: every word looks at every word"));
     fputc('\n', out);
     /* TRANSLATORS: the handout's rules, wrapped at 78 cells. The tolerance is
