@@ -335,7 +335,7 @@ static void draw_status(struct app *a)
            snapshot shown, of how many (key hints follow). */
         snprintf(left, sizeof left, _(" snapshot %d/%d │"), a->hist.n_snapshots ? a->hist_i + 1 : 0,
                  a->hist.n_snapshots);
-        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
+        draw_hints(y, draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     if (a->view == VIEW_COMPARE) {
@@ -352,7 +352,7 @@ static void draw_status(struct app *a)
         snprintf(left, sizeof left, ngettext(" word %d/%d │ RNN %d step, attention 1 │",
                                              " word %d/%d │ RNN %d steps, attention 1 │", (unsigned long)a->trace.N),
                  a->cmp_t, a->trace.N, a->trace.N);
-        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
+        draw_hints(y, draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
@@ -378,7 +378,7 @@ static void draw_status(struct app *a)
         snprintf(left, sizeof left, FMT(_(" stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s ")), p.stage + 1,
                  a->lesson.n_stages, title, a->step + 1, a->lesson.n_steps, heads, _(narration_granularity(a->gran)),
                  mask);
-        int over = utf8_width(left) - COLS;
+        int over = utf8_width(left) - (COLS - status_reserved);
         if (over <= 0 || pass)
             break;
         char cut[256];
@@ -399,7 +399,7 @@ static void draw_status(struct app *a)
         {"1-9", pgettext("key hint", "head")}, {"p", pgettext("key hint", "play")},
         {"?", pgettext("key hint", "help")}, {"q  Q", pgettext("key hint", "quit")},
     };
-    int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
+    int used = draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS));
     draw_hints(y, used, hints, N_HINTS(hints), 1);
 }
 

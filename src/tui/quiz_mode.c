@@ -18,6 +18,7 @@ static const enum trace_model compare_order[] = {TRACE_RNN, TRACE_LSTM, TRACE_AT
 void quiz_mode_reset(struct app *a)
 {
     a->quiz.open = 0;
+    a->quiz.shown = 0;
     a->quiz.frontier = -1;
     a->quiz.cmp_asked = 0;
 }
@@ -114,6 +115,10 @@ static void commit(struct app *a)
     quiz_tally_add(&z->tally, right);
     quiz_feedback(&a->lesson, &z->q, z->choice, guess, a->message, sizeof a->message);
     z->open = 0;
+    z->shown = 1;
+    z->last = z->q;
+    z->last_choice = z->choice;
+    snprintf(z->last_input, sizeof z->last_input, "%s", z->input);
     if (z->q.kind == QUIZ_COMPARE)
         ask_compare_after(a, compare_index(z->q.model));
 }
@@ -133,6 +138,8 @@ static void choose_digit(struct app_quiz *z, int d)
 int quiz_mode_key(struct app *a, int key)
 {
     struct app_quiz *z = &a->quiz;
+    if (key != KEY_RESIZE)
+        z->shown = 0;
     if (key == 'a') {
         if (z->open) {
             z->open = 0;
@@ -231,35 +238,90 @@ int quiz_mode_status_width(const struct app *a)
     return utf8_width(buf) + 1;
 }
 
-/* The choices on one line, the one under the cursor marked, scrolled to show it. */
-static void draw_choices(struct app *a, int y, int x, int w)
+/* Choice i as the panel shows it: " 2 movie ", and after the answer its
+ * value and a mark: ✓ on every right choice, ✗ on a wrong guess. */
+static void choice_item(struct app *a, const struct quiz_question *q, int i, int reveal, int guess, char *buf,
+                        size_t size)
 {
-    const struct app_quiz *z = &a->quiz;
-    char item[96], lab[32];
+    char lab[32], num[48];
+    const char *name = quiz_choice_label(&a->lesson, q, i, lab);
+    if (!reveal) {
+        snprintf(buf, size, " %d %s ", i + 1, name);
+        return;
+    }
+    double v = quiz_choice_value(&a->trace, q, i);
+    if (q->kind == QUIZ_CLASS)
+        lesson_format_percent(v, num, sizeof num);
+    else
+        lesson_format_number(v, num, sizeof num);
+    int right = quiz_choice_right(&a->trace, q, i);
+    const char *mark = right ? (widgets_utf8 ? " ✓" : " +") : i == guess ? (widgets_utf8 ? " ✗" : " x") : "";
+    snprintf(buf, size, " %d %s %s%s ", i + 1, name, num, mark);
+}
+
+/* The choices on one line, the one under the cursor (or the guess) marked,
+ * scrolled to show it; after the answer, with their values and marks. */
+static void draw_choices(struct app *a, const struct quiz_question *q, int choice, int reveal, int y, int x, int w)
+{
+    char item[160];
     int start = 0;
     for (;;) { /* the first item shown, so that the chosen one fits */
         int used = 0;
-        for (int i = start; i <= z->choice; i++) {
-            snprintf(item, sizeof item, " %d %s ", i + 1, quiz_choice_label(&a->lesson, &z->q, i, lab));
+        for (int i = start; i <= choice; i++) {
+            choice_item(a, q, i, reveal, choice, item, sizeof item);
             used += utf8_width(item) + 1;
         }
-        if (used <= w || start >= z->choice)
+        if (used <= w || start >= choice)
             break;
         start++;
     }
     int cx = x;
     if (start > 0)
         cx += draw_text(y, cx, 2, widgets_utf8 ? "…" : "<", theme_attr(ROLE_DIM)) + 1;
-    for (int i = start; i < z->q.n_choices; i++) {
-        snprintf(item, sizeof item, " %d %s ", i + 1, quiz_choice_label(&a->lesson, &z->q, i, lab));
+    for (int i = start; i < q->n_choices; i++) {
+        choice_item(a, q, i, reveal, choice, item, sizeof item);
         int iw = utf8_width(item);
         if (cx + iw > x + w) {
             draw_text(y, x + w - 1, 1, widgets_utf8 ? "…" : ">", theme_attr(ROLE_DIM));
             break;
         }
-        draw_text(y, cx, iw, item, i == z->choice ? theme_attr(ROLE_CURRENT) | A_REVERSE : theme_attr(ROLE_NORMAL));
+        attr_t at = !reveal ? (i == choice ? theme_attr(ROLE_CURRENT) | A_REVERSE : theme_attr(ROLE_NORMAL))
+                  : quiz_choice_right(&a->trace, q, i) ? theme_attr(ROLE_CURRENT) | A_REVERSE
+                  : i == choice ? theme_attr(ROLE_WARN) | A_REVERSE : theme_attr(ROLE_NORMAL);
+        draw_text(y, cx, iw, item, at);
         cx += iw + 1;
     }
+}
+
+/* After an answer: the verdict, the question, and the guess beside the truth. */
+static void draw_reveal(struct app *a)
+{
+    const struct app_quiz *z = &a->quiz;
+    char prompt[512], head[600];
+    quiz_prompt(&a->lesson, &z->last, prompt, sizeof prompt);
+    snprintf(head, sizeof head, _("Quiz: %s"), prompt);
+    int w = COLS - 4;
+    int fb = a->message[0] ? wrapped_lines(w, a->message) : 0;
+    fb = fb > 3 ? 3 : fb;
+    int ph = wrapped_lines(w, head);
+    ph = ph > 2 ? 2 : ph;
+    int pick = z->last.kind != QUIZ_CELL;
+    int h = 1 + ph + (pick ? 1 : 0) + fb;
+    int y = LINES - 1 - h;
+    if (y < 1)
+        return;
+    for (int i = 0; i < h; i++)
+        draw_fill(y + i, 0, COLS, theme_attr(ROLE_NORMAL));
+    char rule[1024] = "";
+    for (int i = 0; i < COLS && strlen(rule) + 4 < sizeof rule; i++)
+        strcat(rule, widgets_utf8 ? "─" : "-");
+    draw_text(y++, 0, COLS, rule, theme_attr(ROLE_KEY));
+    draw_wrapped(y, 2, w, ph, head, theme_attr(ROLE_HEADER));
+    y += ph;
+    if (pick)
+        draw_choices(a, &z->last, z->last_choice, 1, y++, 2, w);
+    if (fb)
+        draw_wrapped(y, 2, w, fb, a->message, theme_attr(ROLE_KEY));
 }
 
 void quiz_mode_draw(struct app *a)
@@ -271,6 +333,8 @@ void quiz_mode_draw(struct app *a)
     tally_text(a, tally, sizeof tally);
     int tw = utf8_width(tally);
     draw_text(LINES - 1, COLS - tw, tw, tally, theme_attr(ROLE_KEY));
+    if (!z->open && z->shown && a->message[0])
+        draw_reveal(a);
     if (!z->open)
         return;
     char prompt[512], operands[4096], head[600], hint[256];
@@ -317,7 +381,7 @@ void quiz_mode_draw(struct app *a)
         y += oh;
     }
     if (pick) {
-        draw_choices(a, y, 2, w);
+        draw_choices(a, &z->q, z->choice, 0, y, 2, w);
     } else {
         char line[128];
         /* TRANSLATORS: the quiz panel's input line; what is typed follows. */

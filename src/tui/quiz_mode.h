@@ -19,12 +19,17 @@ struct app_quiz {
     char input[32];          /* the number typed (QUIZ_CELL) */
     long frontier;           /* the furthest step of this lesson asked; a step is asked once */
     int cmp_asked;           /* the compare view's questions of this sentence were opened */
+    int shown;               /* the last answer is shown beside the truth, until the next key */
+    struct quiz_question last; /* the question answered */
+    int last_choice;
+    char last_input[32];
 };
 
 /* A new lesson (sentence, granularity, mask, model): its steps ask anew. */
 void quiz_mode_reset(struct app *a);
 /* The quiz's keys: a (on / off), and every key while a question is open
- * except q, Q and ?. Returns 1 when it took the key. */
+ * except q, Q and ?. Returns 1 when it took the key. A key after an answer
+ * puts the reveal away and goes on to do its own work. */
 int quiz_mode_key(struct app *a, int key);
 /* After one step forward (→, autoplay): asks when the new step is predictable. */
 void quiz_mode_stepped(struct app *a);

@@ -58,8 +58,10 @@ def has_tally(t):
 
 
 def feedback(screen):
-    """The reveal: the message above the status line, or the panel's first line when a question follows."""
-    return message(screen) or panel(screen)
+    """The verdict: from "Right:" or "Wrong:" on, in the panel or the message above the status line."""
+    text = panel(screen) or message(screen)
+    m = re.search(r"(Right:|Wrong:|맞았습니다|틀렸습니다).*", text)
+    return m.group(0) if m else text
 
 
 def number_after(text, name):
@@ -101,6 +103,20 @@ def _():
         expect("the largest is «%s»" % SENTENCE[best] in fb, "the right word is not named: %r" % fb, s)
         expect(abs(number_after(fb, "A[movie,%s]" % SENTENCE[best]) - w[1][1][best]) < 1e-4,
                "the revealed weight is not the reference's: %r" % fb, s)
+        # beside the guess: every word's weight, ✗ on the guess, ✓ on the right one
+        marks = dict((m.group(1), (float(m.group(2)), m.group(3))) for m in
+                     re.finditer(r"\d (\w+) ([0-9.]+)( ✓| ✗)?", panel(s)))
+        expect(marks.get(SENTENCE[wrong], (0, ""))[1] == " ✗" and marks.get(SENTENCE[best], (0, ""))[1] == " ✓",
+               "the guess and the truth are not marked: %r" % marks, s)
+        expect(all(abs(marks[t][0] - w[1][1][j]) < 1e-4 for j, t in enumerate(SENTENCE)),
+               "the weights beside the words are not the reference's: %r" % marks, s)
+        # the next key puts the reveal away and does its own work
+        p.keys("Left")
+        s = p.settle(has_status(step=46))
+        expect(not panel(s), "the reveal stayed after the next key", s)
+        p.keys("Right")
+        s = p.settle(has_status(step=47))
+        expect(not panel(s), "an answered step asked again", s)
         # Esc skips: not counted
         p.keys("Right")
         p.settle(lambda s: "«was» attend to most" in panel(s))
