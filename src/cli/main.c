@@ -26,6 +26,7 @@
 #include "lang.h"
 #include "options.h"
 #include "paths.h"
+#include "handout.h"
 #include "print.h"
 #include "snapshot.h"
 #include "term.h"
@@ -225,6 +226,7 @@ static int run_screen(const struct options *o, const struct bundle *model, const
             app.playing = o->autoplay > 0;
             if (o->compare)
                 app.view = VIEW_COMPARE;
+            app.quiz.on = o->quiz;
             if (o->autoplay > 0)
                 app.interval = o->autoplay;
             rc = o->snapshot.file ? snapshot_run(&app, o->snapshot.file, o->snapshot.view, o->snapshot.step,
@@ -324,9 +326,12 @@ static int run(const struct options *o)
                                                          trace.Dh, EXPORT_INFLUENCE_MAX_HIDDEN));
             interrupt_release();
         }
+        /* --quiz: the handout instead of the walk-through. */
+        if (rc == 0 && text && o->quiz && handout_write(stdout, &trace, o->gran) && errno != EPIPE)
+            rc = fail(_("cannot write the quiz handout to standard output"));
         /* The attention lesson, then the recurrent models the bundle has. */
         static const enum trace_model order[] = {TRACE_ATTENTION, TRACE_RNN, TRACE_LSTM};
-        for (size_t k = 0; rc == 0 && text && k < sizeof order / sizeof order[0]; k++) {
+        for (size_t k = 0; rc == 0 && text && !o->quiz && k < sizeof order / sizeof order[0]; k++) {
             struct lesson lesson;
             if (!trace.has_model[order[k]])
                 continue;

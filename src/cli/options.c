@@ -51,6 +51,9 @@ N_(
 "                       when the output is not a terminal)\n"
 "  --autoplay SECONDS   start playing, one step every SECONDS (p pauses)\n"
 "  --compare            start in the view that sets an RNN beside attention\n"
+"  --quiz               predict, then reveal: asks before a result is shown\n"
+"                       (a toggles it); with --print, a handout of the\n"
+"                       questions with the answers at the end\n"
 "  --export DIR         write every matrix as a CSV file into DIR, plus the\n"
 "                       weights used, so everything can be recomputed by hand\n"
 "  --force              let --export or --init-model replace a non-empty DIR\n"
@@ -255,6 +258,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         else if (!strcmp(name, "--causal")) o->causal = 1;
         else if (!strcmp(name, "--print")) o->print = 1;
         else if (!strcmp(name, "--compare")) o->compare = 1;
+        else if (!strcmp(name, "--quiz")) o->quiz = 1;
         else if (!strcmp(name, "--force")) o->force = 1;
         else if (!strcmp(name, "--lang")) {
             /* main's lang_setup has already chosen the language from it */

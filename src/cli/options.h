@@ -18,6 +18,7 @@ struct options {
     int help, version;
     double autoplay;         /* seconds per step; 0 = start paused */
     int compare;             /* start in the RNN-versus-attention view */
+    int quiz;                /* predict, then reveal; with --print, the handout */
     int bench;               /* render every step off-screen and report timings */
     int bench_w, bench_h;
     /* --init-model */

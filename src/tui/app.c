@@ -101,6 +101,7 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
         a->token_w = w > a->token_w ? w : a->token_w;
     }
     edit_mode_rebase(a);
+    quiz_mode_reset(a);
     return 0;
 }
 
@@ -314,6 +315,9 @@ static void draw_title(struct app *a)
     draw_text(0, COLS - rw, rw, right, theme_attr(ROLE_TITLE));
 }
 
+/* Cells at the right of the status line kept for the quiz's tally. */
+static int status_reserved;
+
 /* Key hints after x on the status line, {key, what} each, gap cells before
  * each after the first: only whole hints, as many as fit. */
 static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap)
@@ -322,7 +326,7 @@ static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int g
         const char *what = hints[i][1];
         int sep = i ? gap : 1;
         int need = sep + utf8_width(hints[i][0]) + 1 + utf8_width(what);
-        if (x + need > COLS)
+        if (x + need > COLS - status_reserved)
             break;
         x += sep;
         x += draw_text(y, x, COLS - x, hints[i][0], theme_attr(ROLE_KEY)) + 1;
@@ -351,7 +355,7 @@ static void draw_status(struct app *a)
            snapshot shown, of how many (key hints follow). */
         snprintf(left, sizeof left, _(" snapshot %d/%d │"), a->hist.n_snapshots ? a->hist_i + 1 : 0,
                  a->hist.n_snapshots);
-        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
+        draw_hints(y, draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     if (a->view == VIEW_COMPARE) {
@@ -368,7 +372,7 @@ static void draw_status(struct app *a)
         snprintf(left, sizeof left, ngettext(" word %d/%d │ RNN %d step, attention 1 │",
                                              " word %d/%d │ RNN %d steps, attention 1 │", (unsigned long)a->trace.N),
                  a->cmp_t, a->trace.N, a->trace.N);
-        draw_hints(y, draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
+        draw_hints(y, draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
@@ -394,7 +398,7 @@ static void draw_status(struct app *a)
         snprintf(left, sizeof left, FMT(_(" stage %d/%d %s │ step %ld/%ld │ %s │ %s │ causal %s ")), p.stage + 1,
                  a->lesson.n_stages, title, a->step + 1, a->lesson.n_steps, heads, _(narration_granularity(a->gran)),
                  mask);
-        int over = utf8_width(left) + edit_mode_status_width(a) - COLS;
+        int over = utf8_width(left) + edit_mode_status_width(a) - (COLS - status_reserved);
         if (over <= 0 || pass)
             break;
         char cut[256];
@@ -415,7 +419,7 @@ static void draw_status(struct app *a)
         {"1-9", pgettext("key hint", "head")}, {"p", pgettext("key hint", "play")},
         {"?", pgettext("key hint", "help")}, {"q  Q", pgettext("key hint", "quit")},
     };
-    int used = draw_text(y, 0, COLS, left, theme_attr(ROLE_STATUS));
+    int used = draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS));
     used += edit_mode_status(a, y, used);
     draw_hints(y, used, hints, N_HINTS(hints), 1);
 }
@@ -485,6 +489,7 @@ static const char *const help_keys[][2] = {
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
+    {"a", N_("quiz on / off: predict a result before it is shown (Enter answers, Esc skips)")},
     {"e", N_("what if: select a weight of the stage shown (↑↓←→ cell, Tab matrix), e again edits it, Enter "
              "applies, Esc leaves")},
     {"u  U", N_("undo the last edit / all edits")},
@@ -641,6 +646,8 @@ void app_draw(struct app *a)
         return;
     }
     draw_title(a);
+    long step = a->step;
+    a->step = quiz_mode_shown_step(a); /* a question holds its step's reveal */
     if (a->view == VIEW_PIPELINE)
         view_pipeline_draw(a, 2, LINES - 3);
     else if (a->view == VIEW_HEATMAP)
@@ -649,9 +656,12 @@ void app_draw(struct app *a)
         view_compare_draw(a, 2, LINES - 3);
     else
         view_training_draw(a, 2, LINES - 3);
+    a->step = step;
+    status_reserved = quiz_mode_status_width(a);
     draw_status(a);
     draw_message(a);
     edit_mode_draw(a);
+    quiz_mode_draw(a);
     if (a->help)
         draw_help(a);
 }
@@ -846,8 +856,12 @@ static void step_by(struct app *a, long to)
         snprintf(a->message, sizeof a->message, "%s", _("this is the last step (g or Home: back to the first)"));
     else if (to < 0)
         snprintf(a->message, sizeof a->message, "%s", _("this is the first step (→ or space: next step)"));
-    else
+    else {
+        long from = a->step;
         app_goto(a, to);
+        if (to == from + 1) /* one step forward: a predictable result asks first */
+            quiz_mode_stepped(a);
+    }
 }
 
 /* Keys that act on the pipeline and the heatmap, pressed in a view that shows
@@ -931,7 +945,13 @@ int app_key(struct app *a, int key)
     a->message[0] = '\0';
     if (a->help && help_key(a, key))
         return 0;
-    if (!a->help && edit_mode_key(a, key))
+    /* A cell cursor or an open editor takes the keys first; else a quiz question does. */
+    int editing = a->edit.ui != EDIT_OFF;
+    if (!a->help && editing && edit_mode_key(a, key))
+        return 0;
+    if (quiz_mode_key(a, key))
+        return 0;
+    if (!a->help && !editing && edit_mode_key(a, key))
         return 0;
     if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
         return 0;
@@ -939,6 +959,8 @@ int app_key(struct app *a, int key)
     if ((a->view == VIEW_COMPARE && view_compare_key(a, key)) ||
         (a->view == VIEW_TRAINING && view_training_key(a, key))) {
         int after = a->view == VIEW_COMPARE ? a->cmp_t : a->hist_i;
+        if (a->view == VIEW_COMPARE)
+            quiz_mode_compare_read(a);
         if (after == before && key != 'R' && !a->message[0])
             say_at_end(a, key);
         return 0;
@@ -953,8 +975,10 @@ int app_key(struct app *a, int key)
     case ']':
         if (a->step + 1 >= a->lesson.n_steps)
             snprintf(a->message, sizeof a->message, _("this is the last step of the last stage (g or Home: the first step)"));
-        else
+        else {
             next_stage(a, 1);
+            quiz_mode_stepped(a); /* onto a stage's first step: it may ask */
+        }
         break;
     case '[':
         if (a->step == 0)
@@ -1041,8 +1065,10 @@ int app_run(struct app *a)
             if (a->playing && now_seconds() >= next_tick) {
                 if (a->step + 1 >= a->lesson.n_steps)
                     a->playing = 0;
-                else
+                else {
                     app_goto(a, a->step + 1);
+                    quiz_mode_stepped(a);
+                }
                 next_tick = now_seconds() + a->interval;
             }
             continue;

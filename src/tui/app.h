@@ -8,6 +8,7 @@
 #include "attnstep/lesson.h"
 #include "attnstep/trace.h"
 #include "edit_mode.h"
+#include "quiz_mode.h"
 #include "widgets.h"
 
 #define APP_MIN_W 64
@@ -78,6 +79,7 @@ struct app {
     int mask_untrained;         /* the classifier was trained without the causal mask */
     int token_w;                /* widest token, in cells */
     struct edit_state edit;     /* what-if edits (edit_mode.c); model points to its copy while edits are active */
+    struct app_quiz quiz;       /* predict, then reveal (quiz_mode.c) */
 };
 
 /* Builds trace and lesson. On failure err says why. */

@@ -183,6 +183,13 @@ static void draw_influence(struct app *a, int y, int h)
         N_("── How much each word matters at the end: ‖∂(last output)/∂e_i‖"),
         N_("── How much each word matters at the end")};
     draw_heading(y, choose(heading, 3, COLS - 2));
+    if (quiz_mode_hides_influence(a)) {
+        /* TRANSLATORS: compare view in quiz mode, in place of the influence bars until the student has
+           predicted them. */
+        draw_wrapped(y + 1, 2, COLS - 4, h - 1, _("Quiz: read every word (→ to the end), then predict which word "
+                     "matters most; the bars are shown after."), theme_attr(ROLE_LABEL));
+        return;
+    }
     if (trace_influence_all(t)) { /* computed when first shown */
         /* TRANSLATORS: compare view, in place of the influence bars. */
         draw_text_cut(y + 1, 2, COLS - 4, _("not enough memory to compute the influence"), theme_attr(ROLE_WARN));
