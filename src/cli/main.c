@@ -27,6 +27,7 @@
 #include "options.h"
 #include "paths.h"
 #include "print.h"
+#include "slides_cmd.h"
 #include "term.h"
 #include "theme.h"
 #include "train_cmd.h"
@@ -133,7 +134,7 @@ static void resolve_data(const char *path, char *out, size_t size)
 }
 
 /* The recorded "trained: attnstep train DATA …" command, for retraining live. */
-static void retrain_from_description(const struct bundle *m, struct app_retrain *r)
+void retrain_from_description(const struct bundle *m, struct app_retrain *r)
 {
     static const char prefix[] = "trained: attnstep train ";
     memset(r, 0, sizeof *r);
@@ -371,6 +372,8 @@ int main(int argc, char **argv)
         printf("attnstep %s\n", ATTNSTEP_VERSION);
     else if (o.init_model)
         rc = init_model(&o);
+    else if (o.lesson)
+        rc = slides_cmd(&o);
     else
         rc = run(&o);
     options_free(&o);

@@ -65,6 +65,14 @@ N_(
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"),
+/* TRANSLATORS: a paragraph of --help: the lesson a teacher scripts (--lesson) and its keys. */
+N_(
+"Lessons:\n"
+"  --lesson FILE        show the slides of a lesson: a CSV with the header\n"
+"                       model,sentence,view,stage,note, one slide per row\n"
+"                       (see 'man attnstep'); with --print, list them\n"
+"  PgDn PgUp            next / previous slide; the other keys work as usual\n"
+"\n"),
 N_(
 "Training a model:\n"
 "  train DATA.csv --out DIR\n"
@@ -179,7 +187,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         }
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
                                                   "--d-model", "--heads", "--seed", "--vocab", "--autoplay",
-                                                  "--d-hidden", "--lang", "--set"};
+                                                  "--d-hidden", "--lang", "--set", "--lesson"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
@@ -192,6 +200,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         }
         long n;
         if (!strcmp(name, "--model")) o->model = value;
+        else if (!strcmp(name, "--lesson")) o->lesson = value;
         else if (!strcmp(name, "--export")) o->export_dir = value;
         else if (!strcmp(name, "--init-model")) o->init_model = value;
         else if (!strcmp(name, "--vocab")) o->vocab = value;
@@ -248,6 +257,17 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
             return usage(msg, size, _("unknown option '%s'"), a);
         }
     }
+    /* A lesson names its own models and sentences. */
+    const char *clash = !o->lesson ? NULL : o->model ? "--model" : o->export_dir ? "--export" : o->n_sets ? "--set"
+                      : o->compare ? "--compare" : o->init_model ? "--init-model" : o->bench ? "--bench" : NULL;
+    if (o->lesson && !clash && i < argc)
+        /* TRANSLATORS: fills %s of the error below: words given after the options. */
+        clash = _("a sentence");
+    if (clash)
+        /* TRANSLATORS: a usage error after "attnstep: "; %s: an option (--model, --export...) or the
+           words "a sentence" (translated below). */
+        return usage(msg, size, _("--lesson FILE takes its models, sentences and views from FILE: it does not go "
+                                  "with %s"), clash);
     size_t len = 0;
     for (int k = i; k < argc; k++)
         len += strlen(argv[k]) + 1;

@@ -76,6 +76,7 @@ struct app {
     const char *recurrent_model; /* a bundled model with RNN and LSTM weights, to suggest, or NULL */
     int mask_untrained;         /* the classifier was trained without the causal mask */
     int token_w;                /* widest token, in cells */
+    struct slideshow *show;     /* --lesson: its slides (slideshow.h), or NULL */
 };
 
 /* Builds trace and lesson. On failure err says why. */
@@ -84,6 +85,11 @@ int app_init(struct app *a, const struct bundle *model, const char *sentence, in
 /* Loads the training history beside the model in dir (none is fine). */
 int app_load_history(struct app *a, const char *dir, struct error *err);
 void app_free(struct app *a);
+/* Shows another model and sentence from the first step of the attention
+ * lesson (heads, heatmap choices, words read back at their start). The
+ * caller sets what is borrowed about the model first (examples, history,
+ * retrain). On failure nothing changes and err says why. */
+int app_use(struct app *a, const struct bundle *model, const char *sentence, int causal, struct error *err);
 /* Moves to step s (clamped) and updates what follows the step. */
 void app_goto(struct app *a, long s);
 /* Draws the whole screen for the current state. */
