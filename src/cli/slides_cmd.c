@@ -17,6 +17,12 @@
 
 extern int widgets_utf8;
 
+/* A translated format, never NULL (as app.c's FMT: GCC's sanitizer build checks for a NULL format). */
+__attribute__((format_arg(1), returns_nonnull)) static const char *nonnull_format(const char *s)
+{
+    return s ? s : "";
+}
+
 /* The first slide's sentence when it gives none: as attnstep without words. */
 static const char *default_example(const struct bundle *model, void *ctx)
 {
@@ -34,11 +40,11 @@ static int list_slides(const struct slides *s)
         char stage[64] = "";
         if (sl->stage)
             /* TRANSLATORS: --lesson --print: follows the view's name ("heatmap, stage 3"). */
-            snprintf(stage, sizeof stage, _(", stage %d"), sl->stage);
+            snprintf(stage, sizeof stage, nonnull_format(_(", stage %d")), sl->stage);
         /* TRANSLATORS: --lesson --print: one line per slide: the slide, of how many, the model's name, the
            view (pipeline, heatmap, compare, training: kept in English, as the file writes them), ", stage k"
            when it gives one, the sentence; the note follows on its own line. */
-        printf(_("slide %d of %d: %s, %s%s: %s\n"), k + 1, s->n_slides, s->models[sl->model].bundle.name,
+        printf(nonnull_format(_("slide %d of %d: %s, %s%s: %s\n")), k + 1, s->n_slides, s->models[sl->model].bundle.name,
                slides_view_name(sl->view), stage, sl->sentence);
         if (*sl->note)
             printf("  %s\n", sl->note);
@@ -87,7 +93,7 @@ static int show(const struct options *o, struct slides *s, int *interactive)
     if (term_init(&t, NULL, stdout, stdin, msg, sizeof msg)) {
         /* TRANSLATORS: after "attnstep: ", when the terminal cannot show a lesson (--lesson); %s: why. */
         fprintf(stderr, "attnstep: ");
-        fprintf(stderr, _("%s; listing the slides instead"), msg);
+        fprintf(stderr, nonnull_format(_("%s; listing the slides instead")), msg);
         fputc('\n', stderr);
         *interactive = 0;
         app_free(&app);
@@ -126,7 +132,7 @@ int slides_cmd(const struct options *o)
         return fprintf(stderr, "attnstep: %s\n", err.msg), 1;
     for (int m = 0; m < s.n_models; m++) /* before the screen starts, so they stay readable */
         for (int i = 0; i < s.models[m].hist.n_warnings; i++)
-            fprintf(stderr, _("attnstep: warning: %s\n"), s.models[m].hist.warnings[i]);
+            fprintf(stderr, nonnull_format(_("attnstep: warning: %s\n")), s.models[m].hist.warnings[i]);
     int interactive = !o->print && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     if (interactive)
         rc = show(o, &s, &interactive);
