@@ -72,6 +72,8 @@ N_(
 "                       model,sentence,view,stage,note, one slide per row\n"
 "                       (see 'man attnstep'); with --print, list them\n"
 "  PgDn PgUp            next / previous slide; the other keys work as usual\n"
+"  :                    jump to a stage: type its number or the start of its\n"
+"                       name, then Enter\n"
 "\n"),
 N_(
 "Training a model:\n"

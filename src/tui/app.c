@@ -495,6 +495,8 @@ static const char *const help_keys[][2] = {
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
     {"PgDn  PgUp", N_("lesson (--lesson FILE): next / previous slide")},
+    {":", N_("jump: type a stage's number or the start of its name, then Enter (compare view: words read; "
+             "training view: snapshot)")},
     /* TRANSLATORS: in the key column of the help: the mouse, not a key (11 cells at most). */
     {N_("mouse click"), N_("on a cell: jump to the step that computes it")},
     {"?  Esc", N_("open / close this help")},

@@ -8,7 +8,15 @@
 #include <string.h>
 
 #include "attnstep/i18n.h"
+#include "attnstep/narration.h"
 #include "theme.h"
+
+/* ':' then a stage number or the start of a stage's name, Enter: the jump
+ * prompt, on the message line while it is typed. One screen per process. */
+static struct {
+    int on;
+    char text[64];
+} jump;
 
 /* The app takes model m's history (and gives back the one it held). */
 static int take_history(struct app *a, struct slideshow *sh, int m)
@@ -81,8 +89,105 @@ void slideshow_goto(struct app *a, int k)
     }
 }
 
+static void jump_prompt(struct app *a)
+{
+    /* TRANSLATORS: the prompt after ':' (the jump key) on the message line, followed by what is typed: in
+       the compare view (a number of words read), the training view (a snapshot), the other views (a stage). */
+    const char *what = a->view == VIEW_COMPARE    ? _("jump to words read: ")
+                       : a->view == VIEW_TRAINING ? _("jump to snapshot: ")
+                                                  : _("jump to stage: ");
+    /* TRANSLATORS: follows what is typed after the jump prompt. */
+    snprintf(a->message, sizeof a->message, "%s%s%s", what, jump.text,
+             _("_  (a number, or the start of a stage's name; Enter: go, Esc: cancel)"));
+}
+
+/* Case-insensitive (ASCII) prefix. */
+static int starts_with(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++) {
+        int c = (unsigned char)*s, p = (unsigned char)*prefix;
+        if (!c || (c | (c < 128 ? 0x20 : 0)) != (p | (p < 128 ? 0x20 : 0)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether a word of title starts with prefix (ASCII letters in any case). */
+static int word_starts_with(const char *title, const char *prefix)
+{
+    for (const char *w = title; w; w = strchr(w, ' ') ? strchr(w, ' ') + 1 : NULL)
+        if (starts_with(w, prefix))
+            return 1;
+    return 0;
+}
+
+static void jump_go(struct app *a)
+{
+    const char *t = jump.text;
+    char *end;
+    long n = strtol(t, &end, 10);
+    int number = *t && !*end;
+    if (a->view == VIEW_COMPARE || a->view == VIEW_TRAINING) {
+        int max = a->view == VIEW_COMPARE ? a->trace.N : a->hist.n_snapshots;
+        if (!number || n < 1 || n > max)
+            /* TRANSLATORS: after ':' and Enter in the compare or training view: what was typed, the largest
+               number there (words of the sentence, or snapshots). */
+            snprintf(a->message, sizeof a->message, _("'%s' is not a number from 1 to %d here"), t, max);
+        else if (a->view == VIEW_COMPARE)
+            a->cmp_t = (int)n;
+        else
+            a->hist_i = (int)n - 1;
+        return;
+    }
+    int stage = -1;
+    if (number) {
+        stage = n >= 1 && n <= a->lesson.n_stages ? (int)n - 1 : -1;
+    } else if (*t) { /* the next stage with that name, after the one shown: again for the next head */
+        int from = lesson_at(&a->lesson, a->step).stage;
+        for (int k = 1; k <= a->lesson.n_stages && stage < 0; k++) {
+            int sg = (from + k) % a->lesson.n_stages;
+            const char *title = narration_stage(a->lesson.stages[sg].kind)->title;
+            if (word_starts_with(_(title), t) || word_starts_with(title, t))
+                stage = sg;
+        }
+    }
+    if (stage < 0)
+        /* TRANSLATORS: after ':' and Enter: what was typed, then the lesson's number of stages. */
+        snprintf(a->message, sizeof a->message, _("no stage '%s': give a number from 1 to %d or the start of a "
+                                                  "stage's name"), t, a->lesson.n_stages);
+    else
+        app_goto(a, a->lesson.stages[stage].first);
+}
+
+static int jump_key(struct app *a, int key)
+{
+    size_t len = strlen(jump.text);
+    if (key == 27) {
+        jump.on = 0;
+    } else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        jump.on = 0;
+        jump_go(a);
+    } else {
+        if ((key == KEY_BACKSPACE || key == 127 || key == 8) && len)
+            jump.text[--len] = '\0';
+        else if (key >= ' ' && key < 256 && key != 127 && len + 1 < sizeof jump.text)
+            jump.text[len] = (char)key, jump.text[len + 1] = '\0';
+        jump_prompt(a);
+    }
+    return 1;
+}
+
 int slideshow_key(struct app *a, int key)
 {
+    if (jump.on)
+        return jump_key(a, key);
+    if (key == ':') {
+        jump.on = 1;
+        a->help = 0;
+        jump.text[0] = '\0';
+        jump_prompt(a);
+        return 1;
+    }
     if (key != KEY_NPAGE && key != KEY_PPAGE)
         return 0;
     struct slideshow *sh = a->show;

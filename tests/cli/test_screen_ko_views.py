@@ -251,7 +251,7 @@ ALLOWED = set("""
 W_Q W_K W_V W_O W_cls W_ff W_h W_hh W_x W_xh b_Q b_K b_V b_O b_cls b_ff b_
 c_ h_ h_N h_t c_t e_i m_i max max_k z_i z_f z_g z_o d_k d_model d_hidden dk ff
 exp softmax tanh sin cos relu gelu LayerNorm pos pooled logits gates inf nan
-RNN LSTM attnstep unk ASCII Adam Tab space Backspace Home End PgUp PgDn Esc DIR
+RNN LSTM attnstep unk ASCII Adam Tab space Backspace Home End PgUp PgDn Esc Enter DIR
 tiny ko en random
 """.split())
 LATIN = re.compile(r"[A-Za-z][A-Za-z_0-9']*")

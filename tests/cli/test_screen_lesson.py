@@ -171,6 +171,42 @@ def t_korean():
         expect(all(width(l) <= ts.W for l in lines), "a line wider than the screen", s)
 
 
+@test(": jumps to a stage by number or by the start of a word of its name (again: the next head); "
+      "words read in the compare view; Esc cancels; a bad one says why")
+def t_jump():
+    with attnstep("--model", ts.TINY_EN) as p:
+        p.settle(has_status(step=1))
+        p.text(":1")
+        s = p.settle(lambda s: message(s).startswith("jump to stage: 1_"))
+        p.text("2")
+        p.keys("Enter")
+        s = p.settle(has_status(stage=12))
+        expect(status(s)["title"] == "Queries", "stage 12 is %r" % status(s)["title"], s)
+        for want in (17, 10):  # from 12: head 2's weights, then round to head 1's
+            p.text(":weig")
+            p.keys("Enter")
+            s = p.settle(has_status(stage=want))
+            expect(status(s)["title"] == "Attention weights (softmax)", "stage %d is %r" % (want, status(s)["title"]), s)
+        p.text(":zzz")
+        p.keys("Enter")
+        s = p.settle(lambda s: "no stage" in message(s))
+        expect(message(s) == "no stage 'zzz': give a number from 1 to 29 or the start of a stage's name", message(s), s)
+        p.text(":5")
+        p.keys("Escape")
+        s = p.settle(lambda s: message(s) == "")
+        expect(status(s)["stage"] == 10, "Esc did not cancel the jump", s)
+    with attnstep("--compare") as p:
+        p.settle("── RNN versus transformer")
+        p.text(":3")
+        p.keys("Enter")
+        s = p.settle(lambda s: split_lines(s)[-1].startswith(" word 3/5 │"))
+    with attnstep("--lang", "ko", "--model", ts.TINY_EN) as p:
+        p.settle(lambda s: "단계 1/29" in split_lines(s)[-1])
+        p.text(":가중")
+        p.keys("Enter")
+        s = p.settle(lambda s: "단계 10/29" in split_lines(s)[-1])
+
+
 @test("PgDn without a lesson says what it does and changes nothing")
 def t_no_lesson():
     with attnstep() as p:
