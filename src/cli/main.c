@@ -29,6 +29,7 @@
 #include "handout.h"
 #include "print.h"
 #include "snapshot.h"
+#include "slides_cmd.h"
 #include "term.h"
 #include "theme.h"
 #include "train_cmd.h"
@@ -135,7 +136,7 @@ static void resolve_data(const char *path, char *out, size_t size)
 }
 
 /* The recorded "trained: attnstep train DATA …" command, for retraining live. */
-static void retrain_from_description(const struct bundle *m, struct app_retrain *r)
+void retrain_from_description(const struct bundle *m, struct app_retrain *r)
 {
     static const char prefix[] = "trained: attnstep train ";
     memset(r, 0, sizeof *r);
@@ -381,6 +382,8 @@ int main(int argc, char **argv)
         printf("attnstep %s\n", ATTNSTEP_VERSION);
     else if (o.init_model)
         rc = init_model(&o);
+    else if (o.lesson)
+        rc = slides_cmd(&o);
     else
         rc = run(&o);
     options_free(&o);

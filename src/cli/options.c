@@ -69,6 +69,16 @@ N_(
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"),
+/* TRANSLATORS: a paragraph of --help: the lesson a teacher scripts (--lesson) and its keys. */
+N_(
+"Lessons:\n"
+"  --lesson FILE        show the slides of a lesson: a CSV with the header\n"
+"                       model,sentence,view,stage,note, one slide per row\n"
+"                       (see 'man attnstep'); with --print, list them\n"
+"  PgDn PgUp            next / previous slide; the other keys work as usual\n"
+"  :                    jump to a stage: type its number or the start of its\n"
+"                       name, then Enter\n"
+"\n"),
 N_(
 "Snapshots (a screen as a picture for a slide; no terminal needed):\n"
 "  --snapshot FILE.svg  draw the screen off-screen into FILE.svg (monospace\n"
@@ -230,7 +240,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
                                                   "--d-model", "--heads", "--seed", "--vocab", "--autoplay",
                                                   "--d-hidden", "--lang", "--set", "--snapshot", "--view",
-                                                  "--step", "--size"};
+                                                  "--step", "--size", "--lesson"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
@@ -243,6 +253,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         }
         long n;
         if (!strcmp(name, "--model")) o->model = value;
+        else if (!strcmp(name, "--lesson")) o->lesson = value;
         else if (!strcmp(name, "--export")) o->export_dir = value;
         else if (!strcmp(name, "--init-model")) o->init_model = value;
         else if (!strcmp(name, "--vocab")) o->vocab = value;
@@ -308,6 +319,17 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         return usage(msg, size, "%s", _("--view, --step and --size go with --snapshot FILE.svg"));
     if (o->snapshot.file && o->bench)
         return usage(msg, size, "%s", _("--snapshot and --bench cannot be used together"));
+    /* A lesson names its own models and sentences. */
+    const char *clash = !o->lesson ? NULL : o->model ? "--model" : o->export_dir ? "--export" : o->n_sets ? "--set"
+                      : o->compare ? "--compare" : o->init_model ? "--init-model" : o->bench ? "--bench" : NULL;
+    if (o->lesson && !clash && i < argc)
+        /* TRANSLATORS: fills %s of the error below: words given after the options. */
+        clash = _("a sentence");
+    if (clash)
+        /* TRANSLATORS: a usage error after "attnstep: "; %s: an option (--model, --export...) or the
+           words "a sentence" (translated below). */
+        return usage(msg, size, _("--lesson FILE takes its models, sentences and views from FILE: it does not go "
+                                  "with %s"), clash);
     size_t len = 0;
     for (int k = i; k < argc; k++)
         len += strlen(argv[k]) + 1;

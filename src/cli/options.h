@@ -35,6 +35,7 @@ struct options {
     const char **sets;       /* --set NAME[ROW,COL]=VALUE, in order; owned array */
     int n_sets;
     char *sentence;          /* the words after the options, joined; owned */
+    const char *lesson;      /* --lesson FILE: slides of models, sentences, views and stages */
 };
 
 /* Fills o from argv. Returns 0, or -1 with a usage message in msg. */

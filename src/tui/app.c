@@ -14,6 +14,7 @@
 #include "attnstep/narration.h"
 #include "attnstep/utf8.h"
 #include "snapshot.h"
+#include "slideshow.h"
 #include "term.h"
 #include "theme.h"
 
@@ -131,6 +132,36 @@ int app_load_history(struct app *a, const char *dir, struct error *err)
     if (!a->hist_traces || !a->hist_built)
         return error_set(err, _("out of memory"));
     a->hist_i = n ? n - 1 : 0;
+    return 0;
+}
+
+int app_use(struct app *a, const struct bundle *model, const char *sentence, int causal, struct error *err)
+{
+    edit_mode_reset(a); /* edits belong to the model they were made on */
+    const struct bundle *old_model = a->model;
+    const char *old_sentence = a->sentence;
+    a->model = model;
+    a->sentence = sentence;
+    if (build(a, TRACE_ATTENTION, causal, a->gran, err)) {
+        a->model = old_model;
+        a->sentence = old_sentence;
+        return -1;
+    }
+    for (int i = 0; a->hist_built && i < a->hist.n_snapshots; i++) /* the snapshots read the old sentence */
+        if (a->hist_built[i]) {
+            trace_free(&a->hist_traces[i]);
+            a->hist_built[i] = 0;
+        }
+    a->mask_untrained = narration_trained_without_mask(model);
+    a->head = 0;
+    a->heat_scores = 0;
+    a->sel_row = a->sel_col = 0;
+    a->cmp_t = 0;
+    a->example_i = -1;
+    for (int i = 0; i < a->n_examples; i++)
+        if (!strcmp(a->examples[i], sentence))
+            a->example_i = i;
+    app_goto(a, 0);
     return 0;
 }
 
@@ -494,6 +525,9 @@ static const char *const help_keys[][2] = {
              "applies, Esc leaves")},
     {"u  U", N_("undo the last edit / all edits")},
     {"S", N_("snapshot: write the screen to attnstep-NNN.svg in the current folder, for a slide")},
+    {"PgDn  PgUp", N_("lesson (--lesson FILE): next / previous slide")},
+    {":", N_("jump: type a stage's number or the start of its name, then Enter (compare view: words read; "
+             "training view: snapshot)")},
     /* TRANSLATORS: in the key column of the help: the mouse, not a key (11 cells at most). */
     {N_("mouse click"), N_("on a cell: jump to the step that computes it")},
     {"?  Esc", N_("open / close this help")},
@@ -648,16 +682,19 @@ void app_draw(struct app *a)
     draw_title(a);
     long step = a->step;
     a->step = quiz_mode_shown_step(a); /* a question holds its step's reveal */
+    int note_h = slideshow_height(a); /* a lesson's note panel, above the status line */
     if (a->view == VIEW_PIPELINE)
-        view_pipeline_draw(a, 2, LINES - 3);
+        view_pipeline_draw(a, 2, LINES - 3 - note_h);
     else if (a->view == VIEW_HEATMAP)
-        view_heatmap_draw(a, 2, LINES - 3);
+        view_heatmap_draw(a, 2, LINES - 3 - note_h);
     else if (a->view == VIEW_COMPARE)
-        view_compare_draw(a, 2, LINES - 3);
+        view_compare_draw(a, 2, LINES - 3 - note_h);
     else
-        view_training_draw(a, 2, LINES - 3);
+        view_training_draw(a, 2, LINES - 3 - note_h);
     a->step = step;
     status_reserved = quiz_mode_status_width(a);
+    if (note_h)
+        slideshow_draw(a, LINES - 1 - note_h, note_h);
     draw_status(a);
     draw_message(a);
     edit_mode_draw(a);
@@ -945,9 +982,12 @@ int app_key(struct app *a, int key)
     a->message[0] = '\0';
     if (a->help && help_key(a, key))
         return 0;
-    /* A cell cursor or an open editor takes the keys first; else a quiz question does. */
+    /* An open cell cursor or editor takes the keys first, then a lesson's
+     * paging and jump prompt, then a quiz question. */
     int editing = a->edit.ui != EDIT_OFF;
     if (!a->help && editing && edit_mode_key(a, key))
+        return 0;
+    if (slideshow_key(a, key))
         return 0;
     if (quiz_mode_key(a, key))
         return 0;

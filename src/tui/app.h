@@ -80,6 +80,7 @@ struct app {
     int token_w;                /* widest token, in cells */
     struct edit_state edit;     /* what-if edits (edit_mode.c); model points to its copy while edits are active */
     struct app_quiz quiz;       /* predict, then reveal (quiz_mode.c) */
+    struct slideshow *show;     /* --lesson: its slides (slideshow.h), or NULL */
 };
 
 /* Builds trace and lesson. On failure err says why. */
@@ -90,6 +91,11 @@ int app_load_history(struct app *a, const char *dir, struct error *err);
 void app_free(struct app *a);
 /* Builds trace and lesson again (the model changed) and comes back to the same step and view. */
 int app_rebuild(struct app *a, struct error *err);
+/* Shows another model and sentence from the first step of the attention
+ * lesson (heads, heatmap choices, words read back at their start). The
+ * caller sets what is borrowed about the model first (examples, history,
+ * retrain). On failure nothing changes and err says why. */
+int app_use(struct app *a, const struct bundle *model, const char *sentence, int causal, struct error *err);
 /* Moves to step s (clamped) and updates what follows the step. */
 void app_goto(struct app *a, long s);
 /* Draws the whole screen for the current state. */

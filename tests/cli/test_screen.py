@@ -662,14 +662,14 @@ def t_help():
         p.text("]]]]]]]]]l")
         before = p.settle(has_status(stage=10, step=47))
         p.text("?")
-        s = p.settle(lambda s: "Keys" in s and "next step" in s and "mouse click" in s)
+        s = p.settle(lambda s: "Keys" in s and "next step" in s and "Esc closes" in s)
         p.keys("Escape")
-        after = p.settle(lambda s: "mouse click" not in s)
+        after = p.settle(lambda s: "Esc closes" not in s)
         expect(after == before, "the screen after Esc differs:\n" + diff(before, after), after)
         p.text("?")
-        p.settle("mouse click")
+        p.settle("Esc closes")
         p.text("?")
-        after = p.settle(lambda s: "mouse click" not in s)
+        after = p.settle(lambda s: "Esc closes" not in s)
         expect(after == before, "? again does not close the help the same way:\n" + diff(before, after), after)
 
 
