@@ -120,7 +120,7 @@ def t_note_wraps():
         lines = split_lines(s)
         top = next(i for i, l in enumerate(lines) if SLIDE_RE.search(l))
         body = lines[top + 1:-1]
-        expect(len(body) == 3, "at 64×18 the note takes %d lines, not 3 ((18 - 3) / 5)" % len(body), s)
+        expect(len(body) == 3, "at 64×18 the note takes %d lines, not 3 ((18 - 3) / 4)" % len(body), s)
         expect(all(width(l) <= 64 for l in lines), "a line wider than the screen", s)
         expect(body[-1].rstrip().endswith("…"), "a cut note does not end in …: %r" % body[-1], s)
         expect(status(s)["stage"] == 2, "no status line under the note", s)
