@@ -124,9 +124,15 @@ int slides_cmd(const struct options *o)
     struct error err;
     char bundled[4096];
     const char *models = paths_find_data("models", bundled, sizeof bundled) ? NULL : bundled;
+    /* A bare name that is not a file here: a bundled lesson (attention-101.en.csv). */
+    char name[4096], shipped[4096];
+    const char *path = o->lesson;
+    snprintf(name, sizeof name, "lessons/%s", path);
+    if (!strchr(path, '/') && access(path, F_OK) && paths_find_data(name, shipped, sizeof shipped) == 0)
+        path = shipped;
     struct examples ex = {0};
     struct slides s;
-    int rc = slides_load(&s, o->lesson, models, o->causal, default_example, &ex, &err);
+    int rc = slides_load(&s, path, models, o->causal, default_example, &ex, &err);
     examples_free(&ex);
     if (rc)
         return fprintf(stderr, "attnstep: %s\n", err.msg), 1;

@@ -206,12 +206,12 @@ int slideshow_key(struct app *a, int key)
     return 1;
 }
 
-/* At most a fifth of the screen below the title for the note, at least a line. */
+/* At most a quarter of the screen below the title for the note, at least a line. */
 static int note_lines(int cols, int lines, const char *note)
 {
     if (!*note)
         return 0;
-    int max = (lines - 3) / 5, n = wrapped_lines(cols - 4, note);
+    int max = (lines - 3) / 4, n = wrapped_lines(cols - 4, note);
     max = max < 1 ? 1 : max;
     return n < max ? n : max;
 }

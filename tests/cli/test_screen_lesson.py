@@ -44,12 +44,12 @@ def note_below(screen, pattern=SLIDE_RE):
     return " ".join(l.strip() for l in lines[top + 1:-1])
 
 
-def run(*args, lang=None):
+def run(*args, lang=None, cwd=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
     env.update(LANG="C.UTF-8", ATTNSTEP_MODEL=ts.PINNED)
     pre = ["--lang", lang] if lang else []
     return subprocess.run([BIN, *pre, *args], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
-                          timeout=60)
+                          timeout=60, cwd=cwd)
 
 
 # What each slide of tests/data/lessons/tour.csv shows: (model, check, note).
@@ -120,7 +120,7 @@ def t_note_wraps():
         lines = split_lines(s)
         top = next(i for i, l in enumerate(lines) if SLIDE_RE.search(l))
         body = lines[top + 1:-1]
-        expect(len(body) == 3, "at 64×18 the note takes %d lines, not 3 ((18 - 3) / 5)" % len(body), s)
+        expect(len(body) == 3, "at 64×18 the note takes %d lines, not 3 ((18 - 3) / 4)" % len(body), s)
         expect(all(width(l) <= 64 for l in lines), "a line wider than the screen", s)
         expect(body[-1].rstrip().endswith("…"), "a cut note does not end in …: %r" % body[-1], s)
         expect(status(s)["stage"] == 2, "no status line under the note", s)
@@ -323,6 +323,9 @@ def t_shipped():
         lang = m.group(1)
         r = run("--lesson", path, lang=lang)
         expect(r.returncode == 0 and r.stderr == "", "%s: exit %d: %s" % (name, r.returncode, r.stderr))
+        by_name = run("--lesson", name, lang=lang, cwd=ts.TMP)
+        expect(by_name.returncode == 0 and by_name.stdout == r.stdout,
+               "--lesson %s (its bare name, elsewhere) is not the bundled lesson: %s" % (name, by_name.stderr))
         n = sum(1 for line in r.stdout.splitlines() if not line.startswith("  "))
         expect(n > 0 and "<unk>" not in r.stdout, "%s: %d slides listed, <unk>: %s" % (name, n, "<unk>" in r.stdout))
         pattern = SLIDE_KO_RE if lang == "ko" else SLIDE_RE
