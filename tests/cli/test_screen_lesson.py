@@ -66,7 +66,7 @@ TOUR_SLIDES = [
      "Stage five of the attention lesson: the queries."),
     ("tiny-en", lambda s: status_is(9, 29, "Scaled scores")(s) and "── Scaled scores · head 1 of 2" in s
      and split_lines(s)[-1].startswith(" stage 9/29 Scaled scores │ step 53/158 "),
-     "The weights of one head, as a heatmap."),
+     "Head 1's scaled scores as a heatmap (s: its weights)."),
     ("random-en", lambda s: split_lines(s)[-1].startswith(" word 3/4 │ ") and "sequential step 3 of 4" in s,
      "The RNN has read three words; attention did all at once."),
     ("tiny-ko", lambda s: split_lines(s)[-1].startswith(" snapshot 1/12 │") and "(snapshot 1 of 12)" in s,
