@@ -144,6 +144,12 @@ N_(
 "view they move from epoch to epoch.\n"
 "\n"),
 N_(
+"Predict and change:\n"
+"  a                quiz on / off: predict a result before it is shown\n"
+"  e                what if: select a weight (↑ ↓ ← →), e again edits it\n"
+"  u U              undo the last edit / all edits\n"
+"\n"),
+N_(
 "Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage,\n"
 "128+N when stopped by signal N (130 for Ctrl-C).\n"
 "A model is a directory of CSV files; see 'man attnstep' for the format.\n")
