@@ -8,6 +8,7 @@
 
 #include "attnstep/attention.h"
 #include "attnstep/i18n.h"
+#include "attnstep/textbuf.h"
 
 /* ---- stages ----------------------------------------------------------- */
 
@@ -627,24 +628,6 @@ int lesson_operands(const struct lesson *l, struct lesson_pos pos, struct lesson
 
 /* ---- formulas --------------------------------------------------------- */
 
-struct text {
-    char *buf;
-    size_t size, len;
-};
-
-static void put(struct text *t, const char *fmt, ...) ATTNSTEP_PRINTF(2, 3);
-static void put(struct text *t, const char *fmt, ...)
-{
-    if (t->len >= t->size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
-}
-
 /* Four decimals below 100, four significant digits above, never e-notation:
  * a first-year student reads 0.0001, not 6.088e-05, and redoing a step with
  * the numbers shown (S / √d_k: -21.153 / 2.8284) gets the result shown. Trailing zeros go ("0.5",
@@ -713,20 +696,20 @@ void lesson_format_percent(double p, char *buf, size_t size)
         snprintf(buf, size, "%.0f%%", v);
 }
 
-static void put_num(struct text *t, double v)
+static void put_num(struct textbuf *t, double v)
 {
     char num[32];
     lesson_format_number(v, num, sizeof num);
-    put(t, "%s", num);
+    textbuf_put(t, "%s", num);
 }
 
 /* A number after a plus or minus sign: "− (-0.5)", never "− -0.5"; one
  * shown without a sign ("0.0000") needs no brackets. */
-static void put_subtrahend(struct text *t, double v)
+static void put_subtrahend(struct textbuf *t, double v)
 {
     char num[32];
     lesson_format_number(v, num, sizeof num);
-    put(t, num[0] == '-' ? "(%s)" : "%s", num);
+    textbuf_put(t, num[0] == '-' ? "(%s)" : "%s", num);
 }
 
 /* Long sums and vectors show their first terms, an ellipsis and the last term. */
@@ -740,59 +723,59 @@ static int elided(int k, int n, int max)
 
 /* (a0)(b0) + (a1)(b1) + … ; a and b step by their strides. A sum longer
  * than max shows its first `head` terms, an ellipsis and the last. */
-static void put_products_shown(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n,
+static void put_products_shown(struct textbuf *t, const double *a, size_t sa, const double *b, size_t sb, int n,
                                int head, int max)
 {
     for (int k = 0; k < n; k++) {
         if (n > max && k >= head && k < n - 1) {
             if (k == head)
-                put(t, " + …");
+                textbuf_put(t, " + …");
             continue;
         }
         if (k)
-            put(t, " + ");
-        put(t, "(");
+            textbuf_put(t, " + ");
+        textbuf_put(t, "(");
         put_num(t, a[(size_t)k * sa]);
-        put(t, ")(");
+        textbuf_put(t, ")(");
         put_num(t, b[(size_t)k * sb]);
-        put(t, ")");
+        textbuf_put(t, ")");
     }
 }
 
-static void put_products(struct text *t, const double *a, size_t sa, const double *b, size_t sb, int n)
+static void put_products(struct textbuf *t, const double *a, size_t sa, const double *b, size_t sb, int n)
 {
     put_products_shown(t, a, sa, b, sb, n, SHOWN_HEAD, MAX_TERMS);
 }
 
 /* a0 + a1 + … + a(n-1), elided like the other sums. */
-static void put_products_sum(struct text *t, const double *a, size_t sa, int n)
+static void put_products_sum(struct textbuf *t, const double *a, size_t sa, int n)
 {
     for (int k = 0; k < n; k++) {
         if (elided(k, n, MAX_TERMS)) {
             if (k == SHOWN_HEAD)
-                put(t, " + …");
+                textbuf_put(t, " + …");
             continue;
         }
         if (k)
-            put(t, " + ");
+            textbuf_put(t, " + ");
         put_subtrahend(t, a[(size_t)k * sa]);
     }
 }
 
-static void put_vector(struct text *t, const double *v, size_t stride, int n)
+static void put_vector(struct textbuf *t, const double *v, size_t stride, int n)
 {
-    put(t, "[");
+    textbuf_put(t, "[");
     for (int k = 0; k < n; k++) {
         if (elided(k, n, MAX_ENTRIES)) {
             if (k == SHOWN_HEAD)
-                put(t, ", …");
+                textbuf_put(t, ", …");
             continue;
         }
         if (k)
-            put(t, ", ");
+            textbuf_put(t, ", ");
         put_num(t, v[(size_t)k * stride]);
     }
-    put(t, "]");
+    textbuf_put(t, "]");
 }
 
 static double at(struct matview v, int r, int c)
@@ -801,80 +784,80 @@ static double at(struct matview v, int r, int c)
 }
 
 /* "Q[movie,d2]" or "Q[movie]" or "Q". */
-static void put_ref(struct text *t, const struct lesson *l, enum matrix_id m, struct matview v, int r, int c)
+static void put_ref(struct textbuf *t, const struct lesson *l, enum matrix_id m, struct matview v, int r, int c)
 {
     char b1[32], b2[32];
-    put(t, "%s", lesson_matrix_symbol(m));
+    textbuf_put(t, "%s", lesson_matrix_symbol(m));
     if (r >= 0 && c >= 0)
-        put(t, "[%s,%s]", lesson_label(l, v.row_labels, r, b1), lesson_label(l, v.col_labels, c, b2));
+        textbuf_put(t, "[%s,%s]", lesson_label(l, v.row_labels, r, b1), lesson_label(l, v.col_labels, c, b2));
     else if (r >= 0)
-        put(t, "[%s]", lesson_label(l, v.row_labels, r, b1));
+        textbuf_put(t, "[%s]", lesson_label(l, v.row_labels, r, b1));
 }
 
 /* The symbols of a word cut part way, " · " between them. */
-static void put_symbols(struct text *t, const struct lesson_cut *c)
+static void put_symbols(struct textbuf *t, const struct lesson_cut *c)
 {
     for (int k = 0; k < c->w.n; k++)
-        put(t, "%s%s", k ? " · " : " ", c->w.sym[k]);
+        textbuf_put(t, "%s%s", k ? " · " : " ", c->w.sym[k]);
 }
 
 /* Word w's pieces with their vocabulary rows. */
-static void put_pieces(struct text *t, const struct lesson *l, int w)
+static void put_pieces(struct textbuf *t, const struct lesson *l, int w)
 {
     const struct trace *tr = l->trace;
     for (int i = l->word_token[w]; i < l->word_token[w + 1]; i++) {
-        put(t, i > l->word_token[w] ? ", " : " ");
+        textbuf_put(t, i > l->word_token[w] ? ", " : " ");
         if (strcmp(tr->model->vocab[tr->ids[i]], tr->tokens[i]) != 0)
             /* TRANSLATORS: a piece of a word (%s, "##" before a piece that does
                not begin its word) the vocabulary lacks; %d is the row of <unk>. */
-            put(t, _("%s (<unk>, row %d)"), tr->tokens[i], tr->ids[i]);
+            textbuf_put(t, _("%s (<unk>, row %d)"), tr->tokens[i], tr->ids[i]);
         else
             /* TRANSLATORS: a piece of a word (%s) and its row of the vocabulary. */
-            put(t, _("%s (row %d)"), tr->tokens[i], tr->ids[i]);
+            textbuf_put(t, _("%s (row %d)"), tr->tokens[i], tr->ids[i]);
     }
 }
 
 /* "좋 + 아 → 좋아 (merge 12)": merge numbers count tokenizer.csv's rows from 1. */
-static void put_merge(struct text *t, const struct lesson *l, int rank, int count)
+static void put_merge(struct textbuf *t, const struct lesson *l, int rank, int count)
 {
     const struct bpe *b = &l->trace->model->bpe;
     if (count > 1)
         /* TRANSLATORS: a merge of the subword tokenizer: left + right → joined,
            its number (its row of tokenizer.csv, from 1) and in how many places
            of the word it joined (always 2 or more). */
-        put(t, ngettext("%s + %s → %s%s (merge %d, %d places)", "%s + %s → %s%s (merge %d, %d places)",
+        textbuf_put(t, ngettext("%s + %s → %s%s (merge %d, %d places)", "%s + %s → %s%s (merge %d, %d places)",
                         (unsigned long)count), b->left[rank], b->right[rank], b->left[rank], b->right[rank],
             rank + 1, count);
     else
         /* TRANSLATORS: a merge of the subword tokenizer: left + right → joined,
            and its number (its row of tokenizer.csv, counted from 1). */
-        put(t, _("%s + %s → %s%s (merge %d)"), b->left[rank], b->right[rank], b->left[rank], b->right[rank],
+        textbuf_put(t, _("%s + %s → %s%s (merge %d)"), b->left[rank], b->right[rank], b->left[rank], b->right[rank],
             rank + 1);
 }
 
 /* The tokens stage of a model with tokenizer.csv, word w: at col < 0 all of
  * it; col 0 its code points, col k its k-th merge, the last its pieces. */
-static void formula_word(struct text *t, const struct lesson *l, int w, int col)
+static void formula_word(struct textbuf *t, const struct lesson *l, int w, int col)
 {
     int m = lesson_word_merges(l, w);
     /* TRANSLATORS: the start of a step of the tokens stage: the word's number
        (from 1), how many words, and the word itself. */
-    put(t, _("word %d of %d, \"%s\":"), w + 1, l->n_words, l->word_text[w]);
+    textbuf_put(t, _("word %d of %d, \"%s\":"), w + 1, l->n_words, l->word_text[w]);
     if (col < 0) {
         const int *rank = l->merge_rank + l->merge_first[w];
         if (!m)
             /* TRANSLATORS: in the tokens stage: no merge of tokenizer.csv joins
                any two of the word's characters. */
-            put(t, " %s", _("no merge applies"));
+            textbuf_put(t, " %s", _("no merge applies"));
         for (int k = 0; k < m; k++) {
-            put(t, k ? ", " : " ");
+            textbuf_put(t, k ? ", " : " ");
             struct lesson_cut c;
             if (lesson_cut(l, w, k + 1, &c))
                 return;
             put_merge(t, l, rank[k], c.count);
             lesson_cut_free(&c);
         }
-        put(t, "  ⇒");
+        textbuf_put(t, "  ⇒");
         put_pieces(t, l, w);
         return;
     }
@@ -882,7 +865,7 @@ static void formula_word(struct text *t, const struct lesson *l, int w, int col)
         int n = l->word_token[w + 1] - l->word_token[w];
         /* TRANSLATORS: the last step of a word in the tokens stage, followed
            by its pieces and their rows: "2 pieces: 좋아 (row 41), ##요 (row 9)". */
-        put(t, ngettext(" %d piece:", " %d pieces:", (unsigned long)n), n);
+        textbuf_put(t, ngettext(" %d piece:", " %d pieces:", (unsigned long)n), n);
         put_pieces(t, l, w);
         return;
     }
@@ -892,64 +875,64 @@ static void formula_word(struct text *t, const struct lesson *l, int w, int col)
     if (col == 0) {
         /* TRANSLATORS: the first step of a word in the tokens stage, followed by
            its characters (Unicode code points; a Hangul syllable is one). */
-        put(t, ngettext(" %d symbol, one per character:", " %d symbols, one per character:", (unsigned long)c.w.n),
+        textbuf_put(t, ngettext(" %d symbol, one per character:", " %d symbols, one per character:", (unsigned long)c.w.n),
             c.w.n);
     } else {
-        put(t, " ");
+        textbuf_put(t, " ");
         put_merge(t, l, c.rank, c.count);
-        put(t, " ⇒");
+        textbuf_put(t, " ⇒");
     }
     put_symbols(t, &c);
     lesson_cut_free(&c);
 }
 
-static void formula_tokens(struct text *t, const struct lesson *l, int i)
+static void formula_tokens(struct textbuf *t, const struct lesson *l, int i)
 {
     const struct trace *tr = l->trace;
     if (i < 0) {
         /* TRANSLATORS: the first step of the lesson, followed by the tokens
            themselves ("5 tokens: the movie was not good"). */
-        put(t, ngettext("%d token:", "%d tokens:", tr->N), tr->N);
+        textbuf_put(t, ngettext("%d token:", "%d tokens:", tr->N), tr->N);
         for (int k = 0; k < tr->N && k < 12; k++)
-            put(t, " %s", tr->tokens[k]);
+            textbuf_put(t, " %s", tr->tokens[k]);
         if (tr->N > 12)
-            put(t, " …");
+            textbuf_put(t, " …");
         /* TRANSLATORS: %d is the number of tokens in the model's vocabulary. */
-        put(t, _("  (each looked up in a vocabulary of %d)"), tr->model->n_vocab);
+        textbuf_put(t, _("  (each looked up in a vocabulary of %d)"), tr->model->n_vocab);
         return;
     }
     const char *vocab_tok = tr->model->vocab[tr->ids[i]];
     if (strcmp(vocab_tok, tr->tokens[i]) != 0)
         /* TRANSLATORS: the token at position %d (from 0) is %s, a word of the
            sentence in any language; the last %d is the row of <unk>. */
-        put(t, _("position %d: \"%s\" is not in the vocabulary → <unk>, row %d"), i, tr->tokens[i], tr->ids[i]);
+        textbuf_put(t, _("position %d: \"%s\" is not in the vocabulary → <unk>, row %d"), i, tr->tokens[i], tr->ids[i]);
     else
         /* TRANSLATORS: the token at position %d (from 0) is %s; the last %d is
            its row of the vocabulary (and of the embedding table). */
-        put(t, _("position %d: \"%s\" → vocabulary row %d"), i, tr->tokens[i], tr->ids[i]);
+        textbuf_put(t, _("position %d: \"%s\" → vocabulary row %d"), i, tr->tokens[i], tr->ids[i]);
 }
 
-static void formula_positional(struct text *t, const struct lesson *l, struct matview res, int i, int j)
+static void formula_positional(struct textbuf *t, const struct lesson *l, struct matview res, int i, int j)
 {
     int D = l->trace->D;
     if (i < 0) {
-        put(t, "p[pos,2i] = sin(pos / 10000^(2i/%d)),  p[pos,2i+1] = cos(pos / 10000^(2i/%d))", D, D);
+        textbuf_put(t, "p[pos,2i] = sin(pos / 10000^(2i/%d)),  p[pos,2i+1] = cos(pos / 10000^(2i/%d))", D, D);
         return;
     }
     put_ref(t, l, MAT_PE, res, i, j);
     if (j < 0) {
-        put(t, " = [sin(%d/10000^(0/%d)), cos(%d/10000^(0/%d)), …] = ", i, D, i, D);
+        textbuf_put(t, " = [sin(%d/10000^(0/%d)), cos(%d/10000^(0/%d)), …] = ", i, D, i, D);
         put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         return;
     }
-    put(t, " = %s(%d / 10000^(%d/%d)) = %s(", j % 2 ? "cos" : "sin", i, j - j % 2, D, j % 2 ? "cos" : "sin");
+    textbuf_put(t, " = %s(%d / 10000^(%d/%d)) = %s(", j % 2 ? "cos" : "sin", i, j - j % 2, D, j % 2 ? "cos" : "sin");
     put_num(t, attention_positional_angle(i, j, D));
-    put(t, ") = ");
+    textbuf_put(t, ") = ");
     put_num(t, at(res, i, j));
 }
 
 /* Q, K, V and the output projection: a row times a weight column, plus bias. */
-static void formula_linear(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+static void formula_linear(struct textbuf *t, const struct lesson *l, const struct lesson_stage *s,
                            struct matview res, int i, int j)
 {
     const struct trace *tr = l->trace;
@@ -967,40 +950,40 @@ static void formula_linear(struct text *t, const struct lesson *l, const struct 
         snprintf(bcols, sizeof bcols, "[%d…%d]", off, off + s->cols - 1);
     }
     if (i < 0) {
-        put(t, "%s = %s·%s%s%s%s%s   (%d×%d · %d×%d → %d×%d)", lesson_matrix_symbol(lesson_result(s->kind)),
+        textbuf_put(t, "%s = %s·%s%s%s%s%s   (%d×%d · %d×%d → %d×%d)", lesson_matrix_symbol(lesson_result(s->kind)),
             lesson_matrix_symbol(in_m), wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "",
             has_b ? bcols : "", tr->N, tr->D, tr->D, s->cols, tr->N, s->cols);
         return;
     }
     put_ref(t, l, lesson_result(s->kind), res, i, j);
-    put(t, " = ");
+    textbuf_put(t, " = ");
     put_ref(t, l, in_m, in, i, -1);
     if (j < 0) {
-        put(t, "·%s%s%s%s%s = ", wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "", has_b ? bcols : "");
+        textbuf_put(t, "·%s%s%s%s%s = ", wname, cols, has_b ? " + " : "", has_b ? bname[proj] : "", has_b ? bcols : "");
         put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         return;
     }
     if (has_b)
-        put(t, "·%s[:,%d] + %s[%d] = ", wname, off + j, bname[proj], off + j);
+        textbuf_put(t, "·%s[:,%d] + %s[%d] = ", wname, off + j, bname[proj], off + j);
     else
-        put(t, "·%s[:,%d] = ", wname, off + j);
+        textbuf_put(t, "·%s[:,%d] = ", wname, off + j);
     put_products(t, in.data + (size_t)i * in.stride, 1, w + off + j, (size_t)tr->D, tr->D);
     if (has_b) {
-        put(t, " + ");
+        textbuf_put(t, " + ");
         put_subtrahend(t, b[off + j]);
     }
-    put(t, " = ");
+    textbuf_put(t, " = ");
     put_num(t, at(res, i, j));
 }
 
-static void formula_weights(struct text *t, const struct lesson *l, struct matview res, struct matview src,
+static void formula_weights(struct textbuf *t, const struct lesson *l, struct matview res, struct matview src,
                             enum matrix_id src_m, int i, int j)
 {
     if (i < 0) {
-        put(t, "A[i,j] = exp(%s[i,j] − m_i) / Σ_k exp(%s[i,k] − m_i),  m_i = max_k %s[i,k]",
+        textbuf_put(t, "A[i,j] = exp(%s[i,j] − m_i) / Σ_k exp(%s[i,k] − m_i),  m_i = max_k %s[i,k]",
             lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m), lesson_matrix_symbol(src_m));
         /* TRANSLATORS: after the softmax formula of the attention weights A. */
-        put(t, "%s", _("   (each row sums to 1)"));
+        textbuf_put(t, "%s", _("   (each row sums to 1)"));
         return;
     }
     const double *row = src.data + (size_t)i * src.stride;
@@ -1012,39 +995,39 @@ static void formula_weights(struct text *t, const struct lesson *l, struct matvi
         sum += isinf(row[k]) ? 0.0 : exp(row[k] - max);
     put_ref(t, l, MAT_WEIGHTS, res, i, j);
     if (j < 0) {
-        put(t, " = softmax(");
+        textbuf_put(t, " = softmax(");
         put_vector(t, row, 1, src.cols);
-        put(t, ") = ");
+        textbuf_put(t, ") = ");
         put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         return;
     }
     if (isinf(row[j])) {
-        put(t, " = exp(-∞) / Σ = 0");
+        textbuf_put(t, " = exp(-∞) / Σ = 0");
         /* TRANSLATORS: an attention weight that the causal mask sets to 0: the
            word %s at position %d comes after the word %s at position %d.
            Words may be English or Korean: write so that no particle depends
            on the word's last sound. */
-        put(t, _("   (masked: \"%s\" at position %d comes after \"%s\" at %d)"), l->trace->tokens[j], j,
+        textbuf_put(t, _("   (masked: \"%s\" at position %d comes after \"%s\" at %d)"), l->trace->tokens[j], j,
             l->trace->tokens[i], i);
         return;
     }
-    put(t, " = exp(");
+    textbuf_put(t, " = exp(");
     put_num(t, row[j]);
-    put(t, " − ");
+    textbuf_put(t, " − ");
     put_subtrahend(t, max);
-    put(t, ") / Σ_k exp(%s[%s,k] − ", lesson_matrix_symbol(src_m), l->trace->tokens[i]);
+    textbuf_put(t, ") / Σ_k exp(%s[%s,k] − ", lesson_matrix_symbol(src_m), l->trace->tokens[i]);
     put_subtrahend(t, max);
-    put(t, ") = ");
+    textbuf_put(t, ") = ");
     put_num(t, exp(row[j] - max));
-    put(t, " / ");
+    textbuf_put(t, " / ");
     put_num(t, sum);
-    put(t, " = ");
+    textbuf_put(t, " = ");
     put_num(t, at(res, i, j));
 }
 
 /* "e[movie]·W_xh[:,1] + h[the]·W_hh[:,1] + b" with the products written out:
  * the recurrent pre-activation of word w, column j (of G·Dh). */
-static void put_recurrent_sum(struct text *t, const struct lesson *l, int w, int j, int rnn)
+static void put_recurrent_sum(struct textbuf *t, const struct lesson *l, int w, int j, int rnn)
 {
     const struct trace *tr = l->trace;
     const struct bundle_recurrent_weights *r = &tr->model->rec[rnn ? BUNDLE_RNN : BUNDLE_LSTM];
@@ -1054,16 +1037,16 @@ static void put_recurrent_sum(struct text *t, const struct lesson *l, int w, int
     int head = w > 0 ? SHOWN_HEAD - 1 : SHOWN_HEAD, max = w > 0 ? MAX_TERMS - 1 : MAX_TERMS;
     put_products_shown(t, tr->embed + (size_t)w * tr->D, 1, r->w_x + j, width, tr->D, head, max);
     if (w > 0) {
-        put(t, "  +  ");
+        textbuf_put(t, "  +  ");
         put_products_shown(t, h + (size_t)(w - 1) * tr->Dh, 1, r->w_h + j, width, tr->Dh, head, max);
     }
     if (r->has_b) {
-        put(t, " + ");
+        textbuf_put(t, " + ");
         put_subtrahend(t, r->b[j]);
     }
 }
 
-static void formula_recurrent(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+static void formula_recurrent(struct textbuf *t, const struct lesson *l, const struct lesson_stage *s,
                               struct matview res, int j)
 {
     const struct trace *tr = l->trace;
@@ -1075,51 +1058,51 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         /* TRANSLATORS: "word 2 of 5, "movie": " — a recurrent model reads word
            %d (counted from 1) of the sentence's %d words, the word %s; the
            formula of its input follows. */
-        put(t, _("word %d of %d, \"%s\": "), w + 1, tr->N, tok);
-        put(t, "e[%s", tok);
+        textbuf_put(t, _("word %d of %d, \"%s\": "), w + 1, tr->N, tok);
+        textbuf_put(t, "e[%s", tok);
         if (j >= 0) {
-            put(t, ",d%d] = E[%d,d%d] = ", j, tr->ids[w], j);
+            textbuf_put(t, ",d%d] = E[%d,d%d] = ", j, tr->ids[w], j);
             put_num(t, row[j]);
         } else {
-            put(t, "] = E[%d] = ", tr->ids[w]);
+            textbuf_put(t, "] = E[%d] = ", tr->ids[w]);
             put_vector(t, row, 1, res.cols);
         }
         break;
     case STAGE_RNN_PRE:
         if (j < 0) {
-            put(t, "a[%s] = e[%s]·W_xh + %s%s%s·W_hh%s = ", tok, tok, w ? "h[" : "", w ? prev : "h_0",
+            textbuf_put(t, "a[%s] = e[%s]·W_xh + %s%s%s·W_hh%s = ", tok, tok, w ? "h[" : "", w ? prev : "h_0",
                 w ? "]" : "", tr->model->rec[BUNDLE_RNN].has_b ? " + b" : "");
             put_vector(t, row, 1, res.cols);
             if (!w)
                 /* TRANSLATORS: after the RNN's first pre-activation: the memory before the first word. */
-                put(t, "%s", _("   (h_0 = 0: nothing read yet)"));
+                textbuf_put(t, "%s", _("   (h_0 = 0: nothing read yet)"));
             break;
         }
         /* the value before its long sum, as for the LSTM's gates */
-        put(t, "a[%s,d%d] = ", tok, j);
+        textbuf_put(t, "a[%s,d%d] = ", tok, j);
         put_num(t, row[j]);
-        put(t, " = e[%s]·W_xh[:,%d]", tok, j);
+        textbuf_put(t, " = e[%s]·W_xh[:,%d]", tok, j);
         if (w)
-            put(t, " + h[%s]·W_hh[:,%d]", prev, j);
+            textbuf_put(t, " + h[%s]·W_hh[:,%d]", prev, j);
         if (tr->model->rec[BUNDLE_RNN].has_b)
-            put(t, " + b[%d]", j);
-        put(t, " = ");
+            textbuf_put(t, " + b[%d]", j);
+        textbuf_put(t, " = ");
         put_recurrent_sum(t, l, w, j, 1);
         break;
     case STAGE_RNN_H:
         if (j < 0) {
-            put(t, "h[%s] = tanh(a[%s]) = ", tok, tok);
+            textbuf_put(t, "h[%s] = tanh(a[%s]) = ", tok, tok);
             put_vector(t, row, 1, res.cols);
             break;
         }
-        put(t, "h[%s,d%d] = tanh(a[%s,d%d]) = tanh(", tok, j, tok, j);
+        textbuf_put(t, "h[%s,d%d] = tanh(a[%s,d%d]) = tanh(", tok, j, tok, j);
         put_num(t, tr->rnn_pre[(size_t)w * Dh + j]);
-        put(t, ") = ");
+        textbuf_put(t, ") = ");
         put_num(t, row[j]);
         break;
     case STAGE_LSTM_GATES: {
         if (j < 0) {
-            put(t, "z = e[%s]·W_x + %s%s%s·W_h%s;  gates[%s] = [σ(z_i) | σ(z_f) | tanh(z_g) | σ(z_o)] = ", tok,
+            textbuf_put(t, "z = e[%s]·W_x + %s%s%s·W_h%s;  gates[%s] = [σ(z_i) | σ(z_f) | tanh(z_g) | σ(z_o)] = ", tok,
                 w ? "h[" : "", prev, w ? "]" : "", tr->model->rec[BUNDLE_LSTM].has_b ? " + b" : "", tok);
             put_vector(t, row, 1, res.cols);
             break;
@@ -1138,16 +1121,16 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
          * labelled as the gates are (f0 …), so the formula names them so too. */
         int k = j % Dh;
         const char *fn = gate == 'g' ? "tanh" : "σ";
-        put(t, "%s %c[%s,d%d] = %s(z) = %s(", _(gate_name[j / Dh]), gate, tok, k, fn, fn);
+        textbuf_put(t, "%s %c[%s,d%d] = %s(z) = %s(", _(gate_name[j / Dh]), gate, tok, k, fn, fn);
         put_num(t, tr->lstm_z[(size_t)w * 4 * Dh + j]);
-        put(t, ") = ");
+        textbuf_put(t, ") = ");
         put_num(t, row[j]);
-        put(t, "; z = e[%s]·W_x[:,%c%d]", tok, gate, k);
+        textbuf_put(t, "; z = e[%s]·W_x[:,%c%d]", tok, gate, k);
         if (w)
-            put(t, " + h[%s]·W_h[:,%c%d]", prev, gate, k);
+            textbuf_put(t, " + h[%s]·W_h[:,%c%d]", prev, gate, k);
         if (tr->model->rec[BUNDLE_LSTM].has_b)
-            put(t, " + b[%c%d]", gate, k);
-        put(t, " = ");
+            textbuf_put(t, " + b[%c%d]", gate, k);
+        textbuf_put(t, " = ");
         put_recurrent_sum(t, l, w, j, 0);
         break;
     }
@@ -1155,43 +1138,43 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
         const double *g = tr->lstm_gates + (size_t)w * 4 * Dh;
         const char *open = w ? "c[" : "c_0", *name = w ? prev : "", *close = w ? "]" : "";
         if (j < 0) {
-            put(t, "c[%s] = f ⊙ %s%s%s + i ⊙ g = ", tok, open, name, close);
+            textbuf_put(t, "c[%s] = f ⊙ %s%s%s + i ⊙ g = ", tok, open, name, close);
             put_vector(t, row, 1, res.cols);
             if (!w)
                 /* TRANSLATORS: after the LSTM's first cell state: the cell before the first word. */
-                put(t, "%s", _("   (c_0 = 0: nothing stored yet)"));
+                textbuf_put(t, "%s", _("   (c_0 = 0: nothing stored yet)"));
             break;
         }
         double c_prev = w ? tr->lstm_c[(size_t)(w - 1) * Dh + j] : 0.0;
         /* TRANSLATORS: one entry of the LSTM's cell state: c[word,dj] is entry dj
            ("at d3") of f ⊙ c[previous word] + i ⊙ g. The %s%s%s is "c[previous
            word]" or "c_0"; keep every symbol and the "= (" at the end. */
-        put(t, _("c[%s,d%d] = (f ⊙ %s%s%s + i ⊙ g) at d%d = ("), tok, j, open, name, close, j);
+        textbuf_put(t, _("c[%s,d%d] = (f ⊙ %s%s%s + i ⊙ g) at d%d = ("), tok, j, open, name, close, j);
         put_num(t, g[Dh + j]);
-        put(t, ")(");
+        textbuf_put(t, ")(");
         put_num(t, c_prev);
-        put(t, ") + (");
+        textbuf_put(t, ") + (");
         put_num(t, g[j]);
-        put(t, ")(");
+        textbuf_put(t, ")(");
         put_num(t, g[2 * Dh + j]);
-        put(t, ") = ");
+        textbuf_put(t, ") = ");
         put_num(t, row[j]);
         break;
     }
     case STAGE_LSTM_H: {
         const double *g = tr->lstm_gates + (size_t)w * 4 * Dh;
         if (j < 0) {
-            put(t, "h[%s] = o ⊙ tanh(c[%s]) = ", tok, tok);
+            textbuf_put(t, "h[%s] = o ⊙ tanh(c[%s]) = ", tok, tok);
             put_vector(t, row, 1, res.cols);
             break;
         }
         /* TRANSLATORS: one entry of the LSTM's hidden state: h[word,dj] is entry
            dj ("at d3") of o ⊙ tanh(c[word]); keep every symbol and the "= (". */
-        put(t, _("h[%s,d%d] = (o ⊙ tanh(c[%s])) at d%d = ("), tok, j, tok, j);
+        textbuf_put(t, _("h[%s,d%d] = (o ⊙ tanh(c[%s])) at d%d = ("), tok, j, tok, j);
         put_num(t, g[3 * Dh + j]);
-        put(t, ")tanh(");
+        textbuf_put(t, ")tanh(");
         put_num(t, tr->lstm_c[(size_t)w * Dh + j]);
-        put(t, ") = ");
+        textbuf_put(t, ") = ");
         put_num(t, row[j]);
         break;
     }
@@ -1200,7 +1183,7 @@ static void formula_recurrent(struct text *t, const struct lesson *l, const stru
     }
 }
 
-static void formula_influence(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+static void formula_influence(struct textbuf *t, const struct lesson *l, const struct lesson_stage *s,
                               struct matview res, int j)
 {
     const struct trace *tr = l->trace;
@@ -1213,27 +1196,27 @@ static void formula_influence(struct text *t, const struct lesson *l, const stru
     if (j < 0) {
         /* TRANSLATORS: the first %s and the third are y or h_N, the second what
            it is ("the last word's output"); a vector of numbers follows. */
-        put(t, _("influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ (Frobenius norm) = "), y, what, y);
+        textbuf_put(t, _("influence of each word i on %s (%s) = ‖∂%s/∂e_i‖ (Frobenius norm) = "), y, what, y);
         put_vector(t, row, 1, tr->N);
         return;
     }
     lesson_format_number(row[j], num, sizeof num);
-    put(t, "‖∂%s/∂e[%s]‖ = %s   (", y, tr->tokens[j], num);
+    textbuf_put(t, "‖∂%s/∂e[%s]‖ = %s   (", y, tr->tokens[j], num);
     if (m == TRACE_ATTENTION)
         /* TRANSLATORS: in brackets after a word's influence: the path from word
            %d (counted from 1) to the output y is one attention step. */
-        put(t, _("1 attention step from word %d to the end"), j + 1);
+        textbuf_put(t, _("1 attention step from word %d to the end"), j + 1);
     else
         /* TRANSLATORS: in brackets after a word's influence: the first %d is how
            many recurrent steps lie between word %d (counted from 1) and h_N. */
-        put(t, ngettext("%d recurrent step from word %d to the end", "%d recurrent steps from word %d to the end",
+        textbuf_put(t, ngettext("%d recurrent step from word %d to the end", "%d recurrent steps from word %d to the end",
                         (unsigned long)(tr->N - 1 - j)),
             tr->N - 1 - j, j + 1);
-    put(t, ")");
+    textbuf_put(t, ")");
 }
 
 /* "prediction: positive, 93%" */
-static void put_prediction(struct text *t, const struct trace *tr)
+static void put_prediction(struct textbuf *t, const struct trace *tr)
 {
     int best = 0;
     for (int c = 1; c < tr->C; c++)
@@ -1244,10 +1227,10 @@ static void put_prediction(struct text *t, const struct trace *tr)
        a class label from the model (English "negative", or Korean "부정" in a
        Korean model), the second its probability ("93%"). Keep no particle
        after the label: it may be in either language. */
-    put(t, _("   →  prediction: %s, %s"), tr->model->enc.labels[best], pct);
+    textbuf_put(t, _("   →  prediction: %s, %s"), tr->model->enc.labels[best], pct);
 }
 
-static void formula_layernorm(struct text *t, const struct lesson *l, struct matview res, int i, int j, int second)
+static void formula_layernorm(struct textbuf *t, const struct lesson *l, struct matview res, int i, int j, int second)
 {
     const struct trace *tr = l->trace;
     const struct bundle_encoder *e = &tr->model->enc;
@@ -1258,40 +1241,40 @@ static void formula_layernorm(struct text *t, const struct lesson *l, struct mat
     char eps[64];
     put_plain(eps, sizeof eps, e->norm_eps);
     if (i < 0) {
-        put(t, "%s[i] = (%s[i] − μ_i) / √(σ²_i + ε) ⊙ γ + β,  ", out, in);
+        textbuf_put(t, "%s[i] = (%s[i] − μ_i) / √(σ²_i + ε) ⊙ γ + β,  ", out, in);
         /* TRANSLATORS: in the layer normalisation formula: μ_i and σ²_i are the
            mean and variance of the %d entries of row i, the sum divided by %d
            (the same number: not by one less). */
-        put(t, _("μ_i and σ²_i: the mean and variance of row i's %d entries (dividing by %d)"), tr->D, tr->D);
-        put(t, ",  ε = %s", eps);
+        textbuf_put(t, _("μ_i and σ²_i: the mean and variance of row i's %d entries (dividing by %d)"), tr->D, tr->D);
+        textbuf_put(t, ",  ε = %s", eps);
         return;
     }
     double var = 1.0 / (rstd[i] * rstd[i]) - e->norm_eps;
     if (j < 0) {
-        put(t, "%s[%s] = LayerNorm(%s[%s]):  μ = ", out, tr->tokens[i], in, tr->tokens[i]);
+        textbuf_put(t, "%s[%s] = LayerNorm(%s[%s]):  μ = ", out, tr->tokens[i], in, tr->tokens[i]);
         put_num(t, mean[i]);
-        put(t, ", σ² = ");
+        textbuf_put(t, ", σ² = ");
         put_num(t, var);
-        put(t, "  →  ");
+        textbuf_put(t, "  →  ");
         put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         return;
     }
-    put(t, "%s[%s,d%d] = γ[d%d]·(%s[%s,d%d] − μ)/√(σ² + ε) + β[d%d] = (", out, tr->tokens[i], j, j, in,
+    textbuf_put(t, "%s[%s,d%d] = γ[d%d]·(%s[%s,d%d] − μ)/√(σ² + ε) + β[d%d] = (", out, tr->tokens[i], j, j, in,
         tr->tokens[i], j, j);
     put_num(t, gamma[j]);
-    put(t, ")·(");
+    textbuf_put(t, ")·(");
     put_num(t, src[(size_t)i * tr->D + j]);
-    put(t, " − ");
+    textbuf_put(t, " − ");
     put_subtrahend(t, mean[i]);
-    put(t, ")/√(");
+    textbuf_put(t, ")/√(");
     put_num(t, var);
-    put(t, " + %s) + ", eps);
+    textbuf_put(t, " + %s) + ", eps);
     put_subtrahend(t, beta[j]);
-    put(t, " = ");
+    textbuf_put(t, " = ");
     put_num(t, at(res, i, j));
 }
 
-static void formula_encoder(struct text *t, const struct lesson *l, const struct lesson_stage *s,
+static void formula_encoder(struct textbuf *t, const struct lesson *l, const struct lesson_stage *s,
                             struct matview res, int i, int j)
 {
     const struct trace *tr = l->trace;
@@ -1303,19 +1286,19 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
         const double *a = first ? tr->x : tr->norm1, *b = first ? tr->out : tr->ffn_out;
         const char *out = first ? "r1" : "r2", *an = first ? "x" : "n1", *bn = first ? "Y" : "ff2";
         if (i < 0) {
-            put(t, "%s = %s + %s", out, an, bn);
+            textbuf_put(t, "%s = %s + %s", out, an, bn);
             /* TRANSLATORS: after "r1 = x + Y" (and "r2 = n1 + ff2"). */
-            put(t, "%s", _("   (the residual connection: add the layer's input back)"));
+            textbuf_put(t, "%s", _("   (the residual connection: add the layer's input back)"));
         } else if (j < 0) {
-            put(t, "%s[%s] = %s[%s] + %s[%s] = ", out, tr->tokens[i], an, tr->tokens[i], bn, tr->tokens[i]);
+            textbuf_put(t, "%s[%s] = %s[%s] + %s[%s] = ", out, tr->tokens[i], an, tr->tokens[i], bn, tr->tokens[i]);
             put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else {
-            put(t, "%s[%s,d%d] = %s[%s,d%d] + %s[%s,d%d] = ", out, tr->tokens[i], j, an, tr->tokens[i], j, bn,
+            textbuf_put(t, "%s[%s,d%d] = %s[%s,d%d] + %s[%s,d%d] = ", out, tr->tokens[i], j, an, tr->tokens[i], j, bn,
                 tr->tokens[i], j);
             put_num(t, a[(size_t)i * tr->D + j]);
-            put(t, " + ");
+            textbuf_put(t, " + ");
             put_subtrahend(t, b[(size_t)i * tr->D + j]);
-            put(t, " = ");
+            textbuf_put(t, " = ");
             put_num(t, at(res, i, j));
         }
         break;
@@ -1333,24 +1316,24 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
         const char *bn = hidden ? "b_ff1" : "b_ff2";
         const char *open = hidden ? act : "", *paren = hidden ? "(" : "", *close = hidden ? ")" : "";
         if (i < 0) {
-            put(t, "%s = %s%s%s·%s + %s%s   (%d×%d · %d×%d → %d×%d)", out, open, paren, inn, wn, bn, close, tr->N, K,
+            textbuf_put(t, "%s = %s%s%s·%s + %s%s   (%d×%d · %d×%d → %d×%d)", out, open, paren, inn, wn, bn, close, tr->N, K,
                 K, C, tr->N, C);
         } else if (j < 0) {
-            put(t, "%s[%s] = %s%s%s[%s]·%s + %s%s = ", out, tr->tokens[i], open, paren, inn, tr->tokens[i], wn, bn,
+            textbuf_put(t, "%s[%s] = %s%s%s[%s]·%s + %s%s = ", out, tr->tokens[i], open, paren, inn, tr->tokens[i], wn, bn,
                 close);
             put_vector(t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else {
-            put(t, "%s[%s,d%d] = %s%s%s[%s]·%s[:,%d] + %s[%d]%s = %s%s", out, tr->tokens[i], j, open, paren, inn,
+            textbuf_put(t, "%s[%s,d%d] = %s%s%s[%s]·%s[:,%d] + %s[%d]%s = %s%s", out, tr->tokens[i], j, open, paren, inn,
                 tr->tokens[i], wn, j, bn, j, close, open, paren);
             put_products(t, in + (size_t)i * K, 1, w + j, (size_t)C, K);
-            put(t, " + ");
+            textbuf_put(t, " + ");
             put_subtrahend(t, bias[j]);
             if (hidden) {
-                put(t, ") = %s(", act);
+                textbuf_put(t, ") = %s(", act);
                 put_num(t, tr->ffn_pre[(size_t)i * tr->F + j]);
-                put(t, ")");
+                textbuf_put(t, ")");
             }
-            put(t, " = ");
+            textbuf_put(t, " = ");
             put_num(t, at(res, i, j));
         }
         break;
@@ -1359,25 +1342,25 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
         if (j < 0) {
             /* TRANSLATORS: mean pooling; %d is the number of rows of n2 (one per
                word); a vector of numbers follows the "= ". */
-            put(t, _("pooled = the mean of n2's %d rows: one vector for the whole sentence = "), tr->N);
+            textbuf_put(t, _("pooled = the mean of n2's %d rows: one vector for the whole sentence = "), tr->N);
             put_vector(t, tr->pooled, 1, tr->D);
         } else {
-            put(t, "pooled[d%d] = (", j);
+            textbuf_put(t, "pooled[d%d] = (", j);
             put_products_sum(t, tr->norm2 + j, (size_t)tr->D, tr->N);
-            put(t, ") / %d = ", tr->N);
+            textbuf_put(t, ") / %d = ", tr->N);
             put_num(t, tr->pooled[j]);
         }
         break;
     case STAGE_LOGITS:
         if (j < 0) {
-            put(t, "logits = pooled·W_cls + b_cls = ");
+            textbuf_put(t, "logits = pooled·W_cls + b_cls = ");
             put_vector(t, tr->logits, 1, tr->C);
         } else {
-            put(t, "logits[%s] = pooled·W_cls[:,%d] + b_cls[%d] = ", e->labels[j], j, j);
+            textbuf_put(t, "logits[%s] = pooled·W_cls[:,%d] + b_cls[%d] = ", e->labels[j], j, j);
             put_products(t, tr->pooled, 1, e->w_cls + j, (size_t)tr->C, tr->D);
-            put(t, " + ");
+            textbuf_put(t, " + ");
             put_subtrahend(t, e->b_cls[j]);
-            put(t, " = ");
+            textbuf_put(t, " = ");
             put_num(t, tr->logits[j]);
         }
         break;
@@ -1388,20 +1371,20 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
         for (int c = 0; c < tr->C; c++)
             sum += exp(tr->logits[c] - max);
         if (j < 0) {
-            put(t, "P = softmax(logits) = ");
+            textbuf_put(t, "P = softmax(logits) = ");
             put_vector(t, tr->probs, 1, tr->C);
         } else {
-            put(t, "P(%s) = exp(logits[%s] − max) / Σ_c exp(logits[c] − max) = exp(", e->labels[j], e->labels[j]);
+            textbuf_put(t, "P(%s) = exp(logits[%s] − max) / Σ_c exp(logits[c] − max) = exp(", e->labels[j], e->labels[j]);
             put_num(t, tr->logits[j]);
-            put(t, " − ");
+            textbuf_put(t, " − ");
             put_subtrahend(t, max);
-            put(t, ") / ");
+            textbuf_put(t, ") / ");
             put_num(t, sum);
-            put(t, " = ");
+            textbuf_put(t, " = ");
             put_num(t, exp(tr->logits[j] - max));
-            put(t, " / ");
+            textbuf_put(t, " / ");
             put_num(t, sum);
-            put(t, " = ");
+            textbuf_put(t, " = ");
             put_num(t, tr->probs[j]);
         }
         if (j < 0 || j == tr->C - 1)
@@ -1415,7 +1398,7 @@ static void formula_encoder(struct text *t, const struct lesson *l, const struct
 
 void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size)
 {
-    struct text t = {buf, size, 0};
+    struct textbuf t = {buf, size, 0};
     buf[0] = '\0';
     const struct lesson_stage *s = &l->stages[pos.stage];
     const struct trace *tr = l->trace;
@@ -1433,13 +1416,13 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         struct matview e = lesson_matrix(l, MAT_EMBED_TABLE, -1);
         if (i < 0) {
             /* TRANSLATORS: %d×%d is the size of e (tokens × d_model). */
-            put(&t, _("e = for each token, its row of the embedding table E   (%d×%d)"), tr->N, tr->D);
+            textbuf_put(&t, _("e = for each token, its row of the embedding table E   (%d×%d)"), tr->N, tr->D);
             break;
         }
         put_ref(&t, l, MAT_EMBED, res, i, j);
-        put(&t, " = ");
+        textbuf_put(&t, " = ");
         put_ref(&t, l, MAT_EMBED_TABLE, e, tr->ids[i], j);
-        put(&t, " = ");
+        textbuf_put(&t, " = ");
         if (j < 0)
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
         else
@@ -1452,27 +1435,27 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     case STAGE_X:
         if (i < 0) {
             /* TRANSLATORS: %d×%d is the size of x (tokens × d_model). */
-            put(&t, tr->model->positional ? "x = e + p   (%d×%d)" : _("x = e   (%d×%d; this model adds no positions)"),
+            textbuf_put(&t, tr->model->positional ? "x = e + p   (%d×%d)" : _("x = e   (%d×%d; this model adds no positions)"),
                 tr->N, tr->D);
             break;
         }
         put_ref(&t, l, MAT_X, res, i, j);
         if (j < 0) {
-            put(&t, tr->model->positional ? " = e[%s] + p[%s] = " : " = e[%s] = ", tr->tokens[i], tr->tokens[i]);
+            textbuf_put(&t, tr->model->positional ? " = e[%s] + p[%s] = " : " = e[%s] = ", tr->tokens[i], tr->tokens[i]);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
         if (tr->model->positional)
-            put(&t, " = e[%s,d%d] + p[%s,d%d]", tr->tokens[i], j, tr->tokens[i], j);
+            textbuf_put(&t, " = e[%s,d%d] + p[%s,d%d]", tr->tokens[i], j, tr->tokens[i], j);
         else
-            put(&t, " = e[%s,d%d]", tr->tokens[i], j);
-        put(&t, " = ");
+            textbuf_put(&t, " = e[%s,d%d]", tr->tokens[i], j);
+        textbuf_put(&t, " = ");
         put_num(&t, tr->embed[(size_t)i * tr->D + j]);
         if (tr->model->positional) {
-            put(&t, " + ");
+            textbuf_put(&t, " + ");
             put_subtrahend(&t, tr->pe[(size_t)i * tr->D + j]);
         }
-        put(&t, " = ");
+        textbuf_put(&t, " = ");
         put_num(&t, at(res, i, j));
         break;
     case STAGE_Q: case STAGE_K: case STAGE_V: case STAGE_OUTPUT:
@@ -1481,18 +1464,18 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     case STAGE_SCORES: {
         struct matview q = lesson_matrix(l, MAT_Q, h), k = lesson_matrix(l, MAT_K, h);
         if (i < 0) {
-            put(&t, "S = Q·Kᵀ   (%d×%d · %d×%d → %d×%d)", tr->N, tr->DK, tr->DK, tr->N, tr->N, tr->N);
+            textbuf_put(&t, "S = Q·Kᵀ   (%d×%d · %d×%d → %d×%d)", tr->N, tr->DK, tr->DK, tr->N, tr->N, tr->N);
             break;
         }
         put_ref(&t, l, MAT_SCORES, res, i, j);
         if (j < 0) {
-            put(&t, " = Q[%s]·Kᵀ = ", tr->tokens[i]);
+            textbuf_put(&t, " = Q[%s]·Kᵀ = ", tr->tokens[i]);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
-        put(&t, " = Q[%s]·K[%s] = ", tr->tokens[i], tr->tokens[j]);
+        textbuf_put(&t, " = Q[%s]·K[%s] = ", tr->tokens[i], tr->tokens[j]);
         put_products(&t, q.data + (size_t)i * q.stride, 1, k.data + (size_t)j * k.stride, 1, tr->DK);
-        put(&t, " = ");
+        textbuf_put(&t, " = ");
         put_num(&t, at(res, i, j));
         break;
     }
@@ -1501,25 +1484,25 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         char root[32];
         lesson_format_number(sqrt((double)tr->DK), root, sizeof root);
         if (i < 0) {
-            put(&t, "S' = S / √d_k = S / √%d = S / %s", tr->DK, root);
+            textbuf_put(&t, "S' = S / √d_k = S / √%d = S / %s", tr->DK, root);
             break;
         }
         put_ref(&t, l, MAT_SCALED, res, i, j);
         if (j < 0) {
-            put(&t, " = S[%s] / %s = ", tr->tokens[i], root);
+            textbuf_put(&t, " = S[%s] / %s = ", tr->tokens[i], root);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
-        put(&t, " = S[%s,%s] / √%d = ", tr->tokens[i], tr->tokens[j], tr->DK);
+        textbuf_put(&t, " = S[%s,%s] / √%d = ", tr->tokens[i], tr->tokens[j], tr->DK);
         put_num(&t, at(sc, i, j));
-        put(&t, " / %s = ", root);
+        textbuf_put(&t, " / %s = ", root);
         put_num(&t, at(res, i, j));
         break;
     }
     case STAGE_MASKED:
         if (i < 0) {
             /* TRANSLATORS: the causal mask, for all rows i and columns j at once. */
-            put(&t, "%s", _("M[i,j] = S'[i,j] if j ≤ i, −∞ if j > i   (no word sees the words after it)"));
+            textbuf_put(&t, "%s", _("M[i,j] = S'[i,j] if j ≤ i, −∞ if j > i   (no word sees the words after it)"));
             break;
         }
         put_ref(&t, l, MAT_MASKED, res, i, j);
@@ -1527,33 +1510,33 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
             if (i == tr->N - 1)
                 /* TRANSLATORS: the causal mask's last row, "M[good] = S'[good], …";
                    %s is a word; a vector of numbers follows the "= ". */
-                put(&t, _(" = S'[%s], nothing hidden: no word comes after it = "), tr->tokens[i]);
+                textbuf_put(&t, _(" = S'[%s], nothing hidden: no word comes after it = "), tr->tokens[i]);
             else
                 /* TRANSLATORS: a row of the causal mask, "M[the] = S'[the] with the
                    4 later words set to −∞ = [ … ]": %s is a word, %d how many
                    words come after it. */
-                put(&t, ngettext(" = S'[%s] with the %d later word set to −∞ = ",
+                textbuf_put(&t, ngettext(" = S'[%s] with the %d later word set to −∞ = ",
                                  " = S'[%s] with the %d later words set to −∞ = ", (unsigned long)(tr->N - 1 - i)),
                     tr->tokens[i], tr->N - 1 - i);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
         } else if (j > i) {
-            put(&t, " = −∞");
+            textbuf_put(&t, " = −∞");
             /* TRANSLATORS: a cell the causal mask hides: the word %s at position
                %d comes after the word %s at position %d. Words may be English or
                Korean: write so that no particle depends on the word's last sound. */
-            put(&t, _("   (\"%s\" at position %d comes after \"%s\" at %d: hidden)"), tr->tokens[j], j,
+            textbuf_put(&t, _("   (\"%s\" at position %d comes after \"%s\" at %d: hidden)"), tr->tokens[j], j,
                 tr->tokens[i], i);
         } else {
-            put(&t, " = S'[%s,%s] = ", tr->tokens[i], tr->tokens[j]);
+            textbuf_put(&t, " = S'[%s,%s] = ", tr->tokens[i], tr->tokens[j]);
             put_num(&t, at(res, i, j));
             if (i == j)
                 /* TRANSLATORS: a diagonal cell of the causal mask, kept. */
-                put(&t, "%s", _("   (a word may look at itself: kept)"));
+                textbuf_put(&t, "%s", _("   (a word may look at itself: kept)"));
             else
                 /* TRANSLATORS: a cell the causal mask keeps: the word %s at position
                    %d comes before the word %s at position %d. Write so that no
                    particle depends on the word's last sound. */
-                put(&t, _("   (\"%s\" at position %d comes before \"%s\" at %d: kept)"), tr->tokens[j], j,
+                textbuf_put(&t, _("   (\"%s\" at position %d comes before \"%s\" at %d: kept)"), tr->tokens[j], j,
                     tr->tokens[i], i);
         }
         break;
@@ -1565,18 +1548,18 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     case STAGE_HEAD_OUT: {
         struct matview a = lesson_matrix(l, MAT_WEIGHTS, h), v = lesson_matrix(l, MAT_V, h);
         if (i < 0) {
-            put(&t, "O = A·V   (%d×%d · %d×%d → %d×%d)", tr->N, tr->N, tr->N, tr->DK, tr->N, tr->DK);
+            textbuf_put(&t, "O = A·V   (%d×%d · %d×%d → %d×%d)", tr->N, tr->N, tr->N, tr->DK, tr->N, tr->DK);
             break;
         }
         put_ref(&t, l, MAT_HEAD_OUT, res, i, j);
         if (j < 0) {
-            put(&t, " = A[%s]·V = ", tr->tokens[i]);
+            textbuf_put(&t, " = A[%s]·V = ", tr->tokens[i]);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
-        put(&t, " = Σ_j A[%s,j]·V[j,d%d] = ", tr->tokens[i], j);
+        textbuf_put(&t, " = Σ_j A[%s,j]·V[j,d%d] = ", tr->tokens[i], j);
         put_products(&t, a.data + (size_t)i * a.stride, 1, v.data + j, v.stride, tr->N);
-        put(&t, " = ");
+        textbuf_put(&t, " = ");
         put_num(&t, at(res, i, j));
         break;
     }
@@ -1584,7 +1567,7 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         if (i < 0) {
             /* TRANSLATORS: the heads' outputs O side by side; the first %d is the
                last head's number, %d×%d the size of C (tokens × d_model). */
-            put(&t, tr->H == 1 ? _("C = [O of head %d]   (%d×%d)")
+            textbuf_put(&t, tr->H == 1 ? _("C = [O of head %d]   (%d×%d)")
                     /* TRANSLATORS: two heads' O side by side; %d is 2, %d×%d the size of C. */
                     : tr->H == 2 ? _("C = [O of head 1 | O of head %d]   (%d×%d)")
                                  /* TRANSLATORS: heads 1 to %d side by side; %d×%d the size of C. */
@@ -1596,12 +1579,12 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
         if (j < 0) {
             /* TRANSLATORS: a row of C, "C[movie] = O[movie] of heads 1 to 2, side
                by side = [ … ]": %s is a word, %d the number of heads. */
-            put(&t, _(" = O[%s] of heads 1 to %d, side by side = "), tr->tokens[i], tr->H);
+            textbuf_put(&t, _(" = O[%s] of heads 1 to %d, side by side = "), tr->tokens[i], tr->H);
             put_vector(&t, res.data + (size_t)i * res.stride, 1, res.cols);
             break;
         }
         /* TRANSLATORS: one entry of C: entry d%d of head %d's O for the word %s. */
-        put(&t, _(" = head %d's O[%s,d%d] = "), j / tr->DK + 1, tr->tokens[i], j % tr->DK);
+        textbuf_put(&t, _(" = head %d's O[%s,d%d] = "), j / tr->DK + 1, tr->tokens[i], j % tr->DK);
         put_num(&t, at(res, i, j));
         break;
     case STAGE_RNN_INPUT: case STAGE_RNN_PRE: case STAGE_RNN_H:

@@ -10,26 +10,9 @@
 #include <string.h>
 
 #include "attnstep/i18n.h"
+#include "attnstep/textbuf.h"
 
 /* ---- text, appended ----------------------------------------------------- */
-
-struct text {
-    char *buf;
-    size_t size, len;
-};
-
-static void put(struct text *t, const char *fmt, ...) ATTNSTEP_PRINTF(2, 3);
-static void put(struct text *t, const char *fmt, ...)
-{
-    if (t->len >= t->size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->len = t->len + (size_t)n < t->size ? t->len + (size_t)n : t->size;
-}
 
 static void number(double v, char *buf, size_t size)
 {
@@ -40,15 +23,15 @@ static void number(double v, char *buf, size_t size)
 }
 
 /* "(0.12, -0.4, 1.3)": n numbers, step apart. */
-static void put_vector(struct text *t, const double *v, int n, size_t step)
+static void put_vector(struct textbuf *t, const double *v, int n, size_t step)
 {
     char num[48];
-    put(t, "(");
+    textbuf_put(t, "(");
     for (int i = 0; i < n; i++) {
         number(v[(size_t)i * step], num, sizeof num);
-        put(t, "%s%s", i ? ", " : "", num);
+        textbuf_put(t, "%s%s", i ? ", " : "", num);
     }
-    put(t, ")");
+    textbuf_put(t, ")");
 }
 
 /* ---- which steps ask ---------------------------------------------------- */
@@ -195,43 +178,43 @@ const char *quiz_choice_label(const struct lesson *l, const struct quiz_question
 }
 
 /* "S[was,good]": the cell's name as the formulas write it. */
-static void put_cell(struct text *t, const struct lesson *l, enum matrix_id m, int head, int r, int c)
+static void put_cell(struct textbuf *t, const struct lesson *l, enum matrix_id m, int head, int r, int c)
 {
     struct matview v = lesson_matrix(l, m, head);
     char b1[32], b2[32];
-    put(t, "%s[%s,%s]", lesson_matrix_symbol(m), lesson_label(l, v.row_labels, r, b1),
+    textbuf_put(t, "%s[%s,%s]", lesson_matrix_symbol(m), lesson_label(l, v.row_labels, r, b1),
         lesson_label(l, v.col_labels, c, b2));
 }
 
 /* What choice i's value is: "A[the,was] = 0.5415", "P = 99.99%", "influence = 2.3406". */
-static void put_choice_value(struct text *t, const struct lesson *l, const struct quiz_question *q, int i)
+static void put_choice_value(struct textbuf *t, const struct lesson *l, const struct quiz_question *q, int i)
 {
     double v = quiz_choice_value(l->trace, q, i);
     char num[48];
     if (q->kind == QUIZ_ROW) {
         put_cell(t, l, MAT_WEIGHTS, q->head, q->row, i);
         number(v, num, sizeof num);
-        put(t, " = %s", num);
+        textbuf_put(t, " = %s", num);
     } else if (q->kind == QUIZ_CLASS) {
         lesson_format_percent(v, num, sizeof num);
-        put(t, num[0] == '<' || num[0] == '>' ? "P %s" : "P = %s", num); /* "P > 99.99%" */
+        textbuf_put(t, num[0] == '<' || num[0] == '>' ? "P %s" : "P = %s", num); /* "P > 99.99%" */
     } else {
         number(v, num, sizeof num);
-        put(t, "%s = %s", lesson_matrix_symbol(MAT_INFLUENCE), num);
+        textbuf_put(t, "%s = %s", lesson_matrix_symbol(MAT_INFLUENCE), num);
     }
 }
 
 void quiz_prompt(const struct lesson *l, const struct quiz_question *q, char *buf, size_t size)
 {
-    struct text t = {buf, size, 0};
+    struct textbuf t = {buf, size, 0};
     buf[0] = '\0';
     char cell[128], lab[32];
-    struct text c = {cell, sizeof cell, 0};
+    struct textbuf c = {cell, sizeof cell, 0};
     switch (q->kind) {
     case QUIZ_ROW:
         /* TRANSLATORS: a quiz question (screen and handout); %s is the query
            word, %d the head (from 1). The student picks a word. */
-        put(&t, _("Which word will «%s» attend to most in head %d?"), lesson_label(l, LABEL_TOKEN, q->row, lab),
+        textbuf_put(&t, _("Which word will «%s» attend to most in head %d?"), lesson_label(l, LABEL_TOKEN, q->row, lab),
             q->head + 1);
         break;
     case QUIZ_CELL:
@@ -239,7 +222,7 @@ void quiz_prompt(const struct lesson *l, const struct quiz_question *q, char *bu
         put_cell(&c, l, q->matrix, q->head, q->row, q->col);
         /* TRANSLATORS: quiz questions where the student types a number; %s
            names the cell as the formulas do ("S[was,good]"), %d is the head. */
-        put(&t, q->matrix == MAT_SCORES   ? _("What is the score %s in head %d? Type a number.")
+        textbuf_put(&t, q->matrix == MAT_SCORES   ? _("What is the score %s in head %d? Type a number.")
                 : q->matrix == MAT_SCALED ? _("What is the scaled score %s in head %d? Type a number.")
                 : q->matrix == MAT_WEIGHTS ? _("What is the attention weight %s in head %d? Type a number.")
                                            : _("What is the head's output %s in head %d? Type a number."),
@@ -247,12 +230,12 @@ void quiz_prompt(const struct lesson *l, const struct quiz_question *q, char *bu
         break;
     case QUIZ_CLASS:
         /* TRANSLATORS: a quiz question before the logits and probabilities appear. */
-        put(&t, "%s", _("Which class will the model predict for this sentence?"));
+        textbuf_put(&t, "%s", _("Which class will the model predict for this sentence?"));
         break;
     case QUIZ_COMPARE:
         /* TRANSLATORS: quiz questions of the RNN vs attention view: the word
            whose embedding changes the model's last output most. */
-        put(&t, "%s", q->model == TRACE_RNN ? _("Which word still matters most to the RNN at the end?")
+        textbuf_put(&t, "%s", q->model == TRACE_RNN ? _("Which word still matters most to the RNN at the end?")
                     : q->model == TRACE_LSTM ? _("Which word still matters most to the LSTM at the end?")
                                              : _("Which word matters most to attention's last output?"));
         break;
@@ -263,7 +246,7 @@ void quiz_prompt(const struct lesson *l, const struct quiz_question *q, char *bu
 
 void quiz_operands(const struct lesson *l, const struct quiz_question *q, char *buf, size_t size)
 {
-    struct text t = {buf, size, 0};
+    struct textbuf t = {buf, size, 0};
     buf[0] = '\0';
     const struct trace *tr = l->trace;
     char lab[32], lab2[32], num[48];
@@ -273,64 +256,64 @@ void quiz_operands(const struct lesson *l, const struct quiz_question *q, char *
     if (q->kind == QUIZ_ROW || (q->kind == QUIZ_CELL && q->matrix == MAT_WEIGHTS)) {
         struct matview v = lesson_matrix(l, before, h);
         if (q->kind == QUIZ_CELL)
-            put(&t, "A[%s,%s] = softmax(%s[%s,·])[%s]; ", lesson_label(l, LABEL_TOKEN, q->row, lab),
+            textbuf_put(&t, "A[%s,%s] = softmax(%s[%s,·])[%s]; ", lesson_label(l, LABEL_TOKEN, q->row, lab),
                 lesson_label(l, LABEL_TOKEN, q->col, lab2), lesson_matrix_symbol(before),
                 lesson_label(l, LABEL_TOKEN, q->row, lab), lesson_label(l, LABEL_TOKEN, q->col, lab2));
-        put(&t, "%s[%s,·] = ", lesson_matrix_symbol(before), lesson_label(l, LABEL_TOKEN, q->row, lab));
+        textbuf_put(&t, "%s[%s,·] = ", lesson_matrix_symbol(before), lesson_label(l, LABEL_TOKEN, q->row, lab));
         put_vector(&t, v.data + (size_t)q->row * v.stride, v.cols, 1);
     } else if (q->kind == QUIZ_CELL && q->matrix == MAT_SCORES) {
         struct matview Q = lesson_matrix(l, MAT_Q, h), K = lesson_matrix(l, MAT_K, h);
         const char *r = lesson_label(l, LABEL_TOKEN, q->row, lab), *c = lesson_label(l, LABEL_TOKEN, q->col, lab2);
-        put(&t, "S[%s,%s] = Q[%s]·K[%s]; Q[%s] = ", r, c, r, c, r);
+        textbuf_put(&t, "S[%s,%s] = Q[%s]·K[%s]; Q[%s] = ", r, c, r, c, r);
         put_vector(&t, Q.data + (size_t)q->row * Q.stride, Q.cols, 1);
-        put(&t, "; K[%s] = ", c);
+        textbuf_put(&t, "; K[%s] = ", c);
         put_vector(&t, K.data + (size_t)q->col * K.stride, K.cols, 1);
     } else if (q->kind == QUIZ_CELL && q->matrix == MAT_SCALED) {
         struct matview S = lesson_matrix(l, MAT_SCORES, h);
         const char *r = lesson_label(l, LABEL_TOKEN, q->row, lab), *c = lesson_label(l, LABEL_TOKEN, q->col, lab2);
         number(S.data[(size_t)q->row * S.stride + (size_t)q->col], num, sizeof num);
-        put(&t, "S'[%s,%s] = S[%s,%s] / √d_k; S[%s,%s] = %s; d_k = %d", r, c, r, c, r, c, num, tr->DK);
+        textbuf_put(&t, "S'[%s,%s] = S[%s,%s] / √d_k; S[%s,%s] = %s; d_k = %d", r, c, r, c, r, c, num, tr->DK);
     } else if (q->kind == QUIZ_CELL && q->matrix == MAT_HEAD_OUT) {
         struct matview A = lesson_matrix(l, MAT_WEIGHTS, h), V = lesson_matrix(l, MAT_V, h);
         const char *r = lesson_label(l, LABEL_TOKEN, q->row, lab);
         char d[32];
         lesson_label(l, LABEL_DIM, q->col, d);
-        put(&t, "O[%s,%s] = Σ_j A[%s,j]·V[j,%s]; A[%s,·] = ", r, d, r, d, r);
+        textbuf_put(&t, "O[%s,%s] = Σ_j A[%s,j]·V[j,%s]; A[%s,·] = ", r, d, r, d, r);
         put_vector(&t, A.data + (size_t)q->row * A.stride, A.cols, 1);
-        put(&t, "; V[·,%s] = ", d);
+        textbuf_put(&t, "; V[·,%s] = ", d);
         put_vector(&t, V.data + (size_t)q->col, V.rows, V.stride);
     }
 }
 
 void quiz_answer(const struct lesson *l, const struct quiz_question *q, char *buf, size_t size)
 {
-    struct text t = {buf, size, 0};
+    struct textbuf t = {buf, size, 0};
     buf[0] = '\0';
     char lab[32], num[48];
     if (q->kind == QUIZ_CELL) {
         put_cell(&t, l, q->matrix, q->head, q->row, q->col);
         number(q->value, num, sizeof num);
-        put(&t, " = %s", num);
+        textbuf_put(&t, " = %s", num);
         return;
     }
     int n = 0;
     for (int i = 0; i < q->n_choices; i++)
         if (quiz_choice_right(l->trace, q, i)) {
             /* TRANSLATORS: between two answers that tie: «was» or «not». */
-            put(&t, "%s«%s» (", n++ ? _(" or ") : "", quiz_choice_label(l, q, i, lab));
+            textbuf_put(&t, "%s«%s» (", n++ ? _(" or ") : "", quiz_choice_label(l, q, i, lab));
             put_choice_value(&t, l, q, i);
-            put(&t, ")");
+            textbuf_put(&t, ")");
         }
 }
 
 void quiz_feedback(const struct lesson *l, const struct quiz_question *q, int choice, double guess, char *buf,
                    size_t size)
 {
-    struct text t = {buf, size, 0};
+    struct textbuf t = {buf, size, 0};
     buf[0] = '\0';
     char num[48], num2[48], err[48], tol[48], lab[32], truth[256], mine[256];
     if (q->kind == QUIZ_CELL) {
-        struct text c = {truth, sizeof truth, 0};
+        struct textbuf c = {truth, sizeof truth, 0};
         truth[0] = '\0';
         put_cell(&c, l, q->matrix, q->head, q->row, q->col);
         number(q->value, num, sizeof num);
@@ -340,26 +323,26 @@ void quiz_feedback(const struct lesson *l, const struct quiz_question *q, int ch
         if (quiz_number_right(q, guess))
             /* TRANSLATORS: the reveal after a typed number: the cell, its true
                value, the number typed, the error, and the tolerance (±). */
-            put(&t, _("Right: %s = %s; you typed %s, off by %s (within ±%s)."), truth, num, num2, err, tol);
+            textbuf_put(&t, _("Right: %s = %s; you typed %s, off by %s (within ±%s)."), truth, num, num2, err, tol);
         else
-            put(&t, _("Wrong: %s = %s; you typed %s, off by %s (more than ±%s)."), truth, num, num2, err, tol);
+            textbuf_put(&t, _("Wrong: %s = %s; you typed %s, off by %s (more than ±%s)."), truth, num, num2, err, tol);
         return;
     }
-    struct text m = {mine, sizeof mine, 0};
+    struct textbuf m = {mine, sizeof mine, 0};
     mine[0] = '\0';
     put_choice_value(&m, l, q, choice);
     if (quiz_choice_right(l->trace, q, choice)) {
         /* TRANSLATORS: the reveal after a right choice: the word (or class)
            chosen and its value ("A[good,was] = 0.22", "P = 98%"). */
-        put(&t, _("Right: «%s» (%s) is the largest."), quiz_choice_label(l, q, choice, lab), mine);
+        textbuf_put(&t, _("Right: «%s» (%s) is the largest."), quiz_choice_label(l, q, choice, lab), mine);
         return;
     }
-    struct text c = {truth, sizeof truth, 0};
+    struct textbuf c = {truth, sizeof truth, 0};
     truth[0] = '\0';
     put_choice_value(&c, l, q, q->answer);
     char lab2[32];
     /* TRANSLATORS: the reveal after a wrong choice: the choice and its value,
        then the right answer and its value. */
-    put(&t, _("Wrong: you chose «%s» (%s); the largest is «%s» (%s)."), quiz_choice_label(l, q, choice, lab), mine,
+    textbuf_put(&t, _("Wrong: you chose «%s» (%s); the largest is «%s» (%s)."), quiz_choice_label(l, q, choice, lab), mine,
         quiz_choice_label(l, q, q->answer, lab2), truth);
 }

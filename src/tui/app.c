@@ -1133,18 +1133,10 @@ static int cmp_double(const void *x, const void *y)
 
 int app_bench(struct app *a, int w, int h, FILE *out)
 {
-    FILE *screen_out = tmpfile(), *screen_in = fopen("/dev/null", "r");
-    if (!screen_out || !screen_in)
-        return fprintf(stderr, _("attnstep: --bench: cannot open a scratch file: %s\n"), strerror(errno)), 1;
-    char size[32];
-    snprintf(size, sizeof size, "%d", w);
-    setenv("COLUMNS", size, 1);
-    snprintf(size, sizeof size, "%d", h);
-    setenv("LINES", size, 1);
+    FILE *screen_out;
     struct term t;
     char msg[256];
-    widgets_utf8 = 1;
-    if (term_init(&t, "xterm-256color", screen_out, screen_in, msg, sizeof msg))
+    if (term_offscreen(&t, w, h, &screen_out, msg, sizeof msg))
         return fprintf(stderr, "attnstep: --bench: %s\n", msg), 1; /* msg is translated */
     widgets_utf8 = t.utf8;
     theme_init(&t);
@@ -1167,8 +1159,6 @@ int app_bench(struct app *a, int w, int h, FILE *out)
             if (term_stop_signal) {
                 term_done();
                 free(us);
-                fclose(screen_out);
-                fclose(screen_in);
                 return 128 + term_stop_signal;
             }
         }
@@ -1191,7 +1181,5 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     fprintf(out, _("frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n"), frames, sum / frames,
             us[p99 < 0 ? 0 : p99], us[frames - 1], (double)bytes / frames);
     free(us);
-    fclose(screen_out);
-    fclose(screen_in);
     return 0;
 }

@@ -343,25 +343,9 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
         else
             app_goto(a, step - 1);
     }
-    FILE *screen_out = tmpfile(), *screen_in = fopen("/dev/null", "r");
-    if (!screen_out || !screen_in) {
-        int e = errno;
-        if (screen_out)
-            fclose(screen_out);
-        if (screen_in)
-            fclose(screen_in);
-        /* TRANSLATORS: an error after "attnstep: "; %s is the system's reason. */
-        return fprintf(stderr, _("attnstep: --snapshot: cannot open a scratch file: %s\n"), strerror(e)), 1;
-    }
-    char size[32];
-    snprintf(size, sizeof size, "%d", w);
-    setenv("COLUMNS", size, 1);
-    snprintf(size, sizeof size, "%d", h);
-    setenv("LINES", size, 1);
     struct term t;
-    widgets_utf8 = 1;
     int rc = 0;
-    if (term_init(&t, "xterm-256color", screen_out, screen_in, msg, sizeof msg)) {
+    if (term_offscreen(&t, w, h, NULL, msg, sizeof msg)) {
         fprintf(stderr, "attnstep: --snapshot: %s\n", msg); /* msg is translated */
         rc = 1;
     } else {
@@ -375,8 +359,6 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
         }
         term_done();
     }
-    fclose(screen_out);
-    fclose(screen_in);
     if (rc == 0) {
         fputs("attnstep: ", stdout);
         /* TRANSLATORS: --snapshot's line after "attnstep: ": the SVG file written, then the screen's size

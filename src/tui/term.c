@@ -1,6 +1,7 @@
 #include "term.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@ volatile sig_atomic_t term_stop_signal;
 
 static SCREEN *screen;
 static int started;
+static FILE *offscreen_out, *offscreen_in; /* term_offscreen's scratch file and /dev/null */
 
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 static struct sigaction saved[sizeof stop_signals / sizeof stop_signals[0]];
@@ -72,6 +74,41 @@ void term_done(void)
     delscreen(screen);
     screen = NULL;
     catch_stop_signals(0);
+    if (offscreen_out)
+        fclose(offscreen_out);
+    if (offscreen_in)
+        fclose(offscreen_in);
+    offscreen_out = offscreen_in = NULL;
+}
+
+int term_offscreen(struct term *t, int w, int h, FILE **scratch, char *msg, size_t size)
+{
+    FILE *out = tmpfile(), *in = fopen("/dev/null", "r");
+    if (!out || !in) {
+        int e = errno;
+        if (out)
+            fclose(out);
+        if (in)
+            fclose(in);
+        /* TRANSLATORS: why --bench or --snapshot cannot draw; %s is the system's reason. */
+        snprintf(msg, size, _("cannot open a scratch file: %s"), strerror(e));
+        return -1;
+    }
+    char n[32];
+    snprintf(n, sizeof n, "%d", w);
+    setenv("COLUMNS", n, 1);
+    snprintf(n, sizeof n, "%d", h);
+    setenv("LINES", n, 1);
+    if (term_init(t, "xterm-256color", out, in, msg, size)) {
+        fclose(out);
+        fclose(in);
+        return -1;
+    }
+    offscreen_out = out;
+    offscreen_in = in;
+    if (scratch)
+        *scratch = out;
+    return 0;
 }
 
 int term_init(struct term *t, const char *termname, FILE *out, FILE *in, char *msg, size_t size)
