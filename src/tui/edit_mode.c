@@ -396,7 +396,7 @@ int edit_mode_key(struct app *a, int key)
     if (key == 'e' && e->ui == EDIT_OFF) {
         if (a->view == VIEW_HEATMAP)
             snprintf(a->message, sizeof a->message, "%s", _("e: the heatmap's cells are attention weights the model "
-                     "computes, not numbers of the model; e edits a weight in the pipeline (v), e.g. W_Q at a "
+                     "computes, not numbers stored in the model; e edits a weight in the pipeline (v), e.g. W_Q at a "
                      "Queries stage"));
         else if (a->view != VIEW_PIPELINE)
             snprintf(a->message, sizeof a->message, "%s", _("e: weights are edited in the pipeline (v)"));

@@ -215,7 +215,7 @@ int quiz_mode_key(struct app *a, int key)
     }
     snprintf(a->message, sizeof a->message, "%s",
              /* TRANSLATORS: a key other than the quiz's while a question is open. */
-             pick ? _("a question is open: ←→ or a number choose, Enter answers, Esc skips (q quits)")
+             pick ? _("a question is open: ←→ or a number picks, Enter answers, Esc skips (q quits)")
                   : _("a question is open: type a number, Enter answers, Esc skips (q quits)"));
     return 1;
 }

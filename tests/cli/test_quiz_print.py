@@ -110,7 +110,7 @@ kq, ka = sections(ko)
 check("Korean: exits 0, the same 13 answers (influence is 영향력)",
       rc == 0 and ka == {n: v.replace("influence", "영향력") for n, v in ans.items()}, err, ka)
 check("Korean: every question is in Korean", len(kq) == 13 and all(hangul(v) for v in kq.values()), kq)
-check("Korean: «the» of head 1 asked in Korean", "헤드 1에서 «the»은(는) 어느 단어에 가장 주목합니까?" in ko, ko[:1500])
+check("Korean: «the» of head 1 asked in Korean", "헤드 1에서 «the» 행이 가장 주목하는 단어는 무엇입니까?" in ko, ko[:1500])
 english = [s for s in ("Which word", "How answers", "Questions", "Answers", "choose", "given", "model ") if s in ko]
 check("Korean: no English text left", not english, english)
 
