@@ -147,6 +147,7 @@ N_(
 "Predict and change:\n"
 "  a                quiz on / off: predict a result before it is shown\n"
 "  e                what if: select a weight (↑ ↓ ← →), e again edits it\n"
+"  E                what if by name: type an edit as --set writes it\n"
 "  u U              undo the last edit / all edits\n"
 "\n"),
 N_(

@@ -189,13 +189,10 @@ static int replay(struct app *a, int keep, const char *extra, struct error *err)
     return 0;
 }
 
-static void apply_input(struct app *a)
+/* Applies one edit as --set writes it, on top of the active ones. */
+static void apply_edit(struct app *a, const char *edit)
 {
     struct edit_state *e = &a->edit;
-    char name[128], edit[EDIT_TEXT];
-    cell_name(a, e->matrix, e->row, e->col, name, sizeof name);
-    snprintf(edit, sizeof edit, "%s=%s", name, e->input);
-    e->ui = EDIT_SELECT;
     if (e->n >= EDIT_MAX) {
         /* TRANSLATORS: %d is the most edits the screen keeps. */
         snprintf(a->message, sizeof a->message, _("not changed: %d edits at once is the most (u: undo one)"),
@@ -217,6 +214,21 @@ static void apply_input(struct app *a)
     }
     /* TRANSLATORS: after an edit in the screen: the edit as --set writes it. */
     snprintf(a->message, sizeof a->message, _("%s: computed again; the changed numbers are marked (u: undo)"), edit);
+}
+
+static void apply_input(struct app *a)
+{
+    struct edit_state *e = &a->edit;
+    char name[128], edit[EDIT_TEXT];
+    if (e->by_name) {
+        e->ui = e->ui_before;
+        apply_edit(a, e->input);
+        return;
+    }
+    cell_name(a, e->matrix, e->row, e->col, name, sizeof name);
+    snprintf(edit, sizeof edit, "%s=%.63s", name, e->input); /* a number: short */
+    e->ui = EDIT_SELECT;
+    apply_edit(a, edit);
 }
 
 static void undo(struct app *a, int all)
@@ -350,6 +362,18 @@ static void open_editor(struct app *a)
         return;
     snprintf(e->input, sizeof e->input, "%.6g", cell_value(a, e->matrix, e->row, e->col));
     e->prefilled = 1;
+    e->by_name = 0;
+    e->ui = EDIT_TYPING;
+}
+
+/* E: an editor for a whole edit, for what has no panel to select (biases, norms). */
+static void open_by_name(struct app *a)
+{
+    struct edit_state *e = &a->edit;
+    e->input[0] = '\0';
+    e->prefilled = 0;
+    e->by_name = 1;
+    e->ui_before = e->ui;
     e->ui = EDIT_TYPING;
 }
 
@@ -358,7 +382,7 @@ static int typing_key(struct app *a, int key)
     struct edit_state *e = &a->edit;
     size_t len = strlen(e->input);
     switch (key) {
-    case 27: e->ui = EDIT_SELECT; return 1;
+    case 27: e->ui = e->by_name ? e->ui_before : EDIT_SELECT; return 1;
     case '\n': case '\r': case KEY_ENTER: apply_input(a); return 1;
     case KEY_BACKSPACE: case 127: case 8:
         e->prefilled = 0;
@@ -366,7 +390,7 @@ static int typing_key(struct app *a, int key)
             e->input[len - 1] = '\0';
         return 1;
     default:
-        if (key > ' ' && key < 127) {
+        if ((key > ' ' && key < 127) || (e->by_name && key >= 128 && key < 256)) { /* a token may be Korean */
             if (e->prefilled)
                 e->input[len = 0] = '\0';
             e->prefilled = 0;
@@ -389,6 +413,10 @@ int edit_mode_key(struct app *a, int key)
         return typing_key(a, key);
     if (key == 'u' || key == 'U') {
         undo(a, key == 'U');
+        return 1;
+    }
+    if (key == 'E') {
+        open_by_name(a);
         return 1;
     }
     if (e->ui == EDIT_SELECT && a->view != VIEW_PIPELINE)
@@ -550,6 +578,16 @@ void edit_mode_draw(struct app *a)
         return; /* the message says what just happened */
     draw_fill(y, 0, COLS, at);
     int x = 1 + draw_text(y, 1, 2, widgets_utf8 ? "▸" : ">", at) + 1;
+    if (e->ui == EDIT_TYPING && e->by_name) {
+        /* TRANSLATORS: the start of the line where E's edit is typed, as --set writes it. */
+        x += draw_text(y, x, COLS - x - 1, _("edit: "), at);
+        x += draw_text(y, x, COLS - x - 1, e->input, at);
+        x += draw_text(y, x, COLS - x - 1, widgets_utf8 ? "▏" : "_", at);
+        /* TRANSLATORS: after the edit being typed (E); the example keeps its
+           --set form: a bias, row 0, column 3, set to 0.5. */
+        draw_text_cut(y, x + 2, COLS - x - 3, _("e.g. b_q[0,3]=0.5 · Enter: apply · Esc: cancel"), at);
+        return;
+    }
     if (!n_avail || avail_of(e->matrix) < 0) {
         /* TRANSLATORS: the select mode's line above the status line at a
            stage without weights (64+ cells). */

@@ -25,8 +25,10 @@ struct edit_state {
     enum edit_ui ui;
     enum matrix_id matrix;         /* the selected cell: its matrix (MAT_COUNT = none yet), */
     int row, col;                  /* row and column of the whole matrix (not of a head's slice) */
-    char input[64];                /* the editor's text */
+    char input[128];               /* the editor's text */
     int prefilled;                 /* the text is the old value: the first key typed replaces it */
+    int by_name;                   /* E: the editor takes a whole edit, NAME[ROW,COL]=VALUE (biases, norms) */
+    enum edit_ui ui_before;        /* where the editor opened by E goes back to */
 };
 
 struct app;

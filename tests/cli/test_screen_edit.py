@@ -362,5 +362,43 @@ def t_korean():
         expect(s12 is not None, "", s12)
 
 
+@test("E types a whole edit by name (a bias has no panel): b_q[0,3]=2 moves Q's column 3 by 2 minus its old value; a bad name changes nothing; Esc cancels; u undoes exactly")
+def t_by_name():
+    with attnstep("--model", TINY_EN, SENTENCE) as p:
+        p.settle(has_status(step=1))
+        s5 = to_stage(p, 5)  # Queries · head 1: Q[the] = x[the]·W_Q[:,0…7] + b_Q[0…7]
+        s5_e = p.screen(escapes=True)
+        before = re.search(r"= \[([^\]]*)\]", flat(s5))
+        expect(before, "no Q[the] vector in the formula line", s5)
+        p.text("E")
+        p.settle(lambda s: note(s).startswith("▸ edit: ▏"))
+        p.keys("Escape")
+        s = p.settle(lambda s: "▸" not in note(s))
+        expect("edit" not in status(s)["line"], "Esc on E's line made an edit", s)
+        p.text("E")
+        p.settle(lambda s: note(s).startswith("▸ edit: "))
+        ts.tmux("send-keys", "-t", p.target, "-l", "--", "nope[0,0]=1")
+        p.keys("Enter")
+        s = p.settle(lambda s: "not changed: nope[0,0]=1: " in message(s))
+        expect("edit" not in status(s)["line"], "a bad name made an edit", s)
+        p.text("E")
+        p.settle(lambda s: note(s).startswith("▸ edit: "))
+        ts.tmux("send-keys", "-t", p.target, "-l", "--", "b_q[0,3]=2")
+        p.keys("Enter")
+        s = p.settle(lambda s: "b_q[0,3]=2: computed again" in message(s))
+        expect("│ 1 edit" in status(s)["line"], "no edit count after E", s)
+        after = re.search(r"= \[([^\]]*)\]", flat(s))
+        old = [float(x) for x in before.group(1).split(",")]
+        new = [float(x) for x in after.group(1).split(",")]
+        expect(new[:3] == old[:3] and new[4:] == old[4:] and new[3] != old[3],
+               "only column 3 of Q[the] should change: %s → %s" % (old, new), s)
+        expect("(Δ up to ±" in flat(s), "no Δ in the formula line", s)
+        p.text("u")
+        p.settle(lambda s: "undone: b_q[0,3]=2" in message(s))
+        p.keys("Escape")
+        p.settle(lambda s: not message(s))
+        expect(same_screen(p.screen(escapes=True), s5_e), "after u stage 5 is not the unedited one", p.screen())
+
+
 if __name__ == "__main__":
     sys.exit(ts.main())

@@ -30,7 +30,7 @@ TINY_EN, TINY_KO, RANDOM_EN = (os.path.join(MODELS, m) for m in ("tiny-en", "tin
 # Every key app.c, view_heatmap.c, view_compare.c and view_training.c handle,
 # as the help lists it in its key column.
 HELP_KEYS = ["→  l  space", "←  h  Backspace", "]  [", "Home g  End G", "Tab", "v", "r", "n  N", "1–9", "0",
-             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "a", "e", "u  U", "S", "PgDn  PgUp", ":", "mouse click", "?  Esc", "q  Q"]
+             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "a", "e", "E", "u  U", "S", "PgDn  PgUp", ":", "mouse click", "?  Esc", "q  Q"]
 # Descriptions that used to be cut at the overlay's edge, whole once the
 # wrapped lines are joined.
 HELP_PHRASES = ["view: pipeline → heatmap → RNN vs attention → training",
