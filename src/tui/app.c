@@ -367,6 +367,14 @@ static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int g
 
 #define N_HINTS(h) (int)(sizeof h / sizeof h[0])
 
+/* The status line's own part, then the edit count while edits are active; returns the cells used. */
+static int draw_status_left(struct app *a, int y, const char *left)
+{
+    int used = draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS));
+    size_t n = strlen(left);
+    return used + edit_mode_status(a, y, used, n >= 3 && !strcmp(left + n - 3, "│"));
+}
+
 static void draw_status(struct app *a)
 {
     int y = LINES - 1;
@@ -386,6 +394,7 @@ static void draw_status(struct app *a)
            snapshot shown, of how many (key hints follow). */
         snprintf(left, sizeof left, _(" snapshot %d/%d │"), a->hist.n_snapshots ? a->hist_i + 1 : 0,
                  a->hist.n_snapshots);
+        /* no edit count: the snapshots come from the training history, which edits do not change */
         draw_hints(y, draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
         return;
     }
@@ -403,7 +412,7 @@ static void draw_status(struct app *a)
         snprintf(left, sizeof left, ngettext(" word %d/%d │ RNN %d step, attention 1 │",
                                              " word %d/%d │ RNN %d steps, attention 1 │", (unsigned long)a->trace.N),
                  a->cmp_t, a->trace.N, a->trace.N);
-        draw_hints(y, draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
+        draw_hints(y, draw_status_left(a, y, left), hints, N_HINTS(hints), 2);
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
@@ -450,9 +459,7 @@ static void draw_status(struct app *a)
         {"1-9", pgettext("key hint", "head")}, {"p", pgettext("key hint", "play")},
         {"?", pgettext("key hint", "help")}, {"q  Q", pgettext("key hint", "quit")},
     };
-    int used = draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS));
-    used += edit_mode_status(a, y, used);
-    draw_hints(y, used, hints, N_HINTS(hints), 1);
+    draw_hints(y, draw_status_left(a, y, left), hints, N_HINTS(hints), 1);
 }
 
 /* What stays true while it is on screen: a classifier trained without the

@@ -554,14 +554,15 @@ int edit_mode_status_width(const struct app *a)
     return utf8_width(t) + 2;
 }
 
-int edit_mode_status(const struct app *a, int y, int x)
+int edit_mode_status(const struct app *a, int y, int x, int after_bar)
 {
     if (!a->edit.n)
         return 0;
     char t[64];
     edits_text(a, t, sizeof t);
-    int used = draw_text(y, x, COLS - x, "│ ", theme_attr(ROLE_STATUS));
-    return used + draw_text(y, x + used, COLS - x - used, t, theme_attr(ROLE_CHANGED));
+    int used = draw_text(y, x, COLS - x, after_bar ? " " : "│ ", theme_attr(ROLE_STATUS));
+    used += draw_text(y, x + used, COLS - x - used, t, theme_attr(ROLE_CHANGED));
+    return used + (after_bar ? draw_text(y, x + used, COLS - x - used, " │", theme_attr(ROLE_STATUS)) : 0);
 }
 
 void edit_mode_draw(struct app *a)

@@ -58,7 +58,8 @@ void edit_mode_heat_line(const struct app *a, enum matrix_id m, int head, int i,
                          size_t size);
 /* Cells the status line's edit count takes, and drawing it at (y, x). */
 int edit_mode_status_width(const struct app *a);
-int edit_mode_status(const struct app *a, int y, int x);
+/* after_bar: the status line so far ends in "│" (the count then ends in one too). */
+int edit_mode_status(const struct app *a, int y, int x, int after_bar);
 /* The editor's prompt and the cursor's note, drawn over the frame. */
 void edit_mode_draw(struct app *a);
 
