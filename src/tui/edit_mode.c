@@ -88,14 +88,19 @@ static int differs(double v, double b)
 
 /* ---- state ------------------------------------------------------------- */
 
-void edit_mode_rebase(struct app *a)
+static void drop_base(struct edit_state *e)
 {
-    struct edit_state *e = &a->edit;
     if (e->has_base) {
         lesson_free(&e->base_lesson);
         trace_free(&e->base);
         e->has_base = 0;
     }
+}
+
+void edit_mode_rebase(struct app *a)
+{
+    struct edit_state *e = &a->edit;
+    drop_base(e);
     if (!e->n)
         return;
     struct error err;
@@ -111,11 +116,7 @@ void edit_mode_rebase(struct app *a)
 void edit_mode_free(struct app *a)
 {
     struct edit_state *e = &a->edit;
-    if (e->has_base) {
-        lesson_free(&e->base_lesson);
-        trace_free(&e->base);
-        e->has_base = 0;
-    }
+    drop_base(e);
     if (e->clone) {
         if (a->model == e->clone) /* no pointer to freed memory left behind */
             a->model = e->original;
