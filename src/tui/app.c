@@ -530,7 +530,7 @@ static const char *const help_keys[][2] = {
     {"a", N_("quiz on / off: predict a result before it is shown (Enter answers, Esc skips)")},
     {"e", N_("what if: select a weight of the stage shown (↑↓←→ cell, Tab matrix), e again edits it, Enter "
              "applies, Esc leaves")},
-    {"E", N_("what if, by name: type an edit as --set writes it (b_q[0,3]=0.5: biases, norms, any weight)")},
+    {"E", N_("what if, by name: type one edit as --set writes it (biases, norms, any weight)")},
     {"u  U", N_("undo the last edit / all edits")},
     {"S", N_("snapshot: write the screen to attnstep-NNN.svg in the current folder, for a slide")},
     {"PgDn  PgUp", N_("lesson (--lesson FILE): next / previous slide")},
