@@ -13,6 +13,10 @@
 #define BUNDLE_MAX_D_MODEL 1024
 #define BUNDLE_MAX_VOCAB 200000
 
+/* config.csv task: a sentence classifier (the default) or a language model
+ * (DESIGN.md "Language models"). */
+enum bundle_task { BUNDLE_TASK_CLASSIFY, BUNDLE_TASK_LM };
+
 enum bundle_matrix { BUNDLE_Q, BUNDLE_K, BUNDLE_V, BUNDLE_O, BUNDLE_N_PROJ };
 
 /* The recurrent models read the same embeddings, one word at a time. */
@@ -67,7 +71,21 @@ struct bundle {
      * without it every word is a token (DESIGN.md "Tokenizer"). */
     int has_tokenizer;
     struct bpe bpe;
+    /* task,lm: the encoder block (enc.present, enc.n_labels 0, no w_cls/b_cls)
+     * followed by an lm head over the vocabulary; the causal mask always on. */
+    int task;          /* enum bundle_task */
+    double *w_lm;      /* (D, V) lm only, else NULL */
+    double *b_lm;      /* (V) zeros when b_lm.csv is absent; lm only, else NULL */
+    int has_b_lm;
+    int eos_id;        /* vocabulary row of <eos>, -1 when there is none */
 };
+
+/* The lm head's files. */
+#define BUNDLE_W_LM_FILE "w_lm.csv"
+#define BUNDLE_B_LM_FILE "b_lm.csv"
+/* The first BUNDLE_N_BLOCK_FILES of bundle_encoder_file are the encoder block
+ * an lm bundle has too; the last two are the classifier (w_cls, b_cls). */
+#define BUNDLE_N_BLOCK_FILES 8
 
 /* The encoder files, in the order they are read and written. */
 #define BUNDLE_N_ENCODER_FILES 10

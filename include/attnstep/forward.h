@@ -2,7 +2,8 @@
  * encoder block and classifier: the forward pass written once, used by the
  * trace (to show it) and by training (to learn from it).
  *
- * Dimension letters: N = tokens, D = d_model, H = heads, F = d_ff, C = classes. */
+ * Dimension letters: N = tokens, D = d_model, H = heads, F = d_ff, C = classes,
+ * V = vocabulary rows. */
 #ifndef ATTNSTEP_FORWARD_H
 #define ATTNSTEP_FORWARD_H
 
@@ -21,11 +22,15 @@ struct forward_acts {
     double *ffn_out, *residual2, *norm2;/* (N, D) */
     double *ln2_mean, *ln2_rstd;        /* (N) */
     double *pooled;                     /* (D) */
-    double *logits, *probs;             /* (C) */
+    double *logits, *probs;             /* (C) classifier only */
+    double *lm_logits;                  /* (N, V) language model only: norm2·W_lm + b_lm */
+    double *next_probs;                 /* (V) language model only: softmax(lm_logits[N-1]), T = 1; may be NULL */
 };
 
 /* Runs the model on vocabulary rows ids (N). pe_ready: a->pe already holds
- * the positional encoding for these N positions (training computes it once). */
+ * the positional encoding for these N positions (training computes it once).
+ * A language model (b->task lm) always runs with the causal mask, whatever
+ * causal says, and ends in the lm head instead of pooling and a classifier. */
 void forward_run(struct forward_acts *a, const struct bundle *b, const int *ids, int N, int causal, int pe_ready);
 
 #endif

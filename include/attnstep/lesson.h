@@ -4,7 +4,9 @@
  * has one), x = e + p, then per head Q, K, V, scores, scaled, masked (causal
  * only), weights, head output; then concat and output; with an encoder
  * block, Add & Norm, the feed-forward network, Add & Norm, mean pooling,
- * logits and probabilities. The RNN lesson: per word t, its input e_t, the pre-activation, h_t; the LSTM lesson: per word,
+ * logits and probabilities; a language model instead ends on the last
+ * position's logits over the vocabulary, the next-token probabilities and the
+ * choice (the most probable token). The RNN lesson: per word t, its input e_t, the pre-activation, h_t; the LSTM lesson: per word,
  * input, gates, cell, h_t; both end on the influence of each word. Each stage
  * fills rows × cols cells of a result matrix (from row row0), revealed one
  * stage, one row or one cell per step.
@@ -31,6 +33,7 @@ enum stage_kind {
     STAGE_INFLUENCE,
     STAGE_RESIDUAL1, STAGE_NORM1, STAGE_FFN_HIDDEN, STAGE_FFN_OUTPUT, STAGE_RESIDUAL2, STAGE_NORM2,
     STAGE_POOLED, STAGE_LOGITS, STAGE_PROBS,
+    STAGE_LM_LOGITS, STAGE_LM_PROBS, STAGE_LM_CHOICE, /* a language model, after norm2 */
     STAGE_KIND_COUNT
 };
 
@@ -47,12 +50,18 @@ enum matrix_id {
     MAT_INFLUENCE,
     MAT_RESIDUAL1, MAT_NORM1, MAT_W_FF1, MAT_FFN_HIDDEN, MAT_W_FF2, MAT_FFN_OUTPUT, MAT_RESIDUAL2, MAT_NORM2,
     MAT_POOLED, MAT_W_CLS, MAT_LOGITS, MAT_PROBS,
+    /* a language model: W_lm (D, V); the last position's logits and next-token
+       probabilities (1, V); the chosen token's probability (1, 1) */
+    MAT_W_LM, MAT_LM_LOGITS, MAT_NEXT_PROBS, MAT_NEXT_CHOICE,
     MAT_COUNT
 };
 
 /* How the rows or columns of a matrix are named. */
 enum label_kind { LABEL_TOKEN, LABEL_DIM, LABEL_VOCAB_ROW, LABEL_MODEL, LABEL_GATE, LABEL_CLASS, LABEL_MEAN,
-                  LABEL_SENTENCE };
+                  LABEL_SENTENCE,
+                  LABEL_VOCAB,   /* the vocabulary row's token ("cat") */
+                  LABEL_LAST,    /* the sentence's last token, whatever i */
+                  LABEL_CHOSEN   /* the chosen next token, whatever i */ };
 
 /* A window onto a trace or model buffer: element (r, c) is data[r*stride + c].
  * MAT_TOKENS has no numbers (data is NULL): its one column is the token id. */

@@ -67,6 +67,12 @@ struct trace {
     double *pooled;     /* (D) mean of norm2's rows */
     double *logits;     /* (C) pooled·W_cls + b_cls */
     double *probs;      /* (C) softmax(logits) */
+    /* A language model (model->task lm: is_lm; causal is then always 1, and
+     * pooled, logits and probs above are NULL, C = 0). V = vocabulary rows. */
+    int is_lm, V;
+    double *lm_logits;  /* (N, V) norm2·W_lm + b_lm, a row per position */
+    double *next_probs; /* (V) softmax(lm_logits[N-1]) at T = 1: the next token's probabilities */
+    int next_choice;    /* argmax of next_probs (greedy): the lowest vocabulary row among equals */
 };
 
 /* "rnn", "lstm", "attention": the rows of influence.csv. */
@@ -80,7 +86,8 @@ extern const char *const trace_model_name[TRACE_N_MODELS];
  * fraction done, 0 when it starts, 1 when it ends. */
 typedef void trace_progress_fn(void *ctx, const char *what, double done);
 
-/* Tokenizes sentence and runs the model. On failure *out is untouched. */
+/* Tokenizes sentence and runs the model. On failure *out is untouched. A
+ * language model always runs causal (t->causal 1, whatever causal says). */
 int trace_build(struct trace *out, const struct bundle *model, const char *sentence, int causal,
                 struct error *err);
 void trace_free(struct trace *t);

@@ -33,7 +33,7 @@ static void put_left(FILE *out, const char *s, int width)
  * a certain 1.000 beside a 0.000 that is not impossible. */
 static void cell_text(enum matrix_id m, double v, char *buf, size_t size)
 {
-    if (m == MAT_PROBS)
+    if (m == MAT_PROBS || m == MAT_NEXT_PROBS || m == MAT_NEXT_CHOICE)
         lesson_format_percent(v, buf, size);
     else if (isinf(v))
         snprintf(buf, size, "%s", v < 0 ? "-inf" : "inf");
@@ -95,22 +95,34 @@ void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head,
             if ((int)strlen(num) > col_w)
                 col_w = (int)strlen(num);
         }
-    fputs("  ", out);
-    put_left(out, lesson_matrix_symbol(m), label_w);
-    for (int c = 0; c < v.cols; c++) {
-        fputs("  ", out);
-        put_right(out, lesson_label(l, v.col_labels, c, lab), col_w);
+    /* A row over the vocabulary (a language model's) can be thousands of
+     * columns: it is printed in blocks that fit the text width. */
+    int per_block = v.cols;
+    if (v.col_labels == LABEL_VOCAB) {
+        per_block = (TEXT_WIDTH - 2 - label_w) / (col_w + 2);
+        per_block = per_block < 1 ? 1 : per_block;
     }
-    fputc('\n', out);
-    for (int r = 0; r < v.rows; r++) {
+    for (int c0 = 0; c0 < v.cols; c0 += per_block) {
+        int c1 = c0 + per_block < v.cols ? c0 + per_block : v.cols;
+        if (c0)
+            fputc('\n', out);
         fputs("  ", out);
-        put_left(out, lesson_label(l, v.row_labels, r, lab), label_w);
-        for (int c = 0; c < v.cols; c++) {
-            cell_text(m, v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
+        put_left(out, lesson_matrix_symbol(m), label_w);
+        for (int c = c0; c < c1; c++) {
             fputs("  ", out);
-            put_right(out, num, col_w);
+            put_right(out, lesson_label(l, v.col_labels, c, lab), col_w);
         }
         fputc('\n', out);
+        for (int r = 0; r < v.rows; r++) {
+            fputs("  ", out);
+            put_left(out, lesson_label(l, v.row_labels, r, lab), label_w);
+            for (int c = c0; c < c1; c++) {
+                cell_text(m, v.data[(size_t)r * v.stride + (size_t)c], num, sizeof num);
+                fputs("  ", out);
+                put_right(out, num, col_w);
+            }
+            fputc('\n', out);
+        }
     }
 }
 

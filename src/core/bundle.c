@@ -84,6 +84,7 @@ struct config {
     double norm_eps;
     int n_labels;
     char **labels;
+    int task;         /* enum bundle_task */
     int encoder_keys; /* any of d_ff, activation, norm_eps, labels given */
     int end_line;     /* after the last row: where a missing key would go */
 };
@@ -279,11 +280,11 @@ static int parse_flag(const struct table *t, int row, const char *a, const char 
 
 enum config_key {
     KEY_D_MODEL, KEY_N_HEADS, KEY_D_HIDDEN, KEY_D_FF, KEY_ACTIVATION, KEY_NORM_EPS, KEY_LABELS,
-    KEY_POSITIONAL, KEY_LOWERCASE, KEY_NAME, KEY_DESCRIPTION, N_KEYS
+    KEY_POSITIONAL, KEY_LOWERCASE, KEY_NAME, KEY_DESCRIPTION, KEY_TASK, N_KEYS
 };
 static const char *const key_name[N_KEYS] = {
     "d_model", "n_heads", "d_hidden", "d_ff", "activation", "norm_eps", "labels",
-    "positional", "lowercase", "name", "description",
+    "positional", "lowercase", "name", "description", "task",
 };
 
 static int read_config(struct config *cfg, const char *dir, struct error *err)
@@ -314,7 +315,7 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             table_error_cell(&t, r, 0, err,
                              /* TRANSLATORS: a key in config.csv; %s is the key given. */
                              _("unknown key \"%s\" (known: d_model, n_heads, d_hidden, d_ff, activation, norm_eps, "
-                               "labels, positional, lowercase, name, description)"),
+                               "labels, positional, lowercase, name, description, task)"),
                              shown(&t, r, 0, buf));
             goto done;
         }
@@ -348,6 +349,12 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
             bad = parse_flag(&t, r, "sinusoidal", "none", "positional", &c.positional, err);
             break;
         case KEY_LOWERCASE: bad = parse_flag(&t, r, "1", "0", "lowercase", &c.lowercase, err); break;
+        case KEY_TASK: {
+            int classify = 1;
+            bad = parse_flag(&t, r, "classify", "lm", "task", &classify, err);
+            c.task = classify ? BUNDLE_TASK_CLASSIFY : BUNDLE_TASK_LM;
+            break;
+        }
         default: { /* name, description: kept as written */
             char **dst = k == KEY_NAME ? &c.name : &c.description;
             if (!(*dst = strdup(table_text(&t, r, 1))))
@@ -369,6 +376,12 @@ static int read_config(struct config *cfg, const char *dir, struct error *err)
         /* TRANSLATORS: the values of n_heads and d_model given in config.csv. */
         table_error_cell(&t, seen[KEY_N_HEADS], 1, err, _("n_heads (%d) must divide d_model (%d) evenly"), c.n_heads,
                          c.d_model);
+        goto done;
+    }
+    if (c.task == BUNDLE_TASK_LM && seen[KEY_LABELS]) {
+        table_error_cell(&t, seen[KEY_LABELS], 0, err,
+                         _("labels belongs to a classifier; a language model (task lm) predicts the next token "
+                           "instead: remove this row"));
         goto done;
     }
     rc = 0;
@@ -563,6 +576,11 @@ static int read_vocab(struct bundle *b, const char *dir, struct error *err)
         table_error_end(&t, err, _("no <unk> token: every vocabulary needs one for unknown words"));
         goto done;
     }
+    b->eos_id = bundle_lookup(b, "<eos>");
+    if (b->task == BUNDLE_TASK_LM && b->eos_id < 0) {
+        table_error_end(&t, err, _("no <eos> token: a language model (task lm) needs one to end a sentence"));
+        goto done;
+    }
     rc = 0;
 done:
     table_free(&t);
@@ -596,6 +614,8 @@ void bundle_free(struct bundle *b)
     for (size_t i = 0; i < sizeof enc / sizeof enc[0]; i++)
         free(enc[i]);
     free_labels(e->labels, e->n_labels);
+    free(b->w_lm);
+    free(b->b_lm);
     bpe_free(&b->bpe);
     free(b->name);
     free(b->description);
@@ -666,23 +686,79 @@ static int read_recurrent(struct bundle *b, const char *dir, int cfg_end_line, s
     return 0;
 }
 
-/* The encoder block and classifier: all ten files or none; then d_ff and labels. */
+/* The lm head: w_lm.csv (D, V), b_lm.csv (V) when there; a classifier has neither. */
+static int read_lm_head(struct bundle *b, const char *dir, struct error *err)
+{
+    char path[PATH_SIZE];
+    const char *files[2] = {BUNDLE_W_LM_FILE, BUNDLE_B_LM_FILE};
+    if (b->task != BUNDLE_TASK_LM) {
+        for (int i = 0; i < 2; i++)
+            if (file_exists(dir, files[i])) {
+                if (file_path(path, dir, files[i], err))
+                    return -1;
+                /* TRANSLATORS: after "PATH: " (PATH is w_lm.csv or b_lm.csv). Keep task,lm as it is. */
+                return error_file(err, path, _("only a language model has this file: add the row task,lm to "
+                                               "config.csv, or remove the file"));
+            }
+        return 0;
+    }
+    if (!file_exists(dir, BUNDLE_W_LM_FILE)) {
+        if (file_path(path, dir, BUNDLE_W_LM_FILE, err))
+            return -1;
+        /* TRANSLATORS: after "PATH: " (PATH the missing w_lm.csv). */
+        return error_file(err, path, _("missing: a language model (task lm) needs w_lm.csv, d_model rows and "
+                                       "a column per vocabulary row"));
+    }
+    size_t D = (size_t)b->d_model, V = (size_t)b->n_vocab;
+    if (!(b->w_lm = malloc(D * V * sizeof(double))) || !(b->b_lm = calloc(V, sizeof(double))))
+        return error_set(err, _("out of memory"));
+    if (read_grid(b->w_lm, dir, BUNDLE_W_LM_FILE, (int)D, (int)V, err))
+        return -1;
+    b->has_b_lm = file_exists(dir, BUNDLE_B_LM_FILE);
+    if (b->has_b_lm && read_grid(b->b_lm, dir, BUNDLE_B_LM_FILE, 1, (int)V, err))
+        return -1;
+    return 0;
+}
+
+/* The encoder block and classifier: all ten files or none; then d_ff and labels.
+ * A language model: the block's eight files, no classifier. */
 static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, struct error *err)
 {
     struct bundle_encoder *e = &b->enc;
     char path[PATH_SIZE];
+    int lm = b->task == BUNDLE_TASK_LM;
+    int n_files = lm ? BUNDLE_N_BLOCK_FILES : BUNDLE_N_ENCODER_FILES;
+    for (int i = BUNDLE_N_BLOCK_FILES; lm && i < BUNDLE_N_ENCODER_FILES; i++)
+        if (file_exists(dir, bundle_encoder_file[i])) {
+            if (file_path(path, dir, bundle_encoder_file[i], err))
+                return -1;
+            /* TRANSLATORS: after "PATH: " (PATH is w_cls.csv or b_cls.csv). Keep task,lm as it is. */
+            return error_file(err, path, _("a language model (task lm) has no classifier: remove this file, or "
+                                           "the row task,lm from config.csv"));
+        }
     int present = 0, first_missing = -1;
-    for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++) {
+    for (int i = 0; i < n_files; i++) {
         if (file_exists(dir, bundle_encoder_file[i]))
             present++;
         else if (first_missing < 0)
             first_missing = i;
     }
-    if (present == 0)
+    if (present == 0 && !lm)
         return 0;
-    if (present < BUNDLE_N_ENCODER_FILES) {
+    if (present < n_files) {
         if (file_path(path, dir, bundle_encoder_file[first_missing], err))
             return -1;
+        if (lm)
+            /* TRANSLATORS: after "PATH: " (PATH the first missing file); %d is how many of the eight are there. */
+            return error_file(err, path,
+                              ngettext("missing: a language model (task lm) needs the encoder block, all of "
+                                       "ln1_gamma, ln1_beta, w_ff1, b_ff1, w_ff2, b_ff2, ln2_gamma and ln2_beta "
+                                       "(%d of 8 is there)",
+                                       "missing: a language model (task lm) needs the encoder block, all of "
+                                       "ln1_gamma, ln1_beta, w_ff1, b_ff1, w_ff2, b_ff2, ln2_gamma and ln2_beta "
+                                       "(%d of 8 are there)",
+                                       present),
+                              present);
         /* TRANSLATORS: after "PATH: " (PATH the first missing file); %d is how many of the ten are there. */
         return error_file(err, path,
                           ngettext("missing: an encoder block needs all of ln1_gamma, ln1_beta, w_ff1, b_ff1, "
@@ -696,7 +772,7 @@ static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, str
         return -1;
     if (e->d_ff == 0)
         return error_at(err, path, cfg_end_line, 1, _("d_ff is missing (w_ff1.csv needs it; add a row d_ff,32)"));
-    if (e->n_labels == 0)
+    if (e->n_labels == 0 && !lm)
         return error_at(err, path, cfg_end_line, 1,
                         _("labels is missing (w_cls.csv needs a class name per column; add labels,negative;positive)"));
     size_t D = (size_t)b->d_model, F = (size_t)e->d_ff, C = (size_t)e->n_labels;
@@ -705,7 +781,7 @@ static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, str
         {&e->w_ff2, F, D}, {&e->b_ff2, 1, D}, {&e->ln2_gamma, 1, D}, {&e->ln2_beta, 1, D},
         {&e->w_cls, D, C}, {&e->b_cls, 1, C},
     };
-    for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++) {
+    for (int i = 0; i < n_files; i++) {
         if (!(*grid[i].dst = malloc(grid[i].rows * grid[i].cols * sizeof(double))))
             return error_set(err, _("out of memory"));
         if (read_grid(*grid[i].dst, dir, bundle_encoder_file[i], (int)grid[i].rows, (int)grid[i].cols, err))
@@ -747,7 +823,7 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
     struct bundle b = {
         .name = cfg.name, .description = cfg.description, .d_model = cfg.d_model,
         .n_heads = cfg.n_heads, .positional = cfg.positional, .lowercase = cfg.lowercase,
-        .d_hidden = cfg.d_hidden,
+        .d_hidden = cfg.d_hidden, .task = cfg.task, .eos_id = -1,
         .enc = {.d_ff = cfg.d_ff, .gelu = cfg.gelu, .norm_eps = cfg.norm_eps, .n_labels = cfg.n_labels,
                 .labels = cfg.labels},
     };
@@ -769,8 +845,9 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
         if (b.has_b[m] && read_grid(b.b[m], dir, bundle_b_file[m], 1, D, err))
             goto fail;
     }
-    if (read_recurrent(&b, dir, cfg.end_line, err) || read_encoder(&b, dir, cfg.end_line, err) ||
-        read_tokenizer(&b, dir, err))
+    /* the lm head first: w_lm.csv in a classifier most likely means a forgotten task,lm */
+    if (read_recurrent(&b, dir, cfg.end_line, err) || read_lm_head(&b, dir, err) ||
+        read_encoder(&b, dir, cfg.end_line, err) || read_tokenizer(&b, dir, err))
         goto fail;
     *out = b;
     return 0;
@@ -841,6 +918,8 @@ int bundle_clone(struct bundle *out, const struct bundle *s, struct error *err)
     b.enc.b_ff2 = dup_doubles(e->b_ff2, D, &f);
     b.enc.w_cls = dup_doubles(e->w_cls, D * C, &f);
     b.enc.b_cls = dup_doubles(e->b_cls, C, &f);
+    b.w_lm = dup_doubles(s->w_lm, D * V, &f);
+    b.b_lm = dup_doubles(s->b_lm, V, &f);
     b.bpe = (struct bpe){0};
     if (!f && s->has_tokenizer && bpe_clone(&b.bpe, &s->bpe, err)) {
         bundle_free(&b);
@@ -930,6 +1009,7 @@ int bundle_init_random(struct bundle *out, const char *name, int d_model, int n_
         return -1;
     }
     b.unk_id = bundle_lookup(&b, "<unk>");
+    b.eos_id = bundle_lookup(&b, "<eos>");
     uint64_t state = seed;
     /* Embeddings in [-1, 1]; projections Xavier-uniform, so scores neither
      * vanish nor saturate the softmax at any width. */
@@ -983,13 +1063,14 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
     char path[PATH_SIZE], num[16];
     struct csvout w;
     const struct bundle_encoder *e = &b->enc;
-    for (int i = 0; e->present && i < e->n_labels; i++)
+    for (int i = 0; e->present && b->task != BUNDLE_TASK_LM && i < e->n_labels; i++)
         if (bundle_label_problem(e->labels[i]))
             /* TRANSLATORS: %d counts the classes from 1; %s is a reason such as "is empty or only
                spaces; a class needs a name" (the class name is its subject). */
             return error_set(err, _("cannot save class %d: its name %s"), i + 1, bundle_label_problem(e->labels[i]));
-    char *labels = e->present ? join_labels(e->labels, e->n_labels) : NULL;
-    if (e->present && !labels)
+    int lm = b->task == BUNDLE_TASK_LM;
+    char *labels = e->present && !lm ? join_labels(e->labels, e->n_labels) : NULL;
+    if (e->present && !lm && !labels)
         return error_set(err, _("out of memory"));
     if (file_path(path, dir, "config.csv", err) || csvout_open(&w, path, err)) {
         free(labels);
@@ -1012,6 +1093,11 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         }
         csvout_end_row(&w);
     }
+    if (lm) {
+        csvout_text(&w, "task");
+        csvout_text(&w, "lm");
+        csvout_end_row(&w);
+    }
     if (e->present) {
         snprintf(num, sizeof num, "%d", e->d_ff);
         csvout_text(&w, "d_ff");
@@ -1023,9 +1109,11 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         csvout_text(&w, "norm_eps");
         csvout_exact(&w, e->norm_eps);
         csvout_end_row(&w);
-        csvout_text(&w, "labels");
-        csvout_text(&w, labels);
-        csvout_end_row(&w);
+        if (!lm) {
+            csvout_text(&w, "labels");
+            csvout_text(&w, labels);
+            csvout_end_row(&w);
+        }
         free(labels);
     }
     if (csvout_close(&w, err))
@@ -1037,10 +1125,13 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
             {e->w_ff2, F, D}, {e->b_ff2, 1, D}, {e->ln2_gamma, 1, D}, {e->ln2_beta, 1, D},
             {e->w_cls, D, C}, {e->b_cls, 1, C},
         };
-        for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++)
+        for (int i = 0; i < (lm ? BUNDLE_N_BLOCK_FILES : BUNDLE_N_ENCODER_FILES); i++)
             if (write_grid(dir, bundle_encoder_file[i], grid[i].m, grid[i].rows, grid[i].cols, err))
                 return -1;
     }
+    if (lm && (write_grid(dir, BUNDLE_W_LM_FILE, b->w_lm, b->d_model, b->n_vocab, err) ||
+               (b->has_b_lm && write_grid(dir, BUNDLE_B_LM_FILE, b->b_lm, 1, b->n_vocab, err))))
+        return -1;
     for (int m = 0; m < BUNDLE_N_PROJ; m++) {
         if (write_grid(dir, bundle_w_file[m], b->w[m], b->d_model, b->d_model, err))
             return -1;

@@ -59,8 +59,18 @@ static int find_target(struct bundle *b, const char *name, size_t len, struct ta
     for (int i = 0; i < BUNDLE_N_ENCODER_FILES; i++)
         if (stem_is(bundle_encoder_file[i], name, len)) {
             *t = enc[i];
-            return e->present;
+            /* a language model has the block but no classifier */
+            return e->present && (i < BUNDLE_N_BLOCK_FILES || b->task != BUNDLE_TASK_LM);
         }
+    int lm = b->task == BUNDLE_TASK_LM;
+    if (stem_is(BUNDLE_W_LM_FILE, name, len)) {
+        *t = (struct target){b->w_lm, D, b->n_vocab, NULL};
+        return lm;
+    }
+    if (stem_is(BUNDLE_B_LM_FILE, name, len)) {
+        *t = (struct target){b->b_lm, 1, b->n_vocab, &b->has_b_lm};
+        return lm;
+    }
     return -1;
 }
 

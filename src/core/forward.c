@@ -8,6 +8,8 @@
 void forward_run(struct forward_acts *a, const struct bundle *b, const int *ids, int N, int causal, int pe_ready)
 {
     size_t D = (size_t)b->d_model;
+    int lm = b->task == BUNDLE_TASK_LM;
+    causal = causal || lm; /* a language model never sees the words after its position */
     for (int i = 0; i < N; i++)
         memcpy(a->embed + (size_t)i * D, b->embed + (size_t)ids[i] * D, D * sizeof(double));
     if (!pe_ready) {
@@ -38,6 +40,13 @@ void forward_run(struct forward_acts *a, const struct bundle *b, const int *ids,
         a->residual2[i] = a->norm1[i] + a->ffn_out[i];
     encoder_layernorm(a->norm2, a->ln2_mean, a->ln2_rstd, a->residual2, e->ln2_gamma, e->ln2_beta, e->norm_eps, N,
                       b->d_model);
+    if (lm) {
+        int V = b->n_vocab;
+        attention_linear(a->lm_logits, a->norm2, b->w_lm, b->b_lm, N, b->d_model, V);
+        if (a->next_probs)
+            encoder_softmax(a->next_probs, a->lm_logits + (size_t)(N - 1) * (size_t)V, V);
+        return;
+    }
     encoder_mean_rows(a->pooled, a->norm2, N, b->d_model);
     attention_linear(a->logits, a->pooled, e->w_cls, e->b_cls, 1, b->d_model, e->n_labels);
     encoder_softmax(a->probs, a->logits, e->n_labels);

@@ -231,9 +231,15 @@ int lesson_init(struct lesson *out, const struct trace *t, enum trace_model mode
         add_stage(&l, STAGE_FFN_OUTPUT, -1, N, D);
         add_stage(&l, STAGE_RESIDUAL2, -1, N, D);
         add_stage(&l, STAGE_NORM2, -1, N, D);
-        add_stage(&l, STAGE_POOLED, -1, 1, D);
-        add_stage(&l, STAGE_LOGITS, -1, 1, t->C);
-        add_stage(&l, STAGE_PROBS, -1, 1, t->C);
+        if (t->is_lm) {
+            add_stage(&l, STAGE_LM_LOGITS, -1, 1, t->V);
+            add_stage(&l, STAGE_LM_PROBS, -1, 1, t->V);
+            add_stage(&l, STAGE_LM_CHOICE, -1, 1, 1);
+        } else {
+            add_stage(&l, STAGE_POOLED, -1, 1, D);
+            add_stage(&l, STAGE_LOGITS, -1, 1, t->C);
+            add_stage(&l, STAGE_PROBS, -1, 1, t->C);
+        }
     }
     if (index_stages(&l)) {
         lesson_free(&l);
@@ -363,6 +369,7 @@ enum matrix_id lesson_result(enum stage_kind kind)
         [STAGE_RESIDUAL1] = MAT_RESIDUAL1, [STAGE_NORM1] = MAT_NORM1, [STAGE_FFN_HIDDEN] = MAT_FFN_HIDDEN,
         [STAGE_FFN_OUTPUT] = MAT_FFN_OUTPUT, [STAGE_RESIDUAL2] = MAT_RESIDUAL2, [STAGE_NORM2] = MAT_NORM2,
         [STAGE_POOLED] = MAT_POOLED, [STAGE_LOGITS] = MAT_LOGITS, [STAGE_PROBS] = MAT_PROBS,
+        [STAGE_LM_LOGITS] = MAT_LM_LOGITS, [STAGE_LM_PROBS] = MAT_NEXT_PROBS, [STAGE_LM_CHOICE] = MAT_NEXT_CHOICE,
     };
     return result[kind];
 }
@@ -380,6 +387,7 @@ const char *lesson_matrix_symbol(enum matrix_id m)
         [MAT_RESIDUAL1] = "r1", [MAT_NORM1] = "n1", [MAT_W_FF1] = "W_ff1", [MAT_FFN_HIDDEN] = "ff1",
         [MAT_W_FF2] = "W_ff2", [MAT_FFN_OUTPUT] = "ff2", [MAT_RESIDUAL2] = "r2", [MAT_NORM2] = "n2",
         [MAT_POOLED] = "pooled", [MAT_W_CLS] = "W_cls", [MAT_LOGITS] = "logits", [MAT_PROBS] = "P",
+        [MAT_W_LM] = "W_lm", [MAT_LM_LOGITS] = "logits", [MAT_NEXT_PROBS] = "P",
     };
     /* Two names are words, not symbols a formula uses. */
     if (m == MAT_TOKENS)
@@ -389,6 +397,10 @@ const char *lesson_matrix_symbol(enum matrix_id m)
         /* TRANSLATORS: the name of the table of each word's influence on the
            output (a panel title on the screen, the corner of the printed table). */
         return _("influence");
+    if (m == MAT_NEXT_CHOICE)
+        /* TRANSLATORS: a language model's chosen next token (a panel title on
+           the screen, the corner of the printed table); about 8 cells. */
+        return _("next");
     return symbol[m];
 }
 
@@ -476,6 +488,29 @@ struct matview lesson_matrix(const struct lesson *l, enum matrix_id m, int head)
         v.row_labels = LABEL_SENTENCE;
         v.col_labels = LABEL_CLASS;
         break;
+    case MAT_W_LM:
+        v.data = b->w_lm;
+        v.cols = b->task == BUNDLE_TASK_LM ? b->n_vocab : 0;
+        v.stride = (size_t)v.cols;
+        v.row_labels = LABEL_DIM;
+        v.col_labels = LABEL_VOCAB;
+        break;
+    case MAT_LM_LOGITS: case MAT_NEXT_PROBS:
+        v.data = m == MAT_NEXT_PROBS ? t->next_probs : t->lm_logits ? t->lm_logits + (N - 1) * (size_t)t->V : NULL;
+        v.rows = 1;
+        v.cols = t->V;
+        v.stride = (size_t)t->V;
+        v.row_labels = LABEL_LAST;
+        v.col_labels = LABEL_VOCAB;
+        break;
+    case MAT_NEXT_CHOICE:
+        v.data = t->next_probs ? t->next_probs + t->next_choice : NULL;
+        v.rows = 1;
+        v.cols = 1;
+        v.stride = 1;
+        v.row_labels = LABEL_LAST;
+        v.col_labels = LABEL_CHOSEN;
+        break;
     case MAT_INFLUENCE:
         trace_influence_all(t); /* computed when first shown; zeros only if out of memory */
         v.data = t->influence;
@@ -503,6 +538,10 @@ const char *lesson_label(const struct lesson *l, enum label_kind kind, int i, ch
     }
     if (kind == LABEL_CLASS)
         return l->trace->model->enc.labels[i];
+    if (kind == LABEL_VOCAB || kind == LABEL_CHOSEN)
+        return l->trace->model->vocab[kind == LABEL_VOCAB ? i : l->trace->next_choice];
+    if (kind == LABEL_LAST)
+        return l->trace->tokens[l->trace->N - 1];
     /* TRANSLATORS: the row label of the pooled vector (the mean of the rows
        above it) and of the logits and probabilities (one row: the sentence),
        in the printed tables and on the screen; keep them short (about 8 cells). */
@@ -617,6 +656,16 @@ int lesson_operands(const struct lesson *l, struct lesson_pos pos, struct lesson
         break;
     case STAGE_PROBS:
         OPERAND(MAT_LOGITS, -1, 0, -1);
+        break;
+    case STAGE_LM_LOGITS:
+        OPERAND(MAT_NORM2, -1, t->N - 1, -1);
+        OPERAND(MAT_W_LM, -1, -1, j);
+        break;
+    case STAGE_LM_PROBS:
+        OPERAND(MAT_LM_LOGITS, -1, 0, -1);
+        break;
+    case STAGE_LM_CHOICE:
+        OPERAND(MAT_NEXT_PROBS, -1, 0, t->next_choice);
         break;
     case STAGE_INFLUENCE:
     case STAGE_KIND_COUNT:
@@ -1396,6 +1445,78 @@ static void formula_encoder(struct textbuf *t, const struct lesson *l, const str
     }
 }
 
+/* The lm head, on the last position: its logits, the next-token
+ * probabilities, the choice. */
+static void formula_lm(struct textbuf *t, const struct lesson *l, const struct lesson_stage *s, int j)
+{
+    const struct trace *tr = l->trace;
+    const struct bundle *b = tr->model;
+    int V = tr->V, D = tr->D, last = tr->N - 1;
+    const char *tok = tr->tokens[last];
+    const double *logits = tr->lm_logits + (size_t)last * (size_t)V, *norm2 = tr->norm2 + (size_t)last * (size_t)D;
+    switch (s->kind) {
+    case STAGE_LM_LOGITS:
+        if (j < 0) {
+            textbuf_put(t, b->has_b_lm ? "logits = n2[%s]·W_lm + b_lm = " : "logits = n2[%s]·W_lm = ", tok);
+            put_vector(t, logits, 1, V);
+            /* TRANSLATORS: after the logits of a language model: %d is the vocabulary's size. */
+            textbuf_put(t, _("   (one per vocabulary token: %d)"), V);
+        } else {
+            textbuf_put(t, "logits[%s] = n2[%s]·W_lm[:,%s]", b->vocab[j], tok, b->vocab[j]);
+            if (b->has_b_lm)
+                textbuf_put(t, " + b_lm[%s]", b->vocab[j]);
+            textbuf_put(t, " = ");
+            put_products(t, norm2, 1, b->w_lm + j, (size_t)V, D);
+            if (b->has_b_lm) {
+                textbuf_put(t, " + ");
+                put_subtrahend(t, b->b_lm[j]);
+            }
+            textbuf_put(t, " = ");
+            put_num(t, logits[j]);
+        }
+        break;
+    case STAGE_LM_PROBS: {
+        double max = -INFINITY, sum = 0;
+        for (int v = 0; v < V; v++)
+            max = logits[v] > max ? logits[v] : max;
+        for (int v = 0; v < V; v++)
+            sum += exp(logits[v] - max);
+        if (j < 0) {
+            textbuf_put(t, "P = softmax(logits) = ");
+            put_vector(t, tr->next_probs, 1, V);
+        } else {
+            textbuf_put(t, "P(%s) = exp(logits[%s] − max) / Σ_v exp(logits[v] − max) = exp(", b->vocab[j],
+                        b->vocab[j]);
+            put_num(t, logits[j]);
+            textbuf_put(t, " − ");
+            put_subtrahend(t, max);
+            textbuf_put(t, ") / ");
+            put_num(t, sum);
+            textbuf_put(t, " = ");
+            put_num(t, exp(logits[j] - max));
+            textbuf_put(t, " / ");
+            put_num(t, sum);
+            textbuf_put(t, " = ");
+            put_num(t, tr->next_probs[j]);
+        }
+        break;
+    }
+    case STAGE_LM_CHOICE: {
+        char num[32], pct[32];
+        lesson_format_number(tr->next_probs[tr->next_choice], num, sizeof num);
+        lesson_format_percent(tr->next_probs[tr->next_choice], pct, sizeof pct);
+        /* TRANSLATORS: a language model's choice of the next token: the first %s is
+           the chosen token, then its probability as a number and in per cent,
+           then the sentence's last token. argmax, P and T are symbols. */
+        textbuf_put(t, _("next = argmax P = %s   (P = %s, %s: the most probable token after \"%s\"; greedy, T = 1)"),
+                    b->vocab[tr->next_choice], num, pct, tok);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, size_t size)
 {
     struct textbuf t = {buf, size, 0};
@@ -1597,6 +1718,9 @@ void lesson_formula(const struct lesson *l, struct lesson_pos pos, char *buf, si
     case STAGE_RESIDUAL1: case STAGE_NORM1: case STAGE_FFN_HIDDEN: case STAGE_FFN_OUTPUT:
     case STAGE_RESIDUAL2: case STAGE_NORM2: case STAGE_POOLED: case STAGE_LOGITS: case STAGE_PROBS:
         formula_encoder(&t, l, s, res, i, j);
+        break;
+    case STAGE_LM_LOGITS: case STAGE_LM_PROBS: case STAGE_LM_CHOICE:
+        formula_lm(&t, l, s, j);
         break;
     case STAGE_KIND_COUNT:
         break;

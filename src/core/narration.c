@@ -234,15 +234,38 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
            "probability is the model's answer, and the probability its confidence, not a guarantee. "
            "Training adjusts every weight so that the right class gets a higher probability on the training "
            "sentences.")},
+    /* A language model (bundle task,lm): the stages after norm2. */
+    [STAGE_LM_LOGITS] = {
+        /* TRANSLATORS: title of the stage "Logits: a score per token"; one line, ≤ 34 cells */
+        N_("Logits: a score per token"),
+        /* TRANSLATORS: stage "Logits: a score per token" explained; ≤ 4 lines of 76 cells */
+        N_("A last matrix, W_lm (plus a bias b_lm if the model has one), turns the last position's vector into "
+           "one score (a logit) per vocabulary token: how strongly the model proposes it as the next token. "
+           "Every position gets such a row; writing the next word needs only the last.")},
+    [STAGE_LM_PROBS] = {
+        /* TRANSLATORS: title of the stage "Probabilities of the next token"; one line, ≤ 34 cells */
+        N_("Probabilities of the next token"),
+        /* TRANSLATORS: stage "Probabilities of the next token" explained; ≤ 4 lines of 76 cells */
+        N_("Softmax turns the logits into probabilities over the whole vocabulary that add up to 1: the "
+           "model's guess at the next token. Training a language model raises, at every position of its "
+           "training sentences, the probability of the token that really came next.")},
+    [STAGE_LM_CHOICE] = {
+        /* TRANSLATORS: title of the stage "The choice: the next token"; one line, ≤ 34 cells */
+        N_("The choice: the next token"),
+        /* TRANSLATORS: stage "The choice: the next token" explained; ≤ 4 lines of 76 cells */
+        N_("Here the most probable token is chosen (greedy). To write on, it joins the sentence and the whole "
+           "pass runs again for the token after it, until <eos> ends the sentence. Picking at random by the "
+           "probabilities (sampling) instead gives more varied text.")},
 };
 
-enum variant { V_RANDOM, V_UNKNOWN, V_CAUSAL, V_NO_POSITIONS, V_GROWS, V_LSTM, V_SUBWORD, N_VARIANTS };
+enum variant { V_RANDOM, V_UNKNOWN, V_CAUSAL, V_NO_POSITIONS, V_GROWS, V_LSTM, V_SUBWORD, V_LM, N_VARIANTS };
 
 /* V_RANDOM, V_UNKNOWN: the model's weights are random, or it does not say;
  * V_CAUSAL: the causal mask is on; V_NO_POSITIONS: the model adds no
  * positional encoding; V_GROWS: W_hh may stretch a vector (the RNN); V_LSTM:
  * the LSTM lesson; V_SUBWORD: the model has tokenizer.csv (it cuts words into
- * pieces), whatever else holds. NULL: the sentence above holds. */
+ * pieces), whatever else holds; V_LM: a language model (bundle task,lm, the
+ * causal mask always on), before V_CAUSAL. NULL: the sentence above holds. */
 static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
     [STAGE_TOKENS] = {
         [V_SUBWORD] =
@@ -299,6 +322,27 @@ static const char *const variant[STAGE_KIND_COUNT][N_VARIANTS] = {
             N_("Think of a library. Each word brings a question: \"what am I looking for?\" Its query is that "
                "question in numbers: its row of x times W_Q, a matrix that training learns, plus a bias b_Q if "
                "the model has one. Each head uses its own d_k columns of W_Q."),
+    },
+    [STAGE_MASKED] = {
+        [V_LM] =
+            /* TRANSLATORS: stage "Causal mask" explained (a language model); ≤ 4 lines of 76 cells */
+            N_("Scores of later words become −∞: softmax gives them a weight of exactly 0. A language model "
+               "always needs this. In training every position predicts its next word at the same time, and "
+               "seeing that word would be cheating; when the model writes, the later words do not exist yet."),
+    },
+    [STAGE_NORM2] = {
+        [V_LM] =
+            /* TRANSLATORS: stage "Norm again" explained (a language model); ≤ 4 lines of 76 cells */
+            N_("A second layer normalisation ends the block. With the causal mask always on, it is a decoder "
+               "block: each position's vector now holds what the model knows for guessing the token after it. "
+               "A real language model stacks many such blocks; this one has one."),
+    },
+    [STAGE_LM_PROBS] = {
+        [V_RANDOM] =
+            /* TRANSLATORS: stage "Probabilities of the next token" explained (random weights); ≤ 4 lines of 76 cells */
+            N_("Softmax turns the logits into probabilities over the whole vocabulary that add up to 1: the "
+               "model's guess at the next token. This model is not trained: its guess comes from random "
+               "weights and means nothing yet."),
     },
     [STAGE_HEAD_OUT] = {
         [V_CAUSAL] =
@@ -454,6 +498,8 @@ const char *narration_explain(const struct lesson *l, int stage)
     const char *text = t == NARRATION_RANDOM ? v[V_RANDOM] : NULL;
     if (l->trace->model->has_tokenizer && v[V_SUBWORD]) /* how the words are cut holds for any weights */
         text = v[V_SUBWORD];
+    if (!text && l->trace->is_lm && l->model == TRACE_ATTENTION)
+        text = v[V_LM];
     if (!text && l->trace->causal && l->model == TRACE_ATTENTION)
         text = v[V_CAUSAL];
     if (!text && !l->trace->model->positional)

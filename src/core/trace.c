@@ -127,17 +127,27 @@ static int alloc_encoder(struct trace *t, const struct bundle *model)
     if (!e->present)
         return 0;
     size_t N = (size_t)t->N, D = (size_t)t->D, F = (size_t)e->d_ff, C = (size_t)e->n_labels;
+    size_t V = (size_t)model->n_vocab;
+    int lm = model->task == BUNDLE_TASK_LM;
     t->has_encoder = 1;
     t->F = e->d_ff;
-    t->C = e->n_labels;
+    t->C = lm ? 0 : e->n_labels;
+    t->is_lm = lm;
+    t->V = lm ? model->n_vocab : 0;
     struct { double **p; size_t n; } bufs[] = {
         {&t->residual1, N * D}, {&t->norm1, N * D}, {&t->ln1_mean, N}, {&t->ln1_rstd, N}, {&t->ffn_pre, N * F},
         {&t->ffn_hidden, N * F}, {&t->ffn_out, N * D}, {&t->residual2, N * D}, {&t->norm2, N * D},
         {&t->ln2_mean, N}, {&t->ln2_rstd, N}, {&t->pooled, D}, {&t->logits, C}, {&t->probs, C},
+        {&t->lm_logits, N * V}, {&t->next_probs, V},
     };
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        int classifier = bufs[i].p == &t->pooled || bufs[i].p == &t->logits || bufs[i].p == &t->probs;
+        int head = bufs[i].p == &t->lm_logits || bufs[i].p == &t->next_probs;
+        if (lm ? classifier : head)
+            continue;
         if (!(*bufs[i].p = calloc(bufs[i].n, sizeof(double))))
             return -1;
+    }
     return 0;
 }
 
@@ -150,7 +160,11 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
     size_t N = (size_t)toks.n, D = (size_t)model->d_model, H = (size_t)model->n_heads;
     size_t Dh = (size_t)model->d_hidden;
     size_t F = (size_t)model->enc.d_ff;
-    size_t bytes = (N * D * 12 + H * N * N * (causal ? 4 : 3) + N * Dh * 12 + N * F * 2 + 7 * N) * sizeof(double);
+    int lm = model->task == BUNDLE_TASK_LM;
+    size_t V = lm ? (size_t)model->n_vocab : 0;
+    causal = causal || lm;
+    size_t bytes = (N * D * 12 + H * N * N * (causal ? 4 : 3) + N * Dh * 12 + N * F * 2 + 7 * N + N * V + V) *
+                   sizeof(double);
     if (bytes > TRACE_MAX_BYTES) {
         tokenizer_free(&toks);
         /* TRANSLATORS: the sentence's tokens, the model's heads, the memory they need and the
@@ -191,9 +205,12 @@ int trace_build(struct trace *out, const struct bundle *model, const char *sente
         .residual1 = t.residual1, .norm1 = t.norm1, .ln1_mean = t.ln1_mean, .ln1_rstd = t.ln1_rstd,
         .ffn_pre = t.ffn_pre, .ffn_hidden = t.ffn_hidden, .ffn_out = t.ffn_out, .residual2 = t.residual2,
         .norm2 = t.norm2, .ln2_mean = t.ln2_mean, .ln2_rstd = t.ln2_rstd, .pooled = t.pooled,
-        .logits = t.logits, .probs = t.probs,
+        .logits = t.logits, .probs = t.probs, .lm_logits = t.lm_logits, .next_probs = t.next_probs,
     };
     forward_run(&a, model, t.ids, t.N, causal, 0);
+    for (int v = 1; t.is_lm && v < t.V; v++)
+        if (t.next_probs[v] > t.next_probs[t.next_choice])
+            t.next_choice = v;
     if (build_recurrent(&t, model)) {
         trace_free(&t);
         return error_set(err, _("out of memory"));
@@ -213,7 +230,8 @@ void trace_free(struct trace *t)
                       t->masked, t->weights, t->concat, t->out, t->rnn_pre, t->rnn_h, t->lstm_z,
                       t->lstm_gates, t->lstm_c, t->lstm_h, t->influence,
                       t->residual1, t->norm1, t->ln1_mean, t->ln1_rstd, t->ffn_pre, t->ffn_hidden, t->ffn_out,
-                      t->residual2, t->norm2, t->ln2_mean, t->ln2_rstd, t->pooled, t->logits, t->probs};
+                      t->residual2, t->norm2, t->ln2_mean, t->ln2_rstd, t->pooled, t->logits, t->probs,
+                      t->lm_logits, t->next_probs};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     free(t->lazy);

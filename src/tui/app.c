@@ -92,7 +92,7 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
     l.trace = &a->trace;
     a->lesson = l;
     a->range = range;
-    a->causal = causal;
+    a->causal = a->trace.causal; /* a language model is always causal */
     a->gran = gran;
     a->lesson_model = model;
     a->place = (struct app_place){-1, -1, -1}; /* a new lesson: Tab starts from where it is */
@@ -866,6 +866,11 @@ static void toggle_mask(struct app *a)
         snprintf(a->message, sizeof a->message, _("m: the %s reads left to right and never sees a later word, mask or "
                  "not (r: the attention lesson, where the mask matters)"),
                  a->lesson_model == TRACE_RNN ? "RNN" : "LSTM");
+        return;
+    }
+    if (a->trace.is_lm) {
+        snprintf(a->message, sizeof a->message, _("m: a language model always uses the causal mask: in training "
+                 "seeing the next word would be cheating, and when it writes, that word does not exist yet"));
         return;
     }
     rebuild(a, a->lesson_model, !a->causal, a->gran);

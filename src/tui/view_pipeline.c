@@ -182,6 +182,20 @@ static int stage_panels(struct app *a, int stage, struct panel *out, const char 
         set_panel(a, &out[n], MAT_LOGITS, -1, _("logits"));
         ops[n++] = "";
         break;
+    case STAGE_LM_LOGITS:
+        set_panel(a, &out[n], MAT_NORM2, -1, "n2");
+        ops[n++] = "";
+        set_panel(a, &out[n], MAT_W_LM, -1, "W_lm");
+        ops[n++] = "·";
+        break;
+    case STAGE_LM_PROBS:
+        set_panel(a, &out[n], MAT_LM_LOGITS, -1, _("logits"));
+        ops[n++] = "";
+        break;
+    case STAGE_LM_CHOICE:
+        set_panel(a, &out[n], MAT_NEXT_PROBS, -1, "P");
+        ops[n++] = "";
+        break;
     case STAGE_KIND_COUNT:
         break;
     }

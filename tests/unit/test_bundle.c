@@ -250,6 +250,133 @@ static void test_labels_that_cannot_be_class_names(void **state)
         assert_non_null(bundle_label_problem(bad[i]));
 }
 
+/* The two language-model fixtures: task lm, the block without a classifier,
+ * w_lm (D x V), b_lm when there, <eos> found. */
+static void test_lm_bundles_load(void **state)
+{
+    (void)state;
+    struct bundle b;
+    struct error err;
+    if (bundle_load(&b, src_path("tests/data/bundles/lm-crlf"), &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.task, BUNDLE_TASK_LM);
+    assert_true(b.enc.present);
+    assert_int_equal(b.enc.n_labels, 0);
+    assert_null(b.enc.w_cls);
+    assert_int_equal(b.n_vocab, 12);
+    assert_int_equal(b.eos_id, 1);
+    assert_true(b.has_b_lm);
+    assert_true(b.w_lm[0] == -0.14 && b.w_lm[1] == 0.18 && b.w_lm[12] == 0.31); /* rows of 12 */
+    bundle_free(&b);
+
+    if (bundle_load(&b, src_path("tests/data/bundles/lm-korean"), &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.task, BUNDLE_TASK_LM);
+    assert_int_equal(b.eos_id, 6);
+    assert_false(b.has_b_lm);
+    for (int v = 0; v < b.n_vocab; v++)
+        assert_true(b.b_lm[v] == 0.0);
+    assert_true(b.w_lm[0] == 0.53 && b.w_lm[9] == 0.93); /* rows of 9 */
+    bundle_free(&b);
+
+    /* A classifier has no lm head and knows its <eos> only as a row. */
+    if (bundle_load(&b, src_path("tests/data/bundles/encoder-relu"), &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.task, BUNDLE_TASK_CLASSIFY);
+    assert_null(b.w_lm);
+    assert_int_equal(b.eos_id, -1);
+    bundle_free(&b);
+}
+
+/* Clone and save keep every number of an lm bundle; the copy loads as an lm. */
+static void test_lm_clone_and_save(void **state)
+{
+    (void)state;
+    const char *fixtures[] = {"tests/data/bundles/lm-crlf", "tests/data/bundles/lm-korean"};
+    for (int i = 0; i < 2; i++) {
+        struct bundle b, c, d;
+        struct error err;
+        if (bundle_load(&b, src_path(fixtures[i]), &err) || bundle_clone(&c, &b, &err))
+            fail_msg("%s", err.msg);
+        const char *dir = temp_dir_path("lm-saved");
+        if (bundle_save(&c, dir, 1, &err) || bundle_load(&d, dir, &err))
+            fail_msg("%s", err.msg);
+        size_t D = (size_t)b.d_model, V = (size_t)b.n_vocab;
+        assert_true(c.w_lm != b.w_lm);
+        assert_int_equal(d.task, BUNDLE_TASK_LM);
+        assert_int_equal(d.eos_id, b.eos_id);
+        assert_int_equal(d.has_b_lm, b.has_b_lm);
+        assert_int_equal(d.enc.d_ff, b.enc.d_ff);
+        assert_int_equal(d.enc.gelu, b.enc.gelu);
+        assert_memory_equal(d.w_lm, b.w_lm, D * V * sizeof(double));
+        assert_memory_equal(d.b_lm, b.b_lm, V * sizeof(double));
+        assert_memory_equal(d.enc.ln2_gamma, b.enc.ln2_gamma, D * sizeof(double));
+        assert_memory_equal(d.enc.w_ff2, b.enc.w_ff2, (size_t)b.enc.d_ff * D * sizeof(double));
+        struct stat st;
+        char path[600];
+        snprintf(path, sizeof path, "%s/w_cls.csv", dir);
+        assert_int_not_equal(stat(path, &st), 0);
+        snprintf(path, sizeof path, "%s/b_lm.csv", dir);
+        assert_int_equal(stat(path, &st) == 0, b.has_b_lm);
+        bundle_free(&b);
+        bundle_free(&c);
+        bundle_free(&d);
+        fsutil_remove_tree(dir);
+    }
+}
+
+/* The lm-korean fixture saved to a temporary directory, then changed; the
+ * load must fail with where and what. */
+static void expect_lm_error(const char *file, const char *text, const char *where, const char *what)
+{
+    struct bundle b;
+    struct error err;
+    const char *dir = temp_dir_path("lm-bad");
+    if (bundle_load(&b, src_path("tests/data/bundles/lm-korean"), &err) || bundle_save(&b, dir, 1, &err))
+        fail_msg("%s", err.msg);
+    bundle_free(&b);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (text)
+        write_file(dir, file, text);
+    else
+        assert_int_equal(remove(path), 0);
+    assert_int_equal(bundle_load(&b, dir, &err), -1);
+    if (!strstr(err.msg, where) || !strstr(err.msg, what))
+        fail_msg("%s: got \"%s\", wanted \"%s ... %s\"", file, err.msg, where, what);
+    fsutil_remove_tree(dir);
+}
+
+static void test_lm_bad_bundles(void **state)
+{
+    (void)state;
+    const char *head = "key,value\nd_model,4\nn_heads,2\nd_ff,6\n";
+    char config[256], vocab[1024];
+    /* w_lm of the wrong shape: a column short, a row short */
+    expect_lm_error("w_lm.csv", "1,2,3,4,5,6,7,8\n1,2,3,4,5,6,7,8\n1,2,3,4,5,6,7,8\n1,2,3,4,5,6,7,8\n",
+                    "w_lm.csv:1:1", "expected 9 numbers in the row, found 8");
+    expect_lm_error("w_lm.csv", "1,2,3,4,5,6,7,8,9\n1,2,3,4,5,6,7,8,9\n", "w_lm.csv:3:1", "expected 4 rows, found 2");
+    expect_lm_error("b_lm.csv", "1,2,3\n", "b_lm.csv:1:1", "expected 9 numbers in the row, found 3");
+    expect_lm_error("w_lm.csv", NULL, "w_lm.csv: missing", "language model");
+    /* no <eos> */
+    snprintf(vocab, sizeof vocab, "token,e0,e1,e2,e3\n<unk>,0,0,0,0\na,1,1,1,1\nb,1,1,1,1\nc,1,1,1,1\n"
+                                  "d,1,1,1,1\ne,1,1,1,1\neos,1,1,1,1\nf,1,1,1,1\ng,1,1,1,1\n");
+    expect_lm_error("vocab.csv", vocab, "vocab.csv:11:1", "no <eos> token");
+    /* a classifier's files or key in an lm */
+    expect_lm_error("w_cls.csv", "1,2\n1,2\n1,2\n1,2\n", "w_cls.csv: ", "has no classifier");
+    expect_lm_error("b_cls.csv", "1,2\n", "b_cls.csv: ", "has no classifier");
+    snprintf(config, sizeof config, "%stask,lm\nlabels,a;b\n", head);
+    expect_lm_error("config.csv", config, "config.csv:6:1", "labels belongs to a classifier");
+    /* the block is needed */
+    expect_lm_error("ln2_beta.csv", NULL, "ln2_beta.csv: missing", "7 of 8 are there");
+    snprintf(config, sizeof config, "key,value\nd_model,4\nn_heads,2\ntask,lm\n");
+    expect_lm_error("config.csv", config, "config.csv:5:1", "d_ff is missing");
+    /* an lm head without task,lm, and a task that is neither */
+    expect_lm_error("config.csv", head, "w_lm.csv: ", "add the row task,lm");
+    snprintf(config, sizeof config, "%stask,decoder\n", head);
+    expect_lm_error("config.csv", config, "config.csv:5:6", "task must be classify or lm, got \"decoder\"");
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -262,6 +389,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_missing_keys_point_after_the_last_line),
         cmocka_unit_test(test_many_labels_are_checked_fast),
         cmocka_unit_test(test_labels_that_cannot_be_class_names),
+        cmocka_unit_test(test_lm_bundles_load),
+        cmocka_unit_test(test_lm_clone_and_save),
+        cmocka_unit_test(test_lm_bad_bundles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

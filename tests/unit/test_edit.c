@@ -123,6 +123,37 @@ static void test_absent_bias_becomes_present(void **state)
     bundle_free(&b);
 }
 
+/* A language model: w_lm (D x V) and b_lm (1 x V) edit like any file; it has
+ * no classifier, and a classifier has no lm head. */
+static void test_lm_head(void **state)
+{
+    (void)state;
+    struct bundle b;
+    struct error err;
+    load(&b, "tests/data/bundles/lm-crlf");
+    check_last(&b, "w_lm", b.w_lm, b.d_model, b.n_vocab);
+    check_last(&b, "b_lm", b.b_lm, 1, b.n_vocab);
+    check_last(&b, "ln2_beta", b.enc.ln2_beta, 1, b.d_model);
+    set_ok(&b, "w_lm[1,2]=0.125");
+    assert_true(b.w_lm[1 * b.n_vocab + 2] == 0.125);
+    assert_int_equal(bundle_edit(&b, "w_cls[0,0]=1", &err), -1);
+    assert_non_null(strstr(err.msg, "no w_cls.csv"));
+    assert_int_equal(bundle_edit(&b, "b_cls[0,0]=1", &err), -1);
+    bundle_free(&b);
+
+    load(&b, "tests/data/bundles/lm-korean");
+    assert_false(b.has_b_lm);
+    set_ok(&b, "b_lm[0,3]=0.25");
+    assert_true(b.has_b_lm && b.b_lm[3] == 0.25 && b.b_lm[2] == 0.0);
+    bundle_free(&b);
+
+    load(&b, "tests/data/bundles/encoder-relu");
+    assert_int_equal(bundle_edit(&b, "w_lm[0,0]=1", &err), -1);
+    assert_non_null(strstr(err.msg, "no w_lm.csv"));
+    assert_int_equal(bundle_edit(&b, "b_lm[0,0]=1", &err), -1);
+    bundle_free(&b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -131,6 +162,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_every_name),
         cmocka_unit_test(test_failure_changes_nothing),
         cmocka_unit_test(test_absent_bias_becomes_present),
+        cmocka_unit_test(test_lm_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -346,6 +346,85 @@ static void test_no_tokenizer_no_words(void **state)
     lesson_free(&l);
 }
 
+/* A language model: always causal, a row of logits per position, the
+ * next-token probabilities of the last, and three stages after norm2. */
+static void test_lm_trace_and_stages(void **state)
+{
+    (void)state;
+    struct bundle b;
+    struct trace t;
+    struct lesson l;
+    struct error err;
+    if (bundle_load(&b, src_path("tests/data/bundles/lm-crlf"), &err) ||
+        trace_build(&t, &b, "the cat sat on a", 0, &err)) /* causal 0: a language model ignores it */
+        fail_msg("%s", err.msg);
+    assert_true(t.causal && t.masked && t.is_lm);
+    assert_int_equal(t.V, 12);
+    assert_int_equal(t.C, 0);
+    assert_null(t.pooled);
+    assert_null(t.logits);
+    for (int i = 0; i < t.N; i++) /* the mask: no weight on a later word */
+        for (int j = i + 1; j < t.N; j++)
+            assert_true(t.weights[i * t.N + j] == 0.0);
+    for (int p = 0; p < t.N; p++)
+        for (int v = 0; v < t.V; v++) {
+            double want = b.b_lm[v];
+            for (int d = 0; d < t.D; d++)
+                want += t.norm2[p * t.D + d] * b.w_lm[d * t.V + v];
+            ASSERT_NEAR(t.lm_logits[p * t.V + v], want, 1e-12);
+        }
+    double sum = 0, best = -1;
+    for (int v = 0; v < t.V; v++) {
+        sum += t.next_probs[v];
+        best = t.next_probs[v] > best ? t.next_probs[v] : best;
+        ASSERT_NEAR(t.next_probs[v] / t.next_probs[0],
+                    exp(t.lm_logits[(t.N - 1) * t.V + v] - t.lm_logits[(t.N - 1) * t.V]), 1e-12);
+    }
+    ASSERT_NEAR(sum, 1.0, 1e-12);
+    assert_true(t.next_probs[t.next_choice] == best);
+    for (int v = 0; v < t.next_choice; v++)
+        assert_true(t.next_probs[v] < best); /* ties go to the lowest row */
+
+    assert_int_equal(lesson_init(&l, &t, TRACE_ATTENTION, GRAN_CELL, &err), 0);
+    const struct lesson_stage *last = &l.stages[l.n_stages - 1];
+    assert_int_equal(last[-3].kind, STAGE_NORM2);
+    assert_int_equal(last[-2].kind, STAGE_LM_LOGITS);
+    assert_int_equal(last[-2].cols, 12);
+    assert_int_equal(last[-1].kind, STAGE_LM_PROBS);
+    assert_int_equal(last[0].kind, STAGE_LM_CHOICE);
+    assert_int_equal(last[0].steps, 1);
+    for (int s = 0; s < l.n_stages; s++)
+        assert_true(l.stages[s].kind != STAGE_POOLED && l.stages[s].kind != STAGE_LOGITS);
+    char f[4096], lab[32];
+    lesson_formula(&l, lesson_at(&l, last[-2].first + 3), f, sizeof f);
+    assert_non_null(strstr(f, "logits[cat] = n2[a]·W_lm[:,cat] + b_lm[cat] = "));
+    lesson_formula(&l, lesson_at(&l, last[0].first), f, sizeof f);
+    char want[64];
+    snprintf(want, sizeof want, "next = argmax P = %s ", b.vocab[t.next_choice]);
+    assert_non_null(strstr(f, want));
+    struct matview m = lesson_matrix(&l, MAT_NEXT_CHOICE, -1);
+    assert_true(m.rows == 1 && m.cols == 1 && m.data[0] == best);
+    assert_string_equal(lesson_label(&l, m.col_labels, 0, lab), b.vocab[t.next_choice]);
+    assert_string_equal(lesson_label(&l, m.row_labels, 0, lab), "a");
+    struct lesson_operand ops[LESSON_MAX_OPERANDS];
+    assert_int_equal(lesson_operands(&l, lesson_at(&l, last[-2].first + 3), ops), 2);
+    assert_true(ops[0].matrix == MAT_NORM2 && ops[0].row == t.N - 1);
+    assert_true(ops[1].matrix == MAT_W_LM && ops[1].col == 3);
+    lesson_free(&l);
+    trace_free(&t);
+    bundle_free(&b);
+
+    /* a classifier is none of this */
+    if (bundle_load(&b, src_path("tests/data/bundles/encoder-relu"), &err) ||
+        trace_build(&t, &b, "the movie was good", 0, &err))
+        fail_msg("%s", err.msg);
+    assert_false(t.is_lm || t.causal);
+    assert_null(t.lm_logits);
+    assert_null(t.next_probs);
+    trace_free(&t);
+    bundle_free(&b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -359,6 +438,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bpe_merges_in_order),
         cmocka_unit_test(test_bpe_back_and_forth),
         cmocka_unit_test(test_no_tokenizer_no_words),
+        cmocka_unit_test(test_lm_trace_and_stages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
