@@ -103,8 +103,11 @@ EN_INTRANS = [
 EN_PAST_TIMES = ["yesterday", "last night", "this morning", "on sunday", "on saturday", "last week",
                  "after school", "after lunch", "in the evening"]
 EN_PRESENT_TIMES = ["every day", "every morning", "every evening", "on weekends", "on sundays", "after school"]
+EN_OFF_HOURS = {"last night", "on sunday", "on saturday", "on sundays", "on weekends", "tonight", "this weekend",
+                "in the evening", "every evening"}
 EN_ADVERBS = ["usually", "often", "always", "sometimes"]
 EN_FUTURE_TIMES = ["tomorrow", "tonight", "next week", "this weekend", "after school", "in the evening"]
+EN_FEELING_TIMES = ["yesterday", "last night", "this morning", "after school", "after lunch", "in the evening"]
 EN_FEELINGS = ["tired", "happy", "hungry", "busy", "sleepy", "sick", "bored"]
 EN_WEATHER_PAST = ["cold", "hot", "sunny", "windy", "cloudy", "rainy"]
 
@@ -127,22 +130,26 @@ def en_sentence(rng):
         return f"it will {rng.choice(['rain', 'snow', 'be cold', 'be hot', 'be sunny'])} {rng.choice(EN_FUTURE_TIMES[:4])}."
     if kind == "feeling":
         tense = rng.choice(["past", "past", "present"])
-        when = rng.choice(EN_PAST_TIMES) if tense == "past" else "today"
+        when = rng.choice(EN_FEELING_TIMES) if tense == "past" else "today"
         return f"{subject} {en_be(subject, third, tense)} {rng.choice(EN_FEELINGS)} {when}."
     if kind == "object" or kind == "question":
         base, s, past, objects, places = rng.choice(EN_VERBS)
         rest = [rng.choice(objects)]
         if places and rng.random() < 0.6:
             rest.append(rng.choice(places))
+        goals = places
     else:
         base, s, past, goals = rng.choice(EN_INTRANS)
         rest = [rng.choice(goals)]
     far = [t for t in EN_PAST_TIMES if "school" not in t or not any("school" in r for r in rest)]
     if kind == "question":
         subject, third = rng.choice([x for x in EN_SUBJECTS if x[0] != "i"])
+        daytime = any(r in ("at school", "at the office") for r in rest)
         if rng.random() < 0.7:
-            return f"did {subject} {base} {' '.join(rest)} {rng.choice(far)}?"
-        return f"{'does' if third else 'do'} {subject} {base} {' '.join(rest)} {rng.choice(EN_PRESENT_TIMES)}?"
+            when = rng.choice([t for t in far if not daytime or t not in EN_OFF_HOURS])
+            return f"did {subject} {base} {' '.join(rest)} {when}?"
+        when = rng.choice([t for t in EN_PRESENT_TIMES if not daytime or t not in EN_OFF_HOURS])
+        return f"{'does' if third else 'do'} {subject} {base} {' '.join(rest)} {when}?"
     tense = rng.choices(["past", "present", "future"], [5, 3, 2])[0]
     if tense == "past":
         verb, when = past, rng.choice(far)
@@ -156,6 +163,10 @@ def en_sentence(rng):
             when = rng.choice(EN_PRESENT_TIMES)
     if "school" in when and any("school" in r for r in rest):  # not "at school after school"
         when = "in the evening"
+    if when in EN_OFF_HOURS:  # school and work are for weekdays and daytime
+        day = ("at school", "at the office", "to school", "to work", "to school early")
+        kept = [r for r in rest if r not in day]
+        rest = kept if kept or not rest else [rng.choice([g for g in goals if g not in day])]
     if when and rng.random() < 0.25:
         words = [when, subject, verb] + rest
     else:
@@ -185,8 +196,9 @@ KO_SUBJECTS = [("나", ["plain", "casual"]), ("저", ["polite", "formal"]), ("�
 SUBJECT_FORMS = {"나": "내가", "저": "제가"}  # 나 + 가, 저 + 가
 
 
-def ko_subject(rng, noun):
-    if rng.random() < 0.75:
+def ko_subject(rng, noun, tense):
+    """은/는 (the topic), or in a past event sometimes 이/가; a habit takes the topic: 보통 나는 ..."""
+    if tense != "past" or rng.random() < 0.7:
         return josa(noun, "은", "는")
     return SUBJECT_FORMS.get(noun) or josa(noun, "이", "가")
 
@@ -254,6 +266,8 @@ KO_INTRANS = [
 KO_COMPANIONS = ["친구", "동생", "엄마", "형", "가족", "아빠"]  # ~와/과 함께 (가다, 놀다, 산책하다)
 KO_PAST_TIMES = ["어제", "어젯밤에", "오늘 아침에", "지난 주말에", "일요일에", "토요일에", "점심에", "저녁에"]
 KO_PRESENT_TIMES = ["매일", "아침마다", "저녁마다", "주말마다", "보통", "가끔"]
+KO_FEELING_TIMES = ["어제", "어젯밤에", "오늘 아침에", "점심에", "저녁에"]
+KO_OFF_HOURS = {"어젯밤에", "일요일에", "토요일에", "지난 주말에", "저녁에", "저녁마다", "주말마다"}
 KO_FEELINGS = ["피곤하다", "행복하다", "바쁘다", "배고프다", "졸리다"]
 KO_WEATHER = ["좋다", "춥다", "덥다", "맑다", "흐리다"]
 
@@ -275,13 +289,16 @@ def ko_sentence(rng):
         return f"{when} 날씨가 {ko_conj(rng.choice(KO_WEATHER), tense, level)}."
     noun, levels = rng.choice(KO_SUBJECTS)
     level = ko_level(rng, levels)
-    subject = ko_subject(rng, noun)
+    subject = ko_subject(rng, noun, tense)
     if kind == "feeling":
         if tense == "present":
             when = "오늘"
+        else:
+            when = rng.choice(KO_FEELING_TIMES)
         rest, verb = [], rng.choice(KO_FEELINGS)
     elif kind == "object":
-        verb, objects, places = rng.choice(KO_VERBS)
+        verb, objects, before = rng.choice(KO_VERBS)
+        places = before
         obj = rng.choice([o for o in objects if o != noun and not when.startswith(o)])  # not 저녁에 저녁을
         rest = ([rng.choice(places)] if places and rng.random() < 0.6 else []) + [josa(obj, "을", "를")]
     else:
@@ -289,6 +306,10 @@ def ko_sentence(rng):
         rest = [rng.choice(before)]
         if verb in ("가다", "놀다", "산책하다") and rng.random() < 0.35:
             rest.insert(0, josa(rng.choice([c for c in KO_COMPANIONS if not noun.startswith(c)]), "과", "와") + " 함께")
+    if when in KO_OFF_HOURS:  # school and work are for weekdays and daytime
+        day = ("학교에서", "회사에서", "학교에", "회사에", "학교에 일찍")
+        kept = [r for r in rest if r not in day]
+        rest = kept if kept or not rest else [rng.choice([b for b in before if b not in day])]
     words = ([when, subject] if rng.random() < 0.5 else [subject, when]) + rest
     return " ".join(words + [ko_conj(verb, tense, level)]) + "."
 
