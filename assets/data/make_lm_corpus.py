@@ -16,11 +16,11 @@ How the sentences are built:
 * Subject - verb - object, with a place and a time: "my mother cooked soup in
   the kitchen yesterday." / "엄마는 어제 부엌에서 국을 끓였어요."  Every verb has
   its own objects and places (one drinks coffee at a cafe, one buys bread at
-  the market), so the next word depends on more than the word before it: the
-  object on the verb, the verb form on the subject and the time word (he
-  drinks / they drink / he drank / he will drink; 어제 -> past, 매일 -> present),
-  the Korean ending on the subject (저는 takes -어요/-습니다, 나는 -다/-어).
-  That is what a model with attention can use and a bigram model cannot.
+  the market), so the next word often depends on words further back than the
+  one before it: the place on the verb (drank coffee -> at a cafe), the time
+  word on the tense (ate ... yesterday, will eat ... tomorrow; 어제 ... past,
+  매일 ... present), the Korean ending on the subject (저는 takes -어요/-습니다,
+  나는 -다/-어).  A model with attention can use that; a bigram model cannot.
 * English: past, present (with every day, usually, on weekends ...) and
   future (will ... tomorrow); he/she and singular nouns take -s in the
   present; some sentences are questions (did you ... ?), some describe the
