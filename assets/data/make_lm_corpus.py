@@ -119,6 +119,16 @@ def en_be(subject, third, tense):
 
 
 def en_sentence(rng):
+    """A sentence; parents go to work, not to school (my father went to work after work -> in the evening)."""
+    s = en_draft(rng)
+    if any(p in s for p in ("my mother", "my father", "my parents")):
+        s = s.replace("after school", "after work").replace("to school", "to work").replace("at school", "at work")
+        if "after work" in s and any(w in s for w in ("to work", "at work", "at the office")):
+            s = s.replace("after work", "in the evening")
+    return s
+
+
+def en_draft(rng):
     kind = rng.choices(["object", "motion", "feeling", "weather", "question"], [10, 4, 1.5, 1, 1.5])[0]
     subject, third = rng.choice(EN_SUBJECTS)
     if kind == "weather":

@@ -7,8 +7,8 @@ make_lm_corpus.py rewrites the four shipped files byte for byte; each has the
 header `text`, no duplicates and a few hundred distinct words; no test
 sentence is in training and every test token is; Korean particles agree with
 the final consonant of the noun before them and the four speech levels all
-occur; bigram.py prints finite perplexities for both languages and the right
-one on a corpus small enough to work out by hand.
+occur; bigram.py prints finite perplexities for both languages (as the README
+shows them) and the right one on a corpus small enough to work out by hand.
 """
 import csv
 import filecmp
@@ -146,6 +146,10 @@ for lang in ("en", "ko"):
           r.returncode == 0 and "%s: train %d sentences" % (lang, len(data[lang, "train"])) in out
           and "vocabulary V = %d " % V in out and len(ppl) == 2 and all(1 < p < V and math.isfinite(p) for p in ppl),
           out, r.stderr.decode("utf-8", "replace")[-300:])
+
+with open(os.path.join(DATA, "README.md"), encoding="utf-8") as f:
+    readme = f.read()
+check("assets/data/README.md shows bigram.py's output as it is", out.strip() and out.strip() in readme, out)
 
 # by hand: train "a b", test "a c". V = {a, b, <eos>, <unk>} = 4, c reads as <unk>.
 # P(a|<eos>) = (1+1)/(1+4), P(<unk>|a) = (0+1)/(1+4), P(<eos>|<unk>) = (0+1)/(0+4):
