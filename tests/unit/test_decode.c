@@ -67,6 +67,7 @@ static void full_run(struct full *f, const struct bundle *b, const int *ids, int
     size_t D = (size_t)b->d_model, H = (size_t)b->n_heads, F = (size_t)b->enc.d_ff, V = (size_t)b->n_vocab;
     size_t n = (size_t)N;
     size_t total = n * D * 13 + H * n * n * 4 + n * F * 2 + 4 * n + D + 2 * (size_t)b->enc.n_labels + n * V;
+    memset(&f->a, 0, sizeof f->a); /* next_probs stays NULL */
     f->buf = calloc(total, sizeof(double));
     assert_non_null(f->buf);
     double *p = f->buf;
