@@ -290,6 +290,10 @@ int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *
     if (spec->from) {
         if (bundle_load(m, spec->from, err))
             return -1;
+        if (m->task == BUNDLE_TASK_LM)
+            /* TRANSLATORS: after "DIR: " (the model given to --from). Keep task,lm as it is. */
+            return error_file(err, spec->from, _("a language model (task,lm): attnstep train makes sentence "
+                                                 "classifiers from text,label data"));
         if (!m->enc.present && job->n_classes < 2)
             return one_class_error(&job->data, err);
         if (!m->enc.present && train_add_classifier(m, spec->d_ff, 0, classes, job->n_classes, spec->seed, err))

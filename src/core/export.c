@@ -1,6 +1,7 @@
 #include "attnstep/export.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "attnstep/bundle.h"
 #include "attnstep/csvout.h"
@@ -39,14 +40,14 @@ static void put_header(struct csvout *w, const char *first, int n, char *const *
     csvout_end_row(w);
 }
 
-/* A labelled N×cols matrix: header "token,d0,…" or "token,<tokens…>". */
-static int write_matrix(const struct trace *t, const char *dir, const char *name, const double *m,
-                        int cols, size_t stride, int token_cols, struct error *err)
+/* A labelled N×cols matrix: header "token," then the column names, or d0, d1, … when names is NULL. */
+static int write_matrix_named(const struct trace *t, const char *dir, const char *name, const double *m,
+                              int cols, size_t stride, char *const *names, struct error *err)
 {
     struct csvout w;
     if (open_in(&w, dir, name, err))
         return -1;
-    put_header(&w, "token", cols, token_cols ? t->tokens : NULL);
+    put_header(&w, "token", cols, names);
     for (int r = 0; r < t->N; r++) {
         csvout_text(&w, t->tokens[r]);
         for (int c = 0; c < cols; c++)
@@ -54,6 +55,13 @@ static int write_matrix(const struct trace *t, const char *dir, const char *name
         csvout_end_row(&w);
     }
     return csvout_close(&w, err);
+}
+
+/* A labelled N×cols matrix: header "token,d0,…" or "token,<tokens…>". */
+static int write_matrix(const struct trace *t, const char *dir, const char *name, const double *m,
+                        int cols, size_t stride, int token_cols, struct error *err)
+{
+    return write_matrix_named(t, dir, name, m, cols, stride, token_cols ? t->tokens : NULL, err);
 }
 
 static int write_tokens(const struct trace *t, const char *dir, struct error *err)
@@ -92,6 +100,52 @@ static int write_summary(const char *dir, const char *name, const char *label, c
     for (int i = 0; i < n; i++)
         csvout_number(&w, v[i]);
     csvout_end_row(&w);
+    return csvout_close(&w, err);
+}
+
+struct ranked {
+    double p;
+    int id;
+};
+
+/* Most likely first; equal probabilities in vocabulary order. */
+static int by_probability(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->p > y->p || x->p < y->p)
+        return x->p > y->p ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* A language model's head: lm_logits.csv (header token,<vocabulary tokens>,
+ * a row per position) and next_token.csv (header token,probability: every
+ * vocabulary token at T = 1 after the last position, most likely first). */
+static int write_lm(const struct trace *t, const char *dir, struct error *err)
+{
+    const struct bundle *b = t->model;
+    size_t V = (size_t)t->V;
+    struct csvout w;
+    if (write_matrix_named(t, dir, "lm_logits.csv", t->lm_logits, t->V, V, b->vocab, err))
+        return -1;
+    struct ranked *r = malloc((V ? V : 1) * sizeof *r);
+    if (!r)
+        return error_set(err, _("out of memory"));
+    for (size_t v = 0; v < V; v++)
+        r[v] = (struct ranked){t->next_probs[v], (int)v};
+    qsort(r, V, sizeof *r, by_probability);
+    if (open_in(&w, dir, "next_token.csv", err)) {
+        free(r);
+        return -1;
+    }
+    csvout_text(&w, "token");
+    csvout_text(&w, "probability");
+    csvout_end_row(&w);
+    for (size_t v = 0; v < V; v++) {
+        csvout_text(&w, b->vocab[r[v].id]);
+        csvout_number(&w, r[v].p);
+        csvout_end_row(&w);
+    }
+    free(r);
     return csvout_close(&w, err);
 }
 
@@ -189,12 +243,20 @@ static int write_all(const struct trace *t, const char *dir, int *n_files, struc
             write_matrix(t, dir, "ffn_hidden.csv", t->ffn_hidden, t->F, (size_t)t->F, 0, err) ||
             write_matrix(t, dir, "ffn_output.csv", t->ffn_out, t->D, D, 0, err) ||
             write_matrix(t, dir, "residual2.csv", t->residual2, t->D, D, 0, err) ||
-            write_matrix(t, dir, "norm2.csv", t->norm2, t->D, D, 0, err) ||
-            write_summary(dir, "pooled.csv", "mean", t->pooled, t->D, NULL, err) ||
-            write_summary(dir, "logits.csv", "sentence", t->logits, t->C, t->model->enc.labels, err) ||
-            write_summary(dir, "probabilities.csv", "sentence", t->probs, t->C, t->model->enc.labels, err))
+            write_matrix(t, dir, "norm2.csv", t->norm2, t->D, D, 0, err))
             return -1;
-        n += 9 + BUNDLE_N_ENCODER_FILES;
+        n += 6;
+        if (t->is_lm) {
+            if (write_lm(t, dir, err))
+                return -1;
+            n += 2 + BUNDLE_N_BLOCK_FILES + 1 + t->model->has_b_lm; /* and w_lm.csv, b_lm.csv */
+        } else {
+            if (write_summary(dir, "pooled.csv", "mean", t->pooled, t->D, NULL, err) ||
+                write_summary(dir, "logits.csv", "sentence", t->logits, t->C, t->model->enc.labels, err) ||
+                write_summary(dir, "probabilities.csv", "sentence", t->probs, t->C, t->model->enc.labels, err))
+                return -1;
+            n += 3 + BUNDLE_N_ENCODER_FILES;
+        }
     }
     if (n_files)
         *n_files = n;

@@ -38,6 +38,7 @@ static const char *stem(enum matrix_id m, char *buf, size_t size)
     case MAT_W_FF1: file = "w_ff1.csv"; break;
     case MAT_W_FF2: file = "w_ff2.csv"; break;
     case MAT_W_CLS: file = "w_cls.csv"; break;
+    case MAT_W_LM: file = BUNDLE_W_LM_FILE; break;
     default: return NULL;
     }
     const char *dot = strrchr(file, '.');

@@ -25,7 +25,14 @@ norm_eps (default 1e-5); for a v1 bundle, that no encoder output or weight
 file is exported.  For a bundle with a tokenizer.csv (subword merges), it
 checks that the export copies it with the same merges in the same order; for
 a bundle without one, that no tokenizer.csv is exported (the export would
-then describe a different tokenizer).
+then describe a different tokenizer).  A language model (config.csv task,lm)
+always runs causal (its case's causal column notwithstanding): its export must
+have head<h>_masked.csv, copies of the block's eight weight files, w_lm and
+b_lm (when the bundle has it), a config.csv with task lm, d_ff, activation and
+norm_eps, and no classifier file; next_token.csv is compared token by token
+(same tokens, each probability within tolerance) and its order checked: most
+likely first, and tokens whose reference probabilities are exactly equal in
+vocabulary order.
 
 Output is TAP; exit status 1 if anything failed.  Standard library only (no
 numpy), so CI can run it.  --keep leaves the export directory in place.
@@ -53,6 +60,10 @@ ENCODER_WEIGHTS = ("ln1_gamma", "ln1_beta", "w_ff1", "b_ff1", "w_ff2", "b_ff2",
                    "ln2_gamma", "ln2_beta", "w_cls", "b_cls")
 ENCODER_OUTPUTS = ("residual1", "norm1", "ffn_hidden", "ffn_output", "residual2",
                    "norm2", "pooled", "logits", "probabilities")
+# A language model: the block without the classifier, then the lm head.
+LM_BLOCK_WEIGHTS = ENCODER_WEIGHTS[:8]
+LM_HEAD_WEIGHTS = ("w_lm", "b_lm")
+CLASSIFIER_FILES = ("w_cls", "b_cls", "pooled", "logits", "probabilities")
 NORM_EPS_DEFAULT = 1e-5
 NORM_EPS_REL_TOL = 1e-6  # relative only: an absolute floor would accept 0 for 1e-6
 
@@ -259,6 +270,66 @@ def stray_encoder_files(export_dir):
     return ["exported for a bundle without an encoder block: %s" % " ".join(stray)] if stray else []
 
 
+def is_lm(cfg):
+    return cfg.get("task", "classify") == "lm"
+
+
+def lm_weights(bundle_dir):
+    """The weight files a language model's export must copy."""
+    return list(LM_BLOCK_WEIGHTS) + [n for n in LM_HEAD_WEIGHTS
+                                     if os.path.exists(os.path.join(bundle_dir, n + ".csv"))]
+
+
+def check_lm_config(export_dir, cfg):
+    """The exported config.csv says task lm and gives d_ff, activation, norm_eps; no labels."""
+    path = os.path.join(export_dir, "config.csv")
+    if not os.path.exists(path):
+        return ["config.csv: missing from the export"]
+    got = bundle_config(export_dir)
+    diags = [] if got.get("task") == "lm" else ["config.csv: task is %r, expected lm" % got.get("task")]
+    if "labels" in got:
+        diags.append("config.csv: a language model's config has labels")
+    with_labels = dict(cfg, labels="")
+    return diags + [d for d in check_encoder_config(export_dir, with_labels) if "labels" not in d]
+
+
+def stray_classifier_files(export_dir):
+    if not os.path.isdir(export_dir):
+        return ["no export directory"]
+    stray = sorted(set(os.listdir(export_dir)) & {n + ".csv" for n in CLASSIFIER_FILES})
+    return ["exported for a language model: %s" % " ".join(stray)] if stray else []
+
+
+def compare_next_token(golden_path, export_path, vocab):
+    """next_token.csv: the same tokens with the same probabilities (within
+    tolerance), most likely first; equal reference probabilities in vocabulary
+    order.  Tokens whose probabilities differ by less than the tolerance may
+    come in either order, so rows are matched by token, not by line."""
+    fname = os.path.basename(golden_path)
+    if not os.path.exists(export_path):
+        return ["%s: missing from the export" % fname]
+    want, got = read_rows(golden_path), read_rows(export_path)
+    if not got or got[0] != ["token", "probability"]:
+        return ["%s: header is %r, expected token,probability" % (fname, ",".join(got[0]) if got else "")]
+    wmap = {row[0]: float(row[1]) for row in want[1:]}
+    gtok = [row[0] for row in got[1:]]
+    if len(got) != len(want) or sorted(gtok) != sorted(wmap):
+        return ["%s: expected the %d vocabulary tokens once each, got %d row(s)" % (fname, len(wmap), len(gtok))]
+    diags = []
+    gp = [to_float(row[1]) for row in got[1:]]
+    for t, p in zip(gtok, gp):
+        if p is None or not close(p, wmap[t]):
+            diags.append("%s: %s: expected %r, got %r" % (fname, t, wmap[t], p))
+    index = {t: i for i, t in enumerate(vocab)}
+    for i in range(1, len(gtok)):
+        a, b = gtok[i - 1], gtok[i]
+        if gp[i] is not None and gp[i - 1] is not None and gp[i] > gp[i - 1]:
+            diags.append("%s: %s (%r) after %s (%r): not most likely first" % (fname, b, gp[i], a, gp[i - 1]))
+        if wmap[a] == wmap[b] and index[a] > index[b]:
+            diags.append("%s: %s and %s are equally likely: vocabulary order puts %s first" % (fname, a, b, b))
+    return diags[:5]
+
+
 def has_tokenizer(bundle_dir):
     return os.path.exists(os.path.join(bundle_dir, "tokenizer.csv"))
 
@@ -329,9 +400,11 @@ def main(argv):
         files.sort(key=lambda f: f != "tokens.csv")
         rec = recurrent_weights(os.path.join(root, case["bundle"]))
         enc = has_encoder(os.path.join(root, case["bundle"]))
+        lm = is_lm(bundle_config(os.path.join(root, case["bundle"])))
         plan.append((files, rec, enc))
         count += len(files) + 7 + sum(len(names) for names in rec.values()) + (1 if rec else 0) \
-            + (len(ENCODER_WEIGHTS) + 1 if enc else 1) + 1
+            + (len(lm_weights(os.path.join(root, case["bundle"]))) + 2 if lm
+               else len(ENCODER_WEIGHTS) + 1 if enc else 1) + 1
     print("1..%d" % count)
 
     tap = Tap()
@@ -339,10 +412,12 @@ def main(argv):
     try:
         for case, (files, rec, enc) in zip(cases, plan):
             name = case["name"]
-            causal = case["causal"].strip() == "1"
             bundle = os.path.join(root, case["bundle"])
+            lm = is_lm(bundle_config(bundle))
+            causal = case["causal"].strip() == "1" or lm  # a language model is always causal
+            case_flag = case["causal"].strip() == "1"
             out = os.path.join(tmp, name)
-            cmd = [binary, "--model", bundle] + (["--causal"] if causal else []) \
+            cmd = [binary, "--model", bundle] + (["--causal"] if case_flag else []) \
                 + ["--export", out, "--"] + case["sentence"].split()
             try:
                 proc = subprocess.run(cmd, cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -355,6 +430,12 @@ def main(argv):
             tap.result("%s: attnstep --export runs" % name, diags)
 
             for fname in files:
+                if fname == "next_token.csv":
+                    vocab = [row[0] for row in read_rows(os.path.join(bundle, "vocab.csv"), strip=True)[1:]]
+                    tap.result("%s/%s" % (name, fname),
+                               compare_next_token(os.path.join(golden, "cases", name, fname),
+                                                  os.path.join(out, fname), vocab))
+                    continue
                 tap.result("%s/%s" % (name, fname),
                            compare_table(os.path.join(golden, "cases", name, fname),
                                          os.path.join(out, fname), exact=(fname == "tokens.csv"),
@@ -382,7 +463,15 @@ def main(argv):
             tap.result("%s: no %s files exported" % (name, "/".join(m + "_*" for m in absent) or "stray recurrent"),
                        stray_recurrent_files(out, rec))
 
-            if enc:
+            if lm:
+                for w in lm_weights(bundle):
+                    tap.result("%s/%s.csv equals the bundle's" % (name, w), compare_weights(bundle, out, w))
+                tap.result("%s/config.csv gives task lm, d_ff %s, activation %s, norm_eps %s"
+                           % (name, cfg["d_ff"], cfg["activation"], cfg.get("norm_eps", NORM_EPS_DEFAULT)),
+                           check_lm_config(out, cfg))
+                tap.result("%s: no classifier files exported (language model)" % name, stray_classifier_files(out))
+                weights += lm_weights(bundle)
+            elif enc:
                 for w in ENCODER_WEIGHTS:
                     tap.result("%s/%s.csv equals the bundle's" % (name, w), compare_weights(bundle, out, w))
                 tap.result("%s/config.csv gives d_ff %s, activation %s, norm_eps %s, labels %s"
@@ -398,7 +487,7 @@ def main(argv):
                 tap.result("%s: no tokenizer.csv exported (word tokenizer)" % name, stray_tokenizer(out))
 
             if os.path.isdir(out):
-                checked = set(files) | {w + ".csv" for w in weights} | ({"config.csv"} if rec or enc else set()) \
+                checked = set(files) | {w + ".csv" for w in weights} | ({"config.csv"} if rec or enc or lm else set()) \
                     | ({"tokenizer.csv"} if has_tokenizer(bundle) else set())
                 extra = sorted(set(os.listdir(out)) - checked)
                 if extra:

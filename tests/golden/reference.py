@@ -19,6 +19,12 @@ word's influence on the end of the sentence, by central finite differences.
 A v2 bundle also holds a full post-norm encoder block (LayerNorm, a
 feed-forward layer, LayerNorm) after the attention layer and a sentence
 classifier on the mean of the block's output rows; those are computed too.
+A language model (config.csv `task,lm`, DESIGN.md "Language models") has the
+same block without the classifier, always runs with the causal mask, and ends
+in an lm head: logits[p] = norm2[p]·W_lm + b_lm for every position (V =
+vocabulary rows, in order) and the next-token probabilities softmax(logits of
+the last position) at T = 1, written most likely first (equal probabilities in
+vocabulary order).
 
 It reads tests/golden/cases.csv (name,bundle,causal,sentence) and writes the
 export-format CSVs of each case to tests/golden/cases/<name>/.  Those outputs
@@ -75,9 +81,11 @@ def load_bundle(bundle_dir):
     h = int(config["n_heads"])
     assert d % h == 0, "d_model must be divisible by n_heads"
     vocab_rows = read_rows(os.path.join(bundle_dir, "vocab.csv"))[1:]  # skip header
+    task = config.get("task", "classify")
+    assert task in ("classify", "lm"), "task %r" % task
     b = {"tokens": [row[0] for row in vocab_rows],
          "E": np.array([[float(x) for x in row[1:]] for row in vocab_rows]),
-         "d_model": d, "n_heads": h,
+         "d_model": d, "n_heads": h, "task": task,
          "positional": config.get("positional", "sinusoidal"),
          "lowercase": config.get("lowercase", "1") == "1"}
     assert b["E"].shape[1] == d and "<unk>" in b["tokens"]
@@ -89,7 +97,29 @@ def load_bundle(bundle_dir):
     b["merges"] = load_merges(bundle_dir, b["tokens"])
     load_recurrent(b, bundle_dir, config)
     load_encoder(b, bundle_dir, config)
+    load_lm_head(b, bundle_dir)
     return b
+
+
+def load_lm_head(b, bundle_dir):
+    """A language model's head: w_lm (d_model x V), b_lm (1 x V, zeros when absent).
+
+    b["lm"] is None for a classifier (which must have neither file).  A
+    language model needs the encoder block and <eos> in its vocabulary."""
+    path = lambda name: os.path.join(bundle_dir, name + ".csv")
+    if b["task"] != "lm":
+        assert not os.path.exists(path("w_lm")) and not os.path.exists(path("b_lm")), \
+            "%s: w_lm/b_lm without task,lm" % bundle_dir
+        b["lm"] = None
+        return
+    assert b["encoder"] is not None, "%s: a language model needs the encoder block" % bundle_dir
+    assert "<eos>" in b["tokens"], "%s: a language model needs <eos>" % bundle_dir
+    d, V = b["d_model"], len(b["tokens"])
+    w = read_matrix(path("w_lm"))
+    assert w.shape == (d, V), "w_lm: shape %s, expected %dx%d" % (w.shape, d, V)
+    bias = read_matrix(path("b_lm")) if os.path.exists(path("b_lm")) else np.zeros((1, V))
+    assert bias.shape == (1, V), "b_lm: shape %s, expected 1x%d" % (bias.shape, V)
+    b["lm"] = {"w_lm": w, "b_lm": bias.reshape(V)}
 
 
 def load_merges(bundle_dir, vocab_tokens):
@@ -136,24 +166,29 @@ def load_encoder(b, bundle_dir, config):
     norm_eps and labels from config.csv.
     """
     path = lambda name: os.path.join(bundle_dir, name + ".csv")
-    present = [name for name, _ in ENCODER_FILES if os.path.exists(path(name))]
-    if not present:
+    lm = b["task"] == "lm"
+    files = ENCODER_FILES[:8] if lm else ENCODER_FILES  # a language model: the block, no classifier
+    if lm:
+        assert not os.path.exists(path("w_cls")) and not os.path.exists(path("b_cls")) \
+            and "labels" not in config, "%s: a language model has no classifier" % bundle_dir
+    present = [name for name, _ in files if os.path.exists(path(name))]
+    if not present and not lm:
         b["encoder"] = None
         return
-    missing = [name for name, _ in ENCODER_FILES if name not in present]
+    missing = [name for name, _ in files if name not in present]
     assert not missing, "%s: encoder files missing: %s" % (bundle_dir, ", ".join(missing))
-    for key in ("d_ff", "activation", "labels"):
+    for key in ("d_ff", "activation") + (() if lm else ("labels",)):
         assert key in config, "%s: config.csv has encoder files but no %s" % (bundle_dir, key)
     enc = {"d_ff": int(config["d_ff"]),
            "activation": config["activation"],
            "norm_eps": float(config.get("norm_eps", "1e-5")),
-           "labels": config["labels"].split(";")}
+           "labels": None if lm else config["labels"].split(";")}
     assert enc["activation"] in ACTIVATIONS, "activation %r" % enc["activation"]
     assert enc["d_ff"] > 0 and 0 < enc["norm_eps"] < 1
-    assert all(enc["labels"]) and len(set(enc["labels"])) == len(enc["labels"]), \
+    assert lm or (all(enc["labels"]) and len(set(enc["labels"])) == len(enc["labels"])), \
         "labels %r" % config["labels"]
-    dims = {"1": 1, "D": b["d_model"], "F": enc["d_ff"], "C": len(enc["labels"])}
-    for name, (r, c) in ENCODER_FILES:
+    dims = {"1": 1, "D": b["d_model"], "F": enc["d_ff"], "C": 0 if lm else len(enc["labels"])}
+    for name, (r, c) in files:
         m = read_matrix(path(name))
         assert m.shape == (dims[r], dims[c]), "%s: shape %s, expected %dx%d" % (
             name, m.shape, dims[r], dims[c])
@@ -357,13 +392,16 @@ def relu(a):
     return np.maximum(a, 0.0)
 
 
-def encoder_block(enc, x, attn_output):
+def encoder_block(enc, x, attn_output, lm=None, vocab=None):
     """Post-norm encoder block and classifier after the attention layer.
 
     Returns [(filename, matrix, column names, row labels)] with matrices
     residual1, norm1, ffn_hidden, ffn_output, residual2, norm2 (one row per
     token, row labels None = the tokens), pooled (row "mean"), logits and
-    probabilities (row "sentence", one column per class label)."""
+    probabilities (row "sentence", one column per class label).  For a
+    language model (lm = its head, vocab = the vocabulary tokens in order) the
+    block is followed by lm_logits (a row per token, a column per vocabulary
+    token) instead of the classifier; next_token is returned by next_token()."""
     act = relu if enc["activation"] == "relu" else gelu
     eps = enc["norm_eps"]
     d, dff = x.shape[1], enc["d_ff"]
@@ -373,15 +411,31 @@ def encoder_block(enc, x, attn_output):
     ffn_output = hidden @ enc["w_ff2"] + enc["b_ff2"]
     residual2 = norm1 + ffn_output
     norm2 = layer_norm(residual2, enc["ln2_gamma"], enc["ln2_beta"], eps)
+    block = [("residual1", residual1, dcols(d), None), ("norm1", norm1, dcols(d), None),
+             ("ffn_hidden", hidden, dcols(dff), None), ("ffn_output", ffn_output, dcols(d), None),
+             ("residual2", residual2, dcols(d), None), ("norm2", norm2, dcols(d), None)]
+    if lm is not None:
+        return block + [("lm_logits", norm2 @ lm["w_lm"] + lm["b_lm"], vocab, None)]
     pooled = norm2.mean(axis=0, keepdims=True)
     logits = pooled @ enc["w_cls"] + enc["b_cls"]
     probabilities = softmax_rows(logits)
-    return [("residual1", residual1, dcols(d), None), ("norm1", norm1, dcols(d), None),
-            ("ffn_hidden", hidden, dcols(dff), None), ("ffn_output", ffn_output, dcols(d), None),
-            ("residual2", residual2, dcols(d), None), ("norm2", norm2, dcols(d), None),
-            ("pooled", pooled, dcols(d), ["mean"]),
-            ("logits", logits, enc["labels"], ["sentence"]),
-            ("probabilities", probabilities, enc["labels"], ["sentence"])]
+    return block + [("pooled", pooled, dcols(d), ["mean"]),
+                    ("logits", logits, enc["labels"], ["sentence"]),
+                    ("probabilities", probabilities, enc["labels"], ["sentence"])]
+
+
+def next_token(lm_logits, vocab):
+    """The next-token distribution after the last position at T = 1, as
+    [(token, probability)], most likely first; equal probabilities keep the
+    vocabulary's order (a stable sort)."""
+    p = softmax_rows(lm_logits[-1:])[0]
+    order = sorted(range(len(vocab)), key=lambda v: -p[v])  # sorted() is stable
+    return [(vocab[v], p[v]) for v in order]
+
+
+def case_causal(bundle, case):
+    """The case's causal setting; a language model always runs causal."""
+    return case["causal"].strip() == "1" or bundle["task"] == "lm"
 
 
 # ------------------------------------------------------------ recurrent models
@@ -563,7 +617,7 @@ def labelled(tokens, m, cols):
 def case_influence(bundle, case):
     """{model: influence per position} (finite differences) for one case, in file order."""
     _, _, _, emb = embed(bundle, case["sentence"])
-    causal = case["causal"].strip() == "1"
+    causal = case_causal(bundle, case)
     return {model: influence_fd(y_of, emb) for model, y_of in end_functions(bundle, emb, causal)}
 
 
@@ -572,7 +626,7 @@ def write_case(case, folder):
     bundle (a path relative to the repo root, or absolute), causal ("0"/"1")
     and sentence; tests call it on bundles of their own (e.g. edited copies)."""
     bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
-    tokens, ids, words, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
+    tokens, ids, words, mats = attention(bundle, case["sentence"], case_causal(bundle, case))
     os.makedirs(folder)
     write_csv(os.path.join(folder, "tokens.csv"),
               [["position", "token", "id", "word"]]
@@ -583,8 +637,12 @@ def write_case(case, folder):
     # v2 bundles: the encoder block and the classifier after attention
     if bundle["encoder"] is not None:
         named = {fname: m for fname, m, _ in mats}
-        for fname, m, cols, rows in encoder_block(bundle["encoder"], named["x"], named["output"]):
+        for fname, m, cols, rows in encoder_block(bundle["encoder"], named["x"], named["output"],
+                                                  bundle["lm"], bundle["tokens"]):
             write_csv(os.path.join(folder, fname + ".csv"), labelled(rows or tokens, m, cols))
+            if fname == "lm_logits":
+                write_csv(os.path.join(folder, "next_token.csv"),
+                          [["token", "probability"]] + [[t, repr(float(p))] for t, p in next_token(m, bundle["tokens"])])
 
     # recurrent models: only the files of the models this bundle has
     emb = bundle["E"][ids]
@@ -626,7 +684,7 @@ def cross_check_influence():
     for case in read_cases():
         bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
         _, _, _, emb = embed(bundle, case["sentence"])
-        exact = influence_exact(bundle, emb, case["causal"].strip() == "1")
+        exact = influence_exact(bundle, emb, case_causal(bundle, case))
         for model, fd in case_influence(bundle, case).items():
             for i, (a, e) in enumerate(zip(fd, exact[model])):
                 if abs(a - e) > 1e-7 * abs(e) + 1e-10:
@@ -649,9 +707,10 @@ def cross_check_encoder():
         enc = bundle["encoder"]
         if enc is None:
             continue
-        tokens, _, _, mats = attention(bundle, case["sentence"], case["causal"].strip() == "1")
+        tokens, _, _, mats = attention(bundle, case["sentence"], case_causal(bundle, case))
         named = {fname: m for fname, m, _ in mats}
-        out = {fname: m for fname, m, _, _ in encoder_block(enc, named["x"], named["output"])}
+        out = {fname: m for fname, m, _, _ in encoder_block(enc, named["x"], named["output"],
+                                                            bundle["lm"], bundle["tokens"])}
         name = case["name"]
         for ln, src in (("1", "residual1"), ("2", "residual2")):
             z = (out["norm" + ln] - enc["ln%s_beta" % ln]) / enc["ln%s_gamma" % ln]
@@ -668,11 +727,48 @@ def cross_check_encoder():
                   and (h >= -0.17).all())
         if not ok:
             problems.append("%s: ffn_hidden is not %s of norm1 W_ff1 + b_ff1" % (name, enc["activation"]))
+        if bundle["lm"] is not None:
+            problems += cross_check_lm(name, bundle, out)
+            continue
         p, z = out["probabilities"][0], out["logits"][0]
         if abs(p.sum() - 1) > 1e-14 or np.abs(np.log(p / p[0]) - (z - z[0])).max() > 1e-12:
             problems.append("%s: probabilities are not softmax(logits)" % name)
         if not np.allclose(out["pooled"][0], out["norm2"].sum(axis=0) / len(tokens), rtol=1e-13, atol=1e-15):
             problems.append("%s: pooled is not the mean of norm2's rows" % name)
+    return problems
+
+
+def cross_check_lm(name, bundle, out):
+    """A language model's head (a self-test): each position's logits, summed
+    element by element in a plain loop, agree with the matrix product; the
+    next-token probabilities sum to 1, their log-ratios are the last logits'
+    differences, they come most likely first, equal ones in vocabulary order;
+    and the causal mask holds: the last position's logits do not change when a
+    token is appended (recomputed on the sentence plus <eos>), except for the
+    new position."""
+    problems = []
+    lm, vocab = bundle["lm"], bundle["tokens"]
+    norm2, logits = out["norm2"], out["lm_logits"]
+    n, d = norm2.shape
+    for p in range(n):
+        for v in range(len(vocab)):
+            s = lm["b_lm"][v]
+            for k in range(d):
+                s += norm2[p, k] * lm["w_lm"][k, v]
+            if abs(s - logits[p, v]) > 1e-12 * max(1.0, abs(s)):
+                problems.append("%s: lm_logits[%d,%s] is not norm2·W_lm + b_lm" % (name, p, vocab[v]))
+    ranked = next_token(logits, vocab)
+    probs = np.array([q for _, q in ranked])
+    index = {t: i for i, t in enumerate(vocab)}
+    z = logits[-1]
+    if abs(probs.sum() - 1) > 1e-14:
+        problems.append("%s: next-token probabilities do not sum to 1" % name)
+    for (t, q), (t2, q2) in zip(ranked, ranked[1:]):
+        if q2 > q or (q2 == q and index[t2] < index[t]):
+            problems.append("%s: next_token order: %s before %s" % (name, t, t2))
+    for t, q in ranked:
+        if abs(math.log(q / ranked[0][1]) - (z[index[t]] - z[index[ranked[0][0]]])) > 1e-12:
+            problems.append("%s: P(%s) is not softmax of the last logits" % (name, t))
     return problems
 
 
@@ -758,6 +854,29 @@ def cross_check_tokenizer():
     return problems
 
 
+def cross_check_prefix():
+    """The causal mask, checked from outside (a self-test): for every language
+    model case, the matrices of the sentence are exactly the first rows of
+    those of the sentence followed by one more token (<eos>): no position saw
+    a later one."""
+    problems = []
+    for case in read_cases():
+        bundle = load_bundle(os.path.join(ROOT, case["bundle"]))
+        if bundle["lm"] is None:
+            continue
+        def run(sentence):
+            tokens, _, _, mats = attention(bundle, sentence, True)
+            named = {fname: m for fname, m, _ in mats}
+            enc = encoder_block(bundle["encoder"], named["x"], named["output"], bundle["lm"], bundle["tokens"])
+            return len(tokens), {fname: m for fname, m, _, _ in enc}
+        n, short = run(case["sentence"])
+        _, longer = run(case["sentence"] + " <eos>")  # punctuation splits it, still one more position at least
+        for fname, m in short.items():
+            if not np.allclose(m, longer[fname][:n], rtol=1e-12, atol=1e-14):
+                problems.append("%s: %s changes when a later token is added" % (case["name"], fname))
+    return problems
+
+
 def check():
     tmp = tempfile.mkdtemp(prefix="attnstep-golden-")
     try:
@@ -787,6 +906,7 @@ def check():
         problems += cross_check_tokenizer()
         problems += cross_check_influence()
         problems += cross_check_encoder()
+        problems += cross_check_prefix()
         problems += check_generated()
         for p in problems:
             print(p)
