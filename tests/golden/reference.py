@@ -995,7 +995,7 @@ def splitmix64(state):
     return z ^ (z >> 31), state
 
 
-def next_token(logits, temperature, top_k, u):
+def choose_next(logits, temperature, top_k, u):
     """The token chosen from one row of logits (u unused when greedy)."""
     if temperature == 0:
         return int(np.argmax(logits))  # numpy's argmax: the first of equal maxima
@@ -1025,7 +1025,7 @@ def generate(lm, sentence, n, temperature, top_k, seed):
         if temperature > 0:
             z, state = splitmix64(state)
             u = (z >> 11) / 2.0 ** 53
-        tok = next_token(logits, temperature, top_k, u)
+        tok = choose_next(logits, temperature, top_k, u)
         p = np.exp(logits - logits.max())
         out.append((lm["tokens"][tok], float(p[tok] / p.sum())))
         ids = ids + [tok]
@@ -1058,9 +1058,9 @@ def check_generated():
     if z != 0xE220A8397B1DCDAF:  # splitmix64's published first output from 0
         problems.append("splitmix64(0) = %#x" % z)
     row = np.array([1.0, 3.0, -2.0, 3.0, 0.5, 2.0])
-    if next_token(row, 0, 0, None) != 1 or next_token(row, 1.0, 1, 0.999) != 1 \
-            or next_token(row, 1.0, 3, 0.0) != 1 or next_token(row, 1.0, 3, 0.99) != 5:
-        problems.append("next_token breaks its tie or top-k rule")
+    if choose_next(row, 0, 0, None) != 1 or choose_next(row, 1.0, 1, 0.999) != 1 \
+            or choose_next(row, 1.0, 3, 0.0) != 1 or choose_next(row, 1.0, 3, 0.99) != 5:
+        problems.append("choose_next breaks its tie or top-k rule")
     tmp = tempfile.mkdtemp(prefix="attnstep-generated-")
     try:
         write_generated(tmp)
