@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "attnstep/bundle.h"
+#include "attnstep/decode.h"
 #include "attnstep/edit.h"
 #include "attnstep/export.h"
 #include "attnstep/fsutil.h"
@@ -288,7 +289,18 @@ static int run(const struct options *o)
             bundle_free(&model);
             return 2;
         }
-    int interactive = !o->print && !o->export_dir && !o->snapshot.file && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    if (o->generate >= 0 && model.task != BUNDLE_TASK_LM) {
+        fputs("attnstep: ", stderr);
+        /* TRANSLATORS: a usage error after "attnstep: "; %s: the model's directory. */
+        fprintf(stderr, _("--generate needs a language model (config.csv task,lm), and %s is a classifier"),
+                model_dir);
+        fprintf(stderr, "\n%s\n", _("Try 'attnstep --help' for more information."));
+        bundle_free(&model);
+        return 2;
+    }
+    /* No generation view yet: --generate prints (or exports) what it writes. */
+    int interactive = !o->print && !o->export_dir && !o->snapshot.file && o->generate < 0 && isatty(STDOUT_FILENO) &&
+                      isatty(STDIN_FILENO);
     /* No words given: an example in the model's language that it knows. */
     struct examples ex;
     examples_load(&ex, &model);
@@ -308,9 +320,28 @@ static int run(const struct options *o)
         }
         trace_set_progress(&trace, say_progress, NULL);
         int n_files = 0;
-        if (o->export_dir) {
+        /* --generate: the prompt's tokens into the cache, then one token at a time */
+        struct decode dec = {0};
+        struct decode_step *steps = NULL;
+        struct decode_sampling samp = {o->temperature, o->top_k, o->seed};
+        int n_steps = 0;
+        if (o->generate >= 0) {
+            steps = malloc(((size_t)o->generate + 1) * sizeof *steps);
+            if (!steps)
+                rc = fail(_("out of memory"));
+            else if (decode_init(&dec, &model, &err))
+                rc = fail(err.msg);
+            for (int i = 0; rc == 0 && i < trace.N; i++)
+                if (decode_push(&dec, trace.ids[i], &err))
+                    rc = fail(err.msg);
+            if (rc == 0 && decode_generate(&dec, &samp, o->generate, steps, &n_steps, &err))
+                rc = fail(err.msg);
+        }
+        if (rc == 0 && o->export_dir) {
             interrupt_catch();
-            if (export_write(&trace, o->export_dir, o->force, &n_files, &err))
+            if (o->generate >= 0 ? export_write_generated(&trace, &dec, steps, n_steps, o->export_dir, o->force,
+                                                          &n_files, &err)
+                                 : export_write(&trace, o->export_dir, o->force, &n_files, &err))
                 rc = fail(err.msg);
             else if (!o->print) {
                 fputs("attnstep: ", stdout);
@@ -344,6 +375,11 @@ static int run(const struct options *o)
                 rc = fail(_("cannot write the walk-through to standard output"));
             lesson_free(&lesson);
         }
+        if (rc == 0 && text && o->generate >= 0 &&
+            print_generation(stdout, &trace, &dec, &samp, o->generate, steps, n_steps) && errno != EPIPE)
+            rc = fail(_("cannot write the walk-through to standard output"));
+        decode_free(&dec);
+        free(steps);
         trace_free(&trace);
     }
     examples_free(&ex);

@@ -69,6 +69,18 @@ N_(
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"),
+/* TRANSLATORS: a paragraph of --help: generating text with a language model (config.csv task,lm). */
+N_(
+"Language models (a model whose config.csv says task,lm):\n"
+"  --generate N         continue the sentence by up to N tokens (0 to 10000),\n"
+"                       stopping after <eos>; printed step by step, and with\n"
+"                       --export also written to generated.csv\n"
+"  --temperature T      0 (default): always the most likely token; above 0:\n"
+"                       draw from softmax(logits / T)\n"
+"  --top-k K            draw only from the K tokens with the largest logits\n"
+"  --seed S             the draws' random seed (default 1): the same seed\n"
+"                       gives the same tokens\n"
+"\n"),
 /* TRANSLATORS: a paragraph of --help: the lesson a teacher scripts (--lesson) and its keys. */
 N_(
 "Lessons:\n"
@@ -226,6 +238,7 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
     o->bench_h = 40;
     o->snapshot.view = -1;
     o->snapshot.step = -1;
+    o->generate = -1;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -247,7 +260,8 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         static const char *const takes_value[] = {"--model", "--export", "--granularity", "--init-model",
                                                   "--d-model", "--heads", "--seed", "--vocab", "--autoplay",
                                                   "--d-hidden", "--lang", "--set", "--snapshot", "--view",
-                                                  "--step", "--size", "--lesson"};
+                                                  "--step", "--size", "--lesson", "--generate",
+                                                  "--temperature", "--top-k"};
         int needs = 0;
         for (size_t k = 0; k < sizeof takes_value / sizeof takes_value[0]; k++)
             needs |= !strcmp(name, takes_value[k]);
@@ -312,6 +326,24 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         } else if (!strcmp(name, "--heads")) {
             if (parse_count(value, 1000000, &n)) return usage(msg, size, _("--heads needs a whole number, not '%s'"), value);
             o->heads = (int)n;
+        } else if (!strcmp(name, "--generate")) {
+            if (parse_count(value, GENERATE_MAX, &n))
+                /* TRANSLATORS: a usage error after "attnstep: "; %d: the most tokens --generate adds. */
+                return usage(msg, size, _("--generate takes a number of tokens from 0 to %d, not '%s'"), GENERATE_MAX,
+                             value);
+            o->generate = (int)n;
+        } else if (!strcmp(name, "--temperature")) {
+            char *end;
+            o->temperature = strtod(value, &end);
+            o->temperature_given = 1;
+            if (end == value || *end || !(o->temperature >= 0 && o->temperature <= 1e6))
+                /* TRANSLATORS: a usage error after "attnstep: "; 0 means greedy (the most likely token). */
+                return usage(msg, size, _("--temperature takes a number from 0 (greedy) to 1000000, not '%s'"), value);
+        } else if (!strcmp(name, "--top-k")) {
+            if (parse_count(value, 1000000000, &n) || n < 1)
+                return usage(msg, size, _("--top-k takes a whole number of at least 1, not '%s'"), value);
+            o->top_k = (int)n;
+            o->top_k_given = 1;
         } else if (!strcmp(name, "--seed")) {
             char *end;
             errno = 0;
@@ -326,9 +358,17 @@ int options_parse(struct options *o, int argc, char **argv, char *msg, size_t si
         return usage(msg, size, "%s", _("--view, --step and --size go with --snapshot FILE.svg"));
     if (o->snapshot.file && o->bench)
         return usage(msg, size, "%s", _("--snapshot and --bench cannot be used together"));
+    if (o->generate < 0 && (o->temperature_given || o->top_k_given))
+        return usage(msg, size, _("%s goes with --generate N"), o->temperature_given ? "--temperature" : "--top-k");
+    const char *gen_clash = o->generate < 0 ? NULL : o->snapshot.file ? "--snapshot" : o->bench ? "--bench"
+                          : o->quiz ? "--quiz" : o->compare ? "--compare" : o->init_model ? "--init-model" : NULL;
+    if (gen_clash)
+        /* TRANSLATORS: a usage error after "attnstep: "; %s: another option (--snapshot, --bench...). */
+        return usage(msg, size, _("--generate does not go with %s"), gen_clash);
     /* A lesson names its own models and sentences. */
     const char *clash = !o->lesson ? NULL : o->model ? "--model" : o->export_dir ? "--export" : o->n_sets ? "--set"
-                      : o->compare ? "--compare" : o->init_model ? "--init-model" : o->bench ? "--bench" : NULL;
+                      : o->compare ? "--compare" : o->init_model ? "--init-model" : o->bench ? "--bench"
+                      : o->generate >= 0 ? "--generate" : NULL;
     if (o->lesson && !clash && i < argc)
         /* TRANSLATORS: fills %s of the error below: words given after the options. */
         clash = _("a sentence");

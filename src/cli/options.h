@@ -7,6 +7,8 @@
 #include "attnstep/lesson.h"
 
 #define DEFAULT_SENTENCE "the movie was not good"
+/* The most tokens --generate adds. */
+#define GENERATE_MAX 10000
 
 struct options {
     const char *model;       /* NULL: the bundled default */
@@ -36,6 +38,11 @@ struct options {
     int n_sets;
     char *sentence;          /* the words after the options, joined; owned */
     const char *lesson;      /* --lesson FILE: slides of models, sentences, views and stages */
+    /* --generate N [--temperature T] [--top-k K] [--seed S]: an lm continues the sentence */
+    int generate;            /* tokens to add at most; -1: no generation */
+    double temperature;      /* 0: greedy (the default) */
+    int top_k;               /* 0: every token */
+    int temperature_given, top_k_given;
 };
 
 /* Fills o from argv. Returns 0, or -1 with a usage message in msg. */

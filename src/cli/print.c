@@ -1,9 +1,12 @@
 #include "print.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnstep/decode.h"
+#include "attnstep/encoder.h"
 #include "attnstep/i18n.h"
 #include "attnstep/narration.h"
 #include "attnstep/utf8.h"
@@ -256,5 +259,138 @@ int print_walkthrough(FILE *out, const struct lesson *l)
     }
     free(formula);
     fflush(out);
+    return ferror(out) ? -1 : 0;
+}
+
+/* The tokens as text: a space between tokens, none before a "##" piece. */
+static void put_tokens(FILE *out, const char *const *tok, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *s = tok[i];
+        if (!strncmp(s, "##", 2) && i > 0)
+            s += 2;
+        else if (i > 0)
+            fputc(' ', out);
+        fputs(s, out);
+    }
+}
+
+/* "  a 41%  b 20% …": the `shown` most likely of probs (above 0), most likely
+ * first, ties in vocabulary order. */
+static void put_candidates(FILE *out, const struct decode *d, const double *probs, int shown)
+{
+    char pct[32];
+    double prev = INFINITY;
+    int prev_id = -1;
+    for (int k = 0; k < shown; k++) {
+        int best = -1;
+        for (int i = 0; i < d->V; i++) {
+            int after_prev = probs[i] < prev || (!(probs[i] > prev) && i > prev_id); /* below the last shown */
+            if (probs[i] > 0.0 && after_prev && (best < 0 || probs[i] > probs[best]))
+                best = i;
+        }
+        if (best < 0)
+            break;
+        lesson_format_percent(probs[best], pct, sizeof pct);
+        fprintf(out, "  %s %s", d->model->vocab[best], pct);
+        prev = probs[best];
+        prev_id = best;
+    }
+    fputc('\n', out);
+}
+
+/* fprintf, through a function: GCC's format-overflow pass, under the
+ * sanitizers, takes a translated format for a possibly null one. */
+static void say(FILE *out, const char *fmt, ...) ATTNSTEP_PRINTF(2, 3);
+static void say(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
+}
+
+int print_generation(FILE *out, const struct trace *t, const struct decode *d, const struct decode_sampling *s,
+                     int max_new, const struct decode_step *steps, int n)
+{
+    char pct[32], k_text[32];
+    const int shown = 5;
+    double *probs = malloc((size_t)d->V * sizeof *probs);
+    const char **tok = malloc(((size_t)t->N + (size_t)n) * sizeof *tok);
+    if (!probs || !tok) {
+        free(probs);
+        free(tok);
+        return -1;
+    }
+    for (int i = 0; i < t->N; i++)
+        tok[i] = t->tokens[i];
+    for (int k = 0; k < n; k++)
+        tok[t->N + k] = d->model->vocab[steps[k].id];
+    fputc('\n', out);
+    if (s->temperature <= 0.0) {
+        /* TRANSLATORS: the heading of --generate's part of --print; %d: the most tokens added. */
+        say(out, ngettext("Generation: up to %d token after the sentence, greedy (T = 0): each step\n"
+                              "takes the most likely token.",
+                              "Generation: up to %d tokens after the sentence, greedy (T = 0): each step\n"
+                              "takes the most likely token.",
+                              (unsigned long)max_new),
+                max_new);
+    } else {
+        if (s->top_k > 0)
+            snprintf(k_text, sizeof k_text, "%d", s->top_k);
+        else
+            /* TRANSLATORS: fills "top-k %s" when --top-k is not given: every token is kept. */
+            snprintf(k_text, sizeof k_text, "%s", _("all"));
+        /* TRANSLATORS: the heading of --generate's part of --print when sampling; %d: the most tokens added,
+           %g the temperature, %s the top-k (a number, or "all"), %llu the seed. Keep lines within 78
+           columns (a Hangul syllable takes two). */
+        say(out, ngettext("Generation: up to %d token after the sentence, sampled at T = %g, top-k %s,\n"
+                              "seed %llu. Each step draws one number u, uniform in [0, 1), and takes the\n"
+                              "first token, in vocabulary order, at which the running total of the\n"
+                              "probabilities passes u.",
+                              "Generation: up to %d tokens after the sentence, sampled at T = %g, top-k %s,\n"
+                              "seed %llu. Each step draws one number u, uniform in [0, 1), and takes the\n"
+                              "first token, in vocabulary order, at which the running total of the\n"
+                              "probabilities passes u.",
+                              (unsigned long)max_new),
+                max_new, s->temperature, k_text, (unsigned long long)s->seed);
+    }
+    fputs("\n\n", out);
+    for (int k = 0; k < n; k++) {
+        int p = t->N + k - 1; /* the position whose logits choose token k */
+        const double *logits = decode_logits(d, p);
+        /* TRANSLATORS: --print, one step of the generation: the step number, then the text so far follows. */
+        say(out, _("Step %d:"), k + 1);
+        fputc(' ', out);
+        put_tokens(out, tok, t->N + k);
+        fprintf(out, " → %s\n", tok[t->N + k]);
+        encoder_softmax(probs, logits, d->V);
+        /* TRANSLATORS: --print, before the most likely next tokens with their probabilities. */
+        fprintf(out, "  %s", _("most likely at T = 1:"));
+        put_candidates(out, d, probs, shown);
+        if (s->temperature > 0.0 && !decode_distribution(probs, logits, d->V, s->temperature, s->top_k)) {
+            /* TRANSLATORS: --print, before the probabilities the token is drawn from; %g: the temperature,
+               %s the top-k (a number, or "all"). */
+            fprintf(out, "  ");
+            say(out, _("drawn from, at T = %g, top-k %s:"), s->temperature, k_text);
+            put_candidates(out, d, probs, shown);
+            fprintf(out, "  u = %.6f\n", steps[k].draw);
+        }
+        lesson_format_percent(steps[k].prob, pct, sizeof pct);
+        fputs("  ", out);
+        /* TRANSLATORS: --print: the token chosen at this step and its probability at T = 1 ("41%"). */
+        say(out, _("chosen: %s (%s at T = 1)"), tok[t->N + k], pct);
+        fputc('\n', out);
+        if (steps[k].id == d->model->eos_id)
+            /* TRANSLATORS: --print, after the model chose <eos>. */
+            fprintf(out, "  %s\n", _("<eos>: the model ends the sentence here, so generation stops."));
+    }
+    fputc('\n', out);
+    /* TRANSLATORS: --print, before the sentence with the generated tokens. */
+    fprintf(out, "%s ", _("Text:"));
+    put_tokens(out, tok, t->N + n);
+    fputc('\n', out);
+    free(probs);
+    free(tok);
     return ferror(out) ? -1 : 0;
 }

@@ -13,4 +13,15 @@ int print_walkthrough(FILE *out, const struct lesson *l);
  * rows >= 0 (a recurrent model's states so far). */
 void print_matrix(FILE *out, const struct lesson *l, enum matrix_id m, int head, int rows);
 
+struct decode;
+struct decode_sampling;
+struct decode_step;
+/* --generate's part of --print: the heading (how tokens are chosen), each
+ * step (the text so far, the most likely tokens at T = 1, when sampling the
+ * distribution drawn from and the draw, the token chosen) and the text. t is
+ * the prompt's trace, d the decoder after generating steps (n). Returns 0, or
+ * -1 if writing failed. */
+int print_generation(FILE *out, const struct trace *t, const struct decode *d, const struct decode_sampling *s,
+                     int max_new, const struct decode_step *steps, int n);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "attnstep/bundle.h"
 #include "attnstep/csvout.h"
+#include "attnstep/decode.h"
 #include "attnstep/fsutil.h"
 #include "attnstep/i18n.h"
 
@@ -273,5 +274,45 @@ int export_write(const struct trace *t, const char *dir, int force, int *n_files
             fsutil_interrupted_error(dir, err);
         return -1;
     }
+    return fsutil_commit(staging, dir, force, err);
+}
+
+/* generated.csv: header step,token,probability; step from 1, the probability
+ * at T = 1 given the sequence before the token. */
+static int write_generated(const struct decode *d, const struct decode_step *steps, int n, const char *dir,
+                           struct error *err)
+{
+    char num[16];
+    struct csvout w;
+    if (open_in(&w, dir, "generated.csv", err))
+        return -1;
+    csvout_text(&w, "step");
+    csvout_text(&w, "token");
+    csvout_text(&w, "probability");
+    csvout_end_row(&w);
+    for (int k = 0; k < n; k++) {
+        snprintf(num, sizeof num, "%d", k + 1);
+        csvout_text(&w, num);
+        csvout_text(&w, d->model->vocab[steps[k].id]);
+        csvout_number(&w, steps[k].prob);
+        csvout_end_row(&w);
+    }
+    return csvout_close(&w, err);
+}
+
+int export_write_generated(const struct trace *t, const struct decode *d, const struct decode_step *steps, int n,
+                           const char *dir, int force, int *n_files, struct error *err)
+{
+    char staging[PATH_SIZE];
+    if (fsutil_check_target(dir, force, err) || fsutil_make_staging(dir, staging, sizeof staging, err))
+        return -1;
+    if (write_all(t, staging, n_files, err) || write_generated(d, steps, n, staging, err)) {
+        fsutil_discard(staging);
+        if (fsutil_interrupted)
+            fsutil_interrupted_error(dir, err);
+        return -1;
+    }
+    if (n_files)
+        ++*n_files;
     return fsutil_commit(staging, dir, force, err);
 }

@@ -907,12 +907,179 @@ def check():
         problems += cross_check_influence()
         problems += cross_check_encoder()
         problems += cross_check_prefix()
+        problems += check_generated()
         for p in problems:
             print(p)
         print("golden files are %s" % ("STALE (run reference.py to regenerate)" if problems else "current"))
         return 1 if problems else 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------ generation (bundle task,lm)
+# DESIGN.md "Language models": `--generate N [--temperature T] [--top-k K]
+# [--seed S]`.  This part has its own reader for an lm bundle and recomputes
+# the whole causal forward pass for every generated token (no cache), so it
+# checks the C program's incremental decoding from outside.  Its cases are
+# tests/golden/generate.csv (name,bundle,generate,temperature,top_k,seed,
+# sentence; top_k 0 = every token) and its goldens tests/golden/generated/
+# <name>.csv, in the format of the export's generated.csv.
+#
+# The rules written down for the C program (issue 12, decode.h):
+# - the next token comes from the logits of the last position;
+# - T = 0: greedy, the largest logit, the lowest vocabulary row among equals;
+# - T > 0: top-k keeps the k largest logits (equal logits: the lower row
+#   first), then p_i = exp((logit_i - max) / T) / sum over the kept tokens;
+#   one draw u per step from splitmix64 started at the seed (the top 53 bits
+#   of each output / 2^53), and the first token in vocabulary order whose
+#   running total of p passes u (cumulative > u) is chosen;
+# - generated.csv's probability is softmax(logits) at T = 1 over every token;
+# - generation stops after <eos> (it is written), or after N tokens.
+GENERATE_CSV = os.path.join(GOLDEN, "generate.csv")
+GENERATE_DIR = os.path.join(GOLDEN, "generated")
+LM_BLOCK = ("ln1_gamma", "ln1_beta", "w_ff1", "b_ff1", "w_ff2", "b_ff2", "ln2_gamma", "ln2_beta")
+MASK64 = (1 << 64) - 1
+
+
+def load_lm(bundle_dir):
+    """An lm bundle: attention, the encoder block without a classifier, w_lm, b_lm."""
+    config = {row[0]: row[1] for row in read_rows(os.path.join(bundle_dir, "config.csv"))[1:]}
+    assert config.get("task") == "lm", "%s is not an lm bundle" % bundle_dir
+    d, h = int(config["d_model"]), int(config["n_heads"])
+    vocab_rows = read_rows(os.path.join(bundle_dir, "vocab.csv"))[1:]
+    tokens = [row[0] for row in vocab_rows]
+    lm = {"tokens": tokens, "E": np.array([[float(x) for x in row[1:]] for row in vocab_rows]),
+          "d_model": d, "n_heads": h, "positional": config.get("positional", "sinusoidal"),
+          "lowercase": config.get("lowercase", "1") == "1", "merges": load_merges(bundle_dir, tokens),
+          "activation": config.get("activation", "relu"), "eps": float(config.get("norm_eps", "1e-5")),
+          "eos": tokens.index("<eos>")}
+    opt = lambda name, n: (read_matrix(os.path.join(bundle_dir, name + ".csv")).reshape(n)
+                           if os.path.exists(os.path.join(bundle_dir, name + ".csv")) else np.zeros(n))
+    for m in ("q", "k", "v", "o"):
+        lm["W_" + m] = read_matrix(os.path.join(bundle_dir, "w_%s.csv" % m))
+        lm["b_" + m] = opt("b_" + m, d)
+    for name in LM_BLOCK:
+        m = read_matrix(os.path.join(bundle_dir, name + ".csv"))
+        lm[name] = m.reshape(-1) if m.shape[0] == 1 else m
+    lm["w_lm"] = read_matrix(os.path.join(bundle_dir, "w_lm.csv"))
+    assert lm["w_lm"].shape == (d, len(tokens))
+    lm["b_lm"] = opt("b_lm", len(tokens))
+    return lm
+
+
+def lm_logits(lm, ids):
+    """The whole causal forward pass on ids; logits of every position (N x V)."""
+    n, d, H = len(ids), lm["d_model"], lm["n_heads"]
+    dk = d // H
+    x = lm["E"][ids] + positional(lm, n)
+    q, k, v = (x @ lm["W_" + m] + lm["b_" + m] for m in ("q", "k", "v"))
+    concat = np.zeros((n, d))
+    for hd in range(H):
+        c = slice(hd * dk, (hd + 1) * dk)
+        s = q[:, c] @ k[:, c].T / math.sqrt(dk)
+        s[np.triu_indices(n, 1)] = -np.inf
+        concat[:, c] = softmax_rows(s) @ v[:, c]
+    norm1 = layer_norm(x + concat @ lm["W_o"] + lm["b_o"], lm["ln1_gamma"], lm["ln1_beta"], lm["eps"])
+    act = gelu if lm["activation"] == "gelu" else relu
+    ffn = act(norm1 @ lm["w_ff1"] + lm["b_ff1"]) @ lm["w_ff2"] + lm["b_ff2"]
+    norm2 = layer_norm(norm1 + ffn, lm["ln2_gamma"], lm["ln2_beta"], lm["eps"])
+    return norm2 @ lm["w_lm"] + lm["b_lm"]
+
+
+def splitmix64(state):
+    """(next output, next state) of splitmix64."""
+    state = (state + 0x9E3779B97F4A7C15) & MASK64
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31), state
+
+
+def choose_next(logits, temperature, top_k, u):
+    """The token chosen from one row of logits (u unused when greedy)."""
+    if temperature == 0:
+        return int(np.argmax(logits))  # numpy's argmax: the first of equal maxima
+    order = sorted(range(len(logits)), key=lambda i: (-logits[i], i))
+    keep = order[:top_k] if top_k else order
+    p = np.zeros(len(logits))
+    top = max(logits[i] for i in keep)
+    for i in keep:
+        p[i] = math.exp((logits[i] - top) / temperature)
+    p /= p.sum()
+    total = 0.0
+    for i in range(len(p)):
+        if p[i] > 0:
+            total += p[i]
+            if total > u:
+                return i
+    return max(i for i in range(len(p)) if p[i] > 0)
+
+
+def generate(lm, sentence, n, temperature, top_k, seed):
+    """[(token, probability at T = 1)] of up to n generated tokens."""
+    _, ids, _, _ = embed(lm, sentence)
+    state, out = seed & MASK64, []
+    for _ in range(n):
+        logits = lm_logits(lm, ids)[-1]
+        u = None
+        if temperature > 0:
+            z, state = splitmix64(state)
+            u = (z >> 11) / 2.0 ** 53
+        tok = choose_next(logits, temperature, top_k, u)
+        p = np.exp(logits - logits.max())
+        out.append((lm["tokens"][tok], float(p[tok] / p.sum())))
+        ids = ids + [tok]
+        if tok == lm["eos"]:
+            break
+    return out
+
+
+def read_generate_cases():
+    if not os.path.exists(GENERATE_CSV):
+        return []
+    with open(GENERATE_CSV, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_generated(folder):
+    os.makedirs(folder, exist_ok=True)
+    for case in read_generate_cases():
+        lm = load_lm(os.path.join(ROOT, case["bundle"]))
+        steps = generate(lm, case["sentence"], int(case["generate"]), float(case["temperature"]),
+                         int(case["top_k"]), int(case["seed"]))
+        write_csv(os.path.join(folder, case["name"] + ".csv"),
+                  [["step", "token", "probability"]] + [[str(i + 1), t, repr(p)] for i, (t, p) in enumerate(steps)])
+
+
+def check_generated():
+    """The committed generation goldens against a fresh run, and self-tests of the rules."""
+    problems = []
+    z, _ = splitmix64(0)
+    if z != 0xE220A8397B1DCDAF:  # splitmix64's published first output from 0
+        problems.append("splitmix64(0) = %#x" % z)
+    row = np.array([1.0, 3.0, -2.0, 3.0, 0.5, 2.0])
+    if choose_next(row, 0, 0, None) != 1 or choose_next(row, 1.0, 1, 0.999) != 1 \
+            or choose_next(row, 1.0, 3, 0.0) != 1 or choose_next(row, 1.0, 3, 0.99) != 5:
+        problems.append("choose_next breaks its tie or top-k rule")
+    tmp = tempfile.mkdtemp(prefix="attnstep-generated-")
+    try:
+        write_generated(tmp)
+        fresh = sorted(os.listdir(tmp))
+        committed = sorted(os.listdir(GENERATE_DIR)) if os.path.isdir(GENERATE_DIR) else []
+        for name in sorted(set(fresh) ^ set(committed)):
+            problems.append("generated/%s: %s" % (name, "missing from committed goldens" if name in fresh
+                                                 else "committed but no longer generated"))
+        for name in sorted(set(fresh) & set(committed)):
+            with open(os.path.join(tmp, name), encoding="utf-8", newline="") as f:
+                new = list(csv.reader(f))
+            with open(os.path.join(GENERATE_DIR, name), encoding="utf-8", newline="") as f:
+                old = list(csv.reader(f))
+            if len(new) != len(old) or any(a[:2] != b[:2] or (r and differs(a[2], b[2]))
+                                           for r, (a, b) in enumerate(zip(new, old))):
+                problems.append("generated/%s differs from a fresh run" % name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return problems
 
 
 if __name__ == "__main__":
@@ -922,3 +1089,5 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     write_all(CASES_DIR)
     print("wrote %s" % os.path.relpath(CASES_DIR, ROOT))
+    write_generated(GENERATE_DIR)
+    print("wrote %s" % os.path.relpath(GENERATE_DIR, ROOT))
