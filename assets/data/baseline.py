@@ -23,6 +23,7 @@ import csv
 import math
 import os
 import sys
+from words import tokens as tokenize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # class 0 / class 1: the English files say negative / positive, the Korean ones 부정 / 긍정
@@ -30,26 +31,6 @@ LABELS = {"negative": 0, "positive": 1, "부정": 0, "긍정": 1}
 EPOCHS = 2000
 RATE = 0.5
 L2 = 1e-3  # on the mean loss; the bias is not penalised
-
-PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
-
-def tokenize(text):
-    """Like attnstep's tokenizer_split() with lowercasing on."""
-    out = []
-    for word in text.split():
-        cur = []
-        for ch in word:
-            if ch in PUNCT:
-                if cur:
-                    out.append("".join(cur))
-                    cur = []
-                out.append(ch)
-            else:
-                cur.append(ch.lower() if "A" <= ch <= "Z" else ch)
-        if cur:
-            out.append("".join(cur))
-    return out
 
 
 def load(path):

@@ -35,28 +35,10 @@ import csv
 import math
 import os
 import sys
+from words import tokens as tokenize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EOS, UNK = "<eos>", "<unk>"
-PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
-
-def tokenize(text):
-    """Like attnstep's tokenizer_split() with lowercasing on."""
-    out = []
-    for word in text.split():
-        cur = ""
-        for ch in word:
-            if ch in PUNCT:
-                if cur:
-                    out.append(cur)
-                    cur = ""
-                out.append(ch)
-            else:
-                cur += ch.lower() if "A" <= ch <= "Z" else ch
-        if cur:
-            out.append(cur)
-    return out
 
 
 def sentences(path):

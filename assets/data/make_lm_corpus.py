@@ -46,6 +46,7 @@ Usage: python3 assets/data/make_lm_corpus.py
 import csv
 import os
 import random
+from words import tokens
 
 SEED = 20261129
 TARGET = {"train": 2000, "test": 200}  # sentences per language and split
@@ -328,25 +329,6 @@ def ko_sentence(rng):
 # --------------------------------------------------------------------------
 # Building the splits
 # --------------------------------------------------------------------------
-PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
-
-def tokens(text):
-    """attnstep's tokenizer: whitespace, lowercase ASCII, ASCII punctuation alone."""
-    out = []
-    for word in text.split():
-        cur = ""
-        for ch in word:
-            if ch in PUNCT:
-                if cur:
-                    out.append(cur)
-                    cur = ""
-                out.append(ch)
-            else:
-                cur += ch.lower() if "A" <= ch <= "Z" else ch
-        if cur:
-            out.append(cur)
-    return out
 
 
 def build(rng, sentence):

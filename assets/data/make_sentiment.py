@@ -65,6 +65,7 @@ Usage: python3 assets/data/make_sentiment.py
 import csv
 import os
 import random
+from words import tokens
 
 SEED = 20240611
 TARGET = {"train": 1600, "test": 320}  # sentences per language and split
@@ -982,25 +983,6 @@ KO_WEIGHTS = {"안": 4, "-지 않았다": 4, "아니었다": 2, "모두/아무�
 # --------------------------------------------------------------------------
 # Building the splits
 # --------------------------------------------------------------------------
-PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
-
-def tokens(text):
-    """attnstep's tokenizer: whitespace, lowercase ASCII, ASCII punctuation alone."""
-    out = []
-    for word in text.split():
-        cur = ""
-        for ch in word:
-            if ch in PUNCT:
-                if cur:
-                    out.append(cur)
-                    cur = ""
-                out.append(ch)
-            else:
-                cur += ch.lower() if "A" <= ch <= "Z" else ch
-        if cur:
-            out.append(cur)
-    return out
 
 
 def build(rng, candidates, weights):

@@ -27,7 +27,7 @@ TMP = tempfile.mkdtemp(prefix="attnstep-data-")
 LABELS = {"en": ("negative", "positive"), "ko": ("긍정", "부정")}
 sys.dont_write_bytecode = True  # nothing written into assets/data
 sys.path.insert(0, DATA)
-from make_sentiment import tokens  # noqa: E402  attnstep's word tokenizer, as the generator uses it
+from words import tokens  # noqa: E402  attnstep's word tokenizer, as the generators use it
 
 
 def rows(path):
@@ -37,7 +37,8 @@ def rows(path):
 
 
 # the generator reproduces the shipped files (it writes next to itself, so run a copy)
-shutil.copy(os.path.join(DATA, "make_sentiment.py"), TMP)
+for name in ("make_sentiment.py", "words.py"):
+    shutil.copy(os.path.join(DATA, name), TMP)
 r = subprocess.run([sys.executable, os.path.join(TMP, "make_sentiment.py")], capture_output=True, timeout=120)
 names = ["sentiment-%s-%s.csv" % (l, s) for l in ("en", "ko") for s in ("train", "test")]
 same = r.returncode == 0 and all(filecmp.cmp(os.path.join(TMP, n), os.path.join(DATA, n), shallow=False)

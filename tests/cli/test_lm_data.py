@@ -24,26 +24,11 @@ from tap import check, finish
 ROOT = os.path.abspath(sys.argv[1])
 DATA = os.path.join(ROOT, "assets", "data")
 TMP = tempfile.mkdtemp(prefix="attnstep-lm-data-")
-PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+sys.dont_write_bytecode = True  # nothing written into assets/data
+sys.path.insert(0, DATA)
+from words import tokens  # noqa: E402  attnstep's word tokenizer, as the generators use it
+
 NAMES = ["lm-%s-%s.csv" % (l, s) for l in ("en", "ko") for s in ("train", "test")]
-
-
-def tokens(text):
-    """attnstep's tokenizer (src/core/tokenizer.c): whitespace, lowercase ASCII, ASCII punctuation alone."""
-    out = []
-    for word in text.split():
-        cur = ""
-        for ch in word:
-            if ch in PUNCT:
-                if cur:
-                    out.append(cur)
-                    cur = ""
-                out.append(ch)
-            else:
-                cur += ch.lower() if "A" <= ch <= "Z" else ch
-        if cur:
-            out.append(cur)
-    return out
 
 
 def rows(path):
@@ -53,7 +38,8 @@ def rows(path):
 
 
 # the generator reproduces the shipped files (it writes next to itself, so run a copy)
-shutil.copy(os.path.join(DATA, "make_lm_corpus.py"), TMP)
+for name in ("make_lm_corpus.py", "words.py"):
+    shutil.copy(os.path.join(DATA, name), TMP)
 r = subprocess.run([sys.executable, os.path.join(TMP, "make_lm_corpus.py")], capture_output=True, timeout=120)
 same = r.returncode == 0 and all(filecmp.cmp(os.path.join(TMP, n), os.path.join(DATA, n), shallow=False)
                                  for n in NAMES)
@@ -137,7 +123,7 @@ past = sum(1 for s in data["ko", "train"] if re.search(r"[았었였했웠렸왔�
 check("lm-ko: past and present both 400+ times", 400 <= past <= len(data["ko", "train"]) - 400, past)
 
 # bigram.py on the shipped corpora: finite perplexities above 1, V = distinct training tokens + <eos> + <unk>
-r = subprocess.run([sys.executable, os.path.join(DATA, "bigram.py")], capture_output=True, timeout=120)
+r = subprocess.run([sys.executable, "-B", os.path.join(DATA, "bigram.py")], capture_output=True, timeout=120)
 out = r.stdout.decode("utf-8", "replace")
 for lang in ("en", "ko"):
     ppl = [float(x) for x in re.findall(r"^%s: add-one bigram perplexity ([0-9.]+) " % lang, out, re.M)]
@@ -157,7 +143,7 @@ check("assets/data/README.md shows bigram.py's output as it is", out.strip() and
 for name, text in (("train.csv", "text\nA b\n"), ("test.csv", "text\na c\n")):
     with open(os.path.join(TMP, name), "w", encoding="utf-8") as f:
         f.write(text)
-r = subprocess.run([sys.executable, os.path.join(DATA, "bigram.py"), os.path.join(TMP, "train.csv"),
+r = subprocess.run([sys.executable, "-B", os.path.join(DATA, "bigram.py"), os.path.join(TMP, "train.csv"),
                     os.path.join(TMP, "test.csv")], capture_output=True, timeout=60)
 out = r.stdout.decode("utf-8", "replace")
 check("bigram.py by hand: V = 4, one <unk>, perplexities 3.68 and 4.47",
