@@ -3,10 +3,15 @@
 A script calls check(name, condition, *diagnostics) for each assertion and
 finish() at the end: it prints the plan, one line per check (with up to
 `lines` lines of each diagnostic under a failed one) and exits 1 if any failed.
-hangul() and width() are the two questions the Korean tests ask of text.
+hangul() and width() are the two questions the Korean tests ask of text;
+run_attnstep() runs the binary the same way for every script that needs it.
 """
+import os
+import subprocess
 import sys
 import unicodedata
+
+LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE")
 
 results = []
 
@@ -35,3 +40,13 @@ def width(s):
     """Display cells, as a terminal counts them: wide glyphs 2, combining marks 0."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
                for c in s)
+
+
+def run_attnstep(binary, args, lang="en", cwd=None):
+    """binary --lang lang ARGS with C.UTF-8, no locale or model from the caller's
+    environment and no input; returns (status, stdout, stderr) as text."""
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS and k != "ATTNSTEP_MODEL"}
+    env["LANG"] = "C.UTF-8"
+    r = subprocess.run([binary, "--lang", lang, *args], capture_output=True, timeout=120, env=env, cwd=cwd,
+                       stdin=subprocess.DEVNULL)
+    return r.returncode, r.stdout.decode("utf-8", errors="replace"), r.stderr.decode("utf-8", errors="replace")

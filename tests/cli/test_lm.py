@@ -16,25 +16,19 @@ import csv
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-from tap import check, finish, hangul
+from tap import check, finish, hangul, run_attnstep
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-lm-")
-LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE")
 LM = os.path.join(ROOT, "tests", "data", "bundles", "lm-crlf")
 LM_KO = os.path.join(ROOT, "tests", "data", "bundles", "lm-korean")
 SENTENCE = ["the", "big", "cat", "sat", "on", "a"]
 
 
 def run(args, lang="en"):
-    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS and k != "ATTNSTEP_MODEL"}
-    env["LANG"] = "C.UTF-8"
-    r = subprocess.run([BIN, "--lang", lang, *args], capture_output=True, timeout=120, env=env, cwd=TMP,
-                       stdin=subprocess.DEVNULL)
-    return r.returncode, r.stdout.decode("utf-8", errors="replace"), r.stderr.decode("utf-8", errors="replace")
+    return run_attnstep(BIN, args, lang, TMP)
 
 
 def rows(path):
