@@ -1506,9 +1506,10 @@ static void formula_lm(struct textbuf *t, const struct lesson *l, const struct l
         lesson_format_number(tr->next_probs[tr->next_choice], num, sizeof num);
         lesson_format_percent(tr->next_probs[tr->next_choice], pct, sizeof pct);
         /* TRANSLATORS: a language model's choice of the next token: the first %s is
-           the chosen token, then its probability as a number and in per cent,
-           then the sentence's last token. argmax, P and T are symbols. */
-        textbuf_put(t, _("next = argmax P = %s   (P = %s, %s: the most probable token after \"%s\"; greedy, T = 1)"),
+           the chosen token, then its probability at T = 1 as a number and in per
+           cent, then the sentence's last token. argmax, P and T are symbols; the
+           greedy choice (T = 0) always takes the most probable token. */
+        textbuf_put(t, _("next = argmax P = %s   (P = %s, %s at T = 1: the most probable token after \"%s\", the greedy choice)"),
                     b->vocab[tr->next_choice], num, pct, tok);
         break;
     }

@@ -253,8 +253,8 @@ static const struct stage_text english[STAGE_KIND_COUNT] = {
         /* TRANSLATORS: title of the stage "The choice: the next token"; one line, ≤ 34 cells */
         N_("The choice: the next token"),
         /* TRANSLATORS: stage "The choice: the next token" explained; ≤ 4 lines of 76 cells */
-        N_("Here the most probable token is chosen (greedy). To write on, it joins the sentence and the whole "
-           "pass runs again for the token after it, until <eos> ends the sentence. Picking at random by the "
+        N_("Here the most probable token is chosen (greedy). To write on, it joins the sentence and the pass "
+           "runs again to find the token after it, until <eos> ends the sentence. Picking at random by the "
            "probabilities (sampling) instead gives more varied text.")},
 };
 
