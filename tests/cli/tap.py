@@ -4,9 +4,12 @@ A script calls check(name, condition, *diagnostics) for each assertion and
 finish() at the end: it prints the plan, one line per check (with up to
 `lines` lines of each diagnostic under a failed one) and exits 1 if any failed.
 hangul() and width() are the two questions the Korean tests ask of text;
-run_attnstep() runs the binary the same way for every script that needs it.
+run_attnstep() runs the binary the same way for every script that needs it;
+regenerates() checks that a data generator rewrites its shipped files.
 """
+import filecmp
 import os
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -50,3 +53,15 @@ def run_attnstep(binary, args, lang="en", cwd=None):
     r = subprocess.run([binary, "--lang", lang, *args], capture_output=True, timeout=120, env=env, cwd=cwd,
                        stdin=subprocess.DEVNULL)
     return r.returncode, r.stdout.decode("utf-8", errors="replace"), r.stderr.decode("utf-8", errors="replace")
+
+
+def regenerates(data, script, names, tmp):
+    """Runs a copy of data/script in tmp (a generator writes next to itself, and
+    imports words.py from there); returns (whether it wrote every one of names
+    byte for byte as data holds it, the end of its stderr)."""
+    for name in (script, "words.py"):
+        shutil.copy(os.path.join(data, name), tmp)
+    r = subprocess.run([sys.executable, "-B", os.path.join(tmp, script)], capture_output=True, timeout=120)
+    same = r.returncode == 0 and all(filecmp.cmp(os.path.join(tmp, n), os.path.join(data, n), shallow=False)
+                                     for n in names)
+    return same, r.stderr.decode()[-300:]
