@@ -71,7 +71,9 @@ int dataset_read_text(struct dataset *d, const char *path, struct error *err)
     for (int r = 1; r < t->n_rows && !bad; r++) {
         if (t->rows[r].n_cells != cols) {
             /* TRANSLATORS: %d: the number of fields found on the line, then the header's. */
-            table_error_row(t, r, err, _("found %d fields, the header has %d"), t->rows[r].n_cells, cols);
+            table_error_row(t, r, err, ngettext("found %d field, the header has %d", "found %d fields, the header has %d",
+                                                (unsigned long)t->rows[r].n_cells),
+                            t->rows[r].n_cells, cols);
             bad = 1;
         }
     }
@@ -81,7 +83,14 @@ int dataset_read_text(struct dataset *d, const char *path, struct error *err)
     }
     for (int r = 1; r < t->n_rows && !bad; r++) {
         struct tokens tk;
-        if (tokenizer_split(&tk, table_text(t, r, col), 1, err)) {
+        const char *text = table_text(t, r, col);
+        if (!text[strspn(text, " \t\r\n")]) {
+            /* TRANSLATORS: train --task lm, a sentence (the text cell) with no token. */
+            table_error_cell(t, r, col, err, _("an empty sentence: a language model needs at least one token"));
+            bad = 1;
+            break;
+        }
+        if (tokenizer_split(&tk, text, 1, err)) {
             d->text_col = col;
             d->n = t->n_rows - 1;
             sentence_error(d, r, err);
@@ -89,8 +98,7 @@ int dataset_read_text(struct dataset *d, const char *path, struct error *err)
             break;
         }
         if (tk.n == 0) {
-            /* TRANSLATORS: train --task lm, a sentence (the text cell) with no token. */
-            table_error_cell(t, r, col, err, _("an empty sentence: a language model needs at least one token"));
+            table_error_cell(t, r, col, err, "%s", _("an empty sentence: a language model needs at least one token"));
             bad = 1;
         }
         tokenizer_free(&tk);
@@ -291,7 +299,8 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
                                     utf8_excerpt(buf, key.name, sizeof buf - 4));
         }
         struct tokens tk;
-        if (tokenizer_pieces(&tk, table_text(&d->t, r, d->text_col), b->lowercase, b->has_tokenizer ? &b->bpe : NULL, err)) {
+        if (tokenizer_pieces(&tk, table_text(&d->t, r, d->text_col), b->lowercase, b->has_tokenizer ? &b->bpe : NULL,
+                             err)) {
             free(classes);
             return sentence_error(d, r, err);
         }
