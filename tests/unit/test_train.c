@@ -247,7 +247,7 @@ static void test_lm_loss_golden(void **state)
         struct bundle b;
         struct trainer tr;
         struct tokens tk;
-        double want, positions;
+        double want = 0, positions = 0;
         if (bundle_load(&b, src_path(table_text(&t, r, 1)), &err) || table_number(&t, r, 3, &positions, &err) ||
             table_number(&t, r, 4, &want, &err))
             fail_msg("%s", err.msg);
