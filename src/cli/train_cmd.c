@@ -70,6 +70,7 @@ N_(
 "  -h, --help       show this help\n"
 "\n"),
 N_(
+"Language models:\n"
 "  --task T         classify (the default): learn the classes of text,label\n"
 "                   data; lm: learn to predict the next token (a language model)\n"
 "\n"),
@@ -86,6 +87,8 @@ N_(
 "  attnstep train assets/data/lm-en-train.csv --task lm --tokenizer word \\\n"
 "      --test assets/data/lm-en-test.csv --out my-lm\n"
 "  attnstep --model my-lm --generate 8 my mother\n"
+"Its training view draws the perplexity curve, with the bigram's level as a\n"
+"dashed line, where a classifier's shows the accuracy.\n"
 "\n"),
 N_(
 "Example, from the source tree:\n"
