@@ -14,9 +14,14 @@
 struct dataset {
     struct table t; /* row 0 is the header */
     int n;          /* sentences */
+    int text_col;   /* the column holding the sentences (0 for text,label) */
 };
 
 int dataset_read(struct dataset *d, const char *path, struct error *err);
+/* A language model's sentences: a header with a column named text (any other
+ * columns are read past, so text,label data serves too); every row has as
+ * many fields as the header, and a text with at least one token. */
+int dataset_read_text(struct dataset *d, const char *path, struct error *err);
 void dataset_free(struct dataset *d);
 /* The distinct labels, sorted (the class order); free with dataset_free_strings. */
 int dataset_classes(const struct dataset *d, char ***out, int *n, struct error *err);
@@ -33,6 +38,9 @@ int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int 
 void dataset_free_strings(char **s, int n);
 /* Each sentence as vocabulary rows of b (unknown words: <unk>) and its class. */
 int dataset_encode(struct train_set *set, const struct dataset *d, const struct bundle *b, struct error *err);
+/* A language model's examples: each sentence's tokens followed by <eos>
+ * (b->eos_id), as struct train_example says; set->lm and n_targets set. */
+int dataset_encode_lm(struct train_set *set, const struct dataset *d, const struct bundle *b, struct error *err);
 void dataset_free_set(struct train_set *s);
 
 /* A training run's materials: the data, the model to train (fresh from the
@@ -47,6 +55,7 @@ struct dataset_job_spec {
     uint64_t seed;
     int word_tokenizer;      /* a fresh model: 1, every word a token; 0, words cut into learned pieces */
     int merges;              /* with pieces: the most merges to learn from the data (DATASET_MERGES when 0) */
+    int lm;                  /* a language model (next-token prediction on the text column); not with from */
 };
 
 /* The merges `attnstep train` learns when not told (chosen by measurement:
@@ -60,6 +69,7 @@ struct dataset_job {
     struct bundle model;
     struct train_set train_set, test_set;
     struct trainer tr;       /* trains `model` in place: keep the job where it is */
+    double bigram_perplexity; /* lm with a test set: train_bigram_perplexity on it; else -1 */
 };
 
 int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err);

@@ -16,6 +16,12 @@ struct history {
     struct bundle *snapshots; /* (n_snapshots) */
     int n_epochs;             /* rows of training.csv */
     double *loss, *train_accuracy, *test_accuracy; /* (n_epochs); test -1 when absent */
+    /* A language model's training.csv (header epoch,loss,train_perplexity,
+     * test_perplexity,bigram_perplexity): lm is 1, the accuracies above are
+     * all -1, and these hold the perplexities (test -1 when absent). */
+    int lm;
+    double *train_perplexity, *test_perplexity; /* (n_epochs), NULL for a classifier */
+    double bigram_perplexity; /* the add-one bigram baseline on the test data; -1 when absent */
     int n_warnings;
     char **warnings;          /* (n_warnings) "PATH: what was ignored and why", one line each */
 };

@@ -1,6 +1,7 @@
 /* train.h — learning the weights: backward passes for every operation (llm.c
  * style: gradients are added into buffers zeroed before each batch), Adam, and
- * the training loop for sentence classification with cross-entropy.
+ * the training loop for sentence classification with cross-entropy, and for a
+ * language model (next-token prediction, bundle task,lm).
  *
  * Dimension letters: N = tokens, D = d_model, H = heads, F = d_ff, C = classes,
  * V = vocabulary. */
@@ -14,10 +15,13 @@
 #include "attnstep/error.h"
 #include "attnstep/forward.h"
 
-/* A labelled sentence, as vocabulary rows. */
+/* A labelled sentence, as vocabulary rows. For a language model, ids holds
+ * the sentence's n tokens followed by <eos> (n + 1 entries): the model reads
+ * the n tokens, and position p is trained to predict ids[p + 1], so the last
+ * position predicts <eos> and the first token is never a target; label is -1. */
 struct train_example {
     int n;
-    int *ids;   /* (n) */
+    int *ids;   /* (n), or (n + 1) for a language model */
     int label;  /* class index */
 };
 
@@ -25,6 +29,8 @@ struct train_set {
     int n;
     struct train_example *ex;
     int max_len;
+    int lm;          /* the examples are a language model's (ids end in <eos>) */
+    long n_targets;  /* language model: the tokens predicted, Σ n over the sentences */
 };
 
 /* One trainable tensor of the model, with its gradient and Adam's moments. */
@@ -52,6 +58,7 @@ struct trainer {
     long adam_t;
     double lr, beta1, beta2, eps;
     const volatile sig_atomic_t *stop; /* if set, train_fit stops after the batch during which *stop turns non-zero */
+    double *dlm;                   /* (N, V) language model: the gradient of the lm logits */
 };
 
 int trainer_init(struct trainer *tr, struct bundle *model, int max_len, double lr, struct error *err);
@@ -59,9 +66,13 @@ void trainer_free(struct trainer *tr);
 /* Zeroes every parameter gradient. */
 void trainer_zero_grad(struct trainer *tr);
 /* Forward and backward for one sentence: adds scale·∂loss/∂θ into the
- * gradients; returns the loss −log P(label) and sets *correct. */
+ * gradients; returns the loss −log P(label) and sets *correct. For a language
+ * model the loss is the sum over the sentence's n positions of
+ * −log P(next token) (scale turns it into a mean), and *correct counts the
+ * positions whose most likely next token is the right one. */
 double trainer_step_example(struct trainer *tr, const struct train_example *ex, double scale, int *correct);
-/* Forward only: the loss, and whether the prediction is right. */
+/* Forward only: the loss, and whether the prediction is right (a language
+ * model: as above, the summed loss and the count of right predictions). */
 double trainer_eval_example(struct trainer *tr, const struct train_example *ex, int *correct);
 /* One Adam update of every parameter from its gradient. */
 void trainer_adam(struct trainer *tr);
@@ -72,6 +83,11 @@ struct train_epoch {
     double loss;            /* mean training loss over the epoch */
     double train_accuracy;  /* of the model at the epoch's end */
     double test_accuracy;   /* -1 without a test set */
+    /* A language model: the accuracies above are next-token accuracies, the
+     * loss is the mean over the predicted tokens (token-weighted), and these
+     * are exp(total −log P / tokens predicted); -1 for a classifier, and the
+     * test one without a test set. */
+    double train_perplexity, test_perplexity;
 };
 
 /* Called after epoch 0 (the untrained model) and after every epoch; a
@@ -83,14 +99,30 @@ typedef int (*train_report)(const struct train_epoch *e, const struct bundle *mo
  * a report, accuracy is never measured: only the training steps run. */
 int train_fit(struct trainer *tr, const struct train_set *train, const struct train_set *test, int epochs, int batch,
               uint64_t seed, train_report report, void *ctx);
-/* Accuracy (0..1) of the model on a set, and its mean loss in *loss. */
+/* Accuracy (0..1) of the model on a set, and its mean loss in *loss. A
+ * language model: the next-token accuracy over every predicted token, and the
+ * mean loss per predicted token (exp of it is the perplexity). */
 double train_accuracy(struct trainer *tr, const struct train_set *set, double *loss);
+
+/* The add-one smoothed bigram baseline over the same tokens as a language
+ * model: counts the bigrams of every training sentence with <eos> before and
+ * after it (ids as in train_example, eos the <eos> row), then on test returns
+ * exp(mean −ln P(w | v)) over the same targets as the model (each token after
+ * the first, and <eos>), with P(w | v) = (c(v, w) + 1) / (c(v) + V).
+ * assets/data/bigram.py's second figure. Returns -1 when test predicts nothing
+ * or memory runs out. */
+double train_bigram_perplexity(const struct train_set *train, const struct train_set *test, int n_vocab, int eos);
 
 /* A fresh classifier: seeded random attention and encoder weights (uniform,
  * Xavier-scaled; LayerNorm γ = 1, β = 0; biases 0), sinusoidal positions. */
 int train_init_model(struct bundle *out, const char *name, int d_model, int n_heads, int d_ff, int gelu,
                      const char *const *labels, int n_labels, const char *const *vocab, int n_vocab, uint64_t seed,
                      struct error *err);
+/* A fresh language model (task,lm): as train_init_model, with an lm head
+ * W_lm (Xavier-scaled) and b_lm = 0 instead of a classifier; vocab need not
+ * hold <unk> or <eos> (both are added). */
+int train_init_lm(struct bundle *out, const char *name, int d_model, int n_heads, int d_ff, int gelu,
+                  const char *const *vocab, int n_vocab, uint64_t seed, struct error *err);
 /* Adds a fresh encoder block and classifier to an attention-only model. */
 int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const *labels, int n_labels, uint64_t seed,
                          struct error *err);

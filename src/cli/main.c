@@ -173,6 +173,8 @@ void retrain_from_description(const struct bundle *m, struct app_retrain *r)
             r->word_tokenizer = !strcmp(v, "word");
         else if (!strcmp(w, "--merges"))
             r->merges = atoi(v);
+        else if (!strcmp(w, "--task"))
+            r->lm = !strcmp(v, "lm");
     }
     if (!data || r->epochs < 1)
         return;

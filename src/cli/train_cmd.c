@@ -1,6 +1,8 @@
 /* `attnstep train DATA.csv --out DIR …`: reads `text,label` sentences, builds
  * the vocabulary and the classes, trains with Adam and cross-entropy, and
- * writes the model (plus snapshots along the way and training.csv) atomically. */
+ * writes the model (plus snapshots along the way and training.csv) atomically.
+ * With --task lm: a language model on the text column (next-token
+ * prediction), measured against an add-one bigram on the same tokens. */
 #include "train_cmd.h"
 
 #include <errno.h>
@@ -27,6 +29,7 @@ struct train_args {
     const char *data, *test, *out, *from;
     int epochs, d_model, heads, d_ff, force, bench;
     int word_tokenizer, merges, tokenizer_given; /* merges 0: not given */
+    int lm;                                      /* --task lm */
     double lr;
     unsigned long long seed;
 };
@@ -65,6 +68,27 @@ N_(
 "                   second (bench/torch_compare.py sets PyTorch beside it)\n"
 "  --lang LANG      language of the text: en or ko\n"
 "  -h, --help       show this help\n"
+"\n"),
+N_(
+"Language models:\n"
+"  --task T         classify (the default): learn the classes of text,label\n"
+"                   data; lm: learn to predict the next token (a language model)\n"
+"\n"),
+/* TRANSLATORS: a paragraph of train --help, as above. <eos>, perplexity's formula and option names stay. */
+N_(
+"With --task lm the data needs a text column (other columns are ignored). Each\n"
+"sentence is read as its tokens followed by <eos>: position p learns to predict\n"
+"token p+1, and the last position <eos>, with the causal mask always on. The\n"
+"loss is the mean cross-entropy over the tokens predicted in a batch (every\n"
+"token counts once, so a long sentence weighs more than a short one). With\n"
+"--test, train prints the held-out perplexity, exp(total loss / tokens\n"
+"predicted), and beside it an add-one smoothed bigram's on the same tokens: the\n"
+"baseline to beat. --from does not work with --task lm yet. For example:\n"
+"  attnstep train assets/data/lm-en-train.csv --task lm --tokenizer word \\\n"
+"      --test assets/data/lm-en-test.csv --out my-lm\n"
+"  attnstep --model my-lm --generate 8 my mother\n"
+"Its training view draws the perplexity curve, with the bigram's level as a\n"
+"dashed line, where a classifier's shows the accuracy.\n"
 "\n"),
 N_(
 "Example, from the source tree:\n"
@@ -124,7 +148,7 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         }
         static const char *const valued[] = {"--out",     "--test",    "--from",  "--lang",      "--lr",    "--seed",
                                              "--epochs",  "--d-model", "--heads", "--d-ff",      "--tokenizer",
-                                             "--merges"};
+                                             "--merges",  "--task"};
         size_t k = 0;
         while (k < sizeof valued / sizeof valued[0] && strcmp(o, valued[k]))
             k++;
@@ -142,7 +166,14 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         if (!strcmp(o, "--out")) a->out = v;
         else if (!strcmp(o, "--test")) a->test = v;
         else if (!strcmp(o, "--from")) a->from = v;
-        else if (!strcmp(o, "--tokenizer")) {
+        else if (!strcmp(o, "--task")) {
+            if (strcmp(v, "classify") && strcmp(v, "lm")) {
+                /* TRANSLATORS: %s is the value given to --task; classify and lm stay as they are. */
+                *exit_code = usage(_("--task must be classify or lm, not '%s'"), v);
+                return -1;
+            }
+            a->lm = v[0] == 'l';
+        } else if (!strcmp(o, "--tokenizer")) {
             if (strcmp(v, "bpe") && strcmp(v, "word")) {
                 *exit_code = usage(_("--tokenizer must be bpe or word, not '%s'"), v);
                 return -1;
@@ -199,7 +230,7 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         *exit_code = usage("%s", _("no data file: give a CSV with the header text,label"));
         return -1;
     }
-    if (a->from && (a->tokenizer_given || a->merges)) {
+    if (a->from && (a->tokenizer_given || a->merges) && !a->lm) {
         *exit_code = usage("%s", _("--tokenizer and --merges make a new model: with --from, the model keeps its "
                                    "tokenizer"));
         return -1;
@@ -233,6 +264,8 @@ struct run {
     struct timespec start;
     struct error *err;
     int failed;
+    double bigram;       /* --task lm with --test: the bigram baseline's perplexity, else -1 */
+    double last_test_ppl; /* --task lm: the held-out perplexity after the last epoch, -1 without --test */
 };
 
 static int is_snapshot_epoch(int epoch, int epochs)
@@ -249,6 +282,53 @@ static double seconds_since(const struct timespec *t0)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A language model's progress: perplexities instead of accuracies. */
+static void lm_progress(const struct run *r, const struct train_epoch *e, double left)
+{
+    char line[1024];
+    int tested = e->test_perplexity >= 0;
+    if (r->tty) {
+        for (int len = 24; len >= 0; len--) {
+            char bar[3 * 24 + 1] = "";
+            int filled = e->epochs ? len * e->epoch / e->epochs : len;
+            for (int i = 0; i < len; i++)
+                strcat(bar, i < filled ? "█" : "░");
+            if (tested)
+                /* TRANSLATORS: train --task lm's progress line on a terminal, rewritten after each epoch: the
+                   epoch, the number of epochs, a bar (%s, up to 24 columns), the loss, the perplexity on the
+                   training and on the test sentences, and the seconds left. */
+                snprintf(line, sizeof line, _("  epoch %3d/%d %s  loss %.4f  perplexity train %.2f  test %.2f  "
+                                              "%.0f s left "),
+                         e->epoch, e->epochs, bar, e->loss, e->train_perplexity, e->test_perplexity, left);
+            else
+                /* TRANSLATORS: as above, when there are no test sentences. */
+                snprintf(line, sizeof line, _("  epoch %3d/%d %s  loss %.4f  perplexity train %.2f  %.0f s left "),
+                         e->epoch, e->epochs, bar, e->loss, e->train_perplexity, left);
+            if (utf8_width(line) < r->cols)
+                break;
+        }
+        if (utf8_width(line) >= r->cols) { /* too narrow even without the bar */
+            snprintf(line, sizeof line, "%d/%d  %.4f  %.2f ", e->epoch, e->epochs, e->loss,
+                     tested ? e->test_perplexity : e->train_perplexity);
+        }
+        fprintf(stderr, "\r%s", line);
+        if (e->epoch == e->epochs)
+            fputc('\n', stderr);
+        fflush(stderr);
+        return;
+    }
+    if (tested)
+        /* TRANSLATORS: train --task lm's line after each epoch when the output is not a terminal: the epoch,
+           the number of epochs, the loss, the perplexity on the training and on the test sentences. */
+        printf(_("epoch %d/%d  loss %.4f  perplexity train %.2f  test %.2f"), e->epoch, e->epochs, e->loss,
+               e->train_perplexity, e->test_perplexity);
+    else
+        /* TRANSLATORS: as above, when there are no test sentences. */
+        printf(_("epoch %d/%d  loss %.4f  perplexity train %.2f"), e->epoch, e->epochs, e->loss, e->train_perplexity);
+    putchar('\n');
+    fflush(stdout);
 }
 
 static int on_epoch(const struct train_epoch *e, const struct bundle *model, void *ctx)
@@ -268,16 +348,31 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
     }
     csvout_number(&r->log, e->epoch);
     csvout_number(&r->log, e->loss);
-    csvout_number(&r->log, e->train_accuracy);
-    if (e->test_accuracy >= 0)
-        csvout_number(&r->log, e->test_accuracy);
-    else
-        csvout_text(&r->log, "");
+    if (r->args->lm) { /* epoch,loss,train_perplexity,test_perplexity,bigram_perplexity */
+        csvout_number(&r->log, e->train_perplexity);
+        if (e->test_perplexity >= 0)
+            csvout_number(&r->log, e->test_perplexity);
+        else
+            csvout_text(&r->log, "");
+        if (r->bigram >= 0)
+            csvout_number(&r->log, r->bigram);
+        else
+            csvout_text(&r->log, "");
+    } else {
+        csvout_number(&r->log, e->train_accuracy);
+        if (e->test_accuracy >= 0)
+            csvout_number(&r->log, e->test_accuracy);
+        else
+            csvout_text(&r->log, "");
+    }
     csvout_end_row(&r->log);
     double spent = seconds_since(&r->start);
     double left = e->epoch ? spent / e->epoch * (e->epochs - e->epoch) : 0;
     int tested = e->test_accuracy >= 0;
-    if (r->tty) {
+    if (r->args->lm) {
+        r->last_test_ppl = e->test_perplexity;
+        lm_progress(r, e, left);
+    } else if (r->tty) {
         /* The bar gives way until the line fits the terminal: a line that
          * wraps cannot be rewritten with \r. */
         char line[1024];
@@ -339,7 +434,8 @@ int train_cmd(int argc, char **argv)
         return code;
     struct error err = {{0}};
     int rc = 1;
-    struct run run = {.args = &a, .tty = isatty(STDERR_FILENO), .cols = 80, .err = &err};
+    struct run run = {.args = &a, .tty = isatty(STDERR_FILENO), .cols = 80, .err = &err, .bigram = -1,
+                      .last_test_ppl = -1};
     struct winsize ws;
     if (run.tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         run.cols = ws.ws_col;
@@ -348,7 +444,7 @@ int train_cmd(int argc, char **argv)
     struct dataset_job_spec spec = {
         .data = a.data, .test = a.test, .from = a.from, .name = slash && slash[1] ? slash + 1 : out,
         .d_model = a.d_model, .heads = a.heads, .d_ff = a.d_ff, .lr = a.lr, .seed = a.seed,
-        .word_tokenizer = a.word_tokenizer, .merges = a.merges ? a.merges : DATASET_MERGES,
+        .word_tokenizer = a.word_tokenizer, .merges = a.merges ? a.merges : DATASET_MERGES, .lm = a.lm,
     };
     /* Replacing DIR must not destroy what this run reads. */
     /* TRANSLATORS: what --out would overwrite, inside the error "DIR: is (or contains, or is inside) %s
@@ -369,8 +465,9 @@ int train_cmd(int argc, char **argv)
         snprintf(tok, sizeof tok, " --tokenizer word");
     else if (!a.from)
         snprintf(tok, sizeof tok, " --tokenizer bpe --merges %d", spec.merges);
-    snprintf(desc, sizeof desc, "trained: attnstep train %s%s%s%s --epochs %d --d-model %d --heads %d --d-ff %d "
-             "--lr %g --seed %llu%s%s", a.data, a.test ? " --test " : "", a.test ? a.test : "", tok, a.epochs,
+    snprintf(desc, sizeof desc, "trained: attnstep train %s%s%s%s%s --epochs %d --d-model %d --heads %d --d-ff %d "
+             "--lr %g --seed %llu%s%s", a.data, a.lm ? " --task lm" : "", a.test ? " --test " : "", a.test ? a.test : "",
+             tok, a.epochs,
              model->d_model, model->n_heads, model->enc.d_ff, a.lr, a.seed, a.from ? " --from " : "",
              a.from ? a.from : "");
     free(model->description);
@@ -413,10 +510,29 @@ int train_cmd(int argc, char **argv)
         goto done;
     }
     static const char *const head[] = {"epoch", "loss", "train_accuracy", "test_accuracy"};
-    for (int i = 0; i < 4; i++)
-        csvout_text(&run.log, head[i]);
+    static const char *const lm_head[] = {"epoch", "loss", "train_perplexity", "test_perplexity", "bigram_perplexity"};
+    for (int i = 0; i < (a.lm ? 5 : 4); i++)
+        csvout_text(&run.log, a.lm ? lm_head[i] : head[i]);
     csvout_end_row(&run.log);
-    if (!run.tty && model->has_tokenizer) {
+    run.bigram = job.bigram_perplexity;
+    if (a.lm) {
+        /* TRANSLATORS: train --task lm's first line: the training sentences, the tokens the model learns to
+           predict (every token after a sentence's first, and <eos>), and the vocabulary's rows. */
+        printf(ngettext("training a language model on %d sentence (%ld tokens to predict, vocabulary of %d)",
+                        "training a language model on %d sentences (%ld tokens to predict, vocabulary of %d)",
+                        (unsigned long)train_set->n),
+               train_set->n, train_set->n_targets, model->n_vocab);
+        putchar('\n');
+        if (run.bigram >= 0)
+            /* TRANSLATORS: train --task lm's second line: the test file (a path), then the perplexity of an
+               add-one smoothed bigram model counted on the training data, over the same tokens. */
+            printf(_("baseline to beat on %s: add-one bigram perplexity %.2f (same tokens, same targets)"), a.test,
+                   run.bigram);
+        else
+            printf("%s", _("no --test: no held-out perplexity, and no bigram baseline to compare it with"));
+        putchar('\n');
+        fflush(stdout);
+    } else if (!run.tty && model->has_tokenizer) {
         if (a.test)
             /* TRANSLATORS: train's first line when the output is not a terminal and words are cut into
                pieces: the training sentences, the classes, the vocabulary's rows (<unk>, the characters
@@ -472,6 +588,16 @@ int train_cmd(int argc, char **argv)
                     "wrote %s (%d sentences × %d epochs in %.1f s, %.0f sentences/s)", (unsigned long)train_set->n),
            a.out, train_set->n, a.epochs, secs, secs > 0 ? train_set->n * (double)a.epochs / secs : 0.0);
     putchar('\n');
+    if (a.lm && run.bigram >= 0 && run.last_test_ppl >= 0) {
+        if (run.last_test_ppl < run.bigram)
+            /* TRANSLATORS: train --task lm's last line: the held-out perplexity of the model, then the add-one
+               bigram baseline's, on the test file, when the model's is lower (better). */
+            printf(_("held-out perplexity: model %.2f, below the bigram's %.2f"), run.last_test_ppl, run.bigram);
+        else
+            /* TRANSLATORS: as above, when the model's is not lower than the bigram's. */
+            printf(_("held-out perplexity: model %.2f, not below the bigram's %.2f"), run.last_test_ppl, run.bigram);
+        putchar('\n');
+    }
     rc = 0;
 done:
     if (rc)

@@ -8,6 +8,15 @@
 #include "attnstep/tokenizer.h"
 #include "attnstep/utf8.h"
 
+/* A tokenizer failure, placed at the sentence's cell. */
+static int sentence_error(const struct dataset *d, int r, struct error *err)
+{
+    const struct table_cell *c = table_cell(&d->t, r, d->text_col);
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return error_at(err, d->t.path, c->line, c->col, "%s", msg);
+}
+
 int dataset_read(struct dataset *d, const char *path, struct error *err)
 {
     if (table_read(&d->t, path, err))
@@ -40,6 +49,66 @@ int dataset_read(struct dataset *d, const char *path, struct error *err)
         return -1;
     }
     d->n = t->n_rows - 1;
+    d->text_col = 0;
+    return 0;
+}
+
+int dataset_read_text(struct dataset *d, const char *path, struct error *err)
+{
+    if (table_read(&d->t, path, err))
+        return -1;
+    const struct table *t = &d->t;
+    int cols = t->rows[0].n_cells, col = -1, bad = 0;
+    for (int c = 0; c < cols && col < 0; c++)
+        if (!strcmp(table_text(t, 0, c), "text"))
+            col = c;
+    if (col < 0) {
+        /* TRANSLATORS: train --task lm, the data file's first row has no column named text. Keep "text" as
+           it is (a column name). */
+        table_error_row(t, 0, err, _("the first row must name a text column (the header text, or text,label)"));
+        bad = 1;
+    }
+    for (int r = 1; r < t->n_rows && !bad; r++) {
+        if (t->rows[r].n_cells != cols) {
+            /* TRANSLATORS: %d: the number of fields found on the line, then the header's. */
+            table_error_row(t, r, err, ngettext("found %d field, the header has %d", "found %d fields, the header has %d",
+                                                (unsigned long)t->rows[r].n_cells),
+                            t->rows[r].n_cells, cols);
+            bad = 1;
+        }
+    }
+    if (!bad && t->n_rows < 2) {
+        table_error_end(t, err, _("no sentences after the header"));
+        bad = 1;
+    }
+    for (int r = 1; r < t->n_rows && !bad; r++) {
+        struct tokens tk;
+        const char *text = table_text(t, r, col);
+        if (!text[strspn(text, " \t\r\n")]) {
+            /* TRANSLATORS: train --task lm, a sentence (the text cell) with no token. */
+            table_error_cell(t, r, col, err, _("an empty sentence: a language model needs at least one token"));
+            bad = 1;
+            break;
+        }
+        if (tokenizer_split(&tk, text, 1, err)) {
+            d->text_col = col;
+            d->n = t->n_rows - 1;
+            sentence_error(d, r, err);
+            bad = 1;
+            break;
+        }
+        if (tk.n == 0) {
+            table_error_cell(t, r, col, err, "%s", _("an empty sentence: a language model needs at least one token"));
+            bad = 1;
+        }
+        tokenizer_free(&tk);
+    }
+    if (bad) {
+        table_free(&d->t);
+        return -1;
+    }
+    d->n = t->n_rows - 1;
+    d->text_col = col;
     return 0;
 }
 
@@ -87,14 +156,6 @@ int dataset_classes(const struct dataset *d, char ***out, int *n, struct error *
     return rc;
 }
 
-/* A tokenizer failure, placed at the sentence's cell. */
-static int sentence_error(const struct dataset *d, int r, struct error *err)
-{
-    const struct table_cell *c = table_cell(&d->t, r, 0);
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "%s", err->msg);
-    return error_at(err, d->t.path, c->line, c->col, "%s", msg);
-}
 
 int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int *n, struct error *err)
 {
@@ -105,7 +166,7 @@ int dataset_vocabulary(const struct dataset *d, int lowercase, char ***out, int 
     if (!tk)
         return error_set(err, _("out of memory"));
     for (int r = 1; r <= d->n; r++) {
-        if (tokenizer_split(&tk[r - 1], table_text(&d->t, r, 0), lowercase, err)) {
+        if (tokenizer_split(&tk[r - 1], table_text(&d->t, r, d->text_col), lowercase, err)) {
             sentence_error(d, r, err);
             goto done;
         }
@@ -150,7 +211,7 @@ int dataset_word_counts(const struct dataset *d, int lowercase, struct bpe_count
     free(words);
     for (int r = 1; r <= d->n; r++) {
         struct tokens tk;
-        if (tokenizer_split(&tk, table_text(&d->t, r, 0), lowercase, err)) {
+        if (tokenizer_split(&tk, table_text(&d->t, r, d->text_col), lowercase, err)) {
             dataset_free_counts(c, n_words);
             return sentence_error(d, r, err);
         }
@@ -238,7 +299,8 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
                                     utf8_excerpt(buf, key.name, sizeof buf - 4));
         }
         struct tokens tk;
-        if (tokenizer_pieces(&tk, table_text(&d->t, r, 0), b->lowercase, b->has_tokenizer ? &b->bpe : NULL, err)) {
+        if (tokenizer_pieces(&tk, table_text(&d->t, r, d->text_col), b->lowercase, b->has_tokenizer ? &b->bpe : NULL,
+                             err)) {
             free(classes);
             return sentence_error(d, r, err);
         }
@@ -256,6 +318,42 @@ int dataset_encode(struct train_set *set, const struct dataset *d, const struct 
         set->max_len = ex->n > set->max_len ? ex->n : set->max_len;
     }
     free(classes);
+    return 0;
+}
+
+int dataset_encode_lm(struct train_set *set, const struct dataset *d, const struct bundle *b, struct error *err)
+{
+    memset(set, 0, sizeof *set);
+    set->lm = 1;
+    set->max_len = 1;
+    if (b->eos_id < 0)
+        return error_set(err, _("no <eos> token: a language model (task lm) needs one to end a sentence"));
+    if (!(set->ex = calloc((size_t)d->n, sizeof *set->ex)))
+        return error_set(err, _("out of memory"));
+    set->n = d->n;
+    for (int r = 1; r <= d->n; r++) {
+        struct train_example *ex = &set->ex[r - 1];
+        struct tokens tk;
+        if (tokenizer_pieces(&tk, table_text(&d->t, r, d->text_col), b->lowercase, b->has_tokenizer ? &b->bpe : NULL,
+                             err))
+            return sentence_error(d, r, err);
+        ex->n = tk.n;
+        ex->label = -1;
+        ex->ids = malloc((size_t)(tk.n + 1) * sizeof *ex->ids);
+        for (int k = 0; ex->ids && k < tk.n; k++) {
+            int id = bundle_lookup(b, tk.text[k]);
+            ex->ids[k] = id < 0 ? b->unk_id : id;
+        }
+        tokenizer_free(&tk);
+        if (!ex->ids)
+            return error_set(err, _("out of memory"));
+        if (ex->n == 0)
+            return table_error_cell(&d->t, r, d->text_col, err, "%s",
+                                    _("an empty sentence: a language model needs at least one token"));
+        ex->ids[ex->n] = b->eos_id;
+        set->n_targets += ex->n;
+        set->max_len = ex->n > set->max_len ? ex->n : set->max_len;
+    }
     return 0;
 }
 
@@ -277,9 +375,47 @@ static int one_class_error(const struct dataset *d, struct error *err)
                             utf8_excerpt(buf, table_text(&d->t, 1, 1), sizeof buf - 4));
 }
 
+/* train --task lm: a fresh language model on the text column, and the bigram baseline. */
+static int prepare_lm(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err)
+{
+    if (spec->from)
+        /* TRANSLATORS: train --task lm --from BUNDLE; keep the option names as they are. */
+        return error_set(err, _("--from with --task lm is not supported yet: a language model is trained from "
+                                "random weights"));
+    if (dataset_read_text(&job->data, spec->data, err) || (spec->test && dataset_read_text(&job->test, spec->test, err)))
+        return -1;
+    struct bundle *m = &job->model;
+    struct bpe merges = {0};
+    int words = spec->word_tokenizer;
+    if ((words ? dataset_vocabulary(&job->data, 1, &job->vocab, &job->n_vocab, err)
+               : dataset_pieces(&job->data, 1, spec->merges > 0 ? spec->merges : DATASET_MERGES, &merges, &job->vocab,
+                                &job->n_vocab, err)))
+        return -1;
+    if (train_init_lm(m, spec->name, spec->d_model, spec->heads, spec->d_ff, 0, (const char *const *)job->vocab,
+                      job->n_vocab, spec->seed, err)) {
+        bpe_free(&merges);
+        return -1;
+    }
+    if (!words) {
+        m->bpe = merges;
+        m->has_tokenizer = 1;
+    }
+    if (dataset_encode_lm(&job->train_set, &job->data, m, err) ||
+        (spec->test && dataset_encode_lm(&job->test_set, &job->test, m, err)))
+        return -1;
+    if (spec->test && (job->bigram_perplexity = train_bigram_perplexity(&job->train_set, &job->test_set, m->n_vocab,
+                                                                       m->eos_id)) < 0)
+        return error_set(err, _("out of memory"));
+    int max_len = job->train_set.max_len > job->test_set.max_len ? job->train_set.max_len : job->test_set.max_len;
+    return trainer_init(&job->tr, m, max_len, spec->lr, err);
+}
+
 int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err)
 {
     memset(job, 0, sizeof *job);
+    job->bigram_perplexity = -1.0;
+    if (spec->lm)
+        return prepare_lm(job, spec, err);
     if (dataset_read(&job->data, spec->data, err) || (spec->test && dataset_read(&job->test, spec->test, err)) ||
         dataset_classes(&job->data, &job->classes, &job->n_classes, err))
         return -1;

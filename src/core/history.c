@@ -15,6 +15,35 @@ static int cmp_int(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
+/* A language model's log: epoch,loss,train_perplexity,test_perplexity,bigram_perplexity. */
+static int read_lm_log(struct history *h, struct table *t, struct error *err)
+{
+    int n = t->n_rows - 1;
+    size_t size = (size_t)(n > 0 ? n : 1);
+    h->lm = 1;
+    h->bigram_perplexity = -1;
+    h->train_perplexity = calloc(size, sizeof(double));
+    h->test_perplexity = calloc(size, sizeof(double));
+    if (!h->train_perplexity || !h->test_perplexity)
+        return error_set(err, _("out of memory"));
+    for (int r = 1; r <= n; r++) {
+        if (t->rows[r].n_cells != 5)
+            return table_error_row(t, r, err,
+                                   _("expected 5 fields (epoch,loss,train_perplexity,test_perplexity,"
+                                     "bigram_perplexity)"));
+        double epoch;
+        h->train_accuracy[r - 1] = h->test_accuracy[r - 1] = -1;
+        h->test_perplexity[r - 1] = -1;
+        if (table_number(t, r, 0, &epoch, err) || table_number(t, r, 1, &h->loss[r - 1], err) ||
+            table_number(t, r, 2, &h->train_perplexity[r - 1], err) ||
+            (*table_text(t, r, 3) && table_number(t, r, 3, &h->test_perplexity[r - 1], err)) ||
+            (*table_text(t, r, 4) && table_number(t, r, 4, &h->bigram_perplexity, err)))
+            return -1;
+    }
+    h->n_epochs = n;
+    return 0;
+}
+
 static int read_log(struct history *h, const char *path, struct error *err)
 {
     struct table t;
@@ -27,6 +56,11 @@ static int read_log(struct history *h, const char *path, struct error *err)
     if (!h->loss || !h->train_accuracy || !h->test_accuracy) {
         table_free(&t);
         return error_set(err, _("out of memory"));
+    }
+    if (t.rows[0].n_cells == 5 && !strcmp(table_text(&t, 0, 2), "train_perplexity")) {
+        int rc = read_lm_log(h, &t, err);
+        table_free(&t);
+        return rc;
     }
     for (int r = 1; r <= n; r++) {
         if (t.rows[r].n_cells != 4) {
@@ -100,7 +134,7 @@ static int cmp_snap(const void *a, const void *b)
 
 int history_load(struct history *out, const char *dir, struct error *err)
 {
-    struct history h = {0};
+    struct history h = {.bigram_perplexity = -1};
     char path[4096], snap[4096];
     struct stat st;
     if (fsutil_join(path, sizeof path, dir, "snapshots") || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -189,6 +223,8 @@ void history_free(struct history *h)
     free(h->loss);
     free(h->train_accuracy);
     free(h->test_accuracy);
+    free(h->train_perplexity);
+    free(h->test_perplexity);
     for (int i = 0; i < h->n_warnings; i++)
         free(h->warnings[i]);
     free(h->warnings);

@@ -125,8 +125,9 @@ int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, s
     tr->beta2 = 0.999;
     tr->eps = 1e-8;
     struct bundle_encoder *e = &b->enc;
+    int lm = b->task == BUNDLE_TASK_LM;
     size_t D = (size_t)b->d_model, F = (size_t)e->d_ff, C = (size_t)e->n_labels, L = (size_t)max_len;
-    size_t H = (size_t)b->n_heads, V = (size_t)b->n_vocab;
+    size_t H = (size_t)b->n_heads, V = (size_t)b->n_vocab, LV = lm ? L * V : 0;
     static const char *const wname[] = {"w_q", "w_k", "w_v", "w_o"}, *const bname[] = {"b_q", "b_k", "b_v", "b_o"};
     add_param(tr, "embeddings", b->embed, V * D);
     for (int m = 0; m < BUNDLE_N_PROJ; m++) {
@@ -142,14 +143,20 @@ int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, s
     add_param(tr, "b_ff2", e->b_ff2, D);
     add_param(tr, "ln2_gamma", e->ln2_gamma, D);
     add_param(tr, "ln2_beta", e->ln2_beta, D);
-    add_param(tr, "w_cls", e->w_cls, D * C);
-    add_param(tr, "b_cls", e->b_cls, C);
+    if (lm) {
+        add_param(tr, "w_lm", b->w_lm, D * V);
+        add_param(tr, "b_lm", b->b_lm, V);
+        b->has_b_lm = 1;
+    } else {
+        add_param(tr, "w_cls", e->w_cls, D * C);
+        add_param(tr, "b_cls", e->b_cls, C);
+    }
     size_t total = 0;
     for (int i = 0; i < tr->n_params; i++)
         total += tr->params[i].n;
     tr->param_mem = calloc(3 * total, sizeof(double));
-    size_t acts = 13 * L * D + 4 * H * L * L + 2 * L * F + 4 * L + D + 2 * C;
-    size_t grads = 10 * L * D + 2 * L * F + D + C + L;
+    size_t acts = 13 * L * D + 4 * H * L * L + 2 * L * F + 4 * L + D + 2 * C + LV;
+    size_t grads = 10 * L * D + 2 * L * F + D + C + L + LV;
     tr->acts_mem = calloc(acts, sizeof(double));
     tr->grad_mem = calloc(grads, sizeof(double));
     if (!tr->param_mem || !tr->acts_mem || !tr->grad_mem) {
@@ -172,12 +179,13 @@ int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, s
     TAKE(a->scores, H * L * L); TAKE(a->scaled, H * L * L); TAKE(a->weights, H * L * L); TAKE(a->masked, H * L * L);
     TAKE(a->ffn_pre, L * F); TAKE(a->ffn_hidden, L * F);
     TAKE(a->ln1_mean, L); TAKE(a->ln1_rstd, L); TAKE(a->ln2_mean, L); TAKE(a->ln2_rstd, L);
-    TAKE(a->pooled, D); TAKE(a->logits, C); TAKE(a->probs, C);
+    TAKE(a->pooled, D); TAKE(a->logits, C); TAKE(a->probs, C); TAKE(a->lm_logits, LV);
+    a->next_probs = NULL; /* the lm loss needs every position's logits, not the last one's probabilities */
     q = tr->grad_mem;
     TAKE(tr->dx, L * D); TAKE(tr->dq, L * D); TAKE(tr->dk, L * D); TAKE(tr->dv, L * D); TAKE(tr->dconcat, L * D);
     TAKE(tr->dout, L * D); TAKE(tr->dr1, L * D); TAKE(tr->dn1, L * D); TAKE(tr->dr2, L * D); TAKE(tr->dn2, L * D);
     TAKE(tr->dffpre, L * F); TAKE(tr->dffh, L * F);
-    TAKE(tr->dpooled, D); TAKE(tr->dlogits, C); TAKE(tr->drow, L);
+    TAKE(tr->dpooled, D); TAKE(tr->dlogits, C); TAKE(tr->drow, L); TAKE(tr->dlm, LV);
 #undef TAKE
     /* Positions depend on nothing learned: computed once for the longest sentence. */
     if (b->positional)
@@ -216,9 +224,34 @@ static double loss_of(const double *logits, int C, int label, int *correct)
     return max + log(sum) - logits[label];
 }
 
+/* A language model: Σ over positions p of −log P(ids[p + 1]) and the count of
+ * right argmaxes; with dlm, also scale·(softmax − one-hot) per position. */
+static double lm_loss(struct trainer *tr, const struct train_example *ex, double scale, double *dlm, int *correct)
+{
+    const struct bundle *b = tr->model;
+    int V = b->n_vocab, right = 0, ok;
+    double sum = 0.0;
+    for (int p = 0; p < ex->n; p++) {
+        const double *z = tr->acts.lm_logits + (size_t)p * V;
+        int target = ex->ids[p + 1];
+        double nll = loss_of(z, V, target, &ok);
+        sum += nll;
+        right += ok;
+        if (dlm) { /* softmax = exp(z − logsumexp), and logsumexp = nll + z[target] */
+            double lse = nll + z[target], *g = dlm + (size_t)p * V;
+            for (int v = 0; v < V; v++)
+                g[v] = scale * (exp(z[v] - lse) - (v == target ? 1.0 : 0.0));
+        }
+    }
+    *correct = right;
+    return sum;
+}
+
 double trainer_eval_example(struct trainer *tr, const struct train_example *ex, int *correct)
 {
     forward_run(&tr->acts, tr->model, ex->ids, ex->n, 0, 1);
+    if (tr->model->task == BUNDLE_TASK_LM)
+        return lm_loss(tr, ex, 0.0, NULL, correct);
     return loss_of(tr->acts.logits, tr->model->enc.n_labels, ex->label, correct);
 }
 
@@ -229,18 +262,26 @@ double trainer_step_example(struct trainer *tr, const struct train_example *ex, 
     const struct forward_acts *a = &tr->acts;
     int N = ex->n, D = b->d_model, F = e->d_ff, C = e->n_labels, H = b->n_heads;
     size_t ND = (size_t)N * D, NF = (size_t)N * F;
-    double loss = trainer_eval_example(tr, ex, correct);
     struct train_param *P = tr->params; /* in trainer_init's order */
     enum { EMB, WQ, BQ, WK, BK, WV, BV, WO, BO, G1, B1, WF1, BF1, WF2, BF2, G2, B2, WC, BC };
-
-    /* loss = −log softmax(logits)[label]: its gradient is probs − one-hot. */
-    for (int c = 0; c < C; c++)
-        tr->dlogits[c] = scale * (a->probs[c] - (c == ex->label ? 1.0 : 0.0));
-    memset(tr->dpooled, 0, (size_t)D * sizeof(double));
-    linear_backward(tr->dpooled, P[WC].g, P[BC].g, tr->dlogits, a->pooled, e->w_cls, 1, D, C);
-    for (int n = 0; n < N; n++) /* the mean spreads its gradient evenly over the rows */
-        for (int d = 0; d < D; d++)
-            tr->dn2[(size_t)n * D + d] = tr->dpooled[d] / N;
+    double loss;
+    if (b->task == BUNDLE_TASK_LM) {
+        /* The lm head: P[WC], P[BC] are W_lm and b_lm. loss = Σ_p −log softmax(logits[p])[next]. */
+        forward_run(&tr->acts, b, ex->ids, N, 1, 1);
+        loss = lm_loss(tr, ex, scale, tr->dlm, correct);
+        memset(tr->dn2, 0, ND * sizeof(double));
+        linear_backward(tr->dn2, P[WC].g, P[BC].g, tr->dlm, a->norm2, b->w_lm, N, D, b->n_vocab);
+    } else {
+        loss = trainer_eval_example(tr, ex, correct);
+        /* loss = −log softmax(logits)[label]: its gradient is probs − one-hot. */
+        for (int c = 0; c < C; c++)
+            tr->dlogits[c] = scale * (a->probs[c] - (c == ex->label ? 1.0 : 0.0));
+        memset(tr->dpooled, 0, (size_t)D * sizeof(double));
+        linear_backward(tr->dpooled, P[WC].g, P[BC].g, tr->dlogits, a->pooled, e->w_cls, 1, D, C);
+        for (int n = 0; n < N; n++) /* the mean spreads its gradient evenly over the rows */
+            for (int d = 0; d < D; d++)
+                tr->dn2[(size_t)n * D + d] = tr->dpooled[d] / N;
+    }
     memset(tr->dr2, 0, ND * sizeof(double));
     layernorm_backward(tr->dr2, P[G2].g, P[B2].g, tr->dn2, a->residual2, a->ln2_mean, a->ln2_rstd, e->ln2_gamma, N, D);
     /* residual2 = norm1 + ffn_out: both get dr2. */
@@ -291,15 +332,28 @@ void trainer_adam(struct trainer *tr)
 
 double train_accuracy(struct trainer *tr, const struct train_set *set, double *loss)
 {
-    int right = 0, correct;
+    long right = 0, count = 0;
+    int correct;
     double sum = 0.0;
     for (int i = 0; i < set->n; i++) {
         sum += trainer_eval_example(tr, &set->ex[i], &correct);
         right += correct;
+        count += set->lm ? set->ex[i].n : 1; /* a language model: every position is a prediction */
     }
     if (loss)
-        *loss = set->n ? sum / set->n : 0.0;
-    return set->n ? (double)right / set->n : 0.0;
+        *loss = count ? sum / (double)count : 0.0;
+    return count ? (double)right / (double)count : 0.0;
+}
+
+/* The epoch's figures on a set: accuracy, and (a language model) perplexity. */
+static void measure(struct trainer *tr, const struct train_set *set, double *accuracy, double *loss, double *ppl)
+{
+    double mean;
+    *accuracy = train_accuracy(tr, set, &mean);
+    if (loss)
+        *loss = mean;
+    if (ppl)
+        *ppl = set->lm ? exp(mean) : -1.0;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -324,10 +378,13 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
     for (int i = 0; i < train->n; i++)
         order[i] = i;
     uint64_t state = seed * 0x2545F4914F6CDD1Dull + 1;
-    struct train_epoch e = {.epochs = epochs, .test_accuracy = -1.0};
+    struct train_epoch e = {.epochs = epochs, .test_accuracy = -1.0, .train_perplexity = -1.0,
+                            .test_perplexity = -1.0};
+    int tested = test && test->n;
     if (report) { /* nobody would see the accuracy: without a report only the training steps run */
-        e.train_accuracy = train_accuracy(tr, train, &e.loss);
-        e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
+        measure(tr, train, &e.train_accuracy, &e.loss, &e.train_perplexity);
+        if (tested)
+            measure(tr, test, &e.test_accuracy, NULL, &e.test_perplexity);
     }
     int stop = report && report(&e, tr->model, ctx);
     for (int epoch = 1; epoch <= epochs && !stop; epoch++) {
@@ -338,21 +395,29 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
             order[j] = tmp;
         }
         double loss = 0.0;
+        long count = 0;
         int correct;
         for (int start = 0; start < train->n && !stopped(tr); start += batch) {
             int end = start + batch < train->n ? start + batch : train->n;
+            /* The batch's loss is its mean over sentences, or for a language
+             * model over the tokens predicted (token-weighted). */
+            long weight = 0;
+            for (int k = start; k < end; k++)
+                weight += train->lm ? train->ex[order[k]].n : 1;
             trainer_zero_grad(tr);
             for (int k = start; k < end; k++)
-                loss += trainer_step_example(tr, &train->ex[order[k]], 1.0 / (end - start), &correct);
+                loss += trainer_step_example(tr, &train->ex[order[k]], weight ? 1.0 / (double)weight : 0.0, &correct);
+            count += weight;
             trainer_adam(tr);
         }
         if (stopped(tr))
             break; /* asked to stop: not worth measuring a half-done epoch */
         e.epoch = epoch;
-        e.loss = train->n ? loss / train->n : 0.0;
+        e.loss = count ? loss / (double)count : 0.0;
         if (report) {
-            e.train_accuracy = train_accuracy(tr, train, NULL);
-            e.test_accuracy = test && test->n ? train_accuracy(tr, test, NULL) : -1.0;
+            measure(tr, train, &e.train_accuracy, NULL, &e.train_perplexity);
+            if (tested)
+                measure(tr, test, &e.test_accuracy, NULL, &e.test_perplexity);
             stop = report(&e, tr->model, ctx);
         }
     }
@@ -362,27 +427,33 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
 
 /* ---- fresh models --------------------------------------------------------- */
 
-int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const *labels, int n_labels, uint64_t seed,
-                         struct error *err)
+/* The encoder block, then a classifier over n_labels classes or (lm) an lm
+ * head over the vocabulary: one random stream, the classifier's unchanged. */
+static int add_block(struct bundle *b, int d_ff, int gelu, const char *const *labels, int n_labels, int lm,
+                     uint64_t seed, struct error *err)
 {
     if (d_ff < 1 || d_ff > 16 * BUNDLE_MAX_D_MODEL)
         /* TRANSLATORS: the largest --d-ff allowed, then the value given. */
         return error_set(err, _("--d-ff must be between 1 and %d, got %d"), 16 * BUNDLE_MAX_D_MODEL, d_ff);
-    if (n_labels < 2)
+    if (!lm && n_labels < 2)
         /* TRANSLATORS: %d is the number of classes (distinct labels) in the data. */
         return error_set(err, _("a classifier needs at least two classes, the data has %d"), n_labels);
-    struct bundle_encoder e = {.d_ff = d_ff, .gelu = gelu, .norm_eps = 1e-5, .n_labels = n_labels};
-    size_t D = (size_t)b->d_model, F = (size_t)d_ff, C = (size_t)n_labels;
-    e.labels = calloc(C, sizeof *e.labels);
+    struct bundle_encoder e = {.d_ff = d_ff, .gelu = gelu, .norm_eps = 1e-5, .n_labels = lm ? 0 : n_labels};
+    size_t D = (size_t)b->d_model, F = (size_t)d_ff, C = lm ? 0 : (size_t)n_labels, V = (size_t)b->n_vocab;
     double **bufs[] = {&e.ln1_gamma, &e.ln1_beta, &e.ln2_gamma, &e.ln2_beta, &e.b_ff2};
-    int failed = !e.labels;
+    int failed = 0;
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         failed |= !(*bufs[i] = calloc(D, sizeof(double)));
     failed |= !(e.w_ff1 = malloc(D * F * sizeof(double))) || !(e.b_ff1 = calloc(F, sizeof(double)));
-    failed |= !(e.w_ff2 = malloc(F * D * sizeof(double))) || !(e.w_cls = malloc(D * C * sizeof(double)));
-    failed |= !(e.b_cls = calloc(C, sizeof(double)));
-    for (size_t i = 0; !failed && i < C; i++)
-        failed |= !(e.labels[i] = strdup(labels[i]));
+    failed |= !(e.w_ff2 = malloc(F * D * sizeof(double)));
+    if (lm) {
+        failed |= !(b->w_lm = malloc(D * V * sizeof(double))) || !(b->b_lm = calloc(V, sizeof(double)));
+    } else {
+        failed |= !(e.labels = calloc(C, sizeof *e.labels));
+        failed |= !(e.w_cls = malloc(D * C * sizeof(double))) || !(e.b_cls = calloc(C, sizeof(double)));
+        for (size_t i = 0; !failed && i < C; i++)
+            failed |= !(e.labels[i] = strdup(labels[i]));
+    }
     if (failed) {
         b->enc = e; /* bundle_free releases what was allocated */
         return error_set(err, _("out of memory"));
@@ -396,11 +467,114 @@ int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const
         e.w_ff2[i] = bundle_random_uniform(&state, sqrt(6.0 / (double)(D + F)));
     for (size_t i = 0; i < D * C; i++)
         e.w_cls[i] = bundle_random_uniform(&state, sqrt(6.0 / (double)(D + C)));
+    for (size_t i = 0; lm && i < D * V; i++)
+        b->w_lm[i] = bundle_random_uniform(&state, sqrt(6.0 / (double)(D + V)));
     e.present = 1;
     b->enc = e;
     for (int m = 0; m < BUNDLE_N_PROJ; m++)
         b->has_b[m] = 1;
+    if (lm) {
+        b->task = BUNDLE_TASK_LM;
+        b->has_b_lm = 1;
+    }
     return 0;
+}
+
+int train_add_classifier(struct bundle *b, int d_ff, int gelu, const char *const *labels, int n_labels, uint64_t seed,
+                         struct error *err)
+{
+    return add_block(b, d_ff, gelu, labels, n_labels, 0, seed, err);
+}
+
+int train_init_lm(struct bundle *out, const char *name, int d_model, int n_heads, int d_ff, int gelu,
+                  const char *const *vocab, int n_vocab, uint64_t seed, struct error *err)
+{
+    int has_eos = 0;
+    for (int i = 0; i < n_vocab; i++)
+        has_eos |= !strcmp(vocab[i], "<eos>");
+    const char **tokens = malloc((size_t)(n_vocab + 1) * sizeof *tokens);
+    if (!tokens)
+        return error_set(err, _("out of memory"));
+    for (int i = 0; i < n_vocab; i++)
+        tokens[i] = vocab[i];
+    if (!has_eos)
+        tokens[n_vocab] = "<eos>"; /* the last row: <unk> comes first, then the data's tokens */
+    struct bundle b;
+    int rc = bundle_init_random(&b, name, d_model, n_heads, 0, seed, tokens, n_vocab + !has_eos, err);
+    free(tokens);
+    if (rc)
+        return -1;
+    if (add_block(&b, d_ff, gelu, NULL, 0, 1, seed, err)) {
+        bundle_free(&b);
+        return -1;
+    }
+    *out = b;
+    return 0;
+}
+
+/* ---- the bigram baseline --------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* How many times key occurs in the sorted keys (n of them). */
+static long count_of(const uint64_t *keys, size_t n, uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first key ≥ key */
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < n && keys[end] == key)
+        end++;
+    return (long)(end - lo);
+}
+
+double train_bigram_perplexity(const struct train_set *train, const struct train_set *test, int n_vocab, int eos)
+{
+    size_t n_pairs = 0;
+    for (int i = 0; i < train->n; i++)
+        n_pairs += (size_t)train->ex[i].n + 1;
+    uint64_t *pairs = malloc((n_pairs ? n_pairs : 1) * sizeof *pairs);
+    long *ctx = calloc((size_t)n_vocab, sizeof *ctx);
+    if (!pairs || !ctx || !test || test->n_targets <= 0) {
+        free(pairs);
+        free(ctx);
+        return -1.0;
+    }
+    /* Every training sentence as <eos> w1 … wn <eos>: the bigrams "v w" (as
+     * v·V + w, sorted for counting) and c(v), the bigrams that start with v. */
+    size_t k = 0;
+    for (int i = 0; i < train->n; i++) {
+        const struct train_example *ex = &train->ex[i];
+        int prev = eos;
+        for (int p = 0; p <= ex->n; p++) { /* ids[n] is <eos> */
+            pairs[k++] = (uint64_t)prev * (uint64_t)n_vocab + (uint64_t)ex->ids[p];
+            ctx[prev]++;
+            prev = ex->ids[p];
+        }
+    }
+    qsort(pairs, n_pairs, sizeof *pairs, cmp_u64);
+    /* The same targets as the model: position p predicts ids[p + 1]. */
+    double nll = 0.0;
+    for (int i = 0; i < test->n; i++) {
+        const struct train_example *ex = &test->ex[i];
+        for (int p = 0; p < ex->n; p++) {
+            int v = ex->ids[p], w = ex->ids[p + 1];
+            long c = count_of(pairs, n_pairs, (uint64_t)v * (uint64_t)n_vocab + (uint64_t)w);
+            nll -= log((double)(c + 1) / (double)(ctx[v] + n_vocab));
+        }
+    }
+    free(pairs);
+    free(ctx);
+    return exp(nll / (double)test->n_targets);
 }
 
 int train_init_model(struct bundle *out, const char *name, int d_model, int n_heads, int d_ff, int gelu,

@@ -40,6 +40,7 @@ struct app_retrain {
     double lr;
     unsigned long long seed;
     int word_tokenizer, merges; /* as dataset_job_spec */
+    int lm;                     /* --task lm */
 };
 
 struct app {

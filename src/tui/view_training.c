@@ -1,7 +1,10 @@
 /* The training view: the model's snapshots from random initialisation to the
  * end, scrubbed with the step keys. For the chosen sentence: a head's
  * attention heatmap, the prediction, and W_Q, W_K, W_V as colour cells, beside
- * the loss and accuracy curves and a narration of the training loop. */
+ * the loss and accuracy curves and a narration of the training loop. On a
+ * language model: the next-token candidates as the prediction, and the
+ * held-out perplexity curve with the bigram baseline's level instead of the
+ * accuracy. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +28,44 @@ static const char *token_label(const void *ctx, int i, char *buf)
     return ((const struct trace *)ctx)->tokens[i];
 }
 
-static const char *class_label(const void *ctx, int i, char *buf)
+/* What the prediction panel lists: a classifier's classes, or a language
+ * model's most likely next tokens, each with its probability. */
+struct choices {
+    int n;
+    const char *name[4];
+    double p[4];
+};
+
+static const char *choice_label(const void *ctx, int i, char *buf)
 {
     (void)buf;
-    return ((const struct trace *)ctx)->model->enc.labels[i];
+    return ((const struct choices *)ctx)->name[i];
+}
+
+static void choices_of(const struct trace *t, struct choices *c)
+{
+    c->n = 0;
+    if (!t->is_lm) {
+        for (int k = 0; k < t->C && k < 4; k++) {
+            c->name[c->n] = t->model->enc.labels[k];
+            c->p[c->n++] = t->probs[k];
+        }
+        return;
+    }
+    int taken[4];
+    for (int k = 0; k < 4 && k < t->V; k++) { /* the four most likely, the lower row first among equals */
+        int best = -1;
+        for (int v = 0; v < t->V; v++) {
+            int used = 0;
+            for (int j = 0; j < k; j++)
+                used |= taken[j] == v;
+            if (!used && (best < 0 || t->next_probs[v] > t->next_probs[best]))
+                best = v;
+        }
+        taken[k] = best;
+        c->name[c->n] = t->model->vocab[best];
+        c->p[c->n++] = t->next_probs[best];
+    }
 }
 
 /* The snapshot's trace for the sentence, computed the first time it is shown. */
@@ -116,7 +153,7 @@ static const char *narration(const struct app *a, int epoch, const struct trace 
  * bottom, hi at the top), the bars, and an epoch axis under them with the
  * current epoch marked. v[e] for the epochs done so far (n), span epochs wide. */
 static void draw_curve(int y, int x, int w, int h, const char *title, const double *v, int n, int span,
-                       double lo, double hi, const char *lo_label, const char *hi_label, int epoch)
+                       double lo, double hi, const char *lo_label, const char *hi_label, int epoch, double level)
 {
     static const char *const blocks[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
     static const char *const ascii[] = {" ", ".", ".", "-", "-", "=", "=", "#", "#"};
@@ -152,12 +189,56 @@ static void draw_curve(int y, int x, int w, int h, const char *title, const doub
         double levels = (t < 0 ? 0 : t > 1 ? 1 : t) * rows * 8;
         /* the epoch on screen stands out as a highlighted column */
         attr_t at = e == epoch ? theme_attr(ROLE_CURRENT) : e < epoch ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM);
+        /* level (when in range): a dashed line across the empty cells at its height */
+        int line_r = level > lo && level < hi ? rows - 1 - (int)((level - lo) / (hi - lo) * rows) : -1;
         for (int r = 0; r < rows; r++) {
             int fill = (int)levels - (rows - 1 - r) * 8;
             fill = fill < 0 ? 0 : fill > 8 ? 8 : fill;
-            draw_text(y + 1 + r, px + c, 1, widgets_utf8 ? blocks[fill] : ascii[fill], at);
+            if (fill == 0 && r == line_r)
+                draw_text(y + 1 + r, px + c, 1, widgets_utf8 ? "╌" : "-", theme_attr(ROLE_WARN));
+            else
+                draw_text(y + 1 + r, px + c, 1, widgets_utf8 ? blocks[fill] : ascii[fill], at);
         }
     }
+}
+
+/* A language model: the perplexity (held-out when tested) with the bigram's
+ * level as a dashed line. The scale tops at twice the bigram's perplexity (or
+ * the largest after epoch 0): the random start, near V, would flatten the
+ * rest; a bar past the top is drawn full and the top label says "+". */
+static void draw_perplexity(const struct history *hs, int x, int y, int w, int h, int n, int span, int e, int epoch)
+{
+    int tests = hs->test_perplexity[0] >= 0;
+    const double *v = tests ? hs->test_perplexity : hs->train_perplexity;
+    double bigram = tests && hs->bigram_perplexity > 0 ? hs->bigram_perplexity : -1, hi = 0, most = 0;
+    for (int i = 0; i < n; i++) {
+        most = v[i] > most ? v[i] : most;
+        if (i > 0 || n == 1)
+            hi = v[i] > hi ? v[i] : hi;
+    }
+    if (bigram > 0)
+        hi = 2 * bigram;
+    hi = hi > 1 ? hi : 1;
+    char title[160], top[32];
+    snprintf(top, sizeof top, most > hi ? "%.0f+" : "%.0f", hi);
+    if (bigram > 0) {
+        /* TRANSLATORS: training view of a language model, the title over the perplexity curve: the held-out
+           (test) perplexity at the epoch on screen, then the add-one bigram baseline's, drawn as a dashed
+           line. Used where it fits (58 cells on a 120-column screen). */
+        snprintf(title, sizeof title, _("test perplexity %.2f, bigram %.2f (dashed line)"), v[e], bigram);
+        if (utf8_width(title) > w)
+            /* TRANSLATORS: the same title where the one above does not fit (38 cells on an 80-column
+               screen): test perplexity, then the bigram's. */
+            snprintf(title, sizeof title, _("test ppl %.2f (bigram %.2f ╌)"), v[e], bigram);
+    } else if (tests) {
+        /* TRANSLATORS: as above, without a bigram figure: the held-out perplexity at the epoch on screen. */
+        snprintf(title, sizeof title, _("test perplexity %.2f"), v[e]);
+    } else {
+        /* TRANSLATORS: as above, for a model trained without test sentences: the perplexity on the
+           training sentences. */
+        snprintf(title, sizeof title, _("train perplexity %.2f"), v[e]);
+    }
+    draw_curve(y, x, w, h, title, v, n, span, 0, hi, "0", top, epoch, bigram);
 }
 
 /* Loss (left) and accuracy (right) over the epochs, the current one marked. */
@@ -177,7 +258,11 @@ static void draw_curves(struct app *a, int y, int h, int epoch)
        Half the screen wide: at most 38 cells on an 80-column screen. */
     snprintf(title, sizeof title, _("loss %.3f at epoch %d"), hs->loss[e], e);
     snprintf(top, sizeof top, "%.2f", max_loss > 0 ? max_loss : 1);
-    draw_curve(y, 2, half, h, title, hs->loss, n, span, 0, max_loss > 0 ? max_loss : 1, "0", top, epoch);
+    draw_curve(y, 2, half, h, title, hs->loss, n, span, 0, max_loss > 0 ? max_loss : 1, "0", top, epoch, -1);
+    if (hs->lm && hs->train_perplexity) {
+        draw_perplexity(hs, 3 + half, y, half, h, n, span, e, epoch);
+        return;
+    }
     int tests = hs->test_accuracy[0] >= 0;
     if (tests) {
         /* TRANSLATORS: training view, the title over the accuracy curve when the model was tested: the
@@ -196,7 +281,7 @@ static void draw_curves(struct app *a, int y, int h, int epoch)
         snprintf(title, sizeof title, _("accuracy: train %.0f%%"), 100 * hs->train_accuracy[e]);
     }
     draw_curve(y, 3 + half, half, h, title, tests ? hs->test_accuracy : hs->train_accuracy, n, span, 0, 1, "0%",
-               "100%", epoch);
+               "100%", epoch, -1);
 }
 
 void view_training_draw(struct app *a, int y, int h)
@@ -293,25 +378,32 @@ void view_training_draw(struct app *a, int y, int h)
         draw_wrapped(top + 2 + rows, 2, hw, legend_h, legend, theme_attr(ROLE_DIM));
     /* Right: the prediction and the three projections. */
     int rx = COLS / 2 + 1, rw = COLS - rx - 2;
-    /* TRANSLATORS: training view, over the class probabilities of the snapshot on screen. */
-    draw_text_cut(top, rx, rw, _("prediction"), theme_attr(ROLE_PANEL));
+    struct choices ch;
+    choices_of(t, &ch);
+    if (t->is_lm)
+        /* TRANSLATORS: training view of a language model, over the most likely next tokens after the
+           sentence on screen, with their probabilities, for the snapshot on screen. */
+        draw_text_cut(top, rx, rw, _("next token after the sentence"), theme_attr(ROLE_PANEL));
+    else
+        /* TRANSLATORS: training view, over the class probabilities of the snapshot on screen. */
+        draw_text_cut(top, rx, rw, _("prediction"), theme_attr(ROLE_PANEL));
     int best = 0;
-    for (int c = 0; c < t->C; c++)
-        best = t->probs[c] > t->probs[best] ? c : best;
+    for (int c = 0; c < ch.n; c++)
+        best = ch.p[c] > ch.p[best] ? c : best;
     struct axis classes;
-    axis_fit(&classes, class_label, t, t->C, 10);
-    for (int c = 0; c < t->C && c < 4; c++) {
+    axis_fit(&classes, choice_label, &ch, ch.n, 10);
+    for (int c = 0; c < ch.n; c++) {
         const char *name = axis_label(&classes, c, lab, sizeof lab);
         draw_text(top + 1 + c, rx, 10, name, c == best ? theme_attr(ROLE_HEADER) : theme_attr(ROLE_LABEL));
-        int bw = rw - 21, full = (int)(t->probs[c] * bw + 0.5);
+        int bw = rw - 21, full = (int)(ch.p[c] * bw + 0.5);
         char bar[512] = "";
         for (int k = 0; k < bw && strlen(bar) + 4 < sizeof bar; k++)
             strcat(bar, k < full ? (widgets_utf8 ? "█" : "#") : (widgets_utf8 ? "░" : "."));
         draw_text(top + 1 + c, rx + 11, bw, bar, c == best ? theme_attr(ROLE_PANEL) : theme_attr(ROLE_DIM));
-        lesson_format_percent(t->probs[c], line, sizeof line); /* "99.99%", never a rounded "100%" */
+        lesson_format_percent(ch.p[c], line, sizeof line); /* "99.99%", never a rounded "100%" */
         draw_text(top + 1 + c, rx + 12 + bw + 8 - utf8_width(line), 8, line, theme_attr(ROLE_NORMAL));
     }
-    int wy = top + 2 + (t->C < 4 ? t->C : 4);
+    int wy = top + 2 + ch.n;
     int D = t->D, cell = 1, gap = 2;
     int room = avail - (wy - top) - 1;
     if (room >= 4 && rw >= 3 * 4 + 2 * gap) {
@@ -374,8 +466,12 @@ static int live_epoch(const struct train_epoch *e, const struct bundle *model, v
         return 1;
     h->snapshot_epoch[k] = e->epoch;
     h->loss[k] = e->loss;
-    h->train_accuracy[k] = e->train_accuracy;
-    h->test_accuracy[k] = e->test_accuracy;
+    h->train_accuracy[k] = h->lm ? -1 : e->train_accuracy;
+    h->test_accuracy[k] = h->lm ? -1 : e->test_accuracy;
+    if (h->lm) {
+        h->train_perplexity[k] = e->train_perplexity;
+        h->test_perplexity[k] = e->test_perplexity;
+    }
     h->n_snapshots = h->n_epochs = k + 1;
     a->hist_i = k;
     /* TRANSLATORS: the message line while R retrains the model live: the epoch done, the last epoch, the
@@ -402,7 +498,7 @@ void app_retrain_live(struct app *a)
     struct dataset_job_spec spec = {
         .data = r->data, .test = r->test[0] ? r->test : NULL, .name = "live", .d_model = r->d_model,
         .heads = r->heads, .d_ff = r->d_ff, .lr = r->lr, .seed = r->seed,
-        .word_tokenizer = r->word_tokenizer, .merges = r->merges,
+        .word_tokenizer = r->word_tokenizer, .merges = r->merges, .lm = r->lm,
     };
     struct dataset_job job;
     int ok = 0;
@@ -424,8 +520,14 @@ void app_retrain_live(struct app *a)
     h->test_accuracy = calloc(n, sizeof(double));
     a->hist_traces = calloc(n, sizeof *a->hist_traces);
     a->hist_built = calloc(n, sizeof *a->hist_built);
+    h->lm = r->lm;
+    h->bigram_perplexity = job.bigram_perplexity;
+    if (r->lm) {
+        h->train_perplexity = calloc(n, sizeof(double));
+        h->test_perplexity = calloc(n, sizeof(double));
+    }
     if (!h->snapshots || !h->snapshot_epoch || !h->loss || !h->train_accuracy || !h->test_accuracy ||
-        !a->hist_traces || !a->hist_built) {
+        !a->hist_traces || !a->hist_built || (r->lm && (!h->train_perplexity || !h->test_perplexity))) {
         error_set(&err, "%s", _("out of memory"));
         goto done;
     }
@@ -436,7 +538,18 @@ void app_retrain_live(struct app *a)
     if (failed)
         goto done;
     int last = h->n_snapshots - 1;
-    if (last >= 0 && h->test_accuracy[last] >= 0)
+    if (last >= 0 && h->lm && h->test_perplexity[last] >= 0 && h->bigram_perplexity > 0)
+        /* TRANSLATORS: the message after a live retraining (R) of a language model: the seconds it took,
+           then the held-out (test) perplexity and the add-one bigram baseline's. */
+        snprintf(a->message, sizeof a->message, _("retrained from random in %.1f s: test perplexity %.2f, bigram "
+                                                  "%.2f"), now() - lv.start, h->test_perplexity[last],
+                 h->bigram_perplexity);
+    else if (last >= 0 && h->lm)
+        /* TRANSLATORS: as above, for a language model trained without test sentences: the perplexity on the
+           training sentences. */
+        snprintf(a->message, sizeof a->message, _("retrained from random in %.1f s: train perplexity %.2f"),
+                 now() - lv.start, h->train_perplexity[last]);
+    else if (last >= 0 && h->test_accuracy[last] >= 0)
         /* TRANSLATORS: the message after a live retraining (R): the seconds it took, then the accuracy on
            the training sentences and on the test sentences, in percent. */
         snprintf(a->message, sizeof a->message, _("retrained from random in %.1f s: train %.0f%%, test %.0f%%"),

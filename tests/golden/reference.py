@@ -908,6 +908,7 @@ def check():
         problems += cross_check_encoder()
         problems += cross_check_prefix()
         problems += check_generated()
+        problems += check_lm_loss()
         for p in problems:
             print(p)
         print("golden files are %s" % ("STALE (run reference.py to regenerate)" if problems else "current"))
@@ -1082,6 +1083,52 @@ def check_generated():
     return problems
 
 
+# ------------------------------------------------------------ the lm training loss
+# `attnstep train --task lm` (issue 12): a sentence's tokens are the input, and
+# position p is trained to predict token p + 1, the last position `<eos>`; the
+# loss of a sentence is the mean over its positions of -ln softmax(logits[p])
+# [target].  tests/golden/lm_loss.csv (name,bundle,sentence,positions,loss)
+# holds that loss for a few sentences, computed here from lm_logits above (no
+# training code involved); the C unit test (tests/unit/test_train.c) checks
+# the trainer's loss against it.
+LM_LOSS_CSV = os.path.join(GOLDEN, "lm_loss.csv")
+LM_LOSS_CASES = (
+    ("lm_crlf", "tests/data/bundles/lm-crlf", "The cat sat on a mat ."),
+    ("lm_crlf_unknown", "tests/data/bundles/lm-crlf", "a big zebra ran"),   # zebra: <unk>
+    ("lm_korean", "tests/data/bundles/lm-korean", "나는 오늘 학교에 간다 ."),
+)
+
+
+def lm_loss(lm, sentence):
+    """(positions, mean -ln P(next token)) of one sentence, targets ids[1:] + <eos>."""
+    _, ids, _, _ = embed(lm, sentence)
+    z = lm_logits(lm, ids)
+    targets = ids[1:] + [lm["eos"]]
+    top = z.max(axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
+    return len(ids), float(np.mean(lse - z[np.arange(len(ids)), targets]))
+
+
+def lm_loss_rows():
+    rows = [["name", "bundle", "sentence", "positions", "loss"]]
+    for name, bundle, sentence in LM_LOSS_CASES:
+        n, loss = lm_loss(load_lm(os.path.join(ROOT, bundle)), sentence)
+        rows.append([name, bundle, sentence, str(n), repr(loss)])
+    return rows
+
+
+def check_lm_loss():
+    if not os.path.exists(LM_LOSS_CSV):
+        return ["lm_loss.csv: missing from committed goldens"]
+    with open(LM_LOSS_CSV, encoding="utf-8", newline="") as f:
+        old = list(csv.reader(f))
+    new = lm_loss_rows()
+    if len(old) != len(new) or any(a[:4] != b[:4] or (r and differs(a[4], b[4]))
+                                   for r, (a, b) in enumerate(zip(new, old))):
+        return ["lm_loss.csv differs from a fresh run"]
+    return []
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--check"]:
         sys.exit(check())
@@ -1091,3 +1138,5 @@ if __name__ == "__main__":
     print("wrote %s" % os.path.relpath(CASES_DIR, ROOT))
     write_generated(GENERATE_DIR)
     print("wrote %s" % os.path.relpath(GENERATE_DIR, ROOT))
+    write_csv(LM_LOSS_CSV, lm_loss_rows())
+    print("wrote %s" % os.path.relpath(LM_LOSS_CSV, ROOT))

@@ -93,6 +93,58 @@ static void test_only_strays_give_no_snapshots(void **state)
     fsutil_remove_tree(dir);
 }
 
+/* Writes dir/training.csv (dir/snapshots exists, empty) and loads the history. */
+static int load_log(const char *name, const char *log, struct history *h, struct error *err)
+{
+    char dir[512], p[700];
+    snprintf(dir, sizeof dir, "%s", write_temp("placeholder", "", 0));
+    strcpy(strrchr(dir, '/') + 1, name);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(p, sizeof p, "%s/snapshots", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/training.csv", dir);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(log, f);
+    fclose(f);
+    int rc = history_load(h, dir, err);
+    fsutil_remove_tree(dir);
+    return rc;
+}
+
+/* A language model's log: perplexities and the bigram baseline, accuracies -1. */
+static void test_lm_log(void **state)
+{
+    (void)state;
+    struct history h;
+    struct error err;
+    if (load_log("lm", "epoch,loss,train_perplexity,test_perplexity,bigram_perplexity\n0,5.4,230.2,230.7,15.05\n"
+                       "1,3.4,9.7,10.3,15.05\n", &h, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(h.lm, 1);
+    assert_int_equal(h.n_epochs, 2);
+    assert_true(h.loss[1] == 3.4 && h.train_perplexity[1] == 9.7 && h.test_perplexity[0] == 230.7);
+    assert_true(h.bigram_perplexity == 15.05);
+    assert_true(h.train_accuracy[0] == -1 && h.test_accuracy[1] == -1);
+    history_free(&h);
+    /* without --test: empty test and bigram cells */
+    if (load_log("lm-notest", "epoch,loss,train_perplexity,test_perplexity,bigram_perplexity\n0,5.4,230.2,,\n", &h,
+                 &err))
+        fail_msg("%s", err.msg);
+    assert_true(h.lm == 1 && h.test_perplexity[0] == -1 && h.bigram_perplexity == -1);
+    history_free(&h);
+    /* a classifier's log is read as before */
+    if (load_log("cls", "epoch,loss,train_accuracy,test_accuracy\n0,0.7,0.5,0.25\n", &h, &err))
+        fail_msg("%s", err.msg);
+    assert_true(h.lm == 0 && h.train_perplexity == NULL && h.test_accuracy[0] == 0.25);
+    history_free(&h);
+    /* a short row in an lm log: its line */
+    assert_int_equal(load_log("lm-bad", "epoch,loss,train_perplexity,test_perplexity,bigram_perplexity\n"
+                                        "0,5.4,230.2,230.7\n", &h, &err), -1);
+    assert_non_null(strstr(err.msg, "training.csv:2:"));
+    assert_non_null(strstr(err.msg, "5 fields"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -101,6 +153,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_stray_snapshot_entries_are_skipped_with_warnings),
         cmocka_unit_test(test_no_history_is_no_error),
         cmocka_unit_test(test_only_strays_give_no_snapshots),
+        cmocka_unit_test(test_lm_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
