@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h" /* the screen's table of views, for --view */
 #include "attnstep/i18n.h"
 #include "lang.h"
 
@@ -199,12 +200,11 @@ static int parse_count(const char *s, long max, long *out)
  * screen and the sentence are checked when it is drawn. */
 static int options_snapshot(struct options *o, const char *name, const char *value, char *msg, size_t size)
 {
-    static const char *const views[] = {"pipeline", "heatmap", "compare", "training"}; /* enum view's order */
     long n;
     if (!strcmp(name, "--view")) {
-        for (int v = 0; v < 4; v++)
-            if (!strcmp(value, views[v]))
-                return o->snapshot.view = v, 0;
+        int v = app_view_find(value); /* the screen's table of views */
+        if (v >= 0)
+            return o->snapshot.view = v, 0;
         return usage(msg, size, _("--view must be pipeline, heatmap, compare or training, not '%s'"), value);
     }
     if (!strcmp(name, "--step")) {

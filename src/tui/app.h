@@ -15,7 +15,32 @@
 #define APP_MIN_H 18
 #define APP_MAX_PANELS 5
 
+/* The views, in the order v cycles through them: indices into app_views. */
 enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_COUNT };
+
+struct app;
+
+/* One view behind one small interface (views.c lists them in app_views): the
+ * app loop draws, routes keys and cycles through this table only. */
+struct view_ops {
+    const char *name; /* for --view and a lesson's view column */
+    /* Whether the view shows anything for this model; when not, *why says
+     * why (translated). NULL: always. */
+    int (*applies)(const struct app *a, const char **why);
+    void (*draw)(struct app *a, int y, int h);
+    /* The view's own keys; returns 1 when handled. NULL: none. */
+    int (*key)(struct app *a, int key);
+    /* The status line (bottom row y); NULL: the lesson's (stage, step, heads). */
+    void (*status)(struct app *a, int y);
+    /* The sentence or the model changed: drop what was built for the old. NULL: nothing kept. */
+    void (*reset)(struct app *a);
+};
+
+extern const struct view_ops app_views[VIEW_COUNT];
+/* The view of that name, or -1. */
+int app_view_find(const char *name);
+/* Whether view v applies to the model shown (why: the reason when not). */
+int app_view_applies(const struct app *a, int v, const char **why);
 
 /* A click target: a panel's visible grid and the matrix behind it. */
 struct app_hit {
@@ -119,6 +144,12 @@ int view_training_key(struct app *a, int key);
 /* Trains the model again from random, epoch by epoch, redrawing as it goes. */
 void app_retrain_live(struct app *a);
 int view_compare_key(struct app *a, int key);
+
+/* For a view's status line: key hints {key, what} after column x, gap cells
+ * apart, as many whole ones as fit; and the line's own part from column 0
+ * (then the edit count when edits is set); returns the cells used. */
+void app_draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap);
+int app_draw_status_left(struct app *a, int y, const char *left, int edits);
 
 /* Runs the interactive loop on the terminal; returns the exit status. */
 int app_run(struct app *a);

@@ -61,7 +61,8 @@ void slideshow_goto(struct app *a, int k)
         return;
     }
     sh->k = k;
-    a->view = (enum view)sl->view;
+    int v = app_view_find(slides_view_name(sl->view)); /* the lesson names a view of the table */
+    a->view = (enum view)(v >= 0 ? v : VIEW_PIPELINE);
     a->help = 0;
     a->message[0] = '\0';
     switch (sl->view) {

@@ -313,7 +313,7 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
                  SNAPSHOT_MAX_W, SNAPSHOT_MAX_H, w, h);
         return usage(msg);
     }
-    if (view >= 0 && view < VIEW_COUNT)
+    if (view >= 0 && view < VIEW_COUNT) /* an index of app_views, from app_view_find */
         a->view = (enum view)view;
     if (step >= 0) {
         /* The numbers the status line shows: step s/S, word k/N, snapshot k/n. */
