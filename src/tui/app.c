@@ -181,6 +181,9 @@ void app_free(struct app *a)
     free(a->range);
     a->range = NULL;
     edit_mode_free(a);
+    for (int v = 0; v < VIEW_COUNT; v++)
+        if (app_views[v].done)
+            app_views[v].done(a);
 }
 
 int app_rebuild(struct app *a, struct error *err)
@@ -487,7 +490,7 @@ static const char *const help_keys[][2] = {
     {"]  [", N_("next / previous stage (pipeline and heatmap)")},
     {"Home g  End G", N_("first / last step")},
     {"Tab", N_("detail of a step: cell → row → stage → cell")},
-    {"v", N_("view: pipeline → heatmap → RNN vs attention → training")},
+    {"v", N_("view: pipeline → heatmap → RNN vs attention → training → generation (language models)")},
     {"r", N_("lesson: attention → RNN → LSTM (models that have them)")},
     {"n  N", N_("next / previous example sentence")},
     {"1–9", N_("show head 1–9")},
@@ -499,6 +502,12 @@ static const char *const help_keys[][2] = {
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
+    /* TRANSLATORS: the help: keys of the generation view (language models). */
+    {"Enter", N_("generation view: add the next word (greedy: the most likely; sample: the next draw of the seeded "
+                 "stream); ← or Backspace takes it back, Home back to the prompt")},
+    {"t  T", N_("generation view: temperature down / up by 0.1 (T ≥ 0)")},
+    {"k  K", N_("generation view: top-k down / up (all: every word)")},
+    {"c", N_("generation view: greedy ⇄ sample")},
     {"a", N_("quiz on / off: predict a result before it is shown (Enter answers, Esc skips)")},
     {"e", N_("what if: select a weight of the stage shown (↑↓←→ cell, Tab matrix), e again edits it, Enter "
              "applies, Esc leaves")},
@@ -1121,6 +1130,9 @@ int app_run(struct app *a)
 
 /* ---- benchmark ---------------------------------------------------------- */
 
+#define BENCH_GEN_TOKENS 200
+#define BENCH_GEN_FRAMES 200
+
 static int cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
@@ -1136,8 +1148,11 @@ int app_bench(struct app *a, int w, int h, FILE *out)
         return fprintf(stderr, "attnstep: --bench: %s\n", msg), 1; /* msg is translated */
     widgets_utf8 = t.utf8;
     theme_init(&t);
-    long frames = a->lesson.n_steps * VIEW_COUNT;
-    double *us = malloc((size_t)frames * sizeof *us);
+    int n_views = 0;
+    for (int v = 0; v < VIEW_COUNT; v++)
+        n_views += app_view_applies(a, v, NULL);
+    long frames = a->lesson.n_steps * n_views;
+    double *us = malloc((size_t)(frames ? frames : 1) * sizeof *us);
     if (!us) {
         term_done();
         return fprintf(stderr, "attnstep: %s\n", _("out of memory")), 1;
@@ -1146,6 +1161,8 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     long bytes_before = 0;
     for (int v = 0; v < VIEW_COUNT; v++) {
         a->view = (enum view)v;
+        if (!app_view_applies(a, v, NULL))
+            continue;
         for (long s = 0; s < a->lesson.n_steps; s++, k++) {
             double t0 = now_seconds();
             app_goto(a, s);
@@ -1161,12 +1178,45 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     }
     fflush(screen_out);
     long bytes = ftell(screen_out) - bytes_before;
-    term_done();
     double sum = 0;
     for (long i = 0; i < frames; i++)
         sum += us[i];
     qsort(us, (size_t)frames, sizeof *us, cmp_double);
     long p99 = (long)ceil(0.99 * (double)frames) - 1;
+    /* The generation view of a language model: frames at the prompt, then at
+     * BENCH_GEN_TOKENS tokens (the prompt and greedy words, past <eos> if need
+     * be), each frame computing the bars' distribution again. */
+    double gen_us[2][3] = {{0}};
+    int gen_n[2] = {0, 0};
+    int gen = app_view_applies(a, VIEW_GENERATE, NULL);
+    if (gen) {
+        a->view = VIEW_GENERATE;
+        app_goto(a, 0);
+        double *ft = malloc(BENCH_GEN_FRAMES * sizeof *ft);
+        for (int pass = 0; ft && pass < 2; pass++) {
+            gen_n[pass] = view_generate_fill(a, pass ? BENCH_GEN_TOKENS : 0);
+            if (gen_n[pass] < 0) {
+                gen = 0;
+                break;
+            }
+            double total = 0;
+            for (int f = 0; f < BENCH_GEN_FRAMES; f++) {
+                double t0 = now_seconds();
+                view_generate_touch(a);
+                app_draw(a);
+                refresh();
+                ft[f] = (now_seconds() - t0) * 1e6;
+                total += ft[f];
+            }
+            qsort(ft, BENCH_GEN_FRAMES, sizeof *ft, cmp_double);
+            gen_us[pass][0] = total / BENCH_GEN_FRAMES;
+            gen_us[pass][1] = ft[(int)ceil(0.99 * BENCH_GEN_FRAMES) - 1];
+            gen_us[pass][2] = ft[BENCH_GEN_FRAMES - 1];
+        }
+        gen = gen && ft;
+        free(ft);
+    }
+    term_done();
     /* TRANSLATORS: --bench's report: the screen size, the sentence's tokens,
        the model's width and heads, and how much each step shows (stage, row
        or cell); every view is rendered. */
@@ -1176,6 +1226,12 @@ int app_bench(struct app *a, int w, int h, FILE *out)
        largest time per frame, bytes written per frame. */
     fprintf(out, _("frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n"), frames, sum / frames,
             us[p99 < 0 ? 0 : p99], us[frames - 1], (double)bytes / frames);
+    for (int pass = 0; gen && pass < 2; pass++)
+        /* TRANSLATORS: --bench's figures for the generation view: the tokens in the sequence (the prompt,
+           or the prompt and greedy tokens, past <eos> if need be), the frames drawn, mean, 99th percentile and
+           largest time per frame. */
+        fprintf(out, _("generation view at %d tokens: frames %d  mean %.1f µs  p99 %.1f µs  max %.1f µs\n"),
+                gen_n[pass], BENCH_GEN_FRAMES, gen_us[pass][0], gen_us[pass][1], gen_us[pass][2]);
     free(us);
     return 0;
 }

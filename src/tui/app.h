@@ -16,7 +16,7 @@
 #define APP_MAX_PANELS 5
 
 /* The views, in the order v cycles through them: indices into app_views. */
-enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_COUNT };
+enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_GENERATE, VIEW_COUNT };
 
 struct app;
 
@@ -34,6 +34,8 @@ struct view_ops {
     void (*status)(struct app *a, int y);
     /* The sentence or the model changed: drop what was built for the old. NULL: nothing kept. */
     void (*reset)(struct app *a);
+    /* The session ends: free what the view keeps. NULL: nothing kept. */
+    void (*done)(struct app *a);
 };
 
 extern const struct view_ops app_views[VIEW_COUNT];
@@ -65,6 +67,16 @@ struct app_retrain {
     double lr;
     unsigned long long seed;
     int word_tokenizer, merges; /* as dataset_job_spec */
+};
+
+struct gen_state; /* view_generate.c's */
+
+/* How the generation view starts (--generate N --temperature T --top-k K --seed S). */
+struct app_gen_opts {
+    int n;              /* words to generate at the start (0: none) */
+    double temperature; /* 0: greedy */
+    int top_k;          /* 0: every word */
+    unsigned long long seed;
 };
 
 struct app {
@@ -106,6 +118,8 @@ struct app {
     struct edit_state edit;     /* what-if edits (edit_mode.c); model points to its copy while edits are active */
     struct app_quiz quiz;       /* predict, then reveal (quiz_mode.c) */
     struct slideshow *show;     /* --lesson: its slides (slideshow.h), or NULL */
+    struct app_gen_opts gen_opts;
+    struct gen_state *gen;      /* the generation view's words and cache, built when first shown */
 };
 
 /* Builds trace and lesson. On failure err says why. */
@@ -144,6 +158,19 @@ int view_training_key(struct app *a, int key);
 /* Trains the model again from random, epoch by epoch, redrawing as it goes. */
 void app_retrain_live(struct app *a);
 int view_compare_key(struct app *a, int key);
+void view_generate_draw(struct app *a, int y, int h);
+int view_generate_key(struct app *a, int key);
+void view_generate_status(struct app *a, int y);
+int view_generate_applies(const struct app *a, const char **why);
+void view_generate_reset(struct app *a);
+void view_generate_free(struct app *a);
+/* For --bench: greedy words (past <eos>) until the sequence holds n tokens;
+ * returns how many it holds, or -1. touch drops the cached distribution, so a
+ * frame computes it again. */
+int view_generate_fill(struct app *a, int n);
+void view_generate_touch(struct app *a);
+/* The generated words (vocabulary strings), at most max; how many. */
+int view_generate_words(struct app *a, const char **words, int max);
 
 /* For a view's status line: key hints {key, what} after column x, gap cells
  * apart, as many whole ones as fit; and the line's own part from column 0

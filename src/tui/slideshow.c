@@ -85,6 +85,11 @@ void slideshow_goto(struct app *a, int k)
         a->hist_i = sl->stage > 0 && sl->stage <= a->hist.n_snapshots ? sl->stage - 1 : 0;
         a->playing = 0;
         break;
+    case SLIDE_GENERATE: /* k words greedily after the sentence, from its prompt */
+        view_generate_free(a);
+        a->gen_opts = (struct app_gen_opts){sl->stage, 0.0, 0, 1};
+        a->playing = 0;
+        break;
     default:
         break;
     }

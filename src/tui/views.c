@@ -102,12 +102,27 @@ static void training_status(struct app *a, int y)
     app_draw_hints(y, app_draw_status_left(a, y, left, 0), hints, N_HINTS(hints), 2);
 }
 
+/* A language model has no RNN to compare with (the classifiers keep their
+ * note pointing to one that has). */
+static int compare_applies(const struct app *a, const char **why)
+{
+    if (!a->trace.is_lm || a->trace.has_model[TRACE_RNN])
+        return 1;
+    /* TRANSLATORS: why the compare view shows nothing for a language model (wrapped, 60 cells wide);
+       keep rnn_w_xh.csv. */
+    *why = _("the compare view needs a model with an RNN (rnn_w_xh.csv) to read the sentence beside attention; "
+             "this language model has none");
+    return 0;
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 /* In the order v cycles through them (enum view). */
 const struct view_ops app_views[VIEW_COUNT] = {
-    [VIEW_PIPELINE] = {"pipeline", NULL, view_pipeline_draw, NULL, NULL, NULL},
-    [VIEW_HEATMAP] = {"heatmap", NULL, view_heatmap_draw, view_heatmap_key, NULL, NULL},
-    [VIEW_COMPARE] = {"compare", NULL, view_compare_draw, compare_key, compare_status, NULL},
-    [VIEW_TRAINING] = {"training", NULL, view_training_draw, training_key, training_status, NULL},
+    [VIEW_PIPELINE] = {"pipeline", NULL, view_pipeline_draw, NULL, NULL, NULL, NULL},
+    [VIEW_HEATMAP] = {"heatmap", NULL, view_heatmap_draw, view_heatmap_key, NULL, NULL, NULL},
+    [VIEW_COMPARE] = {"compare", compare_applies, view_compare_draw, compare_key, compare_status, NULL, NULL},
+    [VIEW_TRAINING] = {"training", NULL, view_training_draw, training_key, training_status, NULL, NULL},
+    [VIEW_GENERATE] = {"generate", view_generate_applies, view_generate_draw, view_generate_key,
+                       view_generate_status, view_generate_reset, view_generate_free},
 };
