@@ -444,8 +444,8 @@ void view_generate_draw(struct app *a, int y, int h)
     draw_sentence(a, g, y + 2, COLS - 1);
     /* TRANSLATORS: the generation view's explanation, first part: why the newest row has no later keys
        (wrapped to the screen's width less 2: 62 cells at 64 columns; two lines at most there). */
-    const char *mask = _("▸ The newest row is the last word's query: it sees only the keys already cached, because "
-                         "the words after it do not exist yet.");
+    const char *mask = _("The newest row (▸) is the last word's query: it sees only the keys already cached, "
+                         "because the words after it do not exist yet.");
     /* TRANSLATORS: the generation view's explanation, second part (shown when there is room): what T and
        top-k do to the bars. */
     const char *temp = _("T divides the logits before softmax: below 1 the most likely word pulls ahead, above 1 "
