@@ -905,7 +905,7 @@ static void next_view(struct app *a)
         app_goto(a, 0);
         snprintf(a->message, sizeof a->message, _("the heatmap shows attention: back to the attention lesson, "
                  "from its start"));
-    } else if ((a->view == VIEW_COMPARE || a->view == VIEW_TRAINING) && a->playing) {
+    } else if ((a->view == VIEW_COMPARE || a->view == VIEW_TRAINING || a->view == VIEW_GENERATE) && a->playing) {
         a->playing = 0;
         snprintf(a->message, sizeof a->message, _("autoplay paused: it steps the pipeline and the heatmap (p there "
                  "plays on)"));
@@ -1230,7 +1230,7 @@ int app_bench(struct app *a, int w, int h, FILE *out)
         /* TRANSLATORS: --bench's figures for the generation view: the tokens in the sequence (the prompt,
            or the prompt and greedy tokens, past <eos> if need be), the frames drawn, mean, 99th percentile and
            largest time per frame. */
-        fprintf(out, _("generation view at %d tokens: frames %d  mean %.1f µs  p99 %.1f µs  max %.1f µs\n"),
+        fprintf(out, FMT(_("generation view at %d tokens: frames %d  mean %.1f µs  p99 %.1f µs  max %.1f µs\n")),
                 gen_n[pass], BENCH_GEN_FRAMES, gen_us[pass][0], gen_us[pass][1], gen_us[pass][2]);
     free(us);
     return 0;

@@ -443,7 +443,7 @@ void view_generate_draw(struct app *a, int y, int h)
     draw_text_cut(y + 1, 1, COLS - 2, line, theme_attr(ROLE_FORMULA));
     draw_sentence(a, g, y + 2, COLS - 1);
     /* TRANSLATORS: the generation view's explanation, first part: why the newest row has no later keys
-       (wrapped to the screen's width less 2: 62 cells at 64 columns; two lines at most there). */
+       (wrapped to the screen's width less 2: 62 cells at 64 columns; three lines at most there). */
     const char *mask = _("The newest row (▸) is the last word's query: it sees only the keys already cached, "
                          "because the words after it do not exist yet.");
     /* TRANSLATORS: the generation view's explanation, second part (shown when there is room): what T and
@@ -451,7 +451,7 @@ void view_generate_draw(struct app *a, int y, int h)
     const char *temp = _("T divides the logits before softmax: below 1 the most likely word pulls ahead, above 1 "
                          "the others catch up; top-k keeps only the k most likely words.");
     int mask_h = wrapped_lines(COLS - 2, mask), temp_h = wrapped_lines(COLS - 2, temp);
-    mask_h = mask_h > 2 ? 2 : mask_h;
+    mask_h = mask_h > 3 ? 3 : mask_h;
     temp_h = temp_h > 2 ? 2 : temp_h;
     if (h - 4 - mask_h - temp_h < 8)
         temp_h = 0; /* a small screen keeps the bars and the mask's reason */
@@ -580,7 +580,7 @@ void view_generate_status(struct app *a, int y)
     /* TRANSLATORS: the generation view's status line: Enter the next word, ← back one word, t T the
        temperature, k K the top-k, c greedy or sample, v view, ? help, q quit. */
     const char *const hints[][2] = {
-        {"Enter", pgettext("key hint", "next word")}, {"←", pgettext("key hint", "back")}, {"t T", "T"}, {"k K", pgettext("key hint", "top-k")},
+        {"Enter", pgettext("key hint", "next word")}, {"←", pgettext("key hint", "back")}, {"t T", pgettext("key hint", "temperature")}, {"k K", pgettext("key hint", "top-k")},
         {"c", pgettext("key hint", "greedy/sample")}, {"v", pgettext("key hint", "view")}, {"?", pgettext("key hint", "help")},
         {"q", pgettext("key hint", "quit")},
     };
