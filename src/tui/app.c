@@ -1012,6 +1012,15 @@ int app_key(struct app *a, int key)
         return 0;
     if (key == 'q' || key == 'Q')
         return 1;
+    const char *why = NULL;
+    if (!app_view_applies(a, a->view, &why) && key != 'v' && key != '?' && key != 27 && key != 'n' && key != 'N' &&
+        key != 'S' && key != KEY_MOUSE) {
+        /* A view that shows nothing for this model (reached by a lesson): its
+         * keys would change what is not on screen; say why instead. */
+        /* TRANSLATORS: %s is why the view does not apply (a sentence). */
+        snprintf(a->message, sizeof a->message, _("%s (v: the next view that applies)"), why);
+        return 0;
+    }
     if (refuse_elsewhere(a, key))
         return 0;
     switch (key) {

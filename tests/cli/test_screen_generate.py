@@ -250,6 +250,9 @@ def t_classifier():
         s = p.settle("does not apply")
         expect("── the generate view does not apply to this model" in s and "needs a language model" in s,
                "the generate slide on a classifier does not say why", s)
+        p.keys("Right")  # a key of a view that is not there: the reason again, nothing moves unseen
+        s = p.settle(lambda s: "(v: the next view that applies)" in message(s))
+        expect("needs a language model" in message(s), "→ on the generate slide of a classifier: no reason", s)
         p.keys("NPage")
         s = p.settle(lambda s: HEADING in s)
         want = printed("--generate", "2", prompt="the big cat")
