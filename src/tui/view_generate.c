@@ -330,10 +330,24 @@ static void draw_triangle(const struct app *a, const struct gen_state *g, int y,
             draw_text(y + 1, gx + (j - c0) * cw, cw - 1, buf,
                       theme_attr(j < g->n_prompt ? ROLE_LABEL : ROLE_CHANGED));
         }
-    else if (c0 > 0) {
-        /* TRANSLATORS: the generation view, over the triangle when the first keys do not fit: how many. */
-        snprintf(buf, sizeof buf, ngettext("← %d earlier key", "← %d earlier keys", (unsigned long)c0), c0);
-        draw_text(y + 1, gx, w - lw - 2, buf, theme_attr(ROLE_DIM));
+    double vmax = 0; /* colour cells: shaded against the largest weight shown (O(visible)) */
+    if (cw != 5) {
+        for (int i = r0; i < n; i++)
+            for (int j = c0; j <= i; j++) {
+                double v = weight(a, g, i, j);
+                vmax = v > vmax ? v : vmax;
+            }
+        char scale[96];
+        int used = 0;
+        if (c0 > 0) {
+            /* TRANSLATORS: the generation view, over the triangle when the first keys do not fit: how many. */
+            snprintf(buf, sizeof buf, ngettext("← %d earlier key", "← %d earlier keys", (unsigned long)c0), c0);
+            used = draw_text(y + 1, gx, w - lw - 2, buf, theme_attr(ROLE_DIM)) + 2;
+        }
+        /* TRANSLATORS: the generation view, over the triangle drawn as colour (or shade) cells: the scale goes from 0
+           to the largest weight shown (its value follows). */
+        snprintf(scale, sizeof scale, _("scale: 0 to %.2f"), vmax);
+        draw_text(y + 1, gx + used, w - lw - 2 - used, scale, theme_attr(ROLE_DIM));
     }
     for (int i = r0; i < n; i++) {
         int ry = y + 2 + (i - r0);
@@ -356,7 +370,7 @@ static void draw_triangle(const struct app *a, const struct gen_state *g, int y,
                 snprintf(buf, sizeof buf, "%4.2f", v);
                 draw_text(ry, cx, 4, buf, newest ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL));
             } else {
-                draw_heat_cell(ry, cx, cw, v);
+                draw_heat_cell(ry, cx, cw, vmax > 0 ? v / vmax : 0);
             }
         }
     }
@@ -375,6 +389,9 @@ static void draw_bars(const struct app *a, struct gen_state *g, int y, int x, in
     /* TRANSLATORS: the generation view, the title over the bars of the next word's probabilities: the
        temperature and the top-k (a number or "all"). Cut with "…" when narrow. */
     snprintf(title, sizeof title, _("Next word: P at T = %s, top-k %s"), t_text(g->T, t_buf, sizeof t_buf), k_text);
+    if (utf8_width(title) > w)
+        /* TRANSLATORS: the same title when the one above does not fit (top-k is on the line above). */
+        snprintf(title, sizeof title, _("Next word: P at T = %s"), t_text(g->T, t_buf, sizeof t_buf));
     draw_text_cut(y, x, w, title, theme_attr(ROLE_PANEL));
     if (ended(g)) {
         /* TRANSLATORS: the generation view, in place of the bars after the model wrote <eos>. */
@@ -440,6 +457,12 @@ void view_generate_draw(struct app *a, int y, int h)
              draws(g) ? _("sample") : g->sample ? _("sample (T = 0: the most likely)") : _("greedy"),
              t_text(g->T, t_buf, sizeof t_buf), k_text,
              (unsigned long long)g->seed, g->n_prompt, generated(g));
+    if (utf8_width(line) > COLS - 2)
+        /* TRANSLATORS: the same line without the counts, when it does not fit (the status line counts the
+           words generated). */
+        snprintf(line, sizeof line, _("%s · T %s · top-k %s · seed %llu"),
+                 draws(g) ? _("sample") : g->sample ? _("sample (T = 0: the most likely)") : _("greedy"),
+                 t_text(g->T, t_buf, sizeof t_buf), k_text, (unsigned long long)g->seed);
     draw_text_cut(y + 1, 1, COLS - 2, line, theme_attr(ROLE_FORMULA));
     draw_sentence(a, g, y + 2, COLS - 1);
     /* TRANSLATORS: the generation view's explanation, first part: why the newest row has no later keys
