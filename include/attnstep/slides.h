@@ -5,7 +5,7 @@
  *             model's name (tiny-en); empty: the previous slide's
  *   sentence  the words shown; empty: the previous slide's sentence (on the
  *             first slide, the model's default example)
- *   view      pipeline, heatmap, compare or training; empty: pipeline
+ *   view      pipeline, heatmap, compare, training or generate; empty: pipeline
  *   stage     a whole number from 1 in that view; empty: the view's start
  *               pipeline, heatmap: the attention lesson's stage k (the
  *                 status line's "stage k/K"), shown from its first step
@@ -13,6 +13,10 @@
  *                 empty: none read yet
  *               training: snapshot k (the status line's "snapshot k/S");
  *                 empty: the first, the random start
+ *               generate (a language model): k words generated greedily
+ *                 after the sentence (fewer when <eos> comes first);
+ *                 empty: none; on a classifier the screen says why the
+ *                 view does not apply
  *   note      free text for the note panel, may be empty
  *
  * Everything is checked when the file is read, so a class never meets an
@@ -27,8 +31,11 @@
 #include "attnstep/history.h"
 #include "attnstep/table.h"
 
+/* The most words a generate slide's stage asks for (as --generate). */
+#define SLIDES_MAX_GENERATE 10000
+
 /* In the order of the screen's views (app.h's enum view). */
-enum slide_view { SLIDE_PIPELINE, SLIDE_HEATMAP, SLIDE_COMPARE, SLIDE_TRAINING, SLIDE_N_VIEWS };
+enum slide_view { SLIDE_PIPELINE, SLIDE_HEATMAP, SLIDE_COMPARE, SLIDE_TRAINING, SLIDE_GENERATE, SLIDE_N_VIEWS };
 
 struct slides_model {
     char *dir;            /* where it was found */
@@ -65,7 +72,7 @@ typedef const char *slides_default_fn(const struct bundle *model, void *ctx);
 int slides_load(struct slides *out, const char *path, const char *bundled_dir, int causal,
                 slides_default_fn *fallback, void *ctx, struct error *err);
 void slides_free(struct slides *s);
-/* "pipeline", "heatmap", "compare", "training". */
+/* "pipeline", "heatmap", "compare", "training", "generate". */
 const char *slides_view_name(enum slide_view v);
 
 #endif

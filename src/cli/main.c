@@ -194,6 +194,10 @@ static int run_screen(const struct options *o, const struct bundle *model, const
         app_free(&app);
         return fail(err.msg);
     }
+    /* The generation view starts as --generate says (and --print --generate writes the same words). */
+    app.gen_opts = (struct app_gen_opts){o->generate > 0 ? o->generate : 0, o->temperature, o->top_k, o->seed};
+    if (o->generate >= 0)
+        app.view = VIEW_GENERATE;
     int rc = 0;
     if (o->bench) {
         rc = app_bench(&app, o->bench_w, o->bench_h, stdout);
@@ -300,8 +304,8 @@ static int run(const struct options *o)
         bundle_free(&model);
         return 2;
     }
-    /* No generation view yet: --generate prints (or exports) what it writes. */
-    int interactive = !o->print && !o->export_dir && !o->snapshot.file && o->generate < 0 && isatty(STDOUT_FILENO) &&
+    /* --generate on a terminal starts in the generation view; --print, --export and a pipe print. */
+    int interactive = !o->print && !o->export_dir && !o->snapshot.file && isatty(STDOUT_FILENO) &&
                       isatty(STDIN_FILENO);
     /* No words given: an example in the model's language that it knows. */
     struct examples ex;

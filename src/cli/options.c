@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h" /* the screen's table of views, for --view */
 #include "attnstep/i18n.h"
 #include "lang.h"
 
@@ -73,8 +74,9 @@ N_(
 N_(
 "Language models (a model whose config.csv says task,lm):\n"
 "  --generate N         continue the sentence by up to N tokens (0 to 10000),\n"
-"                       stopping after <eos>; printed step by step, and with\n"
-"                       --export also written to generated.csv\n"
+"                       stopping after <eos>: on a terminal in the generation\n"
+"                       view, else printed step by step; with --export also\n"
+"                       written to generated.csv\n"
 "  --temperature T      0 (default): always the most likely token; above 0:\n"
 "                       draw from softmax(logits / T)\n"
 "  --top-k K            draw only from the K tokens with the largest logits\n"
@@ -95,11 +97,13 @@ N_(
 "Snapshots (a screen as a picture for a slide; no terminal needed):\n"
 "  --snapshot FILE.svg  draw the screen off-screen into FILE.svg (monospace\n"
 "                       cells, the screen's colours) instead of showing it\n"
-"  --view V             pipeline (default), heatmap, compare or training\n"
+"  --view V             pipeline (default), heatmap, compare, training or\n"
+"                       generate\n"
 "  --step N             the step as the status line counts it: step N of the\n"
 "                       pipeline or heatmap (default 1), word N of compare\n"
-"                       (default 0), snapshot N of training (default: last);\n"
-"                       'last' for the view's last\n"
+"                       (default 0), snapshot N of training (default: last),\n"
+"                       N words generated greedily (default 0); 'last' for\n"
+"                       the view's last\n"
 "  --size WxH           the screen's size in cells (default 120x36; at least\n"
 "                       64x18)\n"
 "  S                    (key) in the screen: write it to attnstep-NNN.svg\n"
@@ -199,13 +203,12 @@ static int parse_count(const char *s, long max, long *out)
  * screen and the sentence are checked when it is drawn. */
 static int options_snapshot(struct options *o, const char *name, const char *value, char *msg, size_t size)
 {
-    static const char *const views[] = {"pipeline", "heatmap", "compare", "training"}; /* enum view's order */
     long n;
     if (!strcmp(name, "--view")) {
-        for (int v = 0; v < 4; v++)
-            if (!strcmp(value, views[v]))
-                return o->snapshot.view = v, 0;
-        return usage(msg, size, _("--view must be pipeline, heatmap, compare or training, not '%s'"), value);
+        int v = app_view_find(value); /* the screen's table of views */
+        if (v >= 0)
+            return o->snapshot.view = v, 0;
+        return usage(msg, size, _("--view must be pipeline, heatmap, compare, training or generate, not '%s'"), value);
     }
     if (!strcmp(name, "--step")) {
         if (!strcmp(value, "last"))

@@ -16,7 +16,7 @@
 enum { COL_MODEL, COL_SENTENCE, COL_VIEW, COL_STAGE, COL_NOTE, N_COLS };
 
 static const char *const header[N_COLS] = {"model", "sentence", "view", "stage", "note"};
-static const char *const view_names[SLIDE_N_VIEWS] = {"pipeline", "heatmap", "compare", "training"};
+static const char *const view_names[SLIDE_N_VIEWS] = {"pipeline", "heatmap", "compare", "training", "generate"};
 
 const char *slides_view_name(enum slide_view v)
 {
@@ -212,6 +212,12 @@ static int check_slide(const struct table *t, int r, const struct slide *s, cons
                                        "stage %d is beyond the training view's last: %s has %d snapshots",
                                        (unsigned long)m->hist.n_snapshots),
                               s->stage, m->name, m->hist.n_snapshots);
+    else if (s->view == SLIDE_GENERATE && s->stage > SLIDES_MAX_GENERATE)
+        /* TRANSLATORS: an error reason in a lesson file: the stage asked for, then the most words the
+           generate view's stage may ask for (its stage k shows k words generated). */
+        rc = table_error_cell(t, r, COL_STAGE, err, _("stage %d is beyond the generate view's last: its stage k "
+                                                      "shows k words generated, at most %d"),
+                              s->stage, SLIDES_MAX_GENERATE);
     trace_free(&tr);
     return rc;
 }
@@ -294,8 +300,8 @@ int slides_load(struct slides *out, const char *path, const char *bundled_dir, i
                 char shown[64];
                 /* TRANSLATORS: an error reason in a lesson file; %s: the view cell's text. Keep the views'
                    names: they are what the file must say. */
-                table_error_cell(t, r, COL_VIEW, err, _("unknown view '%s': pipeline, heatmap, compare or "
-                                                        "training (empty: pipeline)"),
+                table_error_cell(t, r, COL_VIEW, err, _("unknown view '%s': pipeline, heatmap, compare, "
+                                                        "training or generate (empty: pipeline)"),
                                  utf8_excerpt(shown, view, sizeof shown));
                 goto fail;
             }

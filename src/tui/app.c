@@ -103,6 +103,9 @@ static int build(struct app *a, enum trace_model model, int causal, enum granula
     }
     edit_mode_rebase(a);
     quiz_mode_reset(a);
+    for (int v = 0; v < VIEW_COUNT; v++)
+        if (app_views[v].reset)
+            app_views[v].reset(a);
     return 0;
 }
 
@@ -178,6 +181,9 @@ void app_free(struct app *a)
     free(a->range);
     a->range = NULL;
     edit_mode_free(a);
+    for (int v = 0; v < VIEW_COUNT; v++)
+        if (app_views[v].done)
+            app_views[v].done(a);
 }
 
 int app_rebuild(struct app *a, struct error *err)
@@ -349,9 +355,7 @@ static void draw_title(struct app *a)
 /* Cells at the right of the status line kept for the quiz's tally. */
 static int status_reserved;
 
-/* Key hints after x on the status line, {key, what} each, gap cells before
- * each after the first: only whole hints, as many as fit. */
-static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap)
+void app_draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap)
 {
     for (int i = 0; i < n; i++) {
         const char *what = hints[i][1];
@@ -365,11 +369,13 @@ static void draw_hints(int y, int x, const char *const (*hints)[2], int n, int g
     }
 }
 
+#define draw_hints app_draw_hints
 #define N_HINTS(h) (int)(sizeof h / sizeof h[0])
 
-/* The status line's own part, then the edit count while edits are active; returns the cells used. */
-static int draw_status_left(struct app *a, int y, const char *left)
+int app_draw_status_left(struct app *a, int y, const char *left, int edits)
 {
+    if (!edits)
+        return draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS));
     int used = draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS));
     size_t n = strlen(left);
     return used + edit_mode_status(a, y, used, n >= 3 && !strcmp(left + n - 3, "│"));
@@ -380,39 +386,8 @@ static void draw_status(struct app *a)
     int y = LINES - 1;
     char left[512];
     draw_fill(y, 0, COLS, theme_attr(ROLE_STATUS));
-    if (a->view == VIEW_TRAINING) {
-        /* TRANSLATORS: key hints on the status line (bottom row), each shown
-           as "KEY what" and dropped from the right when the row is full: one
-           or two short words each. Training view: ←→ epochs, R retrain,
-           n sentence, v view, ? help, q quit. */
-        const char *const hints[][2] = {
-            {"←→", pgettext("key hint", "epochs")}, {"R", pgettext("key hint", "retrain")},
-            {"n", pgettext("key hint", "sentence")}, {"v", pgettext("key hint", "view")},
-            {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
-        };
-        /* TRANSLATORS: the start of the training view's status line: the
-           snapshot shown, of how many (key hints follow). */
-        snprintf(left, sizeof left, _(" snapshot %d/%d │"), a->hist.n_snapshots ? a->hist_i + 1 : 0,
-                 a->hist.n_snapshots);
-        /* no edit count: the snapshots come from the training history, which edits do not change */
-        draw_hints(y, draw_text(y, 0, COLS - status_reserved, left, theme_attr(ROLE_STATUS)), hints, N_HINTS(hints), 2);
-        return;
-    }
-    if (a->view == VIEW_COMPARE) {
-        /* TRANSLATORS: the RNN vs attention view's status line: ←→ read the
-           next / previous word. */
-        const char *const hints[][2] = {
-            {"←→", pgettext("key hint", "read")}, {"v", pgettext("key hint", "view")},
-            {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
-        };
-        /* TRANSLATORS: the start of the RNN vs attention view's status line:
-           words read of the sentence's N, and the steps each needs for the
-           whole sentence: the RNN one per word (N), attention one (key hints
-           follow). */
-        snprintf(left, sizeof left, ngettext(" word %d/%d │ RNN %d step, attention 1 │",
-                                             " word %d/%d │ RNN %d steps, attention 1 │", (unsigned long)a->trace.N),
-                 a->cmp_t, a->trace.N, a->trace.N);
-        draw_hints(y, draw_status_left(a, y, left), hints, N_HINTS(hints), 2);
+    if (app_views[a->view].status) {
+        app_views[a->view].status(a, y);
         return;
     }
     struct lesson_pos p = lesson_at(&a->lesson, a->step);
@@ -459,7 +434,7 @@ static void draw_status(struct app *a)
         {"1-9", pgettext("key hint", "head")}, {"p", pgettext("key hint", "play")},
         {"?", pgettext("key hint", "help")}, {"q  Q", pgettext("key hint", "quit")},
     };
-    draw_hints(y, draw_status_left(a, y, left), hints, N_HINTS(hints), 1);
+    draw_hints(y, app_draw_status_left(a, y, left, 1), hints, N_HINTS(hints), 1);
 }
 
 /* What stays true while it is on screen: a classifier trained without the
@@ -515,7 +490,7 @@ static const char *const help_keys[][2] = {
     {"]  [", N_("next / previous stage (pipeline and heatmap)")},
     {"Home g  End G", N_("first / last step")},
     {"Tab", N_("detail of a step: cell → row → stage → cell")},
-    {"v", N_("view: pipeline → heatmap → RNN vs attention → training")},
+    {"v", N_("view: pipeline → heatmap → RNN vs attention → training → generation (language models)")},
     {"r", N_("lesson: attention → RNN → LSTM (models that have them)")},
     {"n  N", N_("next / previous example sentence")},
     {"1–9", N_("show head 1–9")},
@@ -527,6 +502,12 @@ static const char *const help_keys[][2] = {
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
     {"R", N_("training view: retrain from random, live")},
+    /* TRANSLATORS: the help: keys of the generation view (language models). */
+    {"Enter", N_("generation view: add the next word (greedy: the most likely; sample: the next draw of the seeded "
+                 "stream); ← or Backspace takes it back, Home back to the prompt")},
+    {"t  T", N_("generation view: temperature down / up by 0.1 (T ≥ 0)")},
+    {"k  K", N_("generation view: top-k down / up (all: every word)")},
+    {"c", N_("generation view: greedy ⇄ sample")},
     {"a", N_("quiz on / off: predict a result before it is shown (Enter answers, Esc skips)")},
     {"e", N_("what if: select a weight of the stage shown (↑↓←→ cell, Tab matrix), e again edits it, Enter "
              "applies, Esc leaves")},
@@ -658,6 +639,22 @@ static int too_small_lines(const char *s, int w, char (*out)[192], int max)
     return n;
 }
 
+/* A view reached by --view or a lesson that has nothing to show for this
+ * model: its reason, where it would be. */
+static void draw_not_applies(struct app *a, int y, int h, const char *why)
+{
+    /* TRANSLATORS: the view's place on screen when it does not apply to the model; %s is the view's
+       name as --view writes it (pipeline, heatmap, compare, training, generate), which stays. */
+    char head[160];
+    snprintf(head, sizeof head, _("── the %s view does not apply to this model"), app_views[a->view].name);
+    draw_heading(y, head);
+    draw_wrapped(y + 2, 2, COLS - 4, h - 3 > 1 ? h - 3 : 1, why, A_NORMAL);
+    /* TRANSLATORS: under the reason a view does not apply. */
+    draw_wrapped(y + 2 + (wrapped_lines(COLS - 4, why) < h - 4 ? wrapped_lines(COLS - 4, why) : h - 4) + 1, 2,
+                 COLS - 4, 1, _("v: the next view that applies"), theme_attr(ROLE_KEY));
+    a->n_hits = 0;
+}
+
 void app_draw(struct app *a)
 {
     erase();
@@ -691,14 +688,11 @@ void app_draw(struct app *a)
     long step = a->step;
     a->step = quiz_mode_shown_step(a); /* a question holds its step's reveal */
     int note_h = slideshow_height(a); /* a lesson's note panel, above the status line */
-    if (a->view == VIEW_PIPELINE)
-        view_pipeline_draw(a, 2, LINES - 3 - note_h);
-    else if (a->view == VIEW_HEATMAP)
-        view_heatmap_draw(a, 2, LINES - 3 - note_h);
-    else if (a->view == VIEW_COMPARE)
-        view_compare_draw(a, 2, LINES - 3 - note_h);
+    const char *why = NULL;
+    if (app_view_applies(a, a->view, &why))
+        app_views[a->view].draw(a, 2, LINES - 3 - note_h);
     else
-        view_training_draw(a, 2, LINES - 3 - note_h);
+        draw_not_applies(a, 2, LINES - 3 - note_h, why);
     a->step = step;
     status_reserved = quiz_mode_status_width(a);
     if (note_h)
@@ -709,6 +703,22 @@ void app_draw(struct app *a)
     quiz_mode_draw(a);
     if (a->help)
         draw_help(a);
+}
+
+/* ---- the views' table ---------------------------------------------------- */
+
+int app_view_find(const char *name)
+{
+    for (int v = 0; v < VIEW_COUNT; v++)
+        if (!strcmp(app_views[v].name, name))
+            return v;
+    return -1;
+}
+
+int app_view_applies(const struct app *a, int v, const char **why)
+{
+    const char *unused;
+    return !app_views[v].applies || app_views[v].applies(a, why ? why : &unused);
 }
 
 /* ---- keys -------------------------------------------------------------- */
@@ -883,13 +893,19 @@ static void toggle_mask(struct app *a)
  * a view that does not show them stops or leaves them, and says so. */
 static void next_view(struct app *a)
 {
-    a->view = (enum view)((a->view + 1) % VIEW_COUNT);
+    int v = a->view;
+    for (int k = 0; k < VIEW_COUNT; k++) { /* the next view that applies to this model */
+        v = (v + 1) % VIEW_COUNT;
+        if (app_view_applies(a, v, NULL))
+            break;
+    }
+    a->view = (enum view)v;
     if (a->view == VIEW_HEATMAP && a->lesson_model != TRACE_ATTENTION) {
         rebuild(a, TRACE_ATTENTION, a->causal, a->gran);
         app_goto(a, 0);
         snprintf(a->message, sizeof a->message, _("the heatmap shows attention: back to the attention lesson, "
                  "from its start"));
-    } else if ((a->view == VIEW_COMPARE || a->view == VIEW_TRAINING) && a->playing) {
+    } else if ((a->view == VIEW_COMPARE || a->view == VIEW_TRAINING || a->view == VIEW_GENERATE) && a->playing) {
         a->playing = 0;
         snprintf(a->message, sizeof a->message, _("autoplay paused: it steps the pipeline and the heatmap (p there "
                  "plays on)"));
@@ -960,21 +976,6 @@ static int refuse_elsewhere(struct app *a, int key)
     return 1;
 }
 
-/* A view's ←→ Home End at its first or last word or epoch. */
-static void say_at_end(struct app *a, int key)
-{
-    int fwd = key == KEY_RIGHT || key == 'l' || key == ' ' || key == KEY_END || key == 'G';
-    if (a->view == VIEW_COMPARE)
-        /* TRANSLATORS: %d is the number of words of the sentence. */
-        snprintf(a->message, sizeof a->message, fwd ? ngettext("all %d words are read (g or Home: start again)",
-                                                             "all %d words are read (g or Home: start again)",
-                                                             (unsigned long)a->trace.N)
-                                                    : _("no word is read yet (→ or space: read the first)"), a->trace.N);
-    else
-        snprintf(a->message, sizeof a->message, fwd ? _("this is the last snapshot (g or Home: the first)")
-                                                    : _("this is the first snapshot, the random start (→: later)"));
-}
-
 static int help_key(struct app *a, int key)
 {
     int page = LINES / 2 > 1 ? LINES / 2 : 1;
@@ -1006,20 +1007,20 @@ int app_key(struct app *a, int key)
         return 0;
     if (!a->help && !editing && edit_mode_key(a, key))
         return 0;
-    if (a->view == VIEW_HEATMAP && view_heatmap_key(a, key))
+    const struct view_ops *view = &app_views[a->view];
+    if (view->key && app_view_applies(a, a->view, NULL) && view->key(a, key))
         return 0;
-    int before = a->view == VIEW_COMPARE ? a->cmp_t : a->hist_i;
-    if ((a->view == VIEW_COMPARE && view_compare_key(a, key)) ||
-        (a->view == VIEW_TRAINING && view_training_key(a, key))) {
-        int after = a->view == VIEW_COMPARE ? a->cmp_t : a->hist_i;
-        if (a->view == VIEW_COMPARE)
-            quiz_mode_compare_read(a);
-        if (after == before && key != 'R' && !a->message[0])
-            say_at_end(a, key);
-        return 0;
-    }
     if (key == 'q' || key == 'Q')
         return 1;
+    const char *why = NULL;
+    if (!app_view_applies(a, a->view, &why) && key != 'v' && key != '?' && key != 27 && key != 'n' && key != 'N' &&
+        key != 'S' && key != KEY_MOUSE) {
+        /* A view that shows nothing for this model (reached by a lesson): its
+         * keys would change what is not on screen; say why instead. */
+        /* TRANSLATORS: %s is why the view does not apply (a sentence). */
+        snprintf(a->message, sizeof a->message, _("%s (v: the next view that applies)"), why);
+        return 0;
+    }
     if (refuse_elsewhere(a, key))
         return 0;
     switch (key) {
@@ -1138,6 +1139,9 @@ int app_run(struct app *a)
 
 /* ---- benchmark ---------------------------------------------------------- */
 
+#define BENCH_GEN_TOKENS 200
+#define BENCH_GEN_FRAMES 200
+
 static int cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
@@ -1153,8 +1157,11 @@ int app_bench(struct app *a, int w, int h, FILE *out)
         return fprintf(stderr, "attnstep: --bench: %s\n", msg), 1; /* msg is translated */
     widgets_utf8 = t.utf8;
     theme_init(&t);
-    long frames = a->lesson.n_steps * VIEW_COUNT;
-    double *us = malloc((size_t)frames * sizeof *us);
+    int n_views = 0;
+    for (int v = 0; v < VIEW_COUNT; v++)
+        n_views += app_view_applies(a, v, NULL);
+    long frames = a->lesson.n_steps * n_views;
+    double *us = malloc((size_t)(frames ? frames : 1) * sizeof *us);
     if (!us) {
         term_done();
         return fprintf(stderr, "attnstep: %s\n", _("out of memory")), 1;
@@ -1163,6 +1170,8 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     long bytes_before = 0;
     for (int v = 0; v < VIEW_COUNT; v++) {
         a->view = (enum view)v;
+        if (!app_view_applies(a, v, NULL))
+            continue;
         for (long s = 0; s < a->lesson.n_steps; s++, k++) {
             double t0 = now_seconds();
             app_goto(a, s);
@@ -1178,12 +1187,45 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     }
     fflush(screen_out);
     long bytes = ftell(screen_out) - bytes_before;
-    term_done();
     double sum = 0;
     for (long i = 0; i < frames; i++)
         sum += us[i];
     qsort(us, (size_t)frames, sizeof *us, cmp_double);
     long p99 = (long)ceil(0.99 * (double)frames) - 1;
+    /* The generation view of a language model: frames at the prompt, then at
+     * BENCH_GEN_TOKENS tokens (the prompt and greedy words, past <eos> if need
+     * be), each frame computing the bars' distribution again. */
+    double gen_us[2][3] = {{0}};
+    int gen_n[2] = {0, 0};
+    int gen = app_view_applies(a, VIEW_GENERATE, NULL);
+    if (gen) {
+        a->view = VIEW_GENERATE;
+        app_goto(a, 0);
+        double *ft = malloc(BENCH_GEN_FRAMES * sizeof *ft);
+        for (int pass = 0; ft && pass < 2; pass++) {
+            gen_n[pass] = view_generate_fill(a, pass ? BENCH_GEN_TOKENS : 0);
+            if (gen_n[pass] < 0) {
+                gen = 0;
+                break;
+            }
+            double total = 0;
+            for (int f = 0; f < BENCH_GEN_FRAMES; f++) {
+                double t0 = now_seconds();
+                view_generate_touch(a);
+                app_draw(a);
+                refresh();
+                ft[f] = (now_seconds() - t0) * 1e6;
+                total += ft[f];
+            }
+            qsort(ft, BENCH_GEN_FRAMES, sizeof *ft, cmp_double);
+            gen_us[pass][0] = total / BENCH_GEN_FRAMES;
+            gen_us[pass][1] = ft[(int)ceil(0.99 * BENCH_GEN_FRAMES) - 1];
+            gen_us[pass][2] = ft[BENCH_GEN_FRAMES - 1];
+        }
+        gen = gen && ft;
+        free(ft);
+    }
+    term_done();
     /* TRANSLATORS: --bench's report: the screen size, the sentence's tokens,
        the model's width and heads, and how much each step shows (stage, row
        or cell); every view is rendered. */
@@ -1193,6 +1235,12 @@ int app_bench(struct app *a, int w, int h, FILE *out)
        largest time per frame, bytes written per frame. */
     fprintf(out, _("frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n"), frames, sum / frames,
             us[p99 < 0 ? 0 : p99], us[frames - 1], (double)bytes / frames);
+    for (int pass = 0; gen && pass < 2; pass++)
+        /* TRANSLATORS: --bench's figures for the generation view: the tokens in the sequence (the prompt,
+           or the prompt and greedy tokens, past <eos> if need be), the frames drawn, mean, 99th percentile and
+           largest time per frame. */
+        fprintf(out, FMT(_("generation view at %d tokens: frames %d  mean %.1f µs  p99 %.1f µs  max %.1f µs\n")),
+                gen_n[pass], BENCH_GEN_FRAMES, gen_us[pass][0], gen_us[pass][1], gen_us[pass][2]);
     free(us);
     return 0;
 }

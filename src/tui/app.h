@@ -15,7 +15,34 @@
 #define APP_MIN_H 18
 #define APP_MAX_PANELS 5
 
-enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_COUNT };
+/* The views, in the order v cycles through them: indices into app_views. */
+enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_GENERATE, VIEW_COUNT };
+
+struct app;
+
+/* One view behind one small interface (views.c lists them in app_views): the
+ * app loop draws, routes keys and cycles through this table only. */
+struct view_ops {
+    const char *name; /* for --view and a lesson's view column */
+    /* Whether the view shows anything for this model; when not, *why says
+     * why (translated). NULL: always. */
+    int (*applies)(const struct app *a, const char **why);
+    void (*draw)(struct app *a, int y, int h);
+    /* The view's own keys; returns 1 when handled. NULL: none. */
+    int (*key)(struct app *a, int key);
+    /* The status line (bottom row y); NULL: the lesson's (stage, step, heads). */
+    void (*status)(struct app *a, int y);
+    /* The sentence or the model changed: drop what was built for the old. NULL: nothing kept. */
+    void (*reset)(struct app *a);
+    /* The session ends: free what the view keeps. NULL: nothing kept. */
+    void (*done)(struct app *a);
+};
+
+extern const struct view_ops app_views[VIEW_COUNT];
+/* The view of that name, or -1. */
+int app_view_find(const char *name);
+/* Whether view v applies to the model shown (why: the reason when not). */
+int app_view_applies(const struct app *a, int v, const char **why);
 
 /* A click target: a panel's visible grid and the matrix behind it. */
 struct app_hit {
@@ -41,6 +68,16 @@ struct app_retrain {
     unsigned long long seed;
     int word_tokenizer, merges; /* as dataset_job_spec */
     int lm;                     /* --task lm */
+};
+
+struct gen_state; /* view_generate.c's */
+
+/* How the generation view starts (--generate N --temperature T --top-k K --seed S). */
+struct app_gen_opts {
+    int n;              /* words to generate at the start (0: none) */
+    double temperature; /* 0: greedy */
+    int top_k;          /* 0: every word */
+    unsigned long long seed;
 };
 
 struct app {
@@ -82,6 +119,8 @@ struct app {
     struct edit_state edit;     /* what-if edits (edit_mode.c); model points to its copy while edits are active */
     struct app_quiz quiz;       /* predict, then reveal (quiz_mode.c) */
     struct slideshow *show;     /* --lesson: its slides (slideshow.h), or NULL */
+    struct app_gen_opts gen_opts;
+    struct gen_state *gen;      /* the generation view's words and cache, built when first shown */
 };
 
 /* Builds trace and lesson. On failure err says why. */
@@ -120,6 +159,25 @@ int view_training_key(struct app *a, int key);
 /* Trains the model again from random, epoch by epoch, redrawing as it goes. */
 void app_retrain_live(struct app *a);
 int view_compare_key(struct app *a, int key);
+void view_generate_draw(struct app *a, int y, int h);
+int view_generate_key(struct app *a, int key);
+void view_generate_status(struct app *a, int y);
+int view_generate_applies(const struct app *a, const char **why);
+void view_generate_reset(struct app *a);
+void view_generate_free(struct app *a);
+/* For --bench: greedy words (past <eos>) until the sequence holds n tokens;
+ * returns how many it holds, or -1. touch drops the cached distribution, so a
+ * frame computes it again. */
+int view_generate_fill(struct app *a, int n);
+void view_generate_touch(struct app *a);
+/* The generated words (vocabulary strings), at most max; how many. */
+int view_generate_words(struct app *a, const char **words, int max);
+
+/* For a view's status line: key hints {key, what} after column x, gap cells
+ * apart, as many whole ones as fit; and the line's own part from column 0
+ * (then the edit count when edits is set); returns the cells used. */
+void app_draw_hints(int y, int x, const char *const (*hints)[2], int n, int gap);
+int app_draw_status_left(struct app *a, int y, const char *left, int edits);
 
 /* Runs the interactive loop on the terminal; returns the exit status. */
 int app_run(struct app *a);

@@ -61,7 +61,8 @@ void slideshow_goto(struct app *a, int k)
         return;
     }
     sh->k = k;
-    a->view = (enum view)sl->view;
+    int v = app_view_find(slides_view_name(sl->view)); /* the lesson names a view of the table */
+    a->view = (enum view)(v >= 0 ? v : VIEW_PIPELINE);
     a->help = 0;
     a->message[0] = '\0';
     switch (sl->view) {
@@ -82,6 +83,11 @@ void slideshow_goto(struct app *a, int k)
         break;
     case SLIDE_TRAINING:
         a->hist_i = sl->stage > 0 && sl->stage <= a->hist.n_snapshots ? sl->stage - 1 : 0;
+        a->playing = 0;
+        break;
+    case SLIDE_GENERATE: /* k words greedily after the sentence, from its prompt */
+        view_generate_free(a);
+        a->gen_opts = (struct app_gen_opts){sl->stage, 0.0, 0, 1};
         a->playing = 0;
         break;
     default:

@@ -313,7 +313,7 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
                  SNAPSHOT_MAX_W, SNAPSHOT_MAX_H, w, h);
         return usage(msg);
     }
-    if (view >= 0 && view < VIEW_COUNT)
+    if (view >= 0 && view < VIEW_COUNT) /* an index of app_views, from app_view_find */
         a->view = (enum view)view;
     if (step >= 0) {
         /* The numbers the status line shows: step s/S, word k/N, snapshot k/n. */
@@ -322,6 +322,8 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
             lo = 0, hi = a->trace.N;
         else if (a->view == VIEW_TRAINING)
             hi = a->hist.n_snapshots;
+        else if (a->view == VIEW_GENERATE)
+            lo = 0, hi = SNAPSHOT_MAX_GENERATE; /* words generated greedily (fewer when <eos> comes) */
         if (hi < lo) {
             /* TRANSLATORS: a usage error after "attnstep: ": --step in the training view of a model saved
                without training snapshots. */
@@ -340,6 +342,8 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
             a->cmp_t = (int)step;
         else if (a->view == VIEW_TRAINING)
             a->hist_i = (int)step - 1;
+        else if (a->view == VIEW_GENERATE)
+            a->gen_opts = (struct app_gen_opts){(int)step, 0.0, 0, a->gen_opts.seed};
         else
             app_goto(a, step - 1);
     }

@@ -13,6 +13,8 @@
 /* The largest --size: a screen this big is already a poster. */
 #define SNAPSHOT_MAX_W 1000
 #define SNAPSHOT_MAX_H 500
+/* --view generate --step N: words generated at most (as --generate). */
+#define SNAPSHOT_MAX_GENERATE 10000
 
 /* Writes what stdscr holds now to path as SVG (through a temporary file in
  * the same folder, renamed at the end). Returns 0, or -1 with

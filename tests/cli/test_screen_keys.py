@@ -30,7 +30,7 @@ TINY_EN, TINY_KO, RANDOM_EN = (os.path.join(MODELS, m) for m in ("tiny-en", "tin
 # Every key app.c, view_heatmap.c, view_compare.c and view_training.c handle,
 # as the help lists it in its key column.
 HELP_KEYS = ["→  l  space", "←  h  Backspace", "]  [", "Home g  End G", "Tab", "v", "r", "n  N", "1–9", "0",
-             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "a", "e", "E", "u  U", "S", "PgDn  PgUp", ":", "mouse click", "?  Esc", "q  Q"]
+             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "Enter", "t  T", "k  K", "c", "a", "e", "E", "u  U", "S", "PgDn  PgUp", ":", "mouse click", "?  Esc", "q  Q"]
 # Descriptions that used to be cut at the overlay's edge, whole once the
 # wrapped lines are joined.
 HELP_PHRASES = ["view: pipeline → heatmap → RNN vs attention → training",
@@ -47,7 +47,8 @@ def source_keys():
     """Every key the screen's code handles (case labels and key == tests),
     as the help names it."""
     names = set()
-    for f in ("app.c", "view_pipeline.c", "view_heatmap.c", "view_compare.c", "view_training.c", "edit_mode.c"):
+    for f in ("app.c", "view_pipeline.c", "view_heatmap.c", "view_compare.c", "view_training.c", "edit_mode.c",
+              "view_generate.c", "views.c"):
         with open(os.path.join(ROOT, "src", "tui", f), encoding="utf-8") as fh:
             src = fh.read()
         found = re.findall(r"case ('\\?.'|\d+|KEY_[A-Z]+):", src) + re.findall(r"key == ('\\?.'|\d+|KEY_[A-Z]+)", src)

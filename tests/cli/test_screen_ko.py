@@ -39,7 +39,7 @@ HELP_TITLE, HELP_CLOSE = "단축키", "Esc 닫기 · q 끝내기"
 HELP_FOOT = re.compile(r"(\d+)줄 중 (\d+)–(\d+)줄")
 # The key column of the help, as in English but for the mouse.
 HELP_KEYS = ["→  l  space", "←  h  Backspace", "]  [", "Home g  End G", "Tab", "v", "r", "n  N", "1–9", "0",
-             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "a", "e", "E", "u  U", "S", "PgDn  PgUp", ":", "마우스 클릭", "?  Esc", "q  Q"]
+             "m", "p", "+  -", "s", "↑  ↓", "<  >  ,  .", "R", "Enter", "t  T", "k  K", "c", "a", "e", "E", "u  U", "S", "PgDn  PgUp", ":", "마우스 클릭", "?  Esc", "q  Q"]
 
 
 def run(*args, lang="ko", w=120, h=40):

@@ -302,7 +302,7 @@ for args, code, want in [
         (["--size", "50x10"], 2, "attnstep: --size must be between 64x18 and 1000x500, not 50x10"),
         (["--size", "wide"], 2, "attnstep: --size takes a size like 120x36, not 'wide'"),
         (["--size", "120x"], 2, "attnstep: --size takes a size like 120x36, not '120x'"),
-        (["--view", "graph"], 2, "attnstep: --view must be pipeline, heatmap, compare or training, not 'graph'"),
+        (["--view", "graph"], 2, "attnstep: --view must be pipeline, heatmap, compare, training or generate, not 'graph'"),
         (["--step", "0"], 2, "attnstep: --step must be between 1 and %d in this view for this sentence, not 0" % steps),
         (["--view", "heatmap", "--step", str(steps + 1)], 2,
          "attnstep: --step must be between 1 and %d in this view for this sentence, not %d" % (steps, steps + 1)),
