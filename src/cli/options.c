@@ -112,7 +112,8 @@ N_(
 "Training a model:\n"
 "  train DATA.csv --out DIR\n"
 "                       learn W_Q, W_K, W_V and the rest of a one-block\n"
-"                       transformer classifier from text,label sentences, with\n"
+"                       transformer classifier from text,label sentences (with\n"
+"                       --task lm: a language model from text sentences), with\n"
 "                       snapshots for the training view; 'attnstep train --help'\n"
 "                       lists its options (--test, --epochs, --bench, ...)\n"
 "\n"),
@@ -136,6 +137,10 @@ N_(
 "  compare    an RNN and an LSTM reading the same sentence beside attention\n"
 "  training   the model from random weights to trained, epoch by epoch: the\n"
 "             heatmap, prediction, W_Q/W_K/W_V, loss and accuracy (R retrains)\n"
+"  generate   a language model writes one word at a time: the masked weights\n"
+"             grow by a row per word, the next word's probabilities are bars\n"
+"v skips a view that does not apply to the model (compare needs an RNN,\n"
+"generate a language model).\n"
 "\n"),
 N_(
 "Keys:\n"
@@ -144,7 +149,7 @@ N_(
 "  ] [              next / previous stage\n"
 "  Home g, End G    first / last step\n"
 "  Tab              detail: one cell → one row → one stage per step\n"
-"  v                next view: pipeline → heatmap → compare → training\n"
+"  v                next view, in the order listed under Views\n"
 "  R                training view: retrain the model from random, live\n"
 "  n N              next / previous example sentence\n"
 "  r                lesson: attention → RNN → LSTM (when the model has them)\n"
@@ -165,6 +170,15 @@ N_(
 "  e                what if: select a weight (↑ ↓ ← →), e again edits it\n"
 "  E                what if by name: type an edit as --set writes it\n"
 "  u U              undo the last edit / all edits\n"
+"\n"),
+N_(
+"Generation view (language models; --generate N starts there):\n"
+"  Enter → space    add the next word (greedy: the most likely; sample: the\n"
+"                   next draw of the --seed stream)\n"
+"  ← Backspace      take the last generated word back; Home: all of them\n"
+"  t T              temperature down / up by 0.1\n"
+"  k K              top-k down / up\n"
+"  c                greedy or sample\n"
 "\n"),
 N_(
 "Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage,\n"

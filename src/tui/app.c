@@ -1227,10 +1227,12 @@ int app_bench(struct app *a, int w, int h, FILE *out)
     }
     term_done();
     /* TRANSLATORS: --bench's report: the screen size, the sentence's tokens,
-       the model's width and heads, and how much each step shows (stage, row
-       or cell); every view is rendered. */
-    fprintf(out, _("bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, all four views\n"), w, h, a->trace.N,
-            a->trace.D, a->trace.H, _(narration_granularity(a->gran)));
+       the model's width and heads, how much each step shows (stage, row or
+       cell), and how many views were rendered (those that apply to the model). */
+    fprintf(out,
+            ngettext("bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, %d view\n",
+                     "bench: %d×%d, %d tokens, d_model %d, %d heads, %s steps, %d views\n", (unsigned long)n_views),
+            w, h, a->trace.N, a->trace.D, a->trace.H, _(narration_granularity(a->gran)), n_views);
     /* TRANSLATORS: --bench's figures: frames drawn, mean, 99th percentile and
        largest time per frame, bytes written per frame. */
     fprintf(out, _("frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n"), frames, sum / frames,
