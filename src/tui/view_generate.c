@@ -291,6 +291,15 @@ static void draw_sentence(const struct app *a, const struct gen_state *g, int y,
         draw_text(y, x - 1, w - x + 1, next, theme_attr(ROLE_KEY));
 }
 
+#define KEY_COLS 512 /* key columns drawn at most (a 2-cell column each: wider than any terminal) */
+
+/* Key j's column width when words may take up to cap cells (a number needs 5: "0.43" and a space). */
+static int key_w(const struct app *a, const struct gen_state *g, int j, int cap)
+{
+    int need = utf8_width(word(a, g, j)) + 1;
+    return need < 5 ? 5 : need > cap ? cap : need;
+}
+
 /* The masked weights as a lower triangle: the last rows and keys that fit,
  * the newest row (the last word's query) marked. */
 static void draw_triangle(const struct app *a, const struct gen_state *g, int y, int x, int w, int h)
@@ -319,19 +328,34 @@ static void draw_triangle(const struct app *a, const struct gen_state *g, int y,
     lw = lw > 10 ? 10 : lw;
     int avail = w - (lw + 2) - 1;
     cw = avail >= n * 5 || avail / 5 >= 8 ? 5 : 2; /* numbers while enough keys fit, else colour */
+    /* Every key fits: each column as wide as its word needs (5 to 11 cells), the widest ones narrowed
+       first when the words together do not fit. kx[j]: where key j's column ends. */
+    int kx[KEY_COLS + 1], cap = 0;
+    if (n > 0 && n <= KEY_COLS && avail >= n * 5)
+        for (int c = 11; c >= 5 && !cap; c--) {
+            kx[0] = 0;
+            for (int j = 0; j < n; j++)
+                kx[j + 1] = kx[j] + key_w(a, g, j, c);
+            cap = kx[n] <= avail ? c : 0;
+        }
     int cols = avail / cw;
     if (cols < 1)
         return;
     int c0 = n > cols ? n - cols : 0;
+    if (!cap) /* uniform columns, the last ones that fit */
+        for (int j = c0; j <= n && j - c0 <= KEY_COLS; j++)
+            kx[j - c0] = (j - c0) * cw;
     int gx = x + lw + 2;
-    if (cw == 5) /* the keys across: the words the rows may look at */
-        for (int j = c0; j < n; j++) {
-            text_elide(word(a, g, j), cw - 1, buf, sizeof buf);
-            draw_text(y + 1, gx + (j - c0) * cw, cw - 1, buf,
+    int numbers = cw >= 5; /* else colour cells */
+    if (numbers) /* the keys across, right-aligned over their numbers: the words the rows may look at */
+        for (int j = c0; j < n && j - c0 < KEY_COLS; j++) {
+            int kw = kx[j - c0 + 1] - kx[j - c0];
+            text_elide(word(a, g, j), kw - 1, buf, sizeof buf);
+            draw_text(y + 1, gx + kx[j - c0 + 1] - 1 - utf8_width(buf), kw - 1, buf,
                       theme_attr(j < g->n_prompt ? ROLE_LABEL : ROLE_CHANGED));
         }
     double vmax = 0; /* colour cells: shaded against the largest weight shown (O(visible)) */
-    if (cw != 5) {
+    if (!numbers) {
         for (int i = r0; i < n; i++)
             for (int j = c0; j <= i; j++) {
                 double v = weight(a, g, i, j);
@@ -359,21 +383,37 @@ static void draw_triangle(const struct app *a, const struct gen_state *g, int y,
             draw_text(ry, x, 1, "+", theme_attr(ROLE_CHANGED));
         draw_text(ry, x + 1 + lw - utf8_width(buf), lw, buf,
                   newest ? theme_attr(ROLE_CURRENT) : theme_attr(i < g->n_prompt ? ROLE_LABEL : ROLE_CHANGED));
-        for (int j = c0; j < n; j++) {
-            int cx = gx + (j - c0) * cw;
+        for (int j = c0; j < n && j - c0 < KEY_COLS; j++) {
+            int cx = gx + kx[j - c0], end = gx + kx[j - c0 + 1]; /* the column: cx to end - 1 */
             if (j > i) { /* masked: when row i was computed, key j did not exist yet */
-                draw_text(ry, cx + (cw == 5 ? 3 : 0), cw, widgets_utf8 ? "·" : ".", theme_attr(ROLE_DIM));
+                draw_text(ry, numbers ? end - 2 : cx, numbers ? 1 : cw, widgets_utf8 ? "·" : ".",
+                          theme_attr(ROLE_DIM));
                 continue;
             }
             double v = weight(a, g, i, j);
-            if (cw == 5) {
+            if (numbers) {
                 snprintf(buf, sizeof buf, "%4.2f", v);
-                draw_text(ry, cx, 4, buf, newest ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL));
+                draw_text(ry, end - 5, 4, buf, newest ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_NORMAL));
             } else {
                 draw_heat_cell(ry, cx, cw, vmax > 0 ? v / vmax : 0);
             }
         }
     }
+}
+
+/* The width the triangle would like (x = 1 to its right edge): row labels
+ * and every key's column as wide as its word needs (10 cells at most for a
+ * word), as draw_triangle lays them out when every key fits. */
+static int triangle_want(const struct app *a, const struct gen_state *g)
+{
+    int lw = 2, keys = 0;
+    for (int i = 0; i < g->dec.n; i++) {
+        int tw = utf8_width(word(a, g, i));
+        lw = tw > lw ? tw : lw;
+        keys += key_w(a, g, i, 11);
+    }
+    lw = lw > 10 ? 10 : lw;
+    return 1 + lw + 2 + keys + 1;
 }
 
 /* The next word's most likely candidates, as bars of their probability. */
@@ -409,7 +449,7 @@ static void draw_bars(const struct app *a, struct gen_state *g, int y, int x, in
     lw = lw > 12 ? 12 : lw;
     int rows = h - 3 < g->n_top ? h - 3 : g->n_top;
     int bw = w - lw - 2 - 7 - 2;
-    double max = g->n_top ? g->probs[g->top[0]] : 1;
+    double max = 1.0; /* a full bar is probability 1: as T changes, the top word's bar grows or shrinks too */
     for (int i = 0; i < rows; i++) {
         int v = g->top[i], ry = y + 1 + i;
         text_elide(g->model->vocab[v], lw, buf, sizeof buf);
@@ -433,7 +473,17 @@ static void draw_bars(const struct app *a, struct gen_state *g, int y, int x, in
     else
         /* TRANSLATORS: the generation view, under the bars when greedy: the word Enter adds. */
         snprintf(line, sizeof line, _("greedy: Enter adds %s"), g->model->vocab[pick]);
-    draw_text_cut(y + 1 + rows + (rows < h - 2 ? 1 : 0), x, w, line, theme_attr(ROLE_FORMULA));
+    int ly = y + 1 + rows + (rows < h - 2 ? 1 : 0);
+    draw_text_cut(ly, x, w, line, theme_attr(ROLE_FORMULA));
+    if (u >= 0) {
+        /* TRANSLATORS: the generation view, under "next draw u = ... → word" when there is room: how the draw
+           picks the word (decode_pick; --print says the same). The bars are sorted by probability, the running
+           total is not. Wrapped to the bars' width (about 27 cells at 64 columns). */
+        const char *how = _("(the first word, in vocabulary order, at which the running total of P passes u; the "
+                            "bars are sorted, the total is not)");
+        if (wrapped_lines(w, how) <= y + h - ly - 1)
+            draw_wrapped(ly + 1, x, w, y + h - ly - 1, how, theme_attr(ROLE_DIM));
+    }
 }
 
 void view_generate_draw(struct app *a, int y, int h)
@@ -451,24 +501,38 @@ void view_generate_draw(struct app *a, int y, int h)
         snprintf(k_text, sizeof k_text, "%d", g->top_k);
     else
         snprintf(k_text, sizeof k_text, "%s", _("all"));
-    /* TRANSLATORS: the generation view's settings line: the mode (greedy or sampled), the temperature,
-       the top-k (a number or "all"), the seed, then the prompt's tokens and the words generated. */
-    snprintf(line, sizeof line, _("%s · T %s · top-k %s · seed %llu · prompt %d, generated %d"),
-             draws(g) ? _("sample") : g->sample ? _("sample (T = 0: the most likely)") : _("greedy"),
-             t_text(g->T, t_buf, sizeof t_buf), k_text,
-             (unsigned long long)g->seed, g->n_prompt, generated(g));
-    if (utf8_width(line) > COLS - 2)
-        /* TRANSLATORS: the same line without the counts, when it does not fit (the status line counts the
-           words generated). */
-        snprintf(line, sizeof line, _("%s · T %s · top-k %s · seed %llu"),
-                 draws(g) ? _("sample") : g->sample ? _("sample (T = 0: the most likely)") : _("greedy"),
-                 t_text(g->T, t_buf, sizeof t_buf), k_text, (unsigned long long)g->seed);
+    if (!g->sample) {
+        /* Greedy: the argmax of the logits, the same word at every T > 0 and every top-k, so T and top-k
+           only shape the bars (what sampling would draw from). */
+        /* TRANSLATORS: the generation view's settings line in greedy mode: the choice is the argmax whatever
+           the temperature; the bars show the distribution at T (first %s) and top-k (second %s, a number or
+           "all"); then the prompt's tokens and the words generated. */
+        snprintf(line, sizeof line, _("greedy: the argmax at any T · bars at T %s, top-k %s · prompt %d, generated %d"),
+                 t_text(g->T, t_buf, sizeof t_buf), k_text, g->n_prompt, generated(g));
+        if (utf8_width(line) > COLS - 2)
+            /* TRANSLATORS: the same line without the counts, when it does not fit (62 cells at 64 columns). */
+            snprintf(line, sizeof line, _("greedy: the argmax at any T · bars at T %s, top-k %s"),
+                     t_text(g->T, t_buf, sizeof t_buf), k_text);
+    } else {
+        /* TRANSLATORS: the generation view's settings line when sampling: the mode ("sample", or at T = 0 the
+           argmax), the temperature, the top-k (a number or "all"), the seed, then the prompt's tokens and the
+           words generated. */
+        snprintf(line, sizeof line, _("%s · T %s · top-k %s · seed %llu · prompt %d, generated %d"),
+                 draws(g) ? _("sample") : _("sample (T = 0: the most likely)"), t_text(g->T, t_buf, sizeof t_buf),
+                 k_text, (unsigned long long)g->seed, g->n_prompt, generated(g));
+        if (utf8_width(line) > COLS - 2)
+            /* TRANSLATORS: the same line without the counts, when it does not fit (the status line counts the
+               words generated). */
+            snprintf(line, sizeof line, _("%s · T %s · top-k %s · seed %llu"),
+                     draws(g) ? _("sample") : _("sample (T = 0: the most likely)"), t_text(g->T, t_buf, sizeof t_buf),
+                     k_text, (unsigned long long)g->seed);
+    }
     draw_text_cut(y + 1, 1, COLS - 2, line, theme_attr(ROLE_FORMULA));
     draw_sentence(a, g, y + 2, COLS - 1);
     /* TRANSLATORS: the generation view's explanation, first part: why the newest row has no later keys
        (wrapped to the screen's width less 2: 62 cells at 64 columns; three lines at most there). */
-    const char *mask = _("The newest row (▸) is the last word's query: it sees only the keys already cached, "
-                         "because the words after it do not exist yet.");
+    const char *mask = _("The newest row (▸) is the last word's query: it weighs the cached keys and its own key, "
+                         "none after it, because the words after it do not exist yet.");
     /* TRANSLATORS: the generation view's explanation, second part (shown when there is room): what T and
        top-k do to the bars. */
     const char *temp = _("T divides the logits before softmax: below 1 the most likely word pulls ahead, above 1 "
@@ -479,7 +543,9 @@ void view_generate_draw(struct app *a, int y, int h)
     if (h - 4 - mask_h - temp_h < 8)
         temp_h = 0; /* a small screen keeps the bars and the mask's reason */
     int body = h - 4 - mask_h - temp_h;
-    int half = COLS * 11 / 20;
+    int half = COLS * 11 / 20, want = triangle_want(a, g) + 2;
+    if (want > half) /* long words: the triangle takes what it needs, the bars keep 32 cells at least */
+        half = want < COLS - 32 ? want : COLS - 32 > half ? COLS - 32 : half;
     draw_triangle(a, g, y + 4, 1, half - 2, body);
     draw_bars(a, g, y + 4, half + 1, COLS - half - 2, body);
     draw_wrapped(y + h - mask_h - temp_h, 1, COLS - 2, mask_h, mask, theme_attr(ROLE_DIM));

@@ -152,7 +152,7 @@ def t_back():
 def t_temperature():
     with attnstep("--model", LM, "--generate", "1", PROMPT) as p:
         s = p.settle(at_generated(1))
-        expect("P at T = 1.0" in s and "greedy · T 1.0" in s, "T is not 1.0 at the start", s)
+        expect("P at T = 1.0" in s and "greedy: the argmax at any T · bars at T 1.0," in s, "T is not 1.0 at the start", s)
         b1 = bars(s)
         expect(len(b1) >= 3, "fewer than 3 bars", s)
         p.text("ttttt")
@@ -205,6 +205,30 @@ def t_sample():
         s = p.settle(lambda s: HEADING in s and generated(s) == len(want))
         expect(sentence_words(s, 6) == want, "top-k 3, seed 3: the view wrote %r, --print %r"
                % (sentence_words(s, 6), want), s)
+
+
+@test("a short prompt at 100 columns: the triangle's key labels are the words whole (no \"mo…r\"), each over its "
+      "column of numbers; Korean too, aligned by display width")
+def t_key_labels():
+    for model, prompt, lang, title in ((os.path.join(ts.ROOT, "assets", "models", "tiny-lm-en"), "my mother", "en",
+                                        "Masked attention weights"),
+                                       (os.path.join(ts.ROOT, "assets", "models", "tiny-lm-ko"), "나는 학교에", "ko",
+                                        "마스크된 어텐션 가중치")):
+        want = prompt.split() + printed("--generate", "4", model=model, prompt=prompt, lang=lang)
+        with attnstep("--lang", lang, "--model", model, "--generate", "4", prompt) as p:
+            s = p.settle(lambda s: title in s and re.search(r"^ (generated|생성) 4 │", s, re.M))
+            lines = split_lines(s)
+            i = next((k for k, l in enumerate(lines) if title in l), None)
+            expect(i is not None, "no triangle title", s)
+            keys = lines[i + 1]
+            left = keys.split()[:len(want)]  # the triangle's labels (the bars follow on the right)
+            expect(left == want, "%s: the key labels are %r, not the words %r" % (lang, left, want), s)
+            newest = next(l for l in lines if l.startswith(" ▸") and re.search(r"\d\.\d\d", l))
+            # each label ends where its column's number ends (right-aligned over it)
+            nums = [width(newest[:m.end()]) for m in re.finditer(r"\d\.\d\d", newest)]
+            lab = [width(keys[:m.end()]) for m in re.finditer(r"\S+", keys)][:len(want)]
+            expect(nums[:len(want)] == lab, "%s: labels end at %r, the newest row's numbers at %r" % (lang, lab, nums),
+                   s)
 
 
 @test("a Korean prompt (--lang ko, 80x24): the words on screen, bars and percentages aligned by display width")
