@@ -136,11 +136,12 @@ N_(
 "  heatmap    the attention weights of one head, or the mean of the heads\n"
 "  compare    an RNN and an LSTM reading the same sentence beside attention\n"
 "  training   the model from random weights to trained, epoch by epoch: the\n"
-"             heatmap, prediction, W_Q/W_K/W_V, loss and accuracy (R retrains)\n"
+"             heatmap, prediction, W_Q/W_K/W_V, loss and accuracy, or for a\n"
+"             language model perplexity beside the bigram's (R retrains)\n"
 "  generate   a language model writes one word at a time: the masked weights\n"
 "             grow by a row per word, the next word's probabilities are bars\n"
-"v skips a view that does not apply to the model (compare needs an RNN,\n"
-"generate a language model).\n"
+"v skips a view that does not apply to the model: generate appears only on a\n"
+"language model, and a language model without an RNN skips compare.\n"
 "\n"),
 N_(
 "Keys:\n"
