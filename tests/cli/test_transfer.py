@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from tap import check, finish
+from tap import check, finish, regenerates
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-transfer-")
@@ -153,6 +153,98 @@ rc, so, se = run("train", one_class, "--from", TINY_EN, "--freeze", "encoder", "
 check("one new class only: exit 1, a classifier needs two", rc == 1 and "two classes" in se, rc, se)
 rc, so, se = run("train", "--help")
 check("train --help lists --freeze and its modes", rc == 0 and "--freeze MODE" in so and "encoder" in so, so)
+
+# ---- the shipped small task: the generator rewrites it byte for byte; sizes and labels
+gen = os.path.join(TMP, "gen")
+os.makedirs(gen)
+shutil.copy(os.path.join(DATA, "make_sentiment.py"), gen)  # make_reviews.py imports its helpers
+NAMES = ["reviews-%s-%s.csv" % (l, s) for l in ("en", "ko") for s in ("train", "test")]
+ok, err = regenerates(DATA, "make_reviews.py", NAMES, gen)
+check("make_reviews.py rewrites the four reviews-*.csv files byte for byte", ok, err)
+for lang, labs in (("en", {"recommend", "avoid"}), ("ko", {"추천", "비추천"})):
+    tr, te = (rows_of(os.path.join(DATA, "reviews-%s-%s.csv" % (lang, s))) for s in ("train", "test"))
+    check("reviews-%s: 48 training and 200 test sentences, both classes equally, no test sentence in training"
+          % lang, len(tr) == 48 and len(te) == 200 and {l for _, l in tr + te} == labs
+          and sum(l == sorted(labs)[0] for _, l in tr) == 24 and sum(l == sorted(labs)[0] for _, l in te) == 100
+          and not {t for t, _ in tr} & {t for t, _ in te} and len({t for t, _ in te}) == 200, len(tr), len(te))
+
+# ---- attnstep transfer: three models, comparison.csv, reproducible for a seed
+SMALL_EN, TEST_EN = os.path.join(DATA, "reviews-en-train.csv"), os.path.join(DATA, "reviews-en-test.csv")
+
+
+def transfer(dest, *extra, lang="en"):
+    return run("transfer", SMALL_EN, "--from", TINY_EN, "--test", TEST_EN, "--out", dest, "--epochs", "3", *extra,
+               lang=lang)
+
+
+rc, so, se = transfer(out("t1"))
+check("transfer: exit 0, a line per model and the directory written", rc == 0 and "scratch" in so
+      and "feature-based" in so and "fine-tuned" in so and "wrote " + out("t1") in so, se, so)
+MODELS3 = ("scratch", "feature", "finetune")
+check("transfer writes scratch, feature and finetune (models with snapshots and training.csv) and comparison.csv",
+      rc == 0 and all(os.path.exists(os.path.join(out("t1"), m, f)) for m in MODELS3
+                      for f in ("config.csv", "w_q.csv", "w_cls.csv", "training.csv", "snapshots/epoch-003"))
+      and os.path.exists(os.path.join(out("t1"), "comparison.csv")), os.listdir(out("t1")) if rc == 0 else se)
+if rc == 0:
+    with open(os.path.join(out("t1"), "comparison.csv"), newline="") as f:
+        comp = list(csv.reader(f))
+    head = ["epoch"] + ["%s_%s" % (m, k) for m in MODELS3 for k in ("loss", "test_accuracy")]
+    check("comparison.csv: the header epoch, then loss and test accuracy per model; epochs 0 to 3",
+          comp[0] == head and [r[0] for r in comp[1:]] == ["0", "1", "2", "3"], comp[:2])
+    agree = True
+    for i, m in enumerate(MODELS3):
+        with open(os.path.join(out("t1"), m, "training.csv"), newline="") as f:
+            log = list(csv.reader(f))[1:]
+        agree &= all(r[1 + 2 * i] == l[1] and r[2 + 2 * i] == l[3] for r, l in zip(comp[1:], log)) and len(log) == 4
+    check("comparison.csv holds each model's training.csv figures (loss, test accuracy) exactly", agree)
+    check("transfer: the feature model keeps tiny-en's encoder byte for byte; the others moved it",
+          all(same(os.path.join(out("t1"), "feature"), TINY_EN, n) for n in ENCODER)
+          and not same(os.path.join(out("t1"), "finetune"), TINY_EN, "w_q.csv")
+          and not same(os.path.join(out("t1"), "scratch"), TINY_EN, "w_q.csv"))
+    check("transfer: scratch has tiny-en's vocabulary rows and tokenizer but not its embeddings",
+          same(os.path.join(out("t1"), "scratch"), TINY_EN, "tokenizer.csv")
+          and [r[0] for r in rows_of(os.path.join(out("t1"), "scratch", "vocab.csv"))]
+          == [r[0] for r in rows_of(os.path.join(TINY_EN, "vocab.csv"))]
+          and not same(os.path.join(out("t1"), "scratch"), TINY_EN, "vocab.csv"))
+    check("transfer: all three have the data's classes (avoid;recommend), not tiny-en's",
+          all(labels(os.path.join(out("t1"), m)) == "avoid;recommend" for m in MODELS3))
+    check("transfer: at epoch 0 feature and finetune are the same model (tiny-en's encoder, the same new "
+          "classifier): the same loss and test accuracy",
+          comp[1][4] == comp[1][6] and comp[1][3] == comp[1][5], comp[1])
+rc2, so2, se2 = transfer(out("t2"))
+files = [os.path.join(m, f) for m in MODELS3 for f in ("config.csv", "vocab.csv", "w_q.csv", "w_ff1.csv", "w_cls.csv",
+                                                       "b_cls.csv", "training.csv")] + ["comparison.csv"]
+check("transfer is reproducible: the same seed writes the same %d files byte for byte" % len(files),
+      rc == 0 and rc2 == 0 and all(same(out("t1"), out("t2"), f) for f in files),
+      [f for f in files if rc2 == 0 and not same(out("t1"), out("t2"), f)])
+rc3, _, se3 = transfer(out("t3"), "--seed", "2")
+check("transfer with another seed: another comparison.csv", rc3 == 0
+      and not same(out("t1"), out("t3"), "comparison.csv"), se3)
+rc, so, se = transfer(out("t1"))
+check("transfer into a non-empty DIR without --force: exit 1, nothing changed", rc == 1 and "attnstep: " in se
+      and same(out("t1"), out("t2"), "comparison.csv"), rc, se)
+for missing, args in (("--from", ["transfer", SMALL_EN, "--test", TEST_EN, "--out", out("m1")]),
+                      ("--test", ["transfer", SMALL_EN, "--from", TINY_EN, "--out", out("m2")]),
+                      ("--out", ["transfer", SMALL_EN, "--from", TINY_EN, "--test", TEST_EN])):
+    rc, so, se = run(*args)
+    check("transfer without %s: usage error, exit 2, naming it" % missing, rc == 2 and missing in se, rc, se)
+rc, so, se = run("transfer", SMALL_EN, "--from", TINY_EN, "--test", TEST_EN, "--out", out("m4"), "--freeze", "none")
+check("transfer --freeze (not one of its options): exit 2", rc == 2 and "--freeze" in se, rc, se)
+rc, so, se = run("transfer", os.path.join(DATA, "reviews-ko-train.csv"), "--from", TINY_EN, "--test", TEST_EN,
+                 "--out", out("m5"))
+check("transfer of Korean data from tiny-en: exit 1, one line, nothing written", rc == 1
+      and len(se.strip().split("\n")) == 1 and "knows nothing" in se and not os.path.exists(out("m5")), rc, se)
+rc, so, se = run("transfer", "--help")
+check("transfer --help names the three models and comparison.csv", rc == 0 and "scratch" in so and "feature" in so
+      and "finetune" in so and "comparison.csv" in so, so)
+rc, so, se = run("transfer", "--help", lang="ko")
+check("transfer --help in Korean", rc == 0 and any("\uac00" <= c <= "\ud7a3" for c in so)
+      and "comparison.csv" in so, so)
+rc, so, se = run("transfer", os.path.join(DATA, "reviews-ko-train.csv"), "--from", TINY_KO, "--test",
+                 os.path.join(DATA, "reviews-ko-test.csv"), "--out", out("ko"), "--epochs", "2", lang="ko")
+check("transfer in Korean on the Korean task: exit 0, Korean lines, classes 비추천;추천", rc == 0
+      and any("\uac00" <= c <= "\ud7a3" for c in so) and labels(os.path.join(out("ko"), "feature")) == "비추천;추천",
+      se, so)
 
 shutil.rmtree(TMP, ignore_errors=True)
 finish()
