@@ -10,6 +10,7 @@
 #include "attnstep/error.h"
 #include "attnstep/table.h"
 #include "attnstep/train.h"
+#include "attnstep/transfer.h"
 
 struct dataset {
     struct table t; /* row 0 is the header */
@@ -56,6 +57,8 @@ struct dataset_job_spec {
     int word_tokenizer;      /* a fresh model: 1, every word a token; 0, words cut into learned pieces */
     int merges;              /* with pieces: the most merges to learn from the data (DATASET_MERGES when 0) */
     int lm;                  /* a language model (next-token prediction on the text column); not with from */
+    int freeze;              /* with from: enum transfer_freeze */
+    int scratch;             /* with from: keep only its vocabulary, tokenizer and sizes, every weight random */
 };
 
 /* The merges `attnstep train` learns when not told (chosen by measurement:
@@ -70,6 +73,10 @@ struct dataset_job {
     struct train_set train_set, test_set;
     struct trainer tr;       /* trains `model` in place: keep the job where it is */
     double bigram_perplexity; /* lm with a test set: train_bigram_perplexity on it; else -1 */
+    /* With from: how its tokenizer reads the data (and the test data), and
+     * whether the classifier is new (the data's classes are not the model's). */
+    struct transfer_coverage coverage, test_coverage;
+    int new_classifier;
 };
 
 int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err);

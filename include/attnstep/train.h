@@ -38,6 +38,7 @@ struct train_param {
     const char *name;
     double *w, *g, *m, *v;
     size_t n;
+    int frozen;                    /* transfer_freeze_encoder: Adam leaves it as it is */
 };
 
 #define TRAIN_MAX_PARAMS 20
@@ -59,6 +60,7 @@ struct trainer {
     double lr, beta1, beta2, eps;
     const volatile sig_atomic_t *stop; /* if set, train_fit stops after the batch during which *stop turns non-zero */
     double *dlm;                   /* (N, V) language model: the gradient of the lm logits */
+    int classifier_only;           /* transfer_freeze_encoder: the backward pass stops at the classifier */
 };
 
 int trainer_init(struct trainer *tr, struct bundle *model, int max_len, double lr, struct error *err);

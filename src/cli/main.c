@@ -34,6 +34,7 @@
 #include "term.h"
 #include "theme.h"
 #include "train_cmd.h"
+#include "transfer_cmd.h"
 
 extern int widgets_utf8;
 
@@ -411,6 +412,8 @@ int main(int argc, char **argv)
         sub = 2;
     if (argc > sub && !strcmp(argv[sub], "train"))
         return train_cmd(argc - sub, argv + sub);
+    if (argc > sub && !strcmp(argv[sub], "transfer"))
+        return transfer_cmd(argc - sub, argv + sub);
     struct options o;
     if (options_parse(&o, argc, argv, msg, sizeof msg)) {
         fprintf(stderr, "attnstep: %s\n%s\n", msg, _("Try 'attnstep --help' for more information."));

@@ -22,6 +22,8 @@ N_(
 N_(
 "Usage: attnstep [OPTIONS] [--] [SENTENCE...]\n"
 "       attnstep train DATA.csv --out DIR [OPTIONS]   (attnstep train --help)\n"
+"       attnstep transfer SMALL.csv --from BUNDLE --test TEST.csv --out DIR\n"
+"                [OPTIONS]   (attnstep transfer --help)\n"
 "       attnstep --init-model DIR [--d-model D] [--heads H] [--d-hidden N]\n"
 "                [--seed S] [--vocab FILE]\n"
 "\n"),

@@ -21,6 +21,7 @@
 #include "attnstep/fsutil.h"
 #include "attnstep/i18n.h"
 #include "attnstep/train.h"
+#include "attnstep/transfer.h"
 #include "attnstep/utf8.h"
 #include "interrupt.h"
 #include "lang.h"
@@ -30,6 +31,7 @@ struct train_args {
     int epochs, d_model, heads, d_ff, force, bench;
     int word_tokenizer, merges, tokenizer_given; /* merges 0: not given */
     int lm;                                      /* --task lm */
+    int freeze;                                  /* --freeze: enum transfer_freeze, -1 when not given */
     double lr;
     unsigned long long seed;
 };
@@ -58,6 +60,12 @@ N_(
 "  --seed S         seed for the initial weights and the shuffling (default 1)\n"
 "  --from BUNDLE    start from an existing model instead of random weights\n"
 "                   (and its tokenizer)\n"
+"  --freeze MODE    with --from: none (the default) fine-tunes every weight;\n"
+"                   encoder keeps the embeddings, attention, norms and\n"
+"                   feed-forward as they are and trains only the classifier on\n"
+"                   the pooled features (feature-based transfer). A new\n"
+"                   classifier is made when the data's classes are not the\n"
+"                   model's\n"
 "  --tokenizer T    how sentences are cut into tokens: bpe (the default) cuts\n"
 "                   words into pieces learned from the data, word keeps every\n"
 "                   word whole (the model then knows only the data's words)\n"
@@ -129,7 +137,8 @@ static int usage(const char *fmt, ...)
 
 static int parse_args(struct train_args *a, int argc, char **argv, int *exit_code)
 {
-    *a = (struct train_args){.epochs = 20, .d_model = 16, .heads = 2, .d_ff = 32, .lr = 0.005, .seed = 1};
+    *a = (struct train_args){.epochs = 20, .d_model = 16, .heads = 2, .d_ff = 32, .lr = 0.005, .seed = 1,
+                             .freeze = -1};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
@@ -151,7 +160,7 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         }
         static const char *const valued[] = {"--out",     "--test",    "--from",  "--lang",      "--lr",    "--seed",
                                              "--epochs",  "--d-model", "--heads", "--d-ff",      "--tokenizer",
-                                             "--merges",  "--task"};
+                                             "--merges",  "--task",    "--freeze"};
         size_t k = 0;
         while (k < sizeof valued / sizeof valued[0] && strcmp(o, valued[k]))
             k++;
@@ -169,6 +178,14 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         if (!strcmp(o, "--out")) a->out = v;
         else if (!strcmp(o, "--test")) a->test = v;
         else if (!strcmp(o, "--from")) a->from = v;
+        else if (!strcmp(o, "--freeze")) {
+            if (strcmp(v, "none") && strcmp(v, "encoder")) {
+                /* TRANSLATORS: %s is the value given to --freeze; none and encoder stay as they are. */
+                *exit_code = usage(_("--freeze must be none or encoder, not '%s'"), v);
+                return -1;
+            }
+            a->freeze = v[0] == 'e' ? TRANSFER_FREEZE_ENCODER : TRANSFER_FREEZE_NONE;
+        }
         else if (!strcmp(o, "--task")) {
             if (strcmp(v, "classify") && strcmp(v, "lm")) {
                 /* TRANSLATORS: %s is the value given to --task; classify and lm stay as they are. */
@@ -236,6 +253,10 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
     if (a->from && (a->tokenizer_given || a->merges) && !a->lm) {
         *exit_code = usage("%s", _("--tokenizer and --merges make a new model: with --from, the model keeps its "
                                    "tokenizer"));
+        return -1;
+    }
+    if (a->freeze >= 0 && !a->from) {
+        *exit_code = usage("%s", _("--freeze goes with --from: it says which of the model's weights stay as they are"));
         return -1;
     }
     if (a->merges && a->word_tokenizer) {
@@ -427,6 +448,57 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
     return 0;
 }
 
+/* ---- --from: what is kept, what is new, and the words it does not know ---- */
+
+/* Lines on standard output: the weights trained, the classifier kept or new,
+ * and how the model's tokenizer reads the data (as at inference). */
+static void train_from_report(const struct train_args *a, const struct dataset_job *job)
+{
+    const struct bundle *m = &job->model;
+    if (a->freeze == TRANSFER_FREEZE_ENCODER)
+        /* TRANSLATORS: train --from --freeze encoder's first line; %s: the model (a path). */
+        printf(_("feature-based transfer from %s: embeddings, attention, norms and feed-forward stay as they are; "
+                 "only the classifier (w_cls, b_cls) learns"), a->from);
+    else
+        /* TRANSLATORS: train --from's first line (--freeze none, the default); %s: the model (a path). */
+        printf(_("fine-tuning %s: every weight starts from the model's and learns"), a->from);
+    putchar('\n');
+    if (job->new_classifier)
+        /* TRANSLATORS: %d: the classes of the data; %s: the model (a path). */
+        printf(ngettext("a new classifier with random weights over the data's %d class: they are not those of %s",
+                        "a new classifier with random weights over the data's %d classes: they are not those of %s",
+                        (unsigned long)m->enc.n_labels),
+               m->enc.n_labels, a->from);
+    else
+        /* TRANSLATORS: %s: the model (a path). */
+        printf(_("the classifier of %s is kept: the data's classes are among its classes"), a->from);
+    putchar('\n');
+    const struct transfer_coverage *c = &job->coverage;
+    if (m->has_tokenizer)
+        /* TRANSLATORS: train --from with a model that cuts words into pieces: the data file (a path), its words,
+           how many of them the tokenizer cuts into pieces, how many have no known piece at all, then of all the
+           pieces (tokens) how many are <unk>. */
+        printf(_("%s as the model reads it: %ld words, %ld of them cut into pieces, %ld wholly unknown; %ld of %ld "
+                 "tokens are <unk> (%.1f%%)"),
+               a->data, c->words, c->pieced, c->unknown, c->unk, c->tokens,
+               c->tokens ? 100.0 * c->unk / c->tokens : 0.0);
+    else
+        /* TRANSLATORS: train --from with a model whose tokens are whole words: the data file (a path), then of
+           its tokens how many the vocabulary does not have (read as <unk>). */
+        printf(_("%s as the model reads it: %ld of %ld tokens are not in its vocabulary and read as <unk> "
+                 "(%.1f%%)"),
+               a->data, c->unk, c->tokens, c->tokens ? 100.0 * c->unk / c->tokens : 0.0);
+    putchar('\n');
+    if (a->test) {
+        c = &job->test_coverage;
+        /* TRANSLATORS: the same for the test file (a path): tokens read as <unk>, of all its tokens. */
+        printf(_("%s: %ld of %ld tokens are <unk> (%.1f%%)"), a->test, c->unk, c->tokens,
+               c->tokens ? 100.0 * c->unk / c->tokens : 0.0);
+        putchar('\n');
+    }
+    fflush(stdout);
+}
+
 /* ---- the command ----------------------------------------------------------- */
 
 int train_cmd(int argc, char **argv)
@@ -448,6 +520,7 @@ int train_cmd(int argc, char **argv)
         .data = a.data, .test = a.test, .from = a.from, .name = slash && slash[1] ? slash + 1 : out,
         .d_model = a.d_model, .heads = a.heads, .d_ff = a.d_ff, .lr = a.lr, .seed = a.seed,
         .word_tokenizer = a.word_tokenizer, .merges = a.merges ? a.merges : DATASET_MERGES, .lm = a.lm,
+        .freeze = a.freeze > 0 ? a.freeze : TRANSFER_FREEZE_NONE,
     };
     /* Replacing DIR must not destroy what this run reads. */
     /* TRANSLATORS: what --out would overwrite, inside the error "DIR: is (or contains, or is inside) %s
@@ -473,6 +546,10 @@ int train_cmd(int argc, char **argv)
              tok, a.epochs,
              model->d_model, model->n_heads, model->enc.d_ff, a.lr, a.seed, a.from ? " --from " : "",
              a.from ? a.from : "");
+    if (a.from && a.freeze == TRANSFER_FREEZE_ENCODER) {
+        size_t n = strlen(desc);
+        snprintf(desc + n, sizeof desc - n, " --freeze encoder");
+    }
     free(model->description);
     model->description = strdup(desc);
     if (a.bench) { /* without a report, train_fit runs the training steps alone: forward, backward, Adam */
@@ -566,6 +643,8 @@ int train_cmd(int argc, char **argv)
                    train_set->n, model->enc.n_labels, model->n_vocab);
         putchar('\n');
     }
+    if (a.from)
+        train_from_report(&a, &job);
     clock_gettime(CLOCK_MONOTONIC, &run.start);
     job.tr.stop = &fsutil_interrupted;
     int fit = train_fit(&job.tr, train_set, &job.test_set, a.epochs, 16, a.seed, on_epoch, &run);

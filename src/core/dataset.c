@@ -6,6 +6,7 @@
 
 #include "attnstep/i18n.h"
 #include "attnstep/tokenizer.h"
+#include "attnstep/transfer.h"
 #include "attnstep/utf8.h"
 
 /* A tokenizer failure, placed at the sentence's cell. */
@@ -375,6 +376,46 @@ static int one_class_error(const struct dataset *d, struct error *err)
                             utf8_excerpt(buf, table_text(&d->t, 1, 1), sizeof buf - 4));
 }
 
+/* train --from: a new classifier when the data's classes are not the model's
+ * (a fresh model's when there is no encoder block yet), every weight anew for
+ * `transfer`'s model from scratch, and how its tokenizer reads the data:
+ * data it reads as <unk> from end to end is refused. */
+static int transfer_prepare_from(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err)
+{
+    struct bundle *m = &job->model;
+    const char *const *classes = (const char *const *)job->classes;
+    int same = transfer_same_classes(m, classes, job->n_classes);
+    if (!same && job->n_classes < 2)
+        return one_class_error(&job->data, err);
+    if (spec->scratch) {
+        if (transfer_reinit(m, same ? (const char *const *)m->enc.labels : classes,
+                            same ? m->enc.n_labels : job->n_classes, spec->seed, err))
+            return -1;
+    } else if (!m->enc.present) {
+        if (train_add_classifier(m, spec->d_ff, 0, classes, job->n_classes, spec->seed, err))
+            return -1;
+    } else if (!same) {
+        if (transfer_new_classifier(m, classes, job->n_classes, spec->seed, err))
+            return -1;
+        job->new_classifier = 1;
+    }
+    if (transfer_coverage(&job->coverage, &job->data.t, job->data.text_col, m, err) ||
+        (spec->test && transfer_coverage(&job->test_coverage, &job->test.t, job->test.text_col, m, err)))
+        return -1;
+    const struct transfer_coverage *c = &job->coverage;
+    if (c->words > c->punct && c->unknown == c->words - c->punct)
+        return error_file(err, spec->data,
+                          /* TRANSLATORS: after "DATA: " (the training data). %s: the model given to --from (a
+                             path); %ld: the data's words that are not punctuation. */
+                          ngettext("the model %s knows nothing of its %ld word (punctuation aside): every token "
+                                   "would be <unk>. Is the data in the model's language?",
+                                   "the model %s knows nothing of its %ld words (punctuation aside): every token "
+                                   "would be <unk>. Is the data in the model's language?",
+                                   (unsigned long)(c->words - c->punct)),
+                          spec->from, c->words - c->punct);
+    return 0;
+}
+
 /* train --task lm: a fresh language model on the text column, and the bigram baseline. */
 static int prepare_lm(struct dataset_job *job, const struct dataset_job_spec *spec, struct error *err)
 {
@@ -430,9 +471,11 @@ int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *
             /* TRANSLATORS: after "DIR: " (the model given to --from). Keep task,lm as it is. */
             return error_file(err, spec->from, _("a language model (task,lm): attnstep train makes sentence "
                                                  "classifiers from text,label data"));
-        if (!m->enc.present && job->n_classes < 2)
-            return one_class_error(&job->data, err);
-        if (!m->enc.present && train_add_classifier(m, spec->d_ff, 0, classes, job->n_classes, spec->seed, err))
+        if (spec->freeze == TRANSFER_FREEZE_ENCODER && !m->enc.present && !spec->scratch)
+            /* TRANSLATORS: after "DIR: " (the model given to --from); keep --freeze encoder and none as they are. */
+            return error_file(err, spec->from, _("no encoder block (feed-forward, norms) to keep: --freeze encoder "
+                                                 "needs a trained classifier, use --freeze none"));
+        if (transfer_prepare_from(job, spec, err))
             return -1;
         free(m->name);
         if (!(m->name = strdup(spec->name)))
@@ -458,7 +501,11 @@ int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *
         (spec->test && dataset_encode(&job->test_set, &job->test, m, err)))
         return -1;
     int max_len = job->train_set.max_len > job->test_set.max_len ? job->train_set.max_len : job->test_set.max_len;
-    return trainer_init(&job->tr, m, max_len, spec->lr, err);
+    if (trainer_init(&job->tr, m, max_len, spec->lr, err))
+        return -1;
+    if (spec->from && spec->freeze == TRANSFER_FREEZE_ENCODER && !spec->scratch)
+        transfer_freeze_encoder(&job->tr);
+    return 0;
 }
 
 void dataset_job_free(struct dataset_job *job)

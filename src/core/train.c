@@ -278,6 +278,8 @@ double trainer_step_example(struct trainer *tr, const struct train_example *ex, 
             tr->dlogits[c] = scale * (a->probs[c] - (c == ex->label ? 1.0 : 0.0));
         memset(tr->dpooled, 0, (size_t)D * sizeof(double));
         linear_backward(tr->dpooled, P[WC].g, P[BC].g, tr->dlogits, a->pooled, e->w_cls, 1, D, C);
+        if (tr->classifier_only) /* feature-based transfer: nothing below the classifier learns */
+            return loss;
         for (int n = 0; n < N; n++) /* the mean spreads its gradient evenly over the rows */
             for (int d = 0; d < D; d++)
                 tr->dn2[(size_t)n * D + d] = tr->dpooled[d] / N;
@@ -319,6 +321,8 @@ void trainer_adam(struct trainer *tr)
     double c1 = 1.0 - pow(tr->beta1, (double)tr->adam_t), c2 = 1.0 - pow(tr->beta2, (double)tr->adam_t);
     for (int i = 0; i < tr->n_params; i++) {
         struct train_param *p = &tr->params[i];
+        if (p->frozen)
+            continue;
         for (size_t k = 0; k < p->n; k++) {
             double g = p->g[k];
             p->m[k] = tr->beta1 * p->m[k] + (1.0 - tr->beta1) * g;

@@ -126,6 +126,7 @@ int app_load_history(struct app *a, const char *dir, struct error *err)
 {
     if (history_load(&a->hist, dir, err))
         return -1;
+    a->model_dir = dir;
     for (int i = 0; i < a->hist.n_warnings; i++) /* before the screen starts, so they stay readable */
         /* TRANSLATORS: on stderr before the screen starts; %s is the reason. */
         fprintf(stderr, FMT(_("attnstep: warning: %s\n")), a->hist.warnings[i]);

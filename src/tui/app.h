@@ -16,7 +16,7 @@
 #define APP_MAX_PANELS 5
 
 /* The views, in the order v cycles through them: indices into app_views. */
-enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_GENERATE, VIEW_COUNT };
+enum view { VIEW_PIPELINE, VIEW_HEATMAP, VIEW_COMPARE, VIEW_TRAINING, VIEW_GENERATE, VIEW_TRANSFER, VIEW_COUNT };
 
 struct app;
 
@@ -71,6 +71,7 @@ struct app_retrain {
 };
 
 struct gen_state; /* view_generate.c's */
+struct xfer_state; /* view_transfer.c's */
 
 /* How the generation view starts (--generate N --temperature T --top-k K --seed S). */
 struct app_gen_opts {
@@ -121,6 +122,8 @@ struct app {
     struct slideshow *show;     /* --lesson: its slides (slideshow.h), or NULL */
     struct app_gen_opts gen_opts;
     struct gen_state *gen;      /* the generation view's words and cache, built when first shown */
+    const char *model_dir;      /* the model's directory (app_load_history's, borrowed), or NULL */
+    struct xfer_state *xfer;    /* the transfer view's three histories, loaded when first shown */
 };
 
 /* Builds trace and lesson. On failure err says why. */
@@ -165,6 +168,12 @@ void view_generate_status(struct app *a, int y);
 int view_generate_applies(const struct app *a, const char **why);
 void view_generate_reset(struct app *a);
 void view_generate_free(struct app *a);
+/* The transfer view (view_transfer.c): a model written by `attnstep transfer`. */
+int view_transfer_applies(const struct app *a, const char **why);
+void view_transfer_draw(struct app *a, int y, int h);
+int view_transfer_key(struct app *a, int key);
+void view_transfer_status(struct app *a, int y);
+void view_transfer_free(struct app *a);
 /* For --bench: greedy words (past <eos>) until the sequence holds n tokens;
  * returns how many it holds, or -1. touch drops the cached distribution, so a
  * frame computes it again. */

@@ -125,4 +125,6 @@ const struct view_ops app_views[VIEW_COUNT] = {
     [VIEW_TRAINING] = {"training", NULL, view_training_draw, training_key, training_status, NULL, NULL},
     [VIEW_GENERATE] = {"generate", view_generate_applies, view_generate_draw, view_generate_key,
                        view_generate_status, view_generate_reset, view_generate_free},
+    [VIEW_TRANSFER] = {"transfer", view_transfer_applies, view_transfer_draw, view_transfer_key,
+                       view_transfer_status, view_transfer_free, view_transfer_free},
 };
