@@ -326,7 +326,7 @@ int transfer_cmd(int argc, char **argv)
     interrupt_catch();
     if (fsutil_check_target(a.out, a.force, &err) || fsutil_make_staging(a.out, staging, sizeof staging, &err))
         goto done;
-    /* TRANSLATORS: the names of transfer's three models in its summary, at most 12 columns. */
+    /* TRANSLATORS: the names of transfer's three models in its summary, at most 13 columns. */
     static const char *const label[N_MODELS] = {N_("scratch"), N_("feature-based"), N_("fine-tuned")};
     for (int m = 0; m < N_MODELS; m++) {
         if (run_model(m, &a, staging, loss[m], test_acc[m], &err)) {
@@ -338,7 +338,7 @@ int transfer_cmd(int argc, char **argv)
         /* TRANSLATORS: one line per model after it is trained, after its name (as above): its test accuracy
            before training (epoch 0) and after the last epoch, and the epochs. */
         const char *name = _(label[m]);
-        int pad = 13 - utf8_width(name);
+        int pad = 14 - utf8_width(name); /* the names in a column, 13 wide, then a space */
         printf("%s%*s", name, pad > 0 ? pad : 1, "");
         printf(_("test accuracy %5.1f%% at the start, %5.1f%% after %d epochs"), 100 * test_acc[m][0],
                100 * test_acc[m][a.epochs], a.epochs);
