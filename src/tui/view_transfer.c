@@ -214,7 +214,7 @@ void view_transfer_draw(struct app *a, int y, int h)
     }
     char head[256];
     /* TRANSLATORS: transfer view heading: the epoch shown and the last one. */
-    snprintf(head, sizeof head, _("Transfer: scratch, feature-based and fine-tuned · epoch %d of %d"), s->epoch,
+    snprintf(head, sizeof head, _("── Transfer: scratch, feature-based and fine-tuned · epoch %d of %d"), s->epoch,
              s->epochs);
     draw_heading(y, head);
     /* TRANSLATORS: transfer view, the notes' two definitions (wrapped to the screen's width). */
