@@ -142,8 +142,11 @@ N_(
 "             language model perplexity beside the bigram's (R retrains)\n"
 "  generate   a language model writes one word at a time: the masked weights\n"
 "             grow by a row per word, the next word's probabilities are bars\n"
+"  transfer   for a model 'attnstep transfer' wrote: scratch, feature-based\n"
+"             and fine-tuned side by side, which weights moved and how far\n"
 "v skips a view that does not apply to the model: generate appears only on a\n"
-"language model, and a language model without an RNN skips compare.\n"
+"language model, transfer only on a model 'attnstep transfer' wrote, and a\n"
+"language model without an RNN skips compare.\n"
 "\n"),
 N_(
 "Keys:\n"

@@ -491,7 +491,8 @@ static const char *const help_keys[][2] = {
     {"]  [", N_("next / previous stage (pipeline and heatmap)")},
     {"Home g  End G", N_("first / last step")},
     {"Tab", N_("detail of a step: cell → row → stage → cell")},
-    {"v", N_("view: pipeline → heatmap → RNN vs attention → training → generation (language models)")},
+    {"v", N_("view: pipeline → heatmap → RNN vs attention → training → generation (language models) → "
+                    "transfer (models attnstep transfer wrote)")},
     {"r", N_("lesson: attention → RNN → LSTM (models that have them)")},
     {"n  N", N_("next / previous example sentence")},
     {"1–9", N_("show head 1–9")},

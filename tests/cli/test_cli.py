@@ -83,9 +83,9 @@ key_column = {k for line in section(out, "Keys:") for k in line[:19].replace(","
 check("--help lists every key in its Keys section, R included",
       not [k for k in keys if k not in key_column], [k for k in keys if k not in key_column], key_column)
 views = section(out, "Views (v goes to the next one):")
-check("--help names the five views, the training view with R, and which ones v skips",
+check("--help names the six views, the training view with R, and which ones v skips",
       [v.split()[0] for v in views if v.startswith("  ") and not v.startswith("   ")]
-      == ["pipeline", "heatmap", "compare", "training", "generate"]
+      == ["pipeline", "heatmap", "compare", "training", "generate", "transfer"]
       and "R retrains" in " ".join(views) and "v skips a view that does not apply" in " ".join(views), views)
 gen_keys = {line[:19].split()[0] for line in section(out, "Generation view (language models; --generate N starts there):")
             if line.startswith("  ") and line[2] != " "}
