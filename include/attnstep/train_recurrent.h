@@ -65,4 +65,9 @@ int rec_train_fit(struct rec_trainer *tr, const struct train_set *train, const s
  * no recurrent classifier m or memory runs out. */
 int recurrent_classify(const struct bundle *b, int m, const int *ids, int n, double *probs);
 
+/* The same from a final hidden state h_last (Dh) already computed (the
+ * trace's last row of rnn_h or lstm_h): probs (C), the most likely class, or
+ * -1 when the model has no recurrent classifier m. */
+int recurrent_classify_state(const struct bundle *b, int m, const double *h_last, double *probs);
+
 #endif

@@ -379,3 +379,26 @@ int recurrent_classify(const struct bundle *b, int m, const int *ids, int n, dou
     free(tr.mem);
     return best;
 }
+
+int recurrent_classify_state(const struct bundle *b, int m, const double *h_last, double *probs)
+{
+    if (m < 0 || m >= BUNDLE_N_RECURRENT || !b->rec[m].present || !b->rec[m].w_cls || !h_last)
+        return -1;
+    const struct bundle_recurrent_weights *r = &b->rec[m];
+    int C = b->enc.n_labels, Dh = b->d_hidden, best = 0;
+    double max = -INFINITY, sum = 0.0;
+    for (int c = 0; c < C; c++) {
+        double v = r->b_cls[c];
+        for (int j = 0; j < Dh; j++)
+            v += h_last[j] * r->w_cls[(size_t)j * (size_t)C + (size_t)c];
+        probs[c] = v;
+        max = v > max ? v : max;
+    }
+    for (int c = 0; c < C; c++)
+        sum += (probs[c] = exp(probs[c] - max));
+    for (int c = 0; c < C; c++) {
+        probs[c] /= sum;
+        best = probs[c] > probs[best] ? c : best;
+    }
+    return best;
+}

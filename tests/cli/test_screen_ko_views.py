@@ -247,7 +247,7 @@ def train_tty_ko(w, h):
 
 # What a Korean screen may show in Latin letters: matrix symbols and the
 # functions of formulas, key names, names (the program, the bundled models,
-# Adam, ASCII; the fixture encoder-gelu). Single letters (keys, symbols) pass too; so do the model's
+# Adam, ASCII; the fixture encoder-gelu and its labels). Single letters (keys, symbols) pass too; so do the model's
 # tokens and labels, terms in parentheses, options and file names.
 ALLOWED = set("""
 W_Q W_K W_V W_O W_cls W_ff W_h W_hh W_x W_xh b_Q b_K b_V b_O b_cls b_ff b_
@@ -255,7 +255,7 @@ c_ h_ h_N h_t c_t e_i m_i max max_k z_i z_f z_g z_o d_k d_model d_hidden dk ff
 exp softmax tanh sin cos relu gelu LayerNorm pos pooled logits gates inf nan
 RNN LSTM attnstep unk ASCII Adam Tab space Backspace Home End PgUp PgDn Esc Enter DIR
 tiny ko en random
-encoder gelu
+encoder gelu neg neu pos
 """.split())
 LATIN = re.compile(r"[A-Za-z][A-Za-z_0-9']*")
 
