@@ -70,4 +70,14 @@ int recurrent_classify(const struct bundle *b, int m, const int *ids, int n, dou
  * -1 when the model has no recurrent classifier m. */
 int recurrent_classify_state(const struct bundle *b, int m, const double *h_last, double *probs);
 
+/* The notes' claim that an RNN cannot be parallelised, measured (--bench):
+ * wall seconds per sentence of N tokens (embeddings drawn from the model's
+ * vocabulary rows in a fixed order), the best of reps runs, on one thread:
+ * seconds[0] the RNN's forward and seconds[1] the LSTM's (N steps, each
+ * needing the one before), seconds[2] one attention layer (Q, K, V, every
+ * head's weights and outputs, W_O: matrix products over all N words, no
+ * step waiting for another). Needs the RNN and the LSTM; -1 when they are
+ * absent or memory runs out. */
+int recurrent_bench_forward(const struct bundle *b, int N, int reps, double seconds[3]);
+
 #endif

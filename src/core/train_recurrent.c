@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "attnstep/attention.h"
 #include "attnstep/i18n.h"
 #include "attnstep/recurrent.h"
 
@@ -401,4 +403,61 @@ int recurrent_classify_state(const struct bundle *b, int m, const double *h_last
         best = probs[c] > probs[best] ? c : best;
     }
     return best;
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int recurrent_bench_forward(const struct bundle *b, int N, int reps, double seconds[3])
+{
+    const struct bundle_recurrent_weights *rnn = &b->rec[BUNDLE_RNN], *lstm = &b->rec[BUNDLE_LSTM];
+    if (!rnn->present || !lstm->present || N < 1 || reps < 1)
+        return -1;
+    size_t D = (size_t)b->d_model, Dh = (size_t)b->d_hidden, L = (size_t)N, H = (size_t)b->n_heads;
+    double *e = malloc(L * D * sizeof *e), *buf = malloc((9 * L * Dh + 6 * L * D + 3 * H * L * L) * sizeof *buf);
+    if (!e || !buf) {
+        free(e);
+        free(buf);
+        return -1;
+    }
+    for (size_t t = 0; t < L; t++) /* the vocabulary's rows in turn */
+        memcpy(e + t * D, b->embed + (t % (size_t)b->n_vocab) * D, D * sizeof *e);
+    double *pre = buf, *h = pre + L * Dh, *z = h + L * Dh, *gates = z + 4 * L * Dh, *c = gates + 4 * L * Dh;
+    double *q = buf + 9 * L * Dh, *k = q + L * D, *v = k + L * D, *concat = v + L * D, *out = concat + L * D;
+    double *x = out + L * D, *scores = x + L * D, *scaled = scores + H * L * L, *weights = scaled + H * L * L;
+    double *pe = malloc(L * D * sizeof *pe);
+    if (!pe) {
+        free(e);
+        free(buf);
+        return -1;
+    }
+    attention_positional(pe, N, (int)D);
+    for (int i = 0; i < 3; i++)
+        seconds[i] = INFINITY;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now_seconds();
+        recurrent_rnn_forward(pre, h, e, rnn->w_x, rnn->w_h, rnn->b, N, (int)D, (int)Dh);
+        double t1 = now_seconds();
+        recurrent_lstm_forward(z, gates, c, h, e, lstm->w_x, lstm->w_h, lstm->b, N, (int)D, (int)Dh);
+        double t2 = now_seconds();
+        for (size_t i = 0; i < L * D; i++)
+            x[i] = e[i] + pe[i];
+        attention_linear(q, x, b->w[BUNDLE_Q], b->b[BUNDLE_Q], N, (int)D, (int)D);
+        attention_linear(k, x, b->w[BUNDLE_K], b->b[BUNDLE_K], N, (int)D, (int)D);
+        attention_linear(v, x, b->w[BUNDLE_V], b->b[BUNDLE_V], N, (int)D, (int)D);
+        attention_heads(scores, scaled, NULL, weights, concat, q, k, v, N, (int)D, (int)H, 0);
+        attention_linear(out, concat, b->w[BUNDLE_O], b->b[BUNDLE_O], N, (int)D, (int)D);
+        double t3 = now_seconds();
+        seconds[0] = t1 - t0 < seconds[0] ? t1 - t0 : seconds[0];
+        seconds[1] = t2 - t1 < seconds[1] ? t2 - t1 : seconds[1];
+        seconds[2] = t3 - t2 < seconds[2] ? t3 - t2 : seconds[2];
+    }
+    free(e);
+    free(buf);
+    free(pe);
+    return 0;
 }

@@ -123,5 +123,16 @@ err = r.stderr.decode()
 check("a bundle with 3 of the 4 classifier files: one error naming the missing one, exit 1",
       r.returncode == 1 and "lstm_w_cls.csv" in err and "3 of 4" in err and len(err.strip().split("\n")) == 1, err)
 
+# --bench: the recurrent forward passes beside one attention layer at 8, 64 and 512 tokens
+import re  # noqa: E402
+r = run("--bench", "--model", os.path.join(ROOT, "assets", "models", "tiny-en"), timeout=600)
+out = r.stdout.decode()
+rows = re.findall(r"^ +(\d+) tokens: RNN +([\d.]+) µs, LSTM +([\d.]+) µs \((\d+) steps in a row\); "
+                  r"attention +([\d.]+) µs \(1 step over all words\)$", out, re.M)
+check("--bench times the RNN, the LSTM (N steps in a row) and attention (1 step) at 8, 64 and 512 tokens",
+      r.returncode == 0 and "sequential vs parallel, one thread (d_hidden 16, d_model 16)" in out
+      and [int(x[0]) for x in rows] == [8, 64, 512] and all(x[0] == x[3] for x in rows)
+      and all(float(v) > 0 for x in rows for v in (x[1], x[2], x[4])), out[-600:], r.stderr[-300:])
+
 shutil.rmtree(TMP, ignore_errors=True)
 finish()
