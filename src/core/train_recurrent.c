@@ -26,9 +26,12 @@ int train_recurrent_init(struct bundle *b, int d_hidden, uint64_t seed, struct e
         struct bundle_recurrent_weights *r = &fresh[m];
         size_t G = m == BUNDLE_LSTM ? 4 : 1;
         r->gates = (int)G;
-        failed |= !(r->w_x = malloc(D * G * Dh * sizeof(double))) | !(r->w_h = malloc(Dh * G * Dh * sizeof(double)));
-        failed |= !(r->b = calloc(G * Dh, sizeof(double))) | !(r->w_cls = malloc(Dh * C * sizeof(double)));
-        failed |= !(r->b_cls = calloc(C, sizeof(double)));
+        r->w_x = malloc(D * G * Dh * sizeof(double));
+        r->w_h = malloc(Dh * G * Dh * sizeof(double));
+        r->b = calloc(G * Dh, sizeof(double));
+        r->w_cls = malloc(Dh * C * sizeof(double));
+        r->b_cls = calloc(C, sizeof(double));
+        failed |= !r->w_x || !r->w_h || !r->b || !r->w_cls || !r->b_cls;
     }
     if (failed) {
         for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
