@@ -105,6 +105,19 @@ check("--export writes rnn_/lstm_probabilities.csv (header token,<classes>, one 
                                 and abs(sum(float(x) for x in rows[1][1:]) - 1) < 1e-6 for rows in probs.values()),
       probs, r.stderr)
 
+# --set reaches the classifiers: a what-if edit changes the RNN's prediction; a random model has none
+TINY_EN = os.path.join(ROOT, "assets", "models", "tiny-en")
+r = run("--model", TINY_EN, "--set", "rnn_w_cls[0,1]=5", "--export", os.path.join(TMP, "set"), "the", "movie")
+row = list(csv.reader(open(os.path.join(TMP, "set", "rnn_w_cls.csv"))))[0] if r.returncode == 0 else []
+check("--set rnn_w_cls[0,1]=5 is applied (the exported copy holds 5)", r.returncode == 0 and row[1:] == ["5"],
+      row, r.stderr)
+r = run("--model", os.path.join(ROOT, "assets", "models", "random-en"), "--set", "rnn_w_cls[0,0]=1", "--print", "a")
+check("--set rnn_w_cls on a model without recurrent classifiers: exit 2, 'this model has no rnn_w_cls.csv'",
+      r.returncode == 2 and b"this model has no rnn_w_cls.csv" in r.stderr, r.stderr)
+r = run("--model", TINY_EN, "--set", "lstm_b_cls[0,2]=1", "--print", "a")
+check("--set lstm_b_cls[0,2]: column out of range (2 classes)",
+      r.returncode == 2 and b"column 2 is out of range (lstm_b_cls has 2 columns)" in r.stderr, r.stderr)
+
 # bad options
 for args, what in ((["--d-hidden", "0"], "--d-hidden 0"), (["--d-hidden", "x"], "--d-hidden x"),
                    (["--recurrent", "--task", "lm"], "--recurrent with --task lm"), (["--d-hidden"], "--d-hidden last")):
