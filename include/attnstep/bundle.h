@@ -30,6 +30,10 @@ struct bundle_recurrent_weights {
     double *w_h; /* (Dh, G*Dh) */
     double *b;   /* (G*Dh) zeros when the file is absent */
     int has_b;
+    /* A trained classifier on the final hidden state (issue 13):
+     * logits (C) = h_N·w_cls + b_cls, C = enc.n_labels; NULL when absent. */
+    double *w_cls; /* (Dh, C) rnn_w_cls.csv / lstm_w_cls.csv */
+    double *b_cls; /* (C) rnn_b_cls.csv / lstm_b_cls.csv */
 };
 
 /* The rest of a post-norm encoder block and a sentence classifier (format v2).
@@ -98,6 +102,10 @@ extern const char *const bundle_b_file[BUNDLE_N_PROJ];
 extern const char *const bundle_rec_wx_file[BUNDLE_N_RECURRENT];
 extern const char *const bundle_rec_wh_file[BUNDLE_N_RECURRENT];
 extern const char *const bundle_rec_b_file[BUNDLE_N_RECURRENT];
+/* "rnn_w_cls.csv" / "lstm_w_cls.csv", "rnn_b_cls.csv" / "lstm_b_cls.csv": the
+ * recurrent classifiers, all four files or none. */
+extern const char *const bundle_rec_wcls_file[BUNDLE_N_RECURRENT];
+extern const char *const bundle_rec_bcls_file[BUNDLE_N_RECURRENT];
 
 /* Loads and validates a bundle; on failure *out is untouched and err says
  * "FILE:LINE:COL: reason". */

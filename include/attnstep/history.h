@@ -22,6 +22,10 @@ struct history {
     int lm;
     double *train_perplexity, *test_perplexity; /* (n_epochs), NULL for a classifier */
     double bigram_perplexity; /* the add-one bigram baseline on the test data; -1 when absent */
+    /* training_recurrent.csv (train --recurrent): the last epoch's held-out
+     * accuracy of the RNN and of the LSTM (enum bundle_recurrent order); -1
+     * when the file, the model's rows or a test accuracy is absent. */
+    double recurrent_test_accuracy[BUNDLE_N_RECURRENT];
     int n_warnings;
     char **warnings;          /* (n_warnings) "PATH: what was ignored and why", one line each */
 };

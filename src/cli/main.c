@@ -151,6 +151,8 @@ void retrain_from_description(const struct bundle *m, struct app_retrain *r)
                               .word_tokenizer = 1};
     char *save = NULL, *data = NULL;
     for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        if (!strcmp(w, "--recurrent"))
+            continue; /* no value; the live retraining replays the transformer's part */
         char *v = w[0] == '-' ? strtok_r(NULL, " ", &save) : NULL;
         if (w[0] != '-')
             data = w;

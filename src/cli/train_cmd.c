@@ -22,9 +22,11 @@
 #include "attnstep/i18n.h"
 #include "attnstep/train.h"
 #include "attnstep/transfer.h"
+#include "attnstep/train_recurrent.h"
 #include "attnstep/utf8.h"
 #include "interrupt.h"
 #include "lang.h"
+#include "train_recurrent_cmd.h"
 
 struct train_args {
     const char *data, *test, *out, *from;
@@ -32,6 +34,7 @@ struct train_args {
     int word_tokenizer, merges, tokenizer_given; /* merges 0: not given */
     int lm;                                      /* --task lm */
     int freeze;                                  /* --freeze: enum transfer_freeze, -1 when not given */
+    int d_hidden;                                /* --recurrent / --d-hidden: 0 without */
     double lr;
     unsigned long long seed;
 };
@@ -101,6 +104,17 @@ N_(
 "Its training view draws the perplexity curve, with the bigram's level as a\n"
 "dashed line, where a classifier's shows the accuracy.\n"
 "\n"),
+/* TRANSLATORS: a paragraph of train --help, as above. Keep option and file names as they are. */
+N_(
+"Recurrent models, for the compare view:\n"
+"  --recurrent      also train an RNN and an LSTM classifier (final hidden\n"
+"                   state, then a linear layer and softmax) after the\n"
+"                   transformer, with the same data, batches, epochs, learning\n"
+"                   rate and seed; they read the transformer's trained\n"
+"                   embeddings and do not change them\n"
+"  --d-hidden N     their hidden state's width (default 16; implies\n"
+"                   --recurrent). Their accuracies go to training_recurrent.csv\n"
+"\n"),
 N_(
 "Example, from the source tree:\n"
 "  attnstep train assets/data/sentiment-en-train.csv \\\n"
@@ -146,6 +160,10 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
             *exit_code = 0;
             return -1;
         }
+        if (!strcmp(o, "--recurrent")) {
+            a->d_hidden = a->d_hidden ? a->d_hidden : TRAIN_RECURRENT_D_HIDDEN;
+            continue;
+        }
         if (!strcmp(o, "--force") || !strcmp(o, "--bench")) {
             *(o[2] == 'f' ? &a->force : &a->bench) = 1;
             continue;
@@ -160,7 +178,8 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
         }
         static const char *const valued[] = {"--out",     "--test",    "--from",  "--lang",      "--lr",    "--seed",
                                              "--epochs",  "--d-model", "--heads", "--d-ff",      "--tokenizer",
-                                             "--merges",  "--task",    "--freeze"};
+                                             "--merges",  "--task",    "--freeze",
+                                             "--d-hidden"};
         size_t k = 0;
         while (k < sizeof valued / sizeof valued[0] && strcmp(o, valued[k]))
             k++;
@@ -185,8 +204,16 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
                 return -1;
             }
             a->freeze = v[0] == 'e' ? TRANSFER_FREEZE_ENCODER : TRANSFER_FREEZE_NONE;
-        }
-        else if (!strcmp(o, "--task")) {
+        } else if (!strcmp(o, "--d-hidden")) {
+            errno = 0;
+            n = strtol(v, &end, 10);
+            if (end == v || *end || errno || n < 1 || n > BUNDLE_MAX_D_MODEL) {
+                /* TRANSLATORS: %d is the largest width allowed, %s the value given. */
+                *exit_code = usage(_("--d-hidden takes a whole number from 1 to %d, not %s"), BUNDLE_MAX_D_MODEL, v);
+                return -1;
+            }
+            a->d_hidden = (int)n;
+        } else if (!strcmp(o, "--task")) {
             if (strcmp(v, "classify") && strcmp(v, "lm")) {
                 /* TRANSLATORS: %s is the value given to --task; classify and lm stay as they are. */
                 *exit_code = usage(_("--task must be classify or lm, not '%s'"), v);
@@ -261,6 +288,10 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
     }
     if (a->merges && a->word_tokenizer) {
         *exit_code = usage("%s", _("--merges goes with --tokenizer bpe, not with --tokenizer word"));
+        return -1;
+    }
+    if (a->d_hidden && a->lm) {
+        *exit_code = usage("%s", _("--recurrent and --d-hidden train classifiers: not with --task lm"));
         return -1;
     }
     if (!a->out && !a->bench) {
@@ -536,15 +567,17 @@ int train_cmd(int argc, char **argv)
     struct train_set *const train_set = &job.train_set;
     if (dataset_job_prepare(&job, &spec, &err))
         goto done;
-    char desc[1024], tok[64] = "";
+    char desc[1024], tok[64] = "", rec[48] = "";
+    if (a.d_hidden)
+        snprintf(rec, sizeof rec, " --recurrent --d-hidden %d", a.d_hidden);
     if (!a.from && a.word_tokenizer)
         snprintf(tok, sizeof tok, " --tokenizer word");
     else if (!a.from)
         snprintf(tok, sizeof tok, " --tokenizer bpe --merges %d", spec.merges);
     snprintf(desc, sizeof desc, "trained: attnstep train %s%s%s%s%s --epochs %d --d-model %d --heads %d --d-ff %d "
-             "--lr %g --seed %llu%s%s", a.data, a.lm ? " --task lm" : "", a.test ? " --test " : "", a.test ? a.test : "",
+             "--lr %g --seed %llu%s%s%s", a.data, a.lm ? " --task lm" : "", a.test ? " --test " : "", a.test ? a.test : "",
              tok, a.epochs,
-             model->d_model, model->n_heads, model->enc.d_ff, a.lr, a.seed, a.from ? " --from " : "",
+             model->d_model, model->n_heads, model->enc.d_ff, a.lr, a.seed, rec, a.from ? " --from " : "",
              a.from ? a.from : "");
     if (a.from && a.freeze == TRANSFER_FREEZE_ENCODER) {
         size_t n = strlen(desc);
@@ -649,7 +682,12 @@ int train_cmd(int argc, char **argv)
     job.tr.stop = &fsutil_interrupted;
     int fit = train_fit(&job.tr, train_set, &job.test_set, a.epochs, 16, a.seed, on_epoch, &run);
     int closed = csvout_close(&run.log, run.failed ? NULL : &err);
-    if (fit || run.failed || closed || fsutil_interrupted || bundle_write_dir(model, run.staging, &err)) {
+    /* The recurrent models after the transformer: its training stays exactly as without them. */
+    int rec_failed = !fit && !run.failed && !closed && !fsutil_interrupted && a.d_hidden &&
+                     train_recurrent_cmd(model, train_set, &job.test_set, a.d_hidden, a.epochs, a.lr, a.seed,
+                                         run.staging, &err);
+    if (fit || run.failed || closed || rec_failed || fsutil_interrupted ||
+        bundle_write_dir(model, run.staging, &err)) {
         if (fit && !err.msg[0])
             error_set(&err, "%s", _("out of memory"));
         if (fsutil_interrupted) {

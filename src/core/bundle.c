@@ -20,6 +20,8 @@ const char *const bundle_b_file[BUNDLE_N_PROJ] = {"b_q.csv", "b_k.csv", "b_v.csv
 const char *const bundle_rec_wx_file[BUNDLE_N_RECURRENT] = {"rnn_w_xh.csv", "lstm_w_x.csv"};
 const char *const bundle_rec_wh_file[BUNDLE_N_RECURRENT] = {"rnn_w_hh.csv", "lstm_w_h.csv"};
 const char *const bundle_rec_b_file[BUNDLE_N_RECURRENT] = {"rnn_b.csv", "lstm_b.csv"};
+const char *const bundle_rec_wcls_file[BUNDLE_N_RECURRENT] = {"rnn_w_cls.csv", "lstm_w_cls.csv"};
+const char *const bundle_rec_bcls_file[BUNDLE_N_RECURRENT] = {"rnn_b_cls.csv", "lstm_b_cls.csv"};
 /* TRANSLATORS: the model that needs both weight files, in "and %s needs both weight files". */
 static const char *const rec_name[BUNDLE_N_RECURRENT] = {N_("an RNN"), N_("an LSTM")};
 const char *const bundle_encoder_file[BUNDLE_N_ENCODER_FILES] = {
@@ -607,6 +609,8 @@ void bundle_free(struct bundle *b)
         free(b->rec[m].w_x);
         free(b->rec[m].w_h);
         free(b->rec[m].b);
+        free(b->rec[m].w_cls);
+        free(b->rec[m].b_cls);
     }
     struct bundle_encoder *e = &b->enc;
     double *enc[] = {e->ln1_gamma, e->ln1_beta, e->ln2_gamma, e->ln2_beta, e->w_ff1, e->b_ff1, e->w_ff2,
@@ -791,6 +795,68 @@ static int read_encoder(struct bundle *b, const char *dir, int cfg_end_line, str
     return 0;
 }
 
+/* The recurrent classifiers (rnn_w_cls, rnn_b_cls, lstm_w_cls, lstm_b_cls):
+ * all four or none; they need both recurrent models and the class names. */
+static int read_recurrent_cls(struct bundle *b, const char *dir, int cfg_end_line, struct error *err)
+{
+    char path[PATH_SIZE];
+    const char *files[2 * BUNDLE_N_RECURRENT];
+    int present = 0, first_missing = -1, first_present = -1;
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        files[2 * m] = bundle_rec_wcls_file[m];
+        files[2 * m + 1] = bundle_rec_bcls_file[m];
+    }
+    for (int i = 0; i < 2 * BUNDLE_N_RECURRENT; i++) {
+        if (file_exists(dir, files[i])) {
+            present++;
+            if (first_present < 0)
+                first_present = i;
+        } else if (first_missing < 0) {
+            first_missing = i;
+        }
+    }
+    if (present == 0)
+        return 0;
+    if (present < 2 * BUNDLE_N_RECURRENT) {
+        if (file_path(path, dir, files[first_missing], err))
+            return -1;
+        /* TRANSLATORS: after "PATH: " (PATH the first missing file); %d is how many of the four are there. */
+        return error_file(err, path,
+                          ngettext("missing: the recurrent classifiers need all of rnn_w_cls, rnn_b_cls, lstm_w_cls "
+                                   "and lstm_b_cls (%d of 4 is there)",
+                                   "missing: the recurrent classifiers need all of rnn_w_cls, rnn_b_cls, lstm_w_cls "
+                                   "and lstm_b_cls (%d of 4 are there)",
+                                   present),
+                          present);
+    }
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++)
+        if (!b->rec[m].present) {
+            if (file_path(path, dir, files[first_present], err))
+                return -1;
+            /* TRANSLATORS: after "PATH: " (PATH is rnn_w_cls.csv); %s is the missing weight file. */
+            return error_file(err, path, _("a recurrent classifier reads the RNN's and the LSTM's final hidden "
+                                           "state: %s is missing"), bundle_rec_wx_file[m]);
+        }
+    if (b->task == BUNDLE_TASK_LM || b->enc.n_labels == 0) {
+        if (file_path(path, dir, "config.csv", err))
+            return -1;
+        return error_at(err, path, cfg_end_line, 1,
+                        /* TRANSLATORS: keep the file names and the example row as they are. */
+                        _("labels is missing (rnn_w_cls.csv needs a class name per column; add "
+                          "labels,negative;positive)"));
+    }
+    size_t Dh = (size_t)b->d_hidden, C = (size_t)b->enc.n_labels;
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        struct bundle_recurrent_weights *r = &b->rec[m];
+        if (!(r->w_cls = malloc(Dh * C * sizeof(double))) || !(r->b_cls = malloc(C * sizeof(double))))
+            return error_set(err, _("out of memory"));
+        if (read_grid(r->w_cls, dir, bundle_rec_wcls_file[m], (int)Dh, (int)C, err) ||
+            read_grid(r->b_cls, dir, bundle_rec_bcls_file[m], 1, (int)C, err))
+            return -1;
+    }
+    return 0;
+}
+
 /* A piece is known when it is a vocabulary row. */
 static int piece_known(const void *ctx, const char *piece)
 {
@@ -847,7 +913,8 @@ int bundle_load(struct bundle *out, const char *dir, struct error *err)
     }
     /* the lm head first: w_lm.csv in a classifier most likely means a forgotten task,lm */
     if (read_recurrent(&b, dir, cfg.end_line, err) || read_lm_head(&b, dir, err) ||
-        read_encoder(&b, dir, cfg.end_line, err) || read_tokenizer(&b, dir, err))
+        read_encoder(&b, dir, cfg.end_line, err) || read_recurrent_cls(&b, dir, cfg.end_line, err) ||
+        read_tokenizer(&b, dir, err))
         goto fail;
     *out = b;
     return 0;
@@ -901,6 +968,8 @@ int bundle_clone(struct bundle *out, const struct bundle *s, struct error *err)
         b.rec[m].w_x = dup_doubles(s->rec[m].w_x, D * width, &f);
         b.rec[m].w_h = dup_doubles(s->rec[m].w_h, Dh * width, &f);
         b.rec[m].b = dup_doubles(s->rec[m].b, width, &f);
+        b.rec[m].w_cls = dup_doubles(s->rec[m].w_cls, Dh * (size_t)s->enc.n_labels, &f);
+        b.rec[m].b_cls = dup_doubles(s->rec[m].b_cls, (size_t)s->enc.n_labels, &f);
     }
     const struct bundle_encoder *e = &s->enc;
     size_t F = (size_t)e->d_ff, C = (size_t)e->n_labels;
@@ -1146,6 +1215,9 @@ int bundle_write_weights(const struct bundle *b, const char *dir, struct error *
         if (write_grid(dir, bundle_rec_wx_file[m], r->w_x, b->d_model, width, err) ||
             write_grid(dir, bundle_rec_wh_file[m], r->w_h, b->d_hidden, width, err) ||
             (r->has_b && write_grid(dir, bundle_rec_b_file[m], r->b, 1, width, err)))
+            return -1;
+        if (r->w_cls && (write_grid(dir, bundle_rec_wcls_file[m], r->w_cls, b->d_hidden, e->n_labels, err) ||
+                         write_grid(dir, bundle_rec_bcls_file[m], r->b_cls, 1, e->n_labels, err)))
             return -1;
     }
     return 0;

@@ -41,12 +41,15 @@ static int find_target(struct bundle *b, const char *name, size_t len, struct ta
     for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
         struct bundle_recurrent_weights *r = &b->rec[m];
         int width = r->gates * b->d_hidden;
-        const char *files[3] = {bundle_rec_wx_file[m], bundle_rec_wh_file[m], bundle_rec_b_file[m]};
-        struct target ts[3] = {{r->w_x, D, width, NULL}, {r->w_h, b->d_hidden, width, NULL}, {r->b, 1, width, &r->has_b}};
-        for (int i = 0; i < 3; i++)
+        const char *files[5] = {bundle_rec_wx_file[m], bundle_rec_wh_file[m], bundle_rec_b_file[m],
+                                bundle_rec_wcls_file[m], bundle_rec_bcls_file[m]};
+        int C = b->enc.n_labels;
+        struct target ts[5] = {{r->w_x, D, width, NULL}, {r->w_h, b->d_hidden, width, NULL}, {r->b, 1, width, &r->has_b},
+                               {r->w_cls, b->d_hidden, C, NULL}, {r->b_cls, 1, C, NULL}};
+        for (int i = 0; i < 5; i++)
             if (stem_is(files[i], name, len)) {
                 *t = ts[i];
-                return r->present;
+                return r->present && ts[i].m; /* the classifiers: only a model trained with --recurrent */
             }
     }
     struct bundle_encoder *e = &b->enc;

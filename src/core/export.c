@@ -1,5 +1,6 @@
 #include "attnstep/export.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -176,6 +177,42 @@ static int write_influence(const struct trace *t, const char *dir, struct error 
     return csvout_close(&w, err);
 }
 
+/* A trained recurrent classifier (issue 13): rnn_logits.csv / lstm_logits.csv
+ * = h_N·W_cls + b_cls, and their softmax in rnn_probabilities.csv /
+ * lstm_probabilities.csv, each one row labelled "sentence". */
+static int write_recurrent_cls(const struct trace *t, int m, const char *dir, struct error *err)
+{
+    const struct bundle_recurrent_weights *r = &t->model->rec[m];
+    const double *h = m == BUNDLE_RNN ? t->rnn_h : t->lstm_h;
+    int C = t->model->enc.n_labels, Dh = t->Dh;
+    if (!h || C < 1 || t->N < 1)
+        return 0;
+    double *logits = malloc(2 * (size_t)C * sizeof *logits), *probs = logits + C;
+    if (!logits)
+        return error_set(err, "%s", _("out of memory"));
+    const double *hN = h + (size_t)(t->N - 1) * (size_t)Dh;
+    double max = -INFINITY, sum = 0.0;
+    for (int c = 0; c < C; c++) {
+        double v = r->b_cls[c];
+        for (int j = 0; j < Dh; j++)
+            v += hN[j] * r->w_cls[(size_t)j * (size_t)C + (size_t)c];
+        logits[c] = v;
+        max = v > max ? v : max;
+    }
+    for (int c = 0; c < C; c++)
+        sum += (probs[c] = exp(logits[c] - max));
+    for (int c = 0; c < C; c++)
+        probs[c] /= sum;
+    const char *name = m == BUNDLE_RNN ? "rnn" : "lstm";
+    char lf[32], pf[40];
+    snprintf(lf, sizeof lf, "%s_logits.csv", name);
+    snprintf(pf, sizeof pf, "%s_probabilities.csv", name);
+    int rc = write_summary(dir, lf, "sentence", logits, C, t->model->enc.labels, err) ||
+             write_summary(dir, pf, "sentence", probs, C, t->model->enc.labels, err);
+    free(logits);
+    return rc ? -1 : 0;
+}
+
 static int write_all(const struct trace *t, const char *dir, int *n_files, struct error *err)
 {
     size_t D = (size_t)t->D, N = (size_t)t->N, NN = N * N;
@@ -233,6 +270,9 @@ static int write_all(const struct trace *t, const char *dir, int *n_files, struc
     for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
         const struct bundle_recurrent_weights *r = &t->model->rec[m];
         n += r->present ? 2 + r->has_b : 0;
+        if (r->present && r->w_cls && write_recurrent_cls(t, m, dir, err))
+            return -1;
+        n += r->present && r->w_cls ? 4 : 0; /* w_cls, b_cls and their logits, probabilities */
     }
     if (write_influence(t, dir, err))
         return -1;

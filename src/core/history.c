@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "attnstep/fsutil.h"
 #include "attnstep/i18n.h"
@@ -132,9 +133,34 @@ static int cmp_snap(const void *a, const void *b)
     return cmp_int(&((const struct snap *)a)->epoch, &((const struct snap *)b)->epoch);
 }
 
+/* training_recurrent.csv (header model,epoch,loss,train_accuracy,test_accuracy):
+ * each model's last row's test accuracy. Optional: anything unreadable is -1. */
+static void read_recurrent_log(const char *dir, double acc[BUNDLE_N_RECURRENT])
+{
+    char path[4096];
+    struct table t;
+    struct error ignored;
+    acc[BUNDLE_RNN] = acc[BUNDLE_LSTM] = -1.0;
+    if (fsutil_join(path, sizeof path, dir, "training_recurrent.csv") || access(path, R_OK) ||
+        table_read_max(&t, path, 1 << 22, &ignored))
+        return;
+    for (int r = 1; r < t.n_rows; r++) {
+        if (t.rows[r].n_cells != 5)
+            continue;
+        const char *m = table_text(&t, r, 0), *why;
+        int k = !strcmp(m, "rnn") ? BUNDLE_RNN : !strcmp(m, "lstm") ? BUNDLE_LSTM : -1;
+        double v;
+        if (k >= 0 && *table_text(&t, r, 4) && table_parse_number(table_text(&t, r, 4), &v, &why) == 0 && v >= 0 &&
+            v <= 1)
+            acc[k] = v;
+    }
+    table_free(&t);
+}
+
 int history_load(struct history *out, const char *dir, struct error *err)
 {
     struct history h = {.bigram_perplexity = -1};
+    read_recurrent_log(dir, h.recurrent_test_accuracy);
     char path[4096], snap[4096];
     struct stat st;
     if (fsutil_join(path, sizeof path, dir, "snapshots") || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "attnstep/i18n.h"
+#include "attnstep/train_recurrent.h"
 #include "attnstep/narration.h"
 #include "attnstep/utf8.h"
 #include "snapshot.h"
@@ -1150,6 +1151,30 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* The notes' claim that an RNN cannot be parallelised (issue 13): the RNN's
+ * and the LSTM's forward (N steps in a row) beside one attention layer (all
+ * words at once), per sentence of 8, 64 and 512 tokens, on one thread. */
+static void bench_recurrent(const struct bundle *m, FILE *out)
+{
+    static const int lengths[] = {8, 64, 512};
+    if (!m->rec[BUNDLE_RNN].present || !m->rec[BUNDLE_LSTM].present)
+        return;
+    /* TRANSLATORS: --bench's heading for the recurrent timing: d_hidden and d_model. Keep RNN, LSTM. */
+    fprintf(out, FMT(_("sequential vs parallel, one thread (d_hidden %d, d_model %d): time per sentence\n")),
+            m->d_hidden, m->d_model);
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        double s[3];
+        if (recurrent_bench_forward(m, lengths[i], lengths[i] > 100 ? 20 : 200, s))
+            return;
+        /* TRANSLATORS: --bench, one line per sentence length: the tokens, the RNN's and the LSTM's forward
+           time and the steps each must take in a row (one per token), then one attention layer's time (one
+           step: every word at once). µs = microseconds. */
+        fprintf(out, FMT(_("  %3d tokens: RNN %9.1f µs, LSTM %9.1f µs (%d steps in a row); attention %9.1f µs "
+                           "(1 step over all words)\n")),
+                lengths[i], 1e6 * s[0], 1e6 * s[1], lengths[i], 1e6 * s[2]);
+    }
+}
+
 int app_bench(struct app *a, int w, int h, FILE *out)
 {
     FILE *screen_out;
@@ -1245,6 +1270,7 @@ int app_bench(struct app *a, int w, int h, FILE *out)
            largest time per frame. */
         fprintf(out, FMT(_("generation view at %d tokens: frames %d  mean %.1f µs  p99 %.1f µs  max %.1f µs\n")),
                 gen_n[pass], BENCH_GEN_FRAMES, gen_us[pass][0], gen_us[pass][1], gen_us[pass][2]);
+    bench_recurrent(a->trace.model, out);
     free(us);
     return 0;
 }

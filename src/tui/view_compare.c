@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "attnstep/i18n.h"
+#include "attnstep/train_recurrent.h"
 #include "attnstep/utf8.h"
 #include "theme.h"
 
@@ -170,6 +171,124 @@ static void bar(int y, int x, int w, double value, double max)
     draw_text(y, x, w, buf, theme_attr(ROLE_PANEL));
 }
 
+/* ---- trained models (issue 13): predictions, held-out accuracy, narration -- */
+
+/* Does any of the three models classify (a trained recurrent classifier, or
+ * the transformer's own)? Then a row of predictions sits under the titles. */
+static int has_predictions(const struct app *a)
+{
+    const struct trace *t = &a->trace;
+    const struct bundle *b = t->model;
+    return (t->has_encoder && !t->is_lm && t->probs) || (b->rec[BUNDLE_RNN].w_cls && t->rnn_h) ||
+           (b->rec[BUNDLE_LSTM].w_cls && t->lstm_h);
+}
+
+/* Both recurrent models present and trained (their classifiers in the bundle). */
+static int recurrent_trained(const struct app *a)
+{
+    const struct bundle *b = a->trace.model;
+    return b->rec[BUNDLE_RNN].w_cls && b->rec[BUNDLE_LSTM].w_cls && a->trace.rnn_h && a->trace.lstm_h;
+}
+
+/* A held-out accuracy as "96%", or "–" when unknown. */
+static const char *percent(double v, char *buf, size_t size)
+{
+    if (v >= 0)
+        snprintf(buf, size, "%.0f%%", 100 * v);
+    else
+        snprintf(buf, size, "–");
+    return buf;
+}
+
+/* The transformer's held-out accuracy after its last epoch, or -1. */
+static double transformer_accuracy(const struct app *a)
+{
+    const struct history *hs = &a->hist;
+    return hs->n_epochs > 0 && hs->test_accuracy ? hs->test_accuracy[hs->n_epochs - 1] : -1.0;
+}
+
+/* What the trained numbers show, or what random ones do not: true either way. */
+static const char *narration(const struct app *a, int brief, char *buf, size_t size)
+{
+    const struct trace *t = &a->trace;
+    if (!t->has_model[TRACE_RNN] && !t->has_model[TRACE_LSTM])
+        return NULL;
+    if (recurrent_trained(a)) {
+        char r[16], l[16], at[16];
+        if (brief)
+            snprintf(buf, size,
+                     /* TRANSLATORS: the same, short, where the text above does not fit. */
+                     _("Trained on the same data. Held-out accuracy: RNN %s, LSTM %s, attention %s."),
+                     percent(a->hist.recurrent_test_accuracy[BUNDLE_RNN], r, sizeof r),
+                     percent(a->hist.recurrent_test_accuracy[BUNDLE_LSTM], l, sizeof l),
+                     percent(transformer_accuracy(a), at, sizeof at));
+        else
+        snprintf(buf, size,
+                 /* TRANSLATORS: compare view, under the influence bars of a model whose RNN and LSTM were
+                    trained (train --recurrent): the held-out accuracy of the RNN, the LSTM and attention (the
+                    transformer), each like "96%" or "–" when unknown. Wrapped to the screen's width. */
+                 _("Trained on the same data. Held-out accuracy: RNN %s, LSTM %s, attention %s. The bars are "
+                   "about this sentence only: a short bar means that model's end barely depends on the word."),
+                 percent(a->hist.recurrent_test_accuracy[BUNDLE_RNN], r, sizeof r),
+                 percent(a->hist.recurrent_test_accuracy[BUNDLE_LSTM], l, sizeof l),
+                 percent(transformer_accuracy(a), at, sizeof at));
+        return buf;
+    }
+    /* TRANSLATORS: compare view, under the influence bars of a model whose RNN/LSTM weights are random
+       (no trained classifier). Wrapped to the screen's width; keep the command as it is. */
+    if (brief)
+        /* TRANSLATORS: the same, short, where the text above does not fit. */
+        snprintf(buf, size, "%s", _("These RNN and LSTM weights are random, not trained."));
+    else
+        snprintf(buf, size, "%s", _("These RNN and LSTM weights are random, not trained: the bars show what an "
+                                    "untrained model does, not what training makes of it (see train --recurrent)."));
+    return buf;
+}
+
+/* Under a column's title: the model's prediction for the sentence and its
+ * held-out accuracy, or why it has none. */
+static void draw_prediction(const struct app *a, enum trace_model m, int y, int x, int w)
+{
+    const struct trace *t = &a->trace;
+    const struct bundle *b = t->model;
+    char line[160];
+    double probs[256];
+    int best = -1, C = b->enc.n_labels;
+    double acc = -1;
+    if (m == TRACE_ATTENTION) {
+        if (t->has_encoder && !t->is_lm && t->probs) {
+            best = 0;
+            for (int c = 1; c < t->C; c++)
+                best = t->probs[c] > t->probs[best] ? c : best;
+            probs[best] = t->probs[best];
+            C = t->C;
+        }
+        acc = transformer_accuracy(a);
+    } else if (C <= 256) {
+        int r = m == TRACE_RNN ? BUNDLE_RNN : BUNDLE_LSTM;
+        const double *h = m == TRACE_RNN ? t->rnn_h : t->lstm_h;
+        best = h && t->N > 0 ? recurrent_classify_state(b, r, h + (size_t)(t->N - 1) * (size_t)t->Dh, probs) : -1;
+        acc = a->hist.recurrent_test_accuracy[r];
+    }
+    if (!t->has_model[m])
+        return; /* the column already says the model is not there */
+    if (best < 0 || best >= C) {
+        /* TRANSLATORS: compare view, under an influence column's title when that model has no trained
+           classifier (random recurrent weights, or attention without an encoder block), in three lengths. */
+        static const char *const none[] = {N_("(random weights, no classifier)"), N_("(no classifier)"), "–"};
+        draw_text_cut(y, x, w, choose(none, 3, w), theme_attr(ROLE_DIM));
+        return;
+    }
+    const char *label = b->enc.labels[best];
+    if (acc >= 0)
+        /* TRANSLATORS: compare view, under an influence column's title: the class the model predicts for
+           this sentence, its probability, and the model's accuracy on held-out (test) sentences. */
+        snprintf(line, sizeof line, _("%s %.0f%% · test %.0f%%"), label, 100 * probs[best], 100 * acc);
+    if (acc < 0 || utf8_width(line) > w)
+        snprintf(line, sizeof line, "%s %.0f%%", label, 100 * probs[best]);
+    draw_text_cut(y, x, w, line, theme_attr(ROLE_FORMULA));
+}
+
 static void draw_influence(struct app *a, int y, int h)
 {
     const struct trace *t = &a->trace;
@@ -207,6 +326,25 @@ static void draw_influence(struct app *a, int y, int h)
     for (int m = 0; m < 3; m++)
         draw_text_cut(y + 1, 1 + lw + 2 + m * colw, colw - 1, choose(title[m], 3, colw - 1),
                       theme_attr(ROLE_LABEL));
+    int pred = has_predictions(a);
+    for (int m = 0; pred && m < 3; m++)
+        draw_prediction(a, order[m], y + 2, 1 + lw + 2 + m * colw, colw - 1);
+    y += pred;
+    h -= pred;
+    /* The narration below the bars: when the bars keep the rows they need. */
+    char said[1024];
+    int need = t->N <= h - 2 ? t->N : h - 2, nl = 0;
+    const char *narr = NULL;
+    for (int brief = 0; brief < 2 && !nl; brief++) { /* the whole text, else the short one, else none */
+        narr = narration(a, brief, said, sizeof said);
+        nl = narr ? wrapped_lines(COLS - 4, narr) : 0;
+        if (nl > 3 || h - 2 - nl < need)
+            nl = 0;
+    }
+    if (nl) {
+        draw_wrapped(y + h - nl, 2, COLS - 4, nl, narr, theme_attr(ROLE_NORMAL));
+        h -= nl + (h - 2 - nl > need); /* a blank row above it when there is one */
+    }
     struct axis rowax;
     axis_fit(&rowax, token_label, t, t->N, lw);
     double max[3] = {0, 0, 0}; /* each model's largest influence: its full bar */
@@ -255,6 +393,17 @@ void view_compare_draw(struct app *a, int y, int h)
     /* TRANSLATORS: the compare view's heading (62 cells at the smallest, 64 columns). */
     draw_heading(y, _("── RNN versus transformer: the same sentence, read two ways"));
     int infl_h = t->N + 2 < h / 2 ? t->N + 3 : h / 2;
+    char said[1024];
+    const char *narr = narration(a, 0, said, sizeof said);
+    if (narr) { /* room for the predictions and the narration (issue 13) */
+        int n = wrapped_lines(COLS - 4, narr);
+        if (n > 3)
+            n = wrapped_lines(COLS - 4, narration(a, 1, said, sizeof said));
+        /* the predictions' row, the narration (the spare row above it) */
+        int extra = has_predictions(a) + (n > 3 ? 3 : n);
+        int most = h * 3 / 5;
+        infl_h = infl_h + extra < most ? infl_h + extra : most > infl_h ? most : infl_h;
+    }
     int top_h = h - 1 - infl_h;
     int half = (COLS - 3) / 2;
     draw_rnn(a, y + 1, 1, half, top_h);

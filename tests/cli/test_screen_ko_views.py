@@ -6,7 +6,7 @@ Usage: test_screen_ko_views.py ATTNSTEP_BINARY SOURCE_ROOT
 
 With --lang ko, at 120x40, 80x24 and 64x18 (the minimum): the training view of
 tiny-ko (it ships snapshots) and the compare view of random-en (it has an RNN)
-and of tiny-ko (it has none) are in Korean, no line is wider than the terminal,
+and of a Korean model without one (tests/data/bundles/encoder-gelu) are in Korean, no line is wider than the terminal,
 no glyph is broken (U+FFFD), and every sentence the views say is on screen
 whole: the Korean text is read from po/ko.po, so a translation that no longer
 fits fails here.
@@ -37,6 +37,8 @@ from tap import check, finish, hangul  # noqa: E402
 BIN, ROOT, TMP = ts.BIN, ts.ROOT, ts.TMP
 MODELS = os.path.join(ROOT, "assets", "models")
 TINY_EN, TINY_KO, RANDOM_EN = (os.path.join(MODELS, m) for m in ("tiny-en", "tiny-ko", "random-en"))
+# tiny-ko has had a trained RNN and LSTM since issue 13: a Korean fixture without them stands in.
+NO_RNN_KO = os.path.join(ROOT, "tests", "data", "bundles", "encoder-gelu")
 SIZES = ((120, 40), (80, 24), (64, 18))
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE")
 
@@ -178,9 +180,9 @@ def compare_ko(w, h):
         expect(ko("LSTM (N−i steps)") in s or ko("LSTM (path: N−i steps)") in s, "no Korean LSTM column title", s)
         left = [cells(l, 1, 1 + (w - 3) // 2) for l in split_lines(s)]
         expect(any(l.startswith(ko("h (memory)")[:3]) for l in left), "no h label over the RNN's memory", s)
-    with pane(["--model", TINY_KO, "--compare"], w, h) as p:
+    with pane(["--model", NO_RNN_KO, "--compare"] + KO_SENTENCE, w, h) as p:
         s = p.settle(lambda s: any(ko(m) in s for m in INFLUENCE))
-        sane(s, w, h, "compare, tiny-ko")
+        sane(s, w, h, "compare, a Korean model without an RNN")
         left = flat(cells(l, 1, 1 + (w - 3) // 2) for l in split_lines(s))
         expect(any(pattern(ko(m)).search(left) for m in NO_RNN), "the missing RNN is not explained whole", s)
 
@@ -200,7 +202,7 @@ def english(w, h):
                "the English training view changed", s)
         p.text("vvv")  # training → pipeline → heatmap → compare
         s = p.settle(COMPARE_HEAD)
-        expect(not hangul(s) and "not started: one step does it all" in s and "(not in this model)" in s,
+        expect(not hangul(s) and "not started: one step does it all" in s and "sequential step 0 of 6" in s,
                "the English compare view changed", s)
 
 
@@ -245,7 +247,7 @@ def train_tty_ko(w, h):
 
 # What a Korean screen may show in Latin letters: matrix symbols and the
 # functions of formulas, key names, names (the program, the bundled models,
-# Adam, ASCII). Single letters (keys, symbols) pass too; so do the model's
+# Adam, ASCII; the fixture encoder-gelu and its labels). Single letters (keys, symbols) pass too; so do the model's
 # tokens and labels, terms in parentheses, options and file names.
 ALLOWED = set("""
 W_Q W_K W_V W_O W_cls W_ff W_h W_hh W_x W_xh b_Q b_K b_V b_O b_cls b_ff b_
@@ -253,6 +255,7 @@ c_ h_ h_N h_t c_t e_i m_i max max_k z_i z_f z_g z_o d_k d_model d_hidden dk ff
 exp softmax tanh sin cos relu gelu LayerNorm pos pooled logits gates inf nan
 RNN LSTM attnstep unk ASCII Adam Tab space Backspace Home End PgUp PgDn Esc Enter DIR
 tiny ko en random
+encoder gelu neg neu pos
 """.split())
 LATIN = re.compile(r"[A-Za-z][A-Za-z_0-9']*")
 
@@ -287,7 +290,8 @@ SCREENS = (
     ("pipeline, scores", TINY_KO, [], "]]]]]]]", at_stage(8, 29)),
     ("pipeline, the prediction", TINY_KO, [], "G", at_stage(29, 29)),
     ("heatmap", TINY_KO, [], "v", "── 어텐션 가중치"),
-    ("compare, no RNN", TINY_KO, [], "vv", ko(COMPARE_HEAD)[:12]),
+    ("compare, trained RNN and LSTM", TINY_KO, [], "vv", ko(COMPARE_HEAD)[:12]),
+    ("compare, no RNN", NO_RNN_KO, KO_SENTENCE, "vv", ko(COMPARE_HEAD)[:12]),
     ("training", TINY_KO, [], "vvv", "12/12"),
     ("help", TINY_KO, [], "]?", ko("Keys")),
     ("a refused key", TINY_KO, [], "A", "▸"),

@@ -50,9 +50,10 @@ ABS_TOL = 1e-7
 INFLUENCE_REL_TOL = 1e-4  # influence goldens are finite differences
 
 # Recurrent models a bundle may hold: export-name prefix -> weight files
-# (input, recurrent, optional bias), all in bundle format.
-RECURRENT = {"rnn": ("rnn_w_xh", "rnn_w_hh", "rnn_b"),
-             "lstm": ("lstm_w_x", "lstm_w_h", "lstm_b")}
+# (input, recurrent, optional bias, and the trained classifier's w_cls, b_cls
+# when there), all in bundle format.
+RECURRENT = {"rnn": ("rnn_w_xh", "rnn_w_hh", "rnn_b", "rnn_w_cls", "rnn_b_cls"),
+             "lstm": ("lstm_w_x", "lstm_w_h", "lstm_b", "lstm_w_cls", "lstm_b_cls")}
 
 # The v2 encoder block and classifier: the bundle's weight files (all or none)
 # and the export's output files.

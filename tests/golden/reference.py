@@ -225,6 +225,20 @@ def load_recurrent(b, bundle_dir, config):
             if os.path.exists(path(bias_name)) else np.zeros(gates * dh)
         b["recurrent"][model] = (w_x, w_h, bias)
     b["d_hidden"] = dh
+    # The trained recurrent classifiers (issue 13): <model>_w_cls (d_hidden x
+    # classes) and <model>_b_cls (1 x classes), all four files or none.
+    b["recurrent_cls"] = {}
+    cls_files = [m + suffix for m in ("rnn", "lstm") for suffix in ("_w_cls", "_b_cls")]
+    there = [os.path.exists(os.path.join(bundle_dir, f + ".csv")) for f in cls_files]
+    assert all(there) or not any(there), "%s: the recurrent classifiers need all four files" % bundle_dir
+    if any(there):
+        assert set(b["recurrent"]) == {"rnn", "lstm"}, "recurrent classifiers without both models"
+        classes = len(config["labels"].split(";"))
+        for model in ("rnn", "lstm"):
+            w = read_matrix(os.path.join(bundle_dir, model + "_w_cls.csv"))
+            bias = read_matrix(os.path.join(bundle_dir, model + "_b_cls.csv")).reshape(-1)
+            assert w.shape == (dh, classes) and bias.shape == (classes,), "%s_w_cls/_b_cls shapes" % model
+            b["recurrent_cls"][model] = (w, bias)
 
 
 # ------------------------------------------------------------ tokenizer
@@ -651,6 +665,14 @@ def write_case(case, folder):
         for fname, key in RECURRENT_FILES[model]:
             write_csv(os.path.join(folder, fname + ".csv"),
                       labelled(tokens, states[key], dcols(bundle["d_hidden"])))
+        if model in bundle["recurrent_cls"]:
+            # the trained classifier on the final hidden state: logits = h_N.W_cls + b_cls
+            w_cls, b_cls = bundle["recurrent_cls"][model]
+            logits = states["h"][-1] @ w_cls + b_cls
+            probs = softmax_rows(logits[None, :])
+            labels = bundle["encoder"]["labels"]
+            write_csv(os.path.join(folder, model + "_logits.csv"), labelled(["sentence"], logits[None, :], labels))
+            write_csv(os.path.join(folder, model + "_probabilities.csv"), labelled(["sentence"], probs, labels))
 
     # influence of each word on the end: rows rnn, lstm (if present), attention
     write_csv(os.path.join(folder, "influence.csv"),

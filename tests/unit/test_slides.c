@@ -136,7 +136,7 @@ static void test_slides_bad_files(void **state)
         "2:35: stage 21 is beyond the pipeline's last: random-en has 20 stages for this sentence");
     BAD("random-en,the movie was not good,heatmap,20,\nrandom-en,,heatmap,99,\n",
         "3:20: stage 99 is beyond the heatmap's last: random-en has 20 stages for this sentence");
-    BAD("tiny-en,,compare,,\n", "2:10: the compare view needs a model with an RNN (rnn_w_xh.csv); tiny-en has "
+    BAD("tiny-lm-en,my mother,compare,,\n", "2:22: the compare view needs a model with an RNN (rnn_w_xh.csv); tiny-lm-en has "
                                 "none (the bundled random-en has one)");
     BAD("random-en,the movie was good,compare,5,\n",
         "2:38: stage 5 is beyond the compare view's last: its stage k shows k words read, and the sentence has 4 "
