@@ -101,6 +101,11 @@ typedef int (*train_report)(const struct train_epoch *e, const struct bundle *mo
  * a report, accuracy is never measured: only the training steps run. */
 int train_fit(struct trainer *tr, const struct train_set *train, const struct train_set *test, int epochs, int batch,
               uint64_t seed, train_report report, void *ctx);
+/* The order of sentences each epoch: a state from the seed, then one
+ * Fisher–Yates pass on splitmix64 per epoch (train_fit's and rec_train_fit's,
+ * so the RNN, the LSTM and the transformer see the same batches). */
+uint64_t train_shuffle_start(uint64_t seed);
+void train_shuffle(int *order, int n, uint64_t *state);
 /* Accuracy (0..1) of the model on a set, and its mean loss in *loss. A
  * language model: the next-token accuracy over every predicted token, and the
  * mean loss per predicted token (exp of it is the perplexity). */

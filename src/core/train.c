@@ -368,6 +368,21 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+uint64_t train_shuffle_start(uint64_t seed)
+{
+    return seed * 0x2545F4914F6CDD1Dull + 1;
+}
+
+void train_shuffle(int *order, int n, uint64_t *state)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(splitmix(state) % (uint64_t)(i + 1));
+        int tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+}
+
 static int stopped(const struct trainer *tr)
 {
     return tr->stop && *tr->stop;
@@ -381,7 +396,7 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
         return -1;
     for (int i = 0; i < train->n; i++)
         order[i] = i;
-    uint64_t state = seed * 0x2545F4914F6CDD1Dull + 1;
+    uint64_t state = train_shuffle_start(seed);
     struct train_epoch e = {.epochs = epochs, .test_accuracy = -1.0, .train_perplexity = -1.0,
                             .test_perplexity = -1.0};
     int tested = test && test->n;
@@ -392,12 +407,7 @@ int train_fit(struct trainer *tr, const struct train_set *train, const struct tr
     }
     int stop = report && report(&e, tr->model, ctx);
     for (int epoch = 1; epoch <= epochs && !stop; epoch++) {
-        for (int i = train->n - 1; i > 0; i--) {
-            int j = (int)(splitmix(&state) % (uint64_t)(i + 1));
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        train_shuffle(order, train->n, &state);
         double loss = 0.0;
         long count = 0;
         int correct;

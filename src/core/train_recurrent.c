@@ -287,14 +287,6 @@ double rec_train_accuracy(struct rec_trainer *tr, const struct train_set *set, d
 
 /* ---- the loop (train_fit's, step for step) ------------------------------------ */
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static int stopped(const struct rec_trainer *tr)
 {
     return tr->stop && *tr->stop;
@@ -308,7 +300,7 @@ int rec_train_fit(struct rec_trainer *tr, const struct train_set *train, const s
         return -1;
     for (int i = 0; i < train->n; i++)
         order[i] = i;
-    uint64_t state = seed * 0x2545F4914F6CDD1Dull + 1; /* train_fit's: the same order of sentences */
+    uint64_t state = train_shuffle_start(seed); /* train_fit's: the same order of sentences */
     struct train_epoch e = {.epochs = epochs, .test_accuracy = -1.0, .train_perplexity = -1.0,
                             .test_perplexity = -1.0};
     int tested = test && test->n;
@@ -319,12 +311,7 @@ int rec_train_fit(struct rec_trainer *tr, const struct train_set *train, const s
     }
     int stop = report && report(&e, tr->model, ctx);
     for (int epoch = 1; epoch <= epochs && !stop; epoch++) {
-        for (int i = train->n - 1; i > 0; i--) {
-            int j = (int)(splitmix(&state) % (uint64_t)(i + 1));
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        train_shuffle(order, train->n, &state);
         double loss = 0.0;
         int correct;
         for (int start = 0; start < train->n && !stopped(tr); start += batch) {
