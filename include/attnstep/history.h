@@ -30,6 +30,11 @@ struct history {
     char **warnings;          /* (n_warnings) "PATH: what was ignored and why", one line each */
 };
 
+/* Whether training writes a snapshot after this epoch (of epochs): every early
+ * one, then sparser, and always the last, so the training view shows the fast
+ * start in detail. train and transfer both use it. */
+int history_keeps_epoch(int epoch, int epochs);
+
 /* Loads dir's history. A model without one gives n_snapshots = 0 and no error.
  * Entries of snapshots/ that are not snapshots (a stray file, a name train
  * does not write, a snapshot that does not load) are skipped, each with a

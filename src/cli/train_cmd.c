@@ -19,6 +19,7 @@
 #include "attnstep/csvout.h"
 #include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
+#include "attnstep/history.h"
 #include "attnstep/i18n.h"
 #include "attnstep/train.h"
 #include "attnstep/transfer.h"
@@ -323,15 +324,6 @@ struct run {
     double last_test_ppl; /* --task lm: the held-out perplexity after the last epoch, -1 without --test */
 };
 
-static int is_snapshot_epoch(int epoch, int epochs)
-{
-    static const int keep[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100};
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        if (epoch == keep[i])
-            return 1;
-    return epoch == epochs || epoch % 50 == 0;
-}
-
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t;
@@ -390,7 +382,7 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
 {
     struct run *r = ctx;
     char dir[4200], name[32];
-    if (is_snapshot_epoch(e->epoch, e->epochs)) {
+    if (history_keeps_epoch(e->epoch, e->epochs)) {
         snprintf(name, sizeof name, "snapshots/epoch-%03d", e->epoch);
         if (fsutil_join(dir, sizeof dir, r->staging, name) || mkdir(dir, 0777) ||
             bundle_write_dir(model, dir, r->err)) {

@@ -18,6 +18,7 @@
 #include "attnstep/csvout.h"
 #include "attnstep/dataset.h"
 #include "attnstep/fsutil.h"
+#include "attnstep/history.h"
 #include "attnstep/i18n.h"
 #include "attnstep/train.h"
 #include "attnstep/transfer.h"
@@ -171,16 +172,6 @@ static int parse_args(struct transfer_args *a, int argc, char **argv, int *exit_
     return 0;
 }
 
-/* The epochs whose weights a snapshot keeps: the same as train's. */
-static int is_snapshot_epoch(int epoch, int epochs)
-{
-    static const int keep[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100};
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        if (epoch == keep[i])
-            return 1;
-    return epoch == epochs || epoch % 50 == 0;
-}
-
 /* One model's run: its directory inside the staging one, its training.csv,
  * and the figures comparison.csv needs, per epoch from 0. */
 struct model_run {
@@ -195,7 +186,7 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
 {
     struct model_run *r = ctx;
     char dir[4300], name[32];
-    if (is_snapshot_epoch(e->epoch, e->epochs)) {
+    if (history_keeps_epoch(e->epoch, e->epochs)) {
         snprintf(name, sizeof name, "snapshots/epoch-%03d", e->epoch);
         if (fsutil_join(dir, sizeof dir, r->dir, name) || mkdir(dir, 0777) || bundle_write_dir(model, dir, r->err)) {
             if (!r->err->msg[0])

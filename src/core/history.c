@@ -107,6 +107,15 @@ static void warn(struct history *h, const char *path, const char *name, const ch
 /* The epoch of a snapshot directory named as `train` names them: "epoch-"
  * and the number with at least three digits ("epoch-007", "epoch-1200"),
  * at most HISTORY_MAX_EPOCH. -1 for any other name. */
+int history_keeps_epoch(int epoch, int epochs)
+{
+    static const int keep[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (epoch == keep[i])
+            return 1;
+    return epoch == epochs || epoch % 50 == 0;
+}
+
 static int snapshot_epoch(const char *name)
 {
     if (strncmp(name, "epoch-", 6))
