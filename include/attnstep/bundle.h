@@ -111,6 +111,8 @@ extern const char *const bundle_rec_bcls_file[BUNDLE_N_RECURRENT];
  * "FILE:LINE:COL: reason". */
 int bundle_load(struct bundle *out, const char *dir, struct error *err);
 void bundle_free(struct bundle *b);
+/* Removes the RNN and the LSTM (weights and classifiers); d_hidden becomes 0. */
+void bundle_drop_recurrent(struct bundle *b);
 /* A deep copy (the training view keeps one per epoch). */
 int bundle_clone(struct bundle *out, const struct bundle *src, struct error *err);
 /* Why s cannot be a class name, or NULL if it can. A class name is stored in

@@ -591,6 +591,19 @@ done:
 
 /* ---- the whole bundle ------------------------------------------------- */
 
+void bundle_drop_recurrent(struct bundle *b)
+{
+    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
+        free(b->rec[m].w_x);
+        free(b->rec[m].w_h);
+        free(b->rec[m].b);
+        free(b->rec[m].w_cls);
+        free(b->rec[m].b_cls);
+        memset(&b->rec[m], 0, sizeof b->rec[m]);
+    }
+    b->d_hidden = 0;
+}
+
 void bundle_free(struct bundle *b)
 {
     if (!b)
@@ -605,13 +618,7 @@ void bundle_free(struct bundle *b)
         free(b->w[m]);
         free(b->b[m]);
     }
-    for (int m = 0; m < BUNDLE_N_RECURRENT; m++) {
-        free(b->rec[m].w_x);
-        free(b->rec[m].w_h);
-        free(b->rec[m].b);
-        free(b->rec[m].w_cls);
-        free(b->rec[m].b_cls);
-    }
+    bundle_drop_recurrent(b);
     struct bundle_encoder *e = &b->enc;
     double *enc[] = {e->ln1_gamma, e->ln1_beta, e->ln2_gamma, e->ln2_beta, e->w_ff1, e->b_ff1, e->w_ff2,
                      e->b_ff2, e->w_cls, e->b_cls};

@@ -475,6 +475,11 @@ int dataset_job_prepare(struct dataset_job *job, const struct dataset_job_spec *
             /* TRANSLATORS: after "DIR: " (the model given to --from); keep --freeze encoder and none as they are. */
             return error_file(err, spec->from, _("no encoder block (feed-forward, norms) to keep: --freeze encoder "
                                                  "needs a trained classifier, use --freeze none"));
+        /* BUNDLE's RNN and LSTM read the embeddings and classes it was trained
+         * with; once those change they would predict the new labels with weights
+         * that never saw them. The new model keeps the transformer only
+         * (--recurrent trains new recurrent models on it). */
+        bundle_drop_recurrent(m);
         if (transfer_prepare_from(job, spec, err))
             return -1;
         free(m->name);

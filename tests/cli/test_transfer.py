@@ -103,6 +103,16 @@ check("--freeze none: the tokenizer is tiny-en's, and the log says fine-tuning",
 rc, so2, se = run("train", small, "--from", TINY_EN, "--epochs", "3", "--out", out("ft-default"))
 check("--from without --freeze fine-tunes: the same model as --freeze none, byte for byte",
       rc == 0 and all(same(out("ft"), out("ft-default"), n) for n in ENCODER + CLASSIFIER), se)
+REC_FILES = ["rnn_w_xh.csv", "rnn_w_hh.csv", "rnn_w_cls.csv", "lstm_w_x.csv", "lstm_w_cls.csv",
+             "training_recurrent.csv"]
+left = [n for n in REC_FILES if os.path.exists(os.path.join(out("ft"), n))]
+check("--from tiny-en (which has a trained RNN and LSTM): the new model has neither, since their weights and "
+      "classifier were trained on tiny-en's embeddings and classes", rc == 0 and os.path.exists(
+          os.path.join(TINY_EN, "rnn_w_cls.csv")) and not left, left)
+rc, so3, se = run("train", small, "--from", TINY_EN, "--recurrent", "--epochs", "3", "--out", out("ft-rec"))
+check("--from tiny-en --recurrent: new RNN and LSTM classifiers, trained on this data (training_recurrent.csv)",
+      rc == 0 and all(os.path.exists(os.path.join(out("ft-rec"), n)) for n in REC_FILES)
+      and not same(out("ft-rec"), TINY_EN, "rnn_w_cls.csv"), se)
 
 # ---- a new classifier for new classes, with both modes
 for mode in ("encoder", "none"):
