@@ -249,6 +249,13 @@ void view_transfer_draw(struct app *a, int y, int h)
         draw_moves(s, m, top_y + curve_h + 2, 1 + m * col, col - 2, N_GROUPS, top);
 }
 
+void view_transfer_goto(struct app *a, int e)
+{
+    struct xfer_state *s = state(a);
+    if (s)
+        s->epoch = e < 0 || e > s->epochs ? s->epochs : e;
+}
+
 int view_transfer_key(struct app *a, int key)
 {
     struct xfer_state *s = state(a);

@@ -92,6 +92,54 @@ def t_transfer_view_korean():
         expect(all(ts.width(ln) <= 64 for ln in s.split("\n")), "a line wider than 64 cells", s)
 
 
+def write_lesson(name, rows):
+    path = os.path.join(ts.TMP, name)
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows([["model", "sentence", "view", "stage", "note"], *rows])
+    return path
+
+
+@test("a lesson slide with view transfer opens the run from its model folder, at the slide's epoch")
+def t_transfer_slide():
+    make_run()
+    rows = comparison()
+    lesson = write_lesson("xfer-lesson.csv", [
+        ["transfer/feature", "the lamp was bright", "transfer", "2", "Which weights moved?"],
+        ["tiny-en", "the movie was good", "pipeline", "", "Back to attention."],
+        ["transfer/finetune", "", "transfer", "", "Fine-tuned, to the end."],
+    ])
+    with attnstep("--lesson", lesson, w=100, h=44) as p:
+        s = p.settle("── slide 1 of 3")
+        expect("Transfer: scratch, feature-based and fine-tuned · epoch 2 of %d" % EPOCHS in s,
+               "the first slide does not show the transfer view at epoch 2", s)
+        want = "feature-based %.1f%%" % (100 * float(rows[2]["feature_test_accuracy"]))
+        expect(want in s, "no %r: comparison.csv's accuracy at epoch 2" % want, s)
+        expect(s.count("0 frozen") == 8, "the feature model's 8 frozen matrices (%d)" % s.count("0 frozen"), s)
+        expect("Which weights moved?" in s, "no note", s)
+        p.keys("NPage")
+        s = p.settle("── slide 2 of 3")
+        expect("Transfer:" not in s, "slide 2 (tiny-en, pipeline) still shows the transfer view", s)
+        p.keys("NPage")
+        s = p.settle("── slide 3 of 3")
+        expect("Transfer: scratch, feature-based and fine-tuned · epoch %d of %d" % (EPOCHS, EPOCHS) in s,
+               "an empty stage does not show the last epoch", s)
+        p.text("g")
+        p.settle("epoch 0 of %d" % EPOCHS)
+        p.keys("PPage")
+        p.keys("PPage")
+        s = p.settle("── slide 1 of 3")
+        expect("epoch 2 of %d" % EPOCHS in s, "paging back does not return to the slide's epoch 2", s)
+
+
+@test("a lesson with view transfer on a model that is not a transfer run is refused before the screen")
+def t_transfer_slide_refused():
+    lesson = write_lesson("xfer-bad.csv", [["tiny-en", "the movie", "transfer", "", ""]])
+    r = subprocess.run([ts.BIN, "--lang", "en", "--lesson", lesson], capture_output=True, text=True,
+                       env=dict(os.environ, LANG="C.UTF-8"), stdin=subprocess.DEVNULL, timeout=60)
+    expect(r.returncode == 1 and "xfer-bad.csv:2:1: the transfer view needs one of the three models" in r.stderr
+           and "tiny-en is not" in r.stderr, "not refused with FILE:LINE:COL (rc %d): %s" % (r.returncode, r.stderr))
+
+
 @test("a model that is not a transfer run: v never reaches the transfer view")
 def t_not_transfer():
     with attnstep("--model", ts.TINY_EN, "the", "movie") as p:
