@@ -5,7 +5,8 @@
  *             model's name (tiny-en); empty: the previous slide's
  *   sentence  the words shown; empty: the previous slide's sentence (on the
  *             first slide, the model's default example)
- *   view      pipeline, heatmap, compare, training or generate; empty: pipeline
+ *   view      pipeline, heatmap, compare, training, generate or transfer;
+ *             empty: pipeline
  *   stage     a whole number from 1 in that view; empty: the view's start
  *               pipeline, heatmap: the attention lesson's stage k (the
  *                 status line's "stage k/K"), shown from its first step
@@ -17,6 +18,9 @@
  *                 after the sentence (fewer when <eos> comes first);
  *                 empty: none; on a classifier the screen says why the
  *                 view does not apply
+ *               transfer (a model folder `attnstep transfer` wrote,
+ *                 DIR/scratch, DIR/feature or DIR/finetune): epoch k
+ *                 (the last when k is beyond it); empty: the last epoch
  *   note      free text for the note panel, may be empty
  *
  * Everything is checked when the file is read, so a class never meets an
@@ -35,7 +39,8 @@
 #define SLIDES_MAX_GENERATE 10000
 
 /* In the order of the screen's views (app.h's enum view). */
-enum slide_view { SLIDE_PIPELINE, SLIDE_HEATMAP, SLIDE_COMPARE, SLIDE_TRAINING, SLIDE_GENERATE, SLIDE_N_VIEWS };
+enum slide_view { SLIDE_PIPELINE, SLIDE_HEATMAP, SLIDE_COMPARE, SLIDE_TRAINING, SLIDE_GENERATE, SLIDE_TRANSFER,
+                  SLIDE_N_VIEWS };
 
 struct slides_model {
     char *dir;            /* where it was found */

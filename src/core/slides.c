@@ -16,7 +16,8 @@
 enum { COL_MODEL, COL_SENTENCE, COL_VIEW, COL_STAGE, COL_NOTE, N_COLS };
 
 static const char *const header[N_COLS] = {"model", "sentence", "view", "stage", "note"};
-static const char *const view_names[SLIDE_N_VIEWS] = {"pipeline", "heatmap", "compare", "training", "generate"};
+static const char *const view_names[SLIDE_N_VIEWS] = {"pipeline", "heatmap", "compare", "training", "generate",
+                                                              "transfer"};
 
 const char *slides_view_name(enum slide_view v)
 {
@@ -218,6 +219,18 @@ static int check_slide(const struct table *t, int r, const struct slide *s, cons
         rc = table_error_cell(t, r, COL_STAGE, err, _("stage %d is beyond the generate view's last: its stage k "
                                                       "shows k words generated, at most %d"),
                               s->stage, SLIDES_MAX_GENERATE);
+    else if (s->view == SLIDE_TRANSFER) {
+        /* a model folder that `attnstep transfer` wrote: DIR/scratch, DIR/feature or DIR/finetune */
+        char path[PATH_MAX];
+        struct stat st;
+        if (snprintf(path, sizeof path, "%s/../comparison.csv", m->dir) >= (int)sizeof path || stat(path, &st))
+            /* TRANSLATORS: an error reason in a lesson file; %s: the model's name. Keep the command and
+               file names. */
+            rc = table_error_cell(t, r, COL_MODEL, err, _("the transfer view needs one of the three models "
+                                                          "'attnstep transfer' wrote (DIR/scratch, DIR/feature or "
+                                                          "DIR/finetune, beside DIR/comparison.csv); %s is not"),
+                                  m->name);
+    }
     trace_free(&tr);
     return rc;
 }
@@ -301,7 +314,7 @@ int slides_load(struct slides *out, const char *path, const char *bundled_dir, i
                 /* TRANSLATORS: an error reason in a lesson file; %s: the view cell's text. Keep the views'
                    names: they are what the file must say. */
                 table_error_cell(t, r, COL_VIEW, err, _("unknown view '%s': pipeline, heatmap, compare, "
-                                                        "training or generate (empty: pipeline)"),
+                                                        "training, generate or transfer (empty: pipeline)"),
                                  utf8_excerpt(shown, view, sizeof shown));
                 goto fail;
             }

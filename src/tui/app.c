@@ -504,7 +504,7 @@ static const char *const help_keys[][2] = {
     {"s", N_("heatmap: weights ⇄ scores")},
     {"↑  ↓", N_("pan rows; in this help: scroll (PgUp PgDn Home End too)")},
     {"<  >  ,  .", N_("pan columns")},
-    {"R", N_("training view: retrain from random, live")},
+    {"R", N_("training view: retrain from random, live; transfer view: the three models, live")},
     /* TRANSLATORS: the help: keys of the generation view (language models). */
     {"Enter", N_("generation view: add the next word (greedy: the most likely; sample: the next draw of the seeded "
                  "stream); ← or Backspace takes it back, Home back to the prompt")},

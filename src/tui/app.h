@@ -174,6 +174,8 @@ void view_transfer_draw(struct app *a, int y, int h);
 int view_transfer_key(struct app *a, int key);
 void view_transfer_status(struct app *a, int y);
 void view_transfer_free(struct app *a);
+/* Show epoch e (clamped to the last; -1: the last), loading the run first if need be. */
+void view_transfer_goto(struct app *a, int e);
 /* For --bench: greedy words (past <eos>) until the sequence holds n tokens;
  * returns how many it holds, or -1. touch drops the cached distribution, so a
  * frame computes it again. */

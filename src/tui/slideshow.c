@@ -61,6 +61,11 @@ void slideshow_goto(struct app *a, int k)
         return;
     }
     sh->k = k;
+    /* the transfer view reads the model's folder, as main.c gives it for --model */
+    if (a->model_dir != s->models[sl->model].dir) {
+        view_transfer_free(a);
+        a->model_dir = s->models[sl->model].dir;
+    }
     int v = app_view_find(slides_view_name(sl->view)); /* the lesson names a view of the table */
     a->view = (enum view)(v >= 0 ? v : VIEW_PIPELINE);
     a->help = 0;
@@ -89,6 +94,9 @@ void slideshow_goto(struct app *a, int k)
         view_generate_free(a);
         a->gen_opts = (struct app_gen_opts){sl->stage, 0.0, 0, 1};
         a->playing = 0;
+        break;
+    case SLIDE_TRANSFER: /* epoch k; empty: the last */
+        view_transfer_goto(a, sl->stage > 0 ? sl->stage : -1);
         break;
     default:
         break;

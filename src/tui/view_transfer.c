@@ -4,7 +4,10 @@
  * epoch chosen with the step keys, and for each model a bar per matrix: the
  * mean |ΔW| from its epoch-0 snapshot to the snapshot at that epoch — the
  * frozen matrices of the feature-based model stay exactly 0 — with the notes'
- * two definitions. */
+ * two definitions. R retrains the three models live, in memory, from the
+ * command recorded in the model's config.csv; the live result stays shown
+ * until the sentence or the model changes (any key stops it: the recorded
+ * run again). */
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,9 +16,13 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "attnstep/dataset.h"
 #include "attnstep/history.h"
 #include "attnstep/i18n.h"
+#include "attnstep/train.h"
+#include "attnstep/transfer.h"
 #include "attnstep/utf8.h"
+#include "term.h"
 #include "theme.h"
 #include "widgets.h"
 
@@ -35,6 +42,7 @@ struct xfer_state {
     struct history hist[N_MODELS];
     int epochs; /* the last epoch every model has a training.csv row for */
     int epoch;  /* shown */
+    int live;   /* the three models retrained in memory by R */
 };
 
 /* The parent of the model's directory holds comparison.csv: a transfer run. */
@@ -149,7 +157,8 @@ static void draw_accuracy(const struct xfer_state *s, int m, int y, int x, int w
     static const char *const ascii[] = {" ", ".", ".", "-", "-", "=", "=", "#", "#"};
     const struct history *hs = &s->hist[m];
     char title[128];
-    double acc = hs->test_accuracy[s->epoch];
+    int shown = s->epoch < hs->n_epochs ? s->epoch : hs->n_epochs - 1; /* live: as far as it has come */
+    double acc = shown >= 0 ? hs->test_accuracy[shown] : -1;
     if (acc >= 0)
         snprintf(title, sizeof title, "%s %.1f%%", model_title(m), 100 * acc);
     else
@@ -166,11 +175,11 @@ static void draw_accuracy(const struct xfer_state *s, int m, int y, int x, int w
         draw_text(y + 1 + r, px - 1, 1, "│", theme_attr(ROLE_DIM));
     for (int c = 0; c < plotw; c++) {
         int e = (int)((double)c / plotw * span);
-        if (e > s->epoch)
+        if (e > shown)
             break;
         double t = hs->test_accuracy[e] < 0 ? 0 : hs->test_accuracy[e];
         int levels = (int)(t * rows * 8);
-        attr_t at = e == s->epoch ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_PANEL);
+        attr_t at = e == shown ? theme_attr(ROLE_CURRENT) : theme_attr(ROLE_PANEL);
         for (int r = 0; r < rows; r++) {
             int fill = levels - (rows - 1 - r) * 8;
             fill = fill < 0 ? 0 : fill > 8 ? 8 : fill;
@@ -183,6 +192,8 @@ static void draw_accuracy(const struct xfer_state *s, int m, int y, int x, int w
 static void draw_moves(const struct xfer_state *s, int m, int y, int x, int w, int h, double top)
 {
     const struct history *hs = &s->hist[m];
+    if (hs->n_snapshots < 1)
+        return;
     const struct bundle *b0 = &hs->snapshots[0], *b = snapshot_at(hs, s->epoch);
     for (int g = 0; g < N_GROUPS && g < h; g++) {
         const char *name;
@@ -235,7 +246,7 @@ void view_transfer_draw(struct app *a, int y, int h)
     }
     double top = 0;
     for (int m = 0; m < N_MODELS; m++)
-        for (int g = 0; g < N_GROUPS; g++) {
+        for (int g = 0; s->hist[m].n_snapshots > 0 && g < N_GROUPS; g++) {
             const char *name;
             double d = delta(&s->hist[m].snapshots[0], snapshot_at(&s->hist[m], s->epoch), g, &name);
             top = d > top ? d : top;
@@ -249,8 +260,180 @@ void view_transfer_draw(struct app *a, int y, int h)
         draw_moves(s, m, top_y + curve_h + 2, 1 + m * col, col - 2, N_GROUPS, top);
 }
 
+void view_transfer_goto(struct app *a, int e)
+{
+    struct xfer_state *s = state(a);
+    if (s)
+        s->epoch = e < 0 || e > s->epochs ? s->epochs : e;
+}
+
+/* ---- R: the three models retrained live ---------------------------------- */
+
+struct live_run {
+    struct app *a;
+    struct xfer_state *s;
+    int m;
+    int stopped; /* by a key (or the terminal's stop signal) */
+};
+
+/* The recorded command in the model's config.csv (transfer_cmd.c writes it):
+   "trained: attnstep transfer DATA --from B --test T --epochs E --lr LR --seed S (…)" or
+   "trained: attnstep train DATA --test T --epochs E --lr LR --seed S --from B[ --freeze encoder]".
+   0 when every part is there (paths without spaces). */
+struct recorded {
+    char data[2048], test[2048], from[2048];
+    int epochs;
+    double lr;
+    unsigned long long seed;
+};
+
+static int parse_recorded(const char *desc, struct recorded *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!desc)
+        return -1;
+    const char *p = strstr(desc, "attnstep transfer ");
+    p = p ? p + strlen("attnstep transfer ") : strstr(desc, "attnstep train ");
+    if (!p)
+        return -1;
+    if (!strncmp(p, "attnstep train ", 15))
+        p += 15;
+    char tok[2048], key[2048] = "";
+    int have = 0, n;
+    while (sscanf(p, "%2047s%n", tok, &n) == 1 && tok[0] != '(') {
+        p += n;
+        if (!have++)
+            snprintf(r->data, sizeof r->data, "%s", tok);
+        else if (tok[0] == '-' && tok[1] == '-')
+            snprintf(key, sizeof key, "%s", tok);
+        else {
+            if (!strcmp(key, "--from"))
+                snprintf(r->from, sizeof r->from, "%s", tok);
+            else if (!strcmp(key, "--test"))
+                snprintf(r->test, sizeof r->test, "%s", tok);
+            else if (!strcmp(key, "--epochs"))
+                r->epochs = atoi(tok);
+            else if (!strcmp(key, "--lr"))
+                r->lr = strtod(tok, NULL);
+            else if (!strcmp(key, "--seed"))
+                r->seed = strtoull(tok, NULL, 10);
+            key[0] = '\0';
+        }
+    }
+    return r->data[0] && r->test[0] && r->from[0] && r->epochs > 0 && r->lr > 0 ? 0 : -1;
+}
+
+static int live_epoch(const struct train_epoch *e, const struct bundle *model, void *ctx)
+{
+    struct live_run *lv = ctx;
+    struct history *h = &lv->s->hist[lv->m];
+    struct error err;
+    int k = h->n_snapshots;
+    if (k > lv->s->epochs || bundle_clone(&h->snapshots[k], model, &err))
+        return 1;
+    h->snapshot_epoch[k] = e->epoch;
+    h->loss[k] = e->loss;
+    h->train_accuracy[k] = e->train_accuracy;
+    h->test_accuracy[k] = e->test_accuracy;
+    h->n_snapshots = h->n_epochs = k + 1;
+    /* TRANSLATORS: the message line while R retrains the transfer view's three models live: the model
+       (scratch, feature-based or fine-tuned), the epoch done, the last epoch. */
+    snprintf(lv->a->message, sizeof lv->a->message, _("retraining live (in memory): %s, epoch %d of %d; any key "
+                                                      "stops"), model_title(lv->m), e->epoch, e->epochs);
+    app_draw(lv->a);
+    refresh();
+    napms(60); /* as the training view's R: slow enough to watch */
+    nodelay(stdscr, TRUE);
+    int key = getch();
+    nodelay(stdscr, FALSE);
+    lv->stopped = key != ERR || term_stop_signal != 0;
+    return lv->stopped;
+}
+
+static void retrain_live(struct app *a)
+{
+    struct recorded r;
+    if (parse_recorded(a->model ? a->model->description : NULL, &r)) {
+        /* TRANSLATORS: the message after R in the transfer view of a model whose config.csv does not hold
+           the "attnstep transfer" command that made it. */
+        snprintf(a->message, sizeof a->message, "%s",
+                 _("this model does not record the transfer command that made it (attnstep transfer does)"));
+        return;
+    }
+    struct xfer_state *s = calloc(1, sizeof *s);
+    struct error err = {{0}};
+    int stopped = 0, failed = !s;
+    size_t n = (size_t)r.epochs + 1;
+    if (s) {
+        s->epochs = s->epoch = r.epochs;
+        s->live = 1;
+    }
+    for (int m = 0; !failed && !stopped && m < N_MODELS; m++) {
+        struct history *h = &s->hist[m];
+        h->snapshots = calloc(n, sizeof *h->snapshots);
+        h->snapshot_epoch = calloc(n, sizeof *h->snapshot_epoch);
+        h->loss = calloc(n, sizeof(double));
+        h->train_accuracy = calloc(n, sizeof(double));
+        h->test_accuracy = calloc(n, sizeof(double));
+        if (!h->snapshots || !h->snapshot_epoch || !h->loss || !h->train_accuracy || !h->test_accuracy) {
+            failed = 1;
+            break;
+        }
+    }
+    if (!failed) { /* the live state is shown while it grows */
+        view_transfer_free(a);
+        a->xfer = s;
+    }
+    for (int m = 0; !failed && !stopped && m < N_MODELS; m++) {
+        struct dataset_job_spec spec = {
+            .data = r.data, .test = r.test, .from = r.from, .name = model_dir[m], .d_model = 16, .heads = 2,
+            .d_ff = 32, .lr = r.lr, .seed = r.seed, .merges = DATASET_MERGES, .scratch = m == 0,
+            .freeze = m == 1 ? TRANSFER_FREEZE_ENCODER : TRANSFER_FREEZE_NONE,
+        };
+        struct dataset_job job;
+        if (dataset_job_prepare(&job, &spec, &err)) {
+            failed = 1;
+            dataset_job_free(&job);
+            break;
+        }
+        struct live_run lv = {a, s, m, 0};
+        int fit = train_fit(&job.tr, &job.train_set, &job.test_set, r.epochs, 16, r.seed, live_epoch, &lv);
+        stopped = lv.stopped;
+        if (!stopped && (fit || s->hist[m].n_snapshots <= r.epochs))
+            failed = 1;
+        dataset_job_free(&job);
+    }
+    if (failed || stopped) { /* back to the recorded run, read again from its folder */
+        if (a->xfer == s)
+            a->xfer = NULL;
+        if (s)
+            for (int m = 0; m < N_MODELS; m++)
+                history_free(&s->hist[m]);
+        free(s);
+        char why[160];
+        if (stopped)
+            /* TRANSLATORS: the message when a key stopped R's live retraining in the transfer view. */
+            snprintf(a->message, sizeof a->message, "%s", _("retraining stopped: the recorded run is shown again"));
+        else
+            /* TRANSLATORS: the message when R's live retraining fails; %s: the reason (an error message). */
+            snprintf(a->message, sizeof a->message, _("cannot retrain: %s"),
+                     utf8_excerpt(why, err.msg[0] ? err.msg : _("out of memory"), 140));
+        return;
+    }
+    /* TRANSLATORS: the message after R's live retraining in the transfer view: the three test accuracies
+       in percent (scratch, feature-based, fine-tuned); nothing was written. */
+    snprintf(a->message, sizeof a->message, _("retrained live, in memory (nothing written): test accuracy "
+                                              "%.0f%%, %.0f%%, %.0f%%"),
+             100 * s->hist[0].test_accuracy[r.epochs], 100 * s->hist[1].test_accuracy[r.epochs],
+             100 * s->hist[2].test_accuracy[r.epochs]);
+}
+
 int view_transfer_key(struct app *a, int key)
 {
+    if (key == 'R') {
+        retrain_live(a);
+        return 1;
+    }
     struct xfer_state *s = state(a);
     if (!s)
         return 0;
@@ -272,12 +455,12 @@ int view_transfer_key(struct app *a, int key)
 void view_transfer_status(struct app *a, int y)
 {
     char left[256];
-    /* TRANSLATORS: the transfer view's status line: ←→ move through the epochs. */
+    /* TRANSLATORS: the transfer view's status line: ←→ move through the epochs, R retrains live. */
     const char *const hints[][2] = {
-        {"←→", pgettext("key hint", "epochs")}, {"v", pgettext("key hint", "view")},
-        {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
+        {"←→", pgettext("key hint", "epochs")}, {"R", pgettext("key hint", "retrain")},
+        {"v", pgettext("key hint", "view")}, {"?", pgettext("key hint", "help")}, {"q", pgettext("key hint", "quit")},
     };
     /* TRANSLATORS: the start of the transfer view's status line: the epoch shown, of how many. */
     snprintf(left, sizeof left, _(" epoch %d/%d │"), a->xfer ? a->xfer->epoch : 0, a->xfer ? a->xfer->epochs : 0);
-    app_draw_hints(y, app_draw_status_left(a, y, left, 0), hints, 4, 2);
+    app_draw_hints(y, app_draw_status_left(a, y, left, 0), hints, 5, 2);
 }

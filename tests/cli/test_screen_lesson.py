@@ -248,7 +248,7 @@ BAD = [
     ("missing-model", HEADER + "tiny-en,,,,\nno-such-model,,,,\n",
      "3:1: no model 'no-such-model': neither a folder in {dir} nor a bundled model (tiny-en, tiny-ko, random-en)"),
     ("view", HEADER + "tiny-en,,slides,,\n",
-     "2:10: unknown view 'slides': pipeline, heatmap, compare, training or generate (empty: pipeline)"),
+     "2:10: unknown view 'slides': pipeline, heatmap, compare, training, generate or transfer (empty: pipeline)"),
     ("stage-zero", HEADER + "tiny-en,,,0,\n",
      "2:11: stage must be a whole number from 1 (or empty: the view's start), not '0'"),
     ("stage-text", HEADER + "tiny-en,,heatmap,two,\n",

@@ -126,7 +126,7 @@ static void test_slides_bad_files(void **state)
     BAD(",good,,,\n", "2:1: the first slide needs a model: a bundled model's name (tiny-en, tiny-ko, random-en) "
                       "or a folder");
     BAD("tiny-en,,,,\nnope,,,,\n", "3:1: no model 'nope': neither a folder in /");
-    BAD("tiny-en,,slides,,\n", "2:10: unknown view 'slides': pipeline, heatmap, compare, training or generate "
+    BAD("tiny-en,,slides,,\n", "2:10: unknown view 'slides': pipeline, heatmap, compare, training, generate or transfer "
                                "(empty: pipeline)");
     BAD("tiny-en,,,0,\n", "2:11: stage must be a whole number from 1 (or empty: the view's start), not '0'");
     BAD("tiny-en,,,-2,\n", "2:11: stage must be a whole number from 1 (or empty: the view's start), not '-2'");
