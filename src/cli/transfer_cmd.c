@@ -54,7 +54,7 @@ N_(
 "  finetune  fine-tuning: every weight starts from BUNDLE's and learns\n"
 "            (train --freeze none)\n"
 "A new classifier with random weights is made for feature and finetune when\n"
-"the data's classes are not BUNDLE's. DIR gets the three models (scratch,\n"
+"a class of the data is not one of BUNDLE's. DIR gets the three models (scratch,\n"
 "feature, finetune, each with its snapshots and training.csv) and\n"
 "comparison.csv: epoch, then per model the mean training loss and the test\n"
 "accuracy.\n"

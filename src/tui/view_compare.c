@@ -218,17 +218,18 @@ static const char *narration(const struct app *a, int brief, char *buf, size_t s
         if (brief)
             snprintf(buf, size,
                      /* TRANSLATORS: the same, short, where the text above does not fit. */
-                     _("Trained on the same data. Held-out accuracy: RNN %s, LSTM %s, attention %s."),
+                     _("Trained on the same data. Held-out accuracy: RNN %s, LSTM %s, transformer %s."),
                      percent(a->hist.recurrent_test_accuracy[BUNDLE_RNN], r, sizeof r),
                      percent(a->hist.recurrent_test_accuracy[BUNDLE_LSTM], l, sizeof l),
                      percent(transformer_accuracy(a), at, sizeof at));
         else
         snprintf(buf, size,
                  /* TRANSLATORS: compare view, under the influence bars of a model whose RNN and LSTM were
-                    trained (train --recurrent): the held-out accuracy of the RNN, the LSTM and attention (the
-                    transformer), each like "96%" or "–" when unknown. Wrapped to the screen's width. */
-                 _("Trained on the same data. Held-out accuracy: RNN %s, LSTM %s, attention %s. The bars are "
-                   "about this sentence only: a short bar means that model's end barely depends on the word."),
+                    trained (train --recurrent): the held-out accuracy of the RNN, the LSTM and the transformer
+                    (whose attention layer the third column shows), each like "96%" or "–" when unknown. Wrapped to the screen's width. */
+                 _("Trained on the same data. Held-out accuracy: RNN %s, LSTM %s, transformer %s. The bars "
+                   "are about this sentence only, each column scaled to its longest bar: a short bar means that "
+                   "model's last output depends on the word less than on the word with the longest bar."),
                  percent(a->hist.recurrent_test_accuracy[BUNDLE_RNN], r, sizeof r),
                  percent(a->hist.recurrent_test_accuracy[BUNDLE_LSTM], l, sizeof l),
                  percent(transformer_accuracy(a), at, sizeof at));

@@ -231,8 +231,9 @@ void view_transfer_draw(struct app *a, int y, int h)
     /* TRANSLATORS: transfer view, the notes' two definitions (wrapped to the screen's width). */
     const char *text = _("Feature-based transfer: the pre-trained model's outputs (here its mean-pooled vectors) are "
                          "the input features of a new model, the classifier, which alone is trained. Fine-tuning: "
-                         "the same model's weights, all of them, are adjusted on the new data. Scratch: the same "
-                         "network trained from random weights.");
+                         "all of the pre-trained model's weights are adjusted on the new data (with a new classifier "
+                         "where the classes are new). Scratch: the same kind of network, trained from random "
+                         "weights.");
     int used = draw_wrapped(y + 1, 1, w - 2, 6, text, theme_attr(ROLE_NORMAL));
     int top_y = y + 2 + used, rest = y + h - top_y;
     int col = (w - 2) / N_MODELS;

@@ -89,7 +89,7 @@ def t_predictions_en():
       "the rows, the bars come first and no sentence is cut")
 def t_narration_en():
     acc = accuracies(TINY_EN)
-    want = "Held-out accuracy: RNN %s, LSTM %s, attention %s." % (acc["rnn"], acc["lstm"], acc["attention"])
+    want = "Held-out accuracy: RNN %s, LSTM %s, transformer %s." % (acc["rnn"], acc["lstm"], acc["attention"])
     with attnstep("--model", TINY_EN, "--compare", *SENTENCE_EN, w=80, h=24) as p:
         s = p.settle(lambda s: "Held-out" in s)
         expect("Trained on the same data. " + want in flat(s), "%r not said whole" % want, s)
@@ -110,7 +110,7 @@ def t_korean():
     with attnstep("--lang", "ko", "--model", TINY_KO, "--compare", *words, w=80, h=24) as p:
         s = p.settle(lambda s: "테스트 정확도는" in s)
         text = flat(s)
-        want = "같은 데이터로 학습했습니다. 테스트 정확도는 RNN %s, LSTM %s, 어텐션 %s입니다." % (
+        want = "같은 데이터로 학습했습니다. 테스트 정확도는 RNN %s, LSTM %s, 트랜스포머 %s입니다." % (
             acc["rnn"], acc["lstm"], acc["attention"])
         expect(want in text, "the Korean narration %r is not on screen whole" % want, s)
         for m in ("rnn", "lstm", "attention"):
