@@ -331,6 +331,15 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* bar (3·len + 1 bytes) = len cells, the done part of epoch/epochs full. */
+static void epoch_bar(char *bar, int len, int epoch, int epochs)
+{
+    int filled = epochs ? len * epoch / epochs : len;
+    bar[0] = '\0';
+    for (int i = 0; i < len; i++)
+        strcat(bar, i < filled ? "█" : "░");
+}
+
 /* A language model's progress: perplexities instead of accuracies. */
 static void lm_progress(const struct run *r, const struct train_epoch *e, double left)
 {
@@ -338,10 +347,8 @@ static void lm_progress(const struct run *r, const struct train_epoch *e, double
     int tested = e->test_perplexity >= 0;
     if (r->tty) {
         for (int len = 24; len >= 0; len--) {
-            char bar[3 * 24 + 1] = "";
-            int filled = e->epochs ? len * e->epoch / e->epochs : len;
-            for (int i = 0; i < len; i++)
-                strcat(bar, i < filled ? "█" : "░");
+            char bar[3 * 24 + 1];
+            epoch_bar(bar, len, e->epoch, e->epochs);
             if (tested)
                 /* TRANSLATORS: train --task lm's progress line on a terminal, rewritten after each epoch: the
                    epoch, the number of epochs, a bar (%s, up to 24 columns), the loss, the perplexity on the
@@ -424,10 +431,8 @@ static int on_epoch(const struct train_epoch *e, const struct bundle *model, voi
          * wraps cannot be rewritten with \r. */
         char line[1024];
         for (int len = 24; len >= 0; len--) {
-            char bar[3 * 24 + 1] = "";
-            int filled = e->epochs ? len * e->epoch / e->epochs : len;
-            for (int i = 0; i < len; i++)
-                strcat(bar, i < filled ? "█" : "░");
+            char bar[3 * 24 + 1];
+            epoch_bar(bar, len, e->epoch, e->epochs);
             if (tested)
                 /* TRANSLATORS: train's progress line on a terminal, rewritten after each epoch: the epoch,
                    the number of epochs, a bar (%s, up to 24 columns, narrower on a narrow terminal), the
