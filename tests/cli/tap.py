@@ -45,12 +45,12 @@ def width(s):
                for c in s)
 
 
-def run_attnstep(binary, args, lang="en", cwd=None):
+def run_attnstep(binary, args, lang="en", cwd=None, timeout=120):
     """binary --lang lang ARGS with C.UTF-8, no locale or model from the caller's
     environment and no input; returns (status, stdout, stderr) as text."""
     env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS and k != "ATTNSTEP_MODEL"}
     env["LANG"] = "C.UTF-8"
-    r = subprocess.run([binary, "--lang", lang, *args], capture_output=True, timeout=120, env=env, cwd=cwd,
+    r = subprocess.run([binary, "--lang", lang, *args], capture_output=True, timeout=timeout, env=env, cwd=cwd,
                        stdin=subprocess.DEVNULL)
     return r.returncode, r.stdout.decode("utf-8", errors="replace"), r.stderr.decode("utf-8", errors="replace")
 

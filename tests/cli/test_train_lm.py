@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from tap import check, finish, hangul
+from tap import check, finish, hangul, run_attnstep
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-train-lm-")
@@ -28,12 +28,7 @@ MODELS = os.path.join(ROOT, "assets", "models")
 
 
 def run(*args, lang="en", timeout=300):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("ATTNSTEP_MODEL", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
-    env["LANG"] = "C.UTF-8"
-    r = subprocess.run([BIN, "--lang", lang, *args], capture_output=True, timeout=timeout, env=env, cwd=ROOT,
-                       stdin=subprocess.DEVNULL)
-    return r.returncode, r.stdout.decode("utf-8", errors="replace"), r.stderr.decode("utf-8", errors="replace")
+    return run_attnstep(BIN, args, lang, cwd=ROOT, timeout=timeout)
 
 
 def write(name, text):

@@ -15,10 +15,9 @@ import csv
 import filecmp
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-from tap import check, finish, regenerates
+from tap import check, finish, regenerates, run_attnstep
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-transfer-")
@@ -33,11 +32,7 @@ CLASSIFIER = ["w_cls.csv", "b_cls.csv"]
 
 
 def run(*args, lang="en", timeout=300):
-    env = {k: v for k, v in os.environ.items() if k not in ("ATTNSTEP_MODEL", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    env["LANG"] = "C.UTF-8"
-    r = subprocess.run([BIN, "--lang", lang, *args], capture_output=True, timeout=timeout, env=env, cwd=TMP,
-                       stdin=subprocess.DEVNULL)
-    return r.returncode, r.stdout.decode("utf-8", errors="replace"), r.stderr.decode("utf-8", errors="replace")
+    return run_attnstep(BIN, args, lang, cwd=TMP, timeout=timeout)
 
 
 def write(name, rows):
