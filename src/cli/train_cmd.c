@@ -27,6 +27,7 @@
 #include "attnstep/utf8.h"
 #include "interrupt.h"
 #include "lang.h"
+#include "optval.h"
 #include "train_recurrent_cmd.h"
 
 struct train_args {
@@ -245,23 +246,18 @@ static int parse_args(struct train_args *a, int argc, char **argv, int *exit_cod
             }
         }
         else if (!strcmp(o, "--lr")) {
-            a->lr = strtod(v, &end);
-            if (end == v || *end || !(a->lr > 0 && a->lr < 10)) {
+            if (optval_lr(v, &a->lr)) {
                 *exit_code = usage(_("--lr takes a positive number below 10, not %s"), v);
                 return -1;
             }
         } else if (!strcmp(o, "--seed")) {
-            errno = 0;
-            a->seed = strtoull(v, &end, 10);
-            if (end == v || *end || errno || v[0] == '-') {
+            if (optval_seed(v, &a->seed)) {
                 *exit_code = usage(_("--seed takes a whole number, not %s"), v);
                 return -1;
             }
         } else if (!strcmp(o, "--epochs") || !strcmp(o, "--d-model") || !strcmp(o, "--heads") ||
                    !strcmp(o, "--d-ff")) {
-            errno = 0;
-            n = strtol(v, &end, 10);
-            if (end == v || *end || errno || n < 1 || n > 100000) {
+            if (optval_int(v, 1, 100000, &n)) {
                 *exit_code = usage(_("this option takes a whole number from 1 to 100000: %s"), o);
                 return -1;
             }

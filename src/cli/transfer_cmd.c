@@ -25,6 +25,7 @@
 #include "attnstep/utf8.h"
 #include "interrupt.h"
 #include "lang.h"
+#include "optval.h"
 
 enum { SCRATCH, FEATURE, FINETUNE, N_MODELS };
 static const char *const model_dir[N_MODELS] = {"scratch", "feature", "finetune"};
@@ -128,7 +129,6 @@ static int parse_args(struct transfer_args *a, int argc, char **argv, int *exit_
             return -1;
         }
         const char *v = argv[++i];
-        char *end = NULL;
         if (!strcmp(o, "--out")) a->out = v;
         else if (!strcmp(o, "--test")) a->test = v;
         else if (!strcmp(o, "--from")) a->from = v;
@@ -138,22 +138,18 @@ static int parse_args(struct transfer_args *a, int argc, char **argv, int *exit_
                 return -1;
             }
         } else if (!strcmp(o, "--lr")) {
-            a->lr = strtod(v, &end);
-            if (end == v || *end || !(a->lr > 0 && a->lr < 10)) {
+            if (optval_lr(v, &a->lr)) {
                 *exit_code = usage(_("--lr takes a positive number below 10, not %s"), v);
                 return -1;
             }
         } else if (!strcmp(o, "--seed")) {
-            errno = 0;
-            a->seed = strtoull(v, &end, 10);
-            if (end == v || *end || errno || v[0] == '-') {
+            if (optval_seed(v, &a->seed)) {
                 *exit_code = usage(_("--seed takes a whole number, not %s"), v);
                 return -1;
             }
         } else {
-            errno = 0;
-            long n = strtol(v, &end, 10);
-            if (end == v || *end || errno || n < 1 || n > 100000) {
+            long n;
+            if (optval_int(v, 1, 100000, &n)) {
                 *exit_code = usage(_("this option takes a whole number from 1 to 100000: %s"), o);
                 return -1;
             }
