@@ -89,9 +89,11 @@ static size_t exact_by_trial(char *buf, double v)
  * (ties to even). The loop prints R_d for the first d >= 9 with R_d in I.
  *
  * n <= 9, v normal: D padded with zeros is a 9-digit decimal in I, so
- * |D − v| <= ulp(v)/2 <= 2^-53 |v|·2, while 9-digit decimals near v lie
- * s = 10^(X−8) > 10^-9 |v| apart (X the decimal exponent of v). So D is closer to
- * v than s/2 and is R_9; it is in I, and the loop stops at d = 9 with D's digits.
+ * |D − v| <= half the gap to v's upper neighbour = 2^(E−53) <= 2^-53 |v|
+ * (2^E <= |v| < 2^(E+1)), while 9-digit decimals near v lie s = 10^(X−8) >
+ * 10^-9 |v| apart (10^X <= |v| < 10^(X+1)).
+ * So D is far closer to v than s/2: D is R_9, it is in I, and the loop stops at
+ * d = 9 with D's digits. No d below 9 is tried, so n < 9 needs nothing more.
  * (Subnormals have fewer bits than that bound needs: 5e-324 is D = 5 but
  * R_9 = 4.94065646e-324, which also reads back. They take the loop.)
  *
@@ -103,7 +105,7 @@ static size_t exact_by_trial(char *buf, double v)
  * a power of 2 (mantissa bits 0), the lower neighbour is half as far as the upper
  * one and R_n can fall below I while D lies above v — 2^-44 is D =
  * 5.684341886080802e-14 but the loop prints 5.6843418860808015e-14 — so those
- * (about a thousand doubles) take the loop.
+ * (at most 2 × 2046 doubles) take the loop.
  *
  * %g then lays the digits out with precision P = max(9, n) and X the exponent of
  * the rounded value: exponent form when X < −4 or X >= P, trailing zeros and a
