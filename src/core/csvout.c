@@ -71,13 +71,16 @@ void csvout_number(struct csvout *w, double v)
  * bit. Also right for ±inf and NaN ("inf", "-inf", "nan", "-nan" at any d). */
 static size_t exact_by_trial(char *buf, double v)
 {
+    char text[CSVOUT_EXACT_SIZE];
     for (int digits = 9; digits <= 17; digits++) {
-        snprintf(buf, CSVOUT_EXACT_SIZE, "%.*g", digits, v);
-        double back = strtod(buf, NULL);
+        snprintf(text, sizeof text, "%.*g", digits, v);
+        double back = strtod(text, NULL);
         if (memcmp(&back, &v, sizeof v) == 0) /* bit for bit */
             break;
     }
-    return strlen(buf);
+    size_t len = strlen(text);
+    memcpy(buf, text, len + 1);
+    return len;
 }
 
 /* Why Ryu's digits give exactly the trial loop's output.
