@@ -3,13 +3,16 @@
 #include "app.h"
 
 #include <curses.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
+#include "attnstep/fsutil.h"
 #include "attnstep/i18n.h"
 #include "attnstep/train_recurrent.h"
 #include "attnstep/narration.h"
@@ -150,12 +153,34 @@ static void keep_warning(struct app *a, char *w)
     a->late_warnings[a->n_late_warnings++] = w;
 }
 
+/* Roughly the bytes reading dir's snapshots parses: its entries times its
+ * own vocab.csv (most of a snapshot), from one readdir and one stat. */
+static double snapshots_bytes(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    if (fsutil_join(path, sizeof path, dir, "vocab.csv") || stat(path, &st))
+        return 0;
+    double vocab = (double)st.st_size;
+    DIR *d = fsutil_join(path, sizeof path, dir, "snapshots") ? NULL : opendir(path);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n * vocab;
+}
+
+/* Above this, reading the snapshots takes long enough (a tenth of a second
+ * or more) to say so on the screen while it runs. */
+#define HISTORY_SLOW_BYTES 4e6
+
 int app_history(struct app *a)
 {
     if (!a->hist_pending)
         return a->hist_error[0] ? -1 : 0;
     a->hist_pending = 0;
-    if (a->live) {
+    if (a->live && snapshots_bytes(a->model_dir) > HISTORY_SLOW_BYTES) {
         /* TRANSLATORS: the status line (bottom row, 64+ cells) while the training view reads the model's
            snapshots the first time it opens; a large model takes a moment. */
         const char *line = _(" reading the training snapshots…");

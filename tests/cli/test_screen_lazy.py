@@ -16,6 +16,8 @@ Usage: test_screen_lazy.py ATTNSTEP_BINARY SOURCE_ROOT
   it could not be read, the session goes on and ends with 0 (the folder is
   made unreadable to an unprivileged user: as root the run drops to nobody
   with setpriv, skipped without it).
+- A large model (two snapshots of 100001 tokens): the status line says the snapshots are being read
+  while they are (a small model's are read without a word: no frame in between).
 - --bench: the first frame's time after start, and for a model with
   snapshots the time reading them took, apart.
 Exits 77 (skipped) when tmux is not installed.
@@ -88,6 +90,17 @@ def wait(target, pred, timeout=10.0):
         last = s
         time.sleep(0.05)
     return last or []
+
+
+def poll(target, pred, timeout=20.0):
+    """The first screen for which pred holds (however briefly it shows), or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s = capture(target)
+        if pred(s):
+            return s
+        time.sleep(0.01)
+    return None
 
 
 def has(text):
@@ -231,6 +244,29 @@ try:
         check("and the session goes on (keys, another view) and ends with 0", status == "0", status, errs, *s[-3:])
         os.chmod(os.path.join(model, "snapshots"), 0o755)
         tmux("kill-session", "-t", "=unreadable")
+
+    # ---- a large model: the status line says the snapshots are being read --------
+    big = os.path.join(TMP, "big")
+    words = os.path.join(TMP, "words.csv")
+    with open(words, "w") as f:
+        f.write("token\n<unk>\n" + "".join("w%d\n" % i for i in range(100000)))
+    r = subprocess.run([BIN, "--init-model", big, "--vocab", words, "--d-model", "16", "--heads", "2"],
+                       capture_output=True, text=True, env=ENV, timeout=120)
+    for e in ("000", "001"):  # two snapshots of 100001 tokens: about 10 MB each to read
+        os.makedirs(os.path.join(big, "snapshots", "epoch-" + e))
+        for name in os.listdir(big):
+            if name.endswith(".csv"):
+                shutil.copy(os.path.join(big, name), os.path.join(big, "snapshots", "epoch-" + e))
+    t, err = pane("big", [BIN, "--lang", "en", "--model", big, "w1", "w2"])
+    first_frame(t)
+    keys(t, "v", "v", "v")
+    seen = poll(t, lambda s: bool(s) and s[-1].startswith(" reading the training snapshots"))
+    s = wait(t, has("(snapshot 2 of 2)"), timeout=60)
+    check("a large model (2 snapshots of 100001 tokens): the status line says the snapshots are being read, "
+          "then the training view shows them",
+          r.returncode == 0 and seen and seen[-1].startswith(" reading the training snapshots…") and
+          any("(snapshot 2 of 2)" in l for l in s), r.stderr, *(seen or [])[-2:], *s[:3])
+    tmux("kill-session", "-t", "=big")
 finally:
     tmux("kill-server")
 
