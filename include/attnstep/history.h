@@ -40,6 +40,16 @@ int history_keeps_epoch(int epoch, int epochs);
  * does not write, a snapshot that does not load) are skipped, each with a
  * warning for the caller to show; the core prints nothing. */
 int history_load(struct history *out, const char *dir, struct error *err);
+/* history_load in two parts, for a caller that shows the snapshots later
+ * (parsing them is most of the time a trained model takes to open):
+ * history_load_logs reads training.csv and training_recurrent.csv (small)
+ * and leaves n_snapshots 0; history_load_snapshots then reads the snapshots
+ * into h, which holds none yet, adding their warnings. A failure leaves h
+ * as it was but for the warnings. */
+int history_load_logs(struct history *out, const char *dir, struct error *err);
+int history_load_snapshots(struct history *h, const char *dir, struct error *err);
+/* Whether dir has a snapshots/ folder (one stat; nothing is read). */
+int history_has_snapshots(const char *dir);
 void history_free(struct history *h);
 
 #endif

@@ -38,6 +38,9 @@
 
 extern int widgets_utf8;
 
+/* When main() started (app_now), for --bench's first frame. */
+static double started;
+
 static int fail(const char *msg)
 {
     fprintf(stderr, "attnstep: %s\n", msg);
@@ -203,7 +206,7 @@ static int run_screen(const struct options *o, const struct bundle *model, const
         app.view = VIEW_GENERATE;
     int rc = 0;
     if (o->bench) {
-        rc = app_bench(&app, o->bench_w, o->bench_h, stdout);
+        rc = app_bench(&app, o->bench_w, o->bench_h, started, stdout);
     } else {
         struct term t = {0};
         char msg[256];
@@ -245,6 +248,7 @@ static int run_screen(const struct options *o, const struct bundle *model, const
                                                  o->snapshot.h ? o->snapshot.h : SNAPSHOT_DEFAULT_H)
                                   : app_run(&app);
             term_done();
+            app_print_warnings(&app, stderr); /* what the screen found, readable now */
             app_free(&app);
             return rc;
         }
@@ -398,6 +402,7 @@ static int run(const struct options *o)
 
 int main(int argc, char **argv)
 {
+    started = app_now();
     /* A reader that stops early (attnstep | head) is not an error. */
     signal(SIGPIPE, SIG_IGN);
     char msg[512];

@@ -166,16 +166,21 @@ static void read_recurrent_log(const char *dir, double acc[BUNDLE_N_RECURRENT])
     table_free(&t);
 }
 
-int history_load(struct history *out, const char *dir, struct error *err)
+int history_has_snapshots(const char *dir)
 {
-    struct history h = {.bigram_perplexity = -1};
-    read_recurrent_log(dir, h.recurrent_test_accuracy);
+    char path[4096];
+    struct stat st;
+    return fsutil_join(path, sizeof path, dir, "snapshots") == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* dir's snapshots into h (which holds none yet), each one that does not load a warning. */
+static int load_snapshots(struct history *h, const char *dir, struct error *err)
+{
     char path[4096], snap[4096];
     struct stat st;
-    if (fsutil_join(path, sizeof path, dir, "snapshots") || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        *out = h;
+    if (!history_has_snapshots(dir))
         return 0;
-    }
+    fsutil_join(path, sizeof path, dir, "snapshots"); /* fits: history_has_snapshots joined it */
     DIR *d = opendir(path);
     if (!d)
         return error_file(err, path, _("cannot open"));
@@ -194,12 +199,12 @@ int history_load(struct history *out, const char *dir, struct error *err)
                snapshots directory; %d is the largest epoch a snapshot's name may hold. */
             snprintf(why, sizeof why, _("ignored: not a snapshot (train names them epoch-NNN, from 000 to %d)"),
                      HISTORY_MAX_EPOCH);
-            warn(&h, path, e->d_name, why);
+            warn(h, path, e->d_name, why);
             continue;
         }
         struct error why;
         if (fsutil_join(snap, sizeof snap, path, e->d_name) || stat(snap, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            warn(&h, path, e->d_name, _("ignored: not a snapshot (a snapshot is a directory)"));
+            warn(h, path, e->d_name, _("ignored: not a snapshot (a snapshot is a directory)"));
             continue;
         }
         if (n == cap) {
@@ -215,7 +220,7 @@ int history_load(struct history *out, const char *dir, struct error *err)
             /* TRANSLATORS: a warning after "PATH: "; %s is why the snapshot PATH did not load
                (itself "FILE:LINE:COL: reason"). */
             snprintf(msg, sizeof msg, _("ignored: %s"), why.msg);
-            warn(&h, path, e->d_name, msg);
+            warn(h, path, e->d_name, msg);
             continue;
         }
         snaps[n++].epoch = epoch;
@@ -223,30 +228,66 @@ int history_load(struct history *out, const char *dir, struct error *err)
     closedir(d);
     if (n) /* snaps is NULL when there are none */
         qsort(snaps, (size_t)n, sizeof *snaps, cmp_snap);
-    h.n_snapshots = n;
-    h.snapshot_epoch = malloc((size_t)(n ? n : 1) * sizeof *h.snapshot_epoch);
-    h.snapshots = calloc((size_t)(n ? n : 1), sizeof *h.snapshots);
-    oom |= !h.snapshot_epoch || !h.snapshots;
+    h->snapshot_epoch = malloc((size_t)(n ? n : 1) * sizeof *h->snapshot_epoch);
+    h->snapshots = calloc((size_t)(n ? n : 1), sizeof *h->snapshots);
+    oom |= !h->snapshot_epoch || !h->snapshots;
     for (int i = 0; i < n; i++) {
-        if (h.snapshot_epoch)
-            h.snapshot_epoch[i] = snaps[i].epoch;
-        if (h.snapshots)
-            h.snapshots[i] = snaps[i].model;
-        else
+        if (!oom) {
+            h->snapshot_epoch[i] = snaps[i].epoch;
+            h->snapshots[i] = snaps[i].model;
+        } else {
             bundle_free(&snaps[i].model);
+        }
     }
     free(snaps);
     if (oom) {
-        history_free(&h);
+        free(h->snapshot_epoch);
+        free(h->snapshots);
+        h->snapshot_epoch = NULL;
+        h->snapshots = NULL;
         return error_set(err, _("out of memory"));
     }
-    if (fsutil_join(path, sizeof path, dir, "training.csv") == 0 && stat(path, &st) == 0 &&
-        read_log(&h, path, err)) {
+    h->n_snapshots = n;
+    return 0;
+}
+
+/* training.csv, when dir has one. */
+static int load_log(struct history *h, const char *dir, struct error *err)
+{
+    char path[4096];
+    struct stat st;
+    if (fsutil_join(path, sizeof path, dir, "training.csv") == 0 && stat(path, &st) == 0)
+        return read_log(h, path, err);
+    return 0;
+}
+
+int history_load(struct history *out, const char *dir, struct error *err)
+{
+    struct history h = {.bigram_perplexity = -1};
+    read_recurrent_log(dir, h.recurrent_test_accuracy);
+    if (load_snapshots(&h, dir, err) || load_log(&h, dir, err)) {
         history_free(&h);
         return -1;
     }
     *out = h;
     return 0;
+}
+
+int history_load_logs(struct history *out, const char *dir, struct error *err)
+{
+    struct history h = {.bigram_perplexity = -1};
+    read_recurrent_log(dir, h.recurrent_test_accuracy);
+    if (load_log(&h, dir, err)) {
+        history_free(&h);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+int history_load_snapshots(struct history *h, const char *dir, struct error *err)
+{
+    return load_snapshots(h, dir, err);
 }
 
 void history_free(struct history *h)

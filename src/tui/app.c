@@ -3,13 +3,16 @@
 #include "app.h"
 
 #include <curses.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
+#include "attnstep/fsutil.h"
 #include "attnstep/i18n.h"
 #include "attnstep/train_recurrent.h"
 #include "attnstep/narration.h"
@@ -125,19 +128,137 @@ int app_init(struct app *a, const struct bundle *model, const char *sentence, in
 
 int app_load_history(struct app *a, const char *dir, struct error *err)
 {
-    if (history_load(&a->hist, dir, err))
+    /* Only the logs (the compare view's accuracies, the curves): the
+     * snapshots are most of a trained model's bytes and wait for a view. */
+    if (history_load_logs(&a->hist, dir, err))
         return -1;
     a->model_dir = dir;
-    for (int i = 0; i < a->hist.n_warnings; i++) /* before the screen starts, so they stay readable */
-        /* TRANSLATORS: on stderr before the screen starts; %s is the reason. */
-        fprintf(stderr, FMT(_("attnstep: warning: %s\n")), a->hist.warnings[i]);
-    int n = a->hist.n_snapshots;
-    a->hist_traces = calloc((size_t)(n ? n : 1), sizeof *a->hist_traces);
-    a->hist_built = calloc((size_t)(n ? n : 1), sizeof *a->hist_built);
+    a->hist_pending = history_has_snapshots(dir);
+    a->hist_traces = calloc(1, sizeof *a->hist_traces);
+    a->hist_built = calloc(1, sizeof *a->hist_built);
     if (!a->hist_traces || !a->hist_built)
         return error_set(err, _("out of memory"));
-    a->hist_i = n ? n - 1 : 0;
     return 0;
+}
+
+/* A warning to print once the screen ends (taken over: w is freed with the app). */
+static void keep_warning(struct app *a, char *w)
+{
+    char **p = realloc(a->late_warnings, (size_t)(a->n_late_warnings + 1) * sizeof *p);
+    if (!p) {
+        free(w); /* a warning lost to a full memory is not worth failing for */
+        return;
+    }
+    a->late_warnings = p;
+    a->late_warnings[a->n_late_warnings++] = w;
+}
+
+/* Roughly the bytes reading dir's snapshots parses: its entries times its
+ * own vocab.csv (most of a snapshot), from one readdir and one stat. */
+static double snapshots_bytes(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    if (fsutil_join(path, sizeof path, dir, "vocab.csv") || stat(path, &st))
+        return 0;
+    double vocab = (double)st.st_size;
+    DIR *d = fsutil_join(path, sizeof path, dir, "snapshots") ? NULL : opendir(path);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n * vocab;
+}
+
+/* Above this, reading the snapshots takes long enough (a tenth of a second
+ * or more) to say so on the screen while it runs. */
+#define HISTORY_SLOW_BYTES 4e6
+
+int app_history(struct app *a)
+{
+    if (!a->hist_pending)
+        return a->hist_error[0] ? -1 : 0;
+    a->hist_pending = 0;
+    if (a->live && snapshots_bytes(a->model_dir) > HISTORY_SLOW_BYTES) {
+        /* TRANSLATORS: the status line (bottom row, 64+ cells) while the training view reads the model's
+           snapshots the first time it opens; a large model takes a moment. */
+        const char *line = _(" reading the training snapshots…");
+        draw_fill(LINES - 1, 0, COLS, theme_attr(ROLE_STATUS));
+        draw_text(LINES - 1, 0, COLS, line, theme_attr(ROLE_STATUS));
+        refresh();
+    }
+    struct error err;
+    int before = a->hist.n_warnings;
+    int n = 0;
+    struct trace *traces = NULL;
+    int *built = NULL;
+    if (history_load_snapshots(&a->hist, a->model_dir, &err) == 0) {
+        n = a->hist.n_snapshots;
+        traces = calloc((size_t)(n ? n : 1), sizeof *traces);
+        built = calloc((size_t)(n ? n : 1), sizeof *built);
+        if (!traces || !built)
+            error_set(&err, "%s", _("out of memory"));
+    }
+    if (!traces || !built) {
+        free(traces);
+        free(built);
+        /* what was loaded goes; the logs stay (the compare view shows them) */
+        for (int i = 0; a->hist.snapshots && i < a->hist.n_snapshots; i++)
+            bundle_free(&a->hist.snapshots[i]);
+        free(a->hist.snapshots);
+        free(a->hist.snapshot_epoch);
+        a->hist.snapshots = NULL;
+        a->hist.snapshot_epoch = NULL;
+        a->hist.n_snapshots = 0;
+        utf8_excerpt(a->hist_error, err.msg, sizeof a->hist_error - 4);
+    } else {
+        free(a->hist_traces);
+        free(a->hist_built);
+        a->hist_traces = traces;
+        a->hist_built = built;
+        a->hist_i = n ? n - 1 : 0;
+    }
+    /* The warnings: on stderr now, or, on the screen, the first on the
+     * message line and all of them on stderr once the screen ends. */
+    int n_new = a->hist.n_warnings - before;
+    if (a->live && n_new > 0 && !a->hist_error[0]) {
+        char first[400];
+        utf8_excerpt(first, a->hist.warnings[before], 300);
+        if (n_new == 1)
+            /* TRANSLATORS: the message line when the training view opens and a snapshot (or a stray entry of
+               snapshots/) was skipped; %s is "PATH: what was ignored and why". */
+            snprintf(a->message, sizeof a->message, _("warning: %s (repeated on stderr when attnstep ends)"), first);
+        else
+            /* TRANSLATORS: as above, with more than one: %s is the first, %d how many more. */
+            snprintf(a->message, sizeof a->message,
+                     ngettext("warning: %s, and %d more (all on stderr when attnstep ends)",
+                              "warning: %s, and %d more (all on stderr when attnstep ends)",
+                              (unsigned long)(n_new - 1)),
+                     first, n_new - 1);
+    }
+    for (int i = before; i < a->hist.n_warnings; i++) {
+        if (a->live) {
+            keep_warning(a, a->hist.warnings[i]);
+        } else {
+            /* TRANSLATORS: on stderr (before or after the screen, or with --bench); %s is the reason. */
+            fprintf(stderr, FMT(_("attnstep: warning: %s\n")), a->hist.warnings[i]);
+            free(a->hist.warnings[i]);
+        }
+    }
+    a->hist.n_warnings = before; /* printed, or kept by the app */
+    return a->hist_error[0] ? -1 : 0;
+}
+
+void app_print_warnings(struct app *a, FILE *to)
+{
+    for (int i = 0; i < a->n_late_warnings; i++) {
+        fprintf(to, FMT(_("attnstep: warning: %s\n")), a->late_warnings[i]);
+        free(a->late_warnings[i]);
+    }
+    free(a->late_warnings);
+    a->late_warnings = NULL;
+    a->n_late_warnings = 0;
 }
 
 int app_use(struct app *a, const struct bundle *model, const char *sentence, int causal, struct error *err)
@@ -178,6 +299,9 @@ void app_free(struct app *a)
     free(a->hist_traces);
     free(a->hist_built);
     history_free(&a->hist);
+    for (int i = 0; i < a->n_late_warnings; i++)
+        free(a->late_warnings[i]);
+    free(a->late_warnings);
     lesson_free(&a->lesson);
     trace_free(&a->trace);
     free(a->range);
@@ -1100,7 +1224,7 @@ int app_key(struct app *a, int key)
 
 /* ---- the loop ---------------------------------------------------------- */
 
-int app_run(struct app *a)
+static int run_loop(struct app *a)
 {
     double next_tick = now_seconds() + a->interval;
     for (;;) {
@@ -1140,6 +1264,14 @@ int app_run(struct app *a)
     }
 }
 
+int app_run(struct app *a)
+{
+    a->live = 1; /* what is read meanwhile says so on the screen */
+    int rc = run_loop(a);
+    a->live = 0;
+    return rc;
+}
+
 /* ---- benchmark ---------------------------------------------------------- */
 
 #define BENCH_GEN_TOKENS 200
@@ -1175,7 +1307,12 @@ static void bench_recurrent(const struct bundle *m, FILE *out)
     }
 }
 
-int app_bench(struct app *a, int w, int h, FILE *out)
+double app_now(void)
+{
+    return now_seconds();
+}
+
+int app_bench(struct app *a, int w, int h, double started, FILE *out)
 {
     FILE *screen_out;
     struct term t;
@@ -1184,6 +1321,19 @@ int app_bench(struct app *a, int w, int h, FILE *out)
         return fprintf(stderr, "attnstep: --bench: %s\n", msg), 1; /* msg is translated */
     widgets_utf8 = t.utf8;
     theme_init(&t);
+    /* The first frame, as a session starts: the view and step it opens at. */
+    app_draw(a);
+    refresh();
+    fflush(screen_out);
+    double first_ms = (now_seconds() - started) * 1e3;
+    /* Then the snapshots, which the training view reads when it first opens. */
+    int pending = a->hist_pending;
+    double t_hist = now_seconds();
+    if (app_history(a)) {
+        term_done();
+        return fprintf(stderr, "attnstep: %s\n", a->hist_error), 1;
+    }
+    t_hist = now_seconds() - t_hist;
     int n_views = 0;
     for (int v = 0; v < VIEW_COUNT; v++)
         n_views += app_view_applies(a, v, NULL);
@@ -1194,7 +1344,7 @@ int app_bench(struct app *a, int w, int h, FILE *out)
         return fprintf(stderr, "attnstep: %s\n", _("out of memory")), 1;
     }
     long k = 0;
-    long bytes_before = 0;
+    long bytes_before = ftell(screen_out); /* after the first frame, which is timed apart */
     for (int v = 0; v < VIEW_COUNT; v++) {
         a->view = (enum view)v;
         if (!app_view_applies(a, v, NULL))
@@ -1264,6 +1414,16 @@ int app_bench(struct app *a, int w, int h, FILE *out)
        largest time per frame, bytes written per frame. */
     fprintf(out, _("frames %ld  mean %.1f µs  p99 %.1f µs  max %.1f µs  bytes/frame %.0f\n"), frames, sum / frames,
             us[p99 < 0 ? 0 : p99], us[frames - 1], (double)bytes / frames);
+    /* TRANSLATORS: --bench's start-up figure: milliseconds from the start of the program to its first frame
+       drawn (the model read, the sentence traced, the screen drawn once). */
+    fprintf(out, FMT(_("first frame %.1f ms after start (model read and traced)\n")), first_ms);
+    if (pending)
+        /* TRANSLATORS: --bench: the training snapshots (read when the training view first opens, not at
+           start-up): how many, and the milliseconds reading them took. */
+        fprintf(out, FMT(ngettext("training snapshots: %d read in %.1f ms, when the training view first opens\n",
+                                  "training snapshots: %d read in %.1f ms, when the training view first opens\n",
+                                  (unsigned long)a->hist.n_snapshots)),
+                a->hist.n_snapshots, t_hist * 1e3);
     for (int pass = 0; gen && pass < 2; pass++)
         /* TRANSLATORS: --bench's figures for the generation view: the tokens in the sequence (the prompt,
            or the prompt and greedy tokens, past <eos> if need be), the frames drawn, mean, 99th percentile and

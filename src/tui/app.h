@@ -106,6 +106,11 @@ struct app {
     enum trace_model lesson_model; /* which lesson the pipeline walks: attention, RNN or LSTM */
     int cmp_t;                  /* compare view: words the RNN has read (0..N) */
     struct history hist;        /* training view: the model's snapshots, if it has them */
+    int hist_pending;           /* its snapshots/ is there but not read yet (app_history reads it) */
+    char hist_error[640];       /* why the snapshots did not load when first asked for, or "" */
+    char **late_warnings;       /* warnings found on the screen, for stderr once it ends (app_print_warnings) */
+    int n_late_warnings;
+    int live;                   /* app_run is drawing on a terminal (not --bench or --snapshot) */
     struct trace *hist_traces;  /* (n_snapshots) the sentence through each, built when first shown */
     int *hist_built;
     int hist_i;                 /* the snapshot shown */
@@ -129,8 +134,17 @@ struct app {
 /* Builds trace and lesson. On failure err says why. */
 int app_init(struct app *a, const struct bundle *model, const char *sentence, int causal, enum granularity gran,
              struct error *err);
-/* Loads the training history beside the model in dir (none is fine). */
+/* Loads the training log beside the model in dir (none is fine); the
+ * snapshots wait for app_history. */
 int app_load_history(struct app *a, const char *dir, struct error *err);
+/* The training snapshots, read the first time a view asks for them (on a
+ * terminal, a line on the screen says so meanwhile). Their warnings go to
+ * stderr, or, on the screen, to the message line and to stderr once the
+ * screen ends. Returns 0, or -1 when they could not be read (hist_error
+ * says why; the history then has no snapshots). */
+int app_history(struct app *a);
+/* Prints the warnings kept while the screen was on (app_history's) and forgets them. */
+void app_print_warnings(struct app *a, FILE *to);
 void app_free(struct app *a);
 /* Builds trace and lesson again (the model changed) and comes back to the same step and view. */
 int app_rebuild(struct app *a, struct error *err);
@@ -192,7 +206,11 @@ int app_draw_status_left(struct app *a, int y, const char *left, int edits);
 
 /* Runs the interactive loop on the terminal; returns the exit status. */
 int app_run(struct app *a);
-/* Renders every step off-screen at w×h and prints timing figures to out. */
-int app_bench(struct app *a, int w, int h, FILE *out);
+/* Renders every step off-screen at w×h and prints timing figures to out:
+ * first the time from started (app_now() at the start of main) to the first
+ * frame, then the training snapshots' loading, then every frame. */
+int app_bench(struct app *a, int w, int h, double started, FILE *out);
+/* CLOCK_MONOTONIC, in seconds: app_bench's started is main()'s. */
+double app_now(void);
 
 #endif

@@ -320,6 +320,8 @@ int snapshot_run(struct app *a, const char *path, int view, long step, int w, in
         long lo = 1, hi = a->lesson.n_steps;
         if (a->view == VIEW_COMPARE)
             lo = 0, hi = a->trace.N;
+        else if (a->view == VIEW_TRAINING && app_history(a)) /* the snapshots, read as the view opens */
+            return fprintf(stderr, "attnstep: %s\n", a->hist_error), 1;
         else if (a->view == VIEW_TRAINING)
             hi = a->hist.n_snapshots;
         else if (a->view == VIEW_GENERATE)

@@ -288,6 +288,16 @@ void view_training_draw(struct app *a, int y, int h)
 {
     char line[256];
     const struct history *hs = &a->hist;
+    if (app_history(a)) { /* the snapshots, read the first time the view shows */
+        char why[sizeof a->hist_error + 160];
+        draw_heading(y, _("── Training: watching attention learn"));
+        /* TRANSLATORS: training view, when the model's snapshots/ could not be read as the view opened; %s is
+           why (an error message, often "PATH: reason"). */
+        snprintf(why, sizeof why, _("The training history could not be read: %s"), a->hist_error);
+        draw_wrapped(y + 2, 2, COLS - 4, h - 3, why, theme_attr(ROLE_WARN));
+        a->n_hits = 0;
+        return;
+    }
     if (hs->n_snapshots == 0) {
         /* TRANSLATORS: the training view's heading (a model without a training history). */
         draw_heading(y, _("── Training: watching attention learn"));
@@ -504,7 +514,9 @@ void app_retrain_live(struct app *a)
     int ok = 0;
     if (dataset_job_prepare(&job, &spec, &err))
         goto done;
-    /* The new history replaces the loaded one; its traces are rebuilt as shown. */
+    /* The new history replaces the loaded one (or the one not read yet); its traces are rebuilt as shown. */
+    a->hist_pending = 0;
+    a->hist_error[0] = '\0';
     for (int i = 0; a->hist_built && i < a->hist.n_snapshots; i++)
         if (a->hist_built[i])
             trace_free(&a->hist_traces[i]);

@@ -74,6 +74,7 @@ static void compare_status(struct app *a, int y)
 
 static int training_key(struct app *a, int key)
 {
+    app_history(a); /* read when the view first shows; a failure is on screen */
     int before = a->hist_i;
     if (!view_training_key(a, key))
         return 0;
@@ -85,6 +86,7 @@ static int training_key(struct app *a, int key)
 static void training_status(struct app *a, int y)
 {
     char left[512];
+    app_history(a);
     /* TRANSLATORS: key hints on the status line (bottom row), each shown
        as "KEY what" and dropped from the right when the row is full: one
        or two short words each. Training view: ←→ epochs, R retrain,

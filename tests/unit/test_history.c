@@ -145,6 +145,67 @@ static void test_lm_log(void **state)
     assert_non_null(strstr(err.msg, "5 fields"));
 }
 
+/* Two doubles arrays the same bit for bit (NaN included). */
+static void assert_same_doubles(const double *x, const double *y, size_t n)
+{
+    assert_true((x == NULL) == (y == NULL));
+    if (x && n)
+        assert_memory_equal(x, y, n * sizeof *x);
+}
+
+/* The history read in two parts (the logs at start-up, the snapshots when the
+ * training view opens) is the history read at once, on every shipped model
+ * that has one. */
+static void test_two_parts_equal_one(void **state)
+{
+    (void)state;
+    static const char *const models[] = {"tiny-en", "tiny-lm-en", "random-en"};
+    for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/assets/models/%s", source_root, models[m]);
+        struct history all, h;
+        struct error err;
+        if (history_load(&all, dir, &err))
+            fail_msg("%s", err.msg);
+        if (history_load_logs(&h, dir, &err))
+            fail_msg("%s", err.msg);
+        assert_int_equal(h.n_snapshots, 0);
+        assert_null(h.snapshots);
+        assert_int_equal(history_has_snapshots(dir), all.n_snapshots > 0);
+        /* the logs are all there before the snapshots */
+        assert_int_equal(h.n_epochs, all.n_epochs);
+        assert_int_equal(h.lm, all.lm);
+        size_t ne = (size_t)all.n_epochs;
+        assert_same_doubles(h.loss, all.loss, ne);
+        assert_same_doubles(h.train_accuracy, all.train_accuracy, ne);
+        assert_same_doubles(h.test_accuracy, all.test_accuracy, ne);
+        assert_same_doubles(h.train_perplexity, all.train_perplexity, ne);
+        assert_same_doubles(h.test_perplexity, all.test_perplexity, ne);
+        assert_true(h.bigram_perplexity == all.bigram_perplexity);
+        assert_same_doubles(h.recurrent_test_accuracy, all.recurrent_test_accuracy, BUNDLE_N_RECURRENT);
+        if (history_load_snapshots(&h, dir, &err))
+            fail_msg("%s", err.msg);
+        assert_int_equal(h.n_snapshots, all.n_snapshots);
+        assert_int_equal(h.n_warnings, all.n_warnings);
+        assert_int_equal(h.n_epochs, all.n_epochs);
+        for (int i = 0; i < all.n_snapshots; i++) {
+            const struct bundle *x = &h.snapshots[i], *y = &all.snapshots[i];
+            assert_int_equal(h.snapshot_epoch[i], all.snapshot_epoch[i]);
+            assert_int_equal(x->d_model, y->d_model);
+            assert_int_equal(x->n_vocab, y->n_vocab);
+            size_t D = (size_t)x->d_model;
+            assert_same_doubles(x->embed, y->embed, (size_t)x->n_vocab * D);
+            for (int k = 0; k < BUNDLE_N_PROJ; k++) {
+                assert_same_doubles(x->w[k], y->w[k], D * D);
+                assert_same_doubles(x->b[k], y->b[k], D);
+            }
+        }
+        printf("# %s: %d snapshots, %d epochs, the same in two parts\n", models[m], all.n_snapshots, all.n_epochs);
+        history_free(&h);
+        history_free(&all);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -154,6 +215,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_history_is_no_error),
         cmocka_unit_test(test_only_strays_give_no_snapshots),
         cmocka_unit_test(test_lm_log),
+        cmocka_unit_test(test_two_parts_equal_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
