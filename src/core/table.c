@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "attnstep/i18n.h"
+#include "attnstep/numparse.h"
 #include "attnstep/utf8.h"
 
 struct growbuf {
@@ -93,7 +94,7 @@ static void on_row(int c, void *data)
 /* Reads the whole of a regular file of at most max bytes. Anything else (a
  * FIFO, a device such as /dev/zero, a directory) is refused before a byte is
  * read, and the size is checked before reading too. */
-static int slurp(const char *path, size_t max, char **out, size_t *out_len, struct error *err)
+static int open_regular(const char *path, size_t max, int *out_fd, size_t *out_size, struct error *err)
 {
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -119,8 +120,19 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
         return error_file(err, path, _("file is too large (%lld bytes; at most %zu)"), (long long)st.st_size,
                           max);
     }
+    *out_fd = fd;
+    *out_size = (size_t)st.st_size;
+    return 0;
+}
+
+static int slurp(const char *path, size_t max, char **out, size_t *out_len, struct error *err)
+{
+    int fd;
+    size_t size;
+    if (open_regular(path, max, &fd, &size, err))
+        return -1;
     /* One byte more than the size, to notice a file that grows while read. */
-    size_t cap = (size_t)st.st_size + 1, len = 0;
+    size_t cap = size + 1, len = 0;
     char *buf = malloc(cap);
     for (;;) {
         if (buf && len == cap) {
@@ -303,6 +315,221 @@ int table_read_max(struct table *out, const char *path, size_t max_bytes, struct
     return 0;
 }
 
+/* ---- streaming ---------------------------------------------------------- */
+
+#define STREAM_CHUNK ((size_t)1 << 20)
+
+static int stream_give_up(struct table_stream *s)
+{
+    s->failed = 1;
+    return -1;
+}
+
+/* Reads more after the unread bytes, moved to the front (the buffer doubles
+ * when one row fills it). */
+static int stream_fill(struct table_stream *s)
+{
+    if (s->start) {
+        memmove(s->buf, s->buf + s->start, s->end - s->start);
+        s->end -= s->start;
+        s->start = 0;
+    }
+    if (s->end == s->cap) {
+        char *p = realloc(s->buf, 2 * s->cap);
+        if (!p)
+            return -1;
+        s->buf = p;
+        s->cap *= 2;
+    }
+    for (;;) {
+        ssize_t n = read(s->fd, s->buf + s->end, s->cap - s->end);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            s->eof = 1;
+        s->end += (size_t)n;
+        s->total += (size_t)n;
+        return s->total > s->max ? -1 : 0; /* grown since it was opened */
+    }
+}
+
+int table_stream_open(struct table_stream *s, const char *path, size_t max_bytes, struct error *err)
+{
+    memset(s, 0, sizeof *s);
+    size_t size;
+    if (open_regular(path, max_bytes, &s->fd, &size, err))
+        return -1;
+    s->path = path;
+    s->max = max_bytes;
+    s->cap = STREAM_CHUNK;
+    s->next_line = 1;
+    if (!(s->buf = malloc(s->cap))) {
+        close(s->fd);
+        return error_file(err, path, _("out of memory"));
+    }
+    if (stream_fill(s) == 0 && s->end >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
+        s->start = 3;
+    return 0;
+}
+
+void table_stream_close(struct table_stream *s)
+{
+    if (!s->buf)
+        return;
+    close(s->fd);
+    free(s->buf);
+    free(s->fields);
+    free(s->text);
+    free(s->offsets);
+    memset(s, 0, sizeof *s);
+}
+
+static int stream_push(struct table_stream *s, const char *p, size_t len)
+{
+    if (s->n_fields == s->cap_fields) {
+        int cap = s->cap_fields ? 2 * s->cap_fields : 64;
+        struct table_span *f = realloc(s->fields, (size_t)cap * sizeof *f);
+        if (!f)
+            return -1;
+        s->fields = f;
+        s->cap_fields = cap;
+    }
+    s->fields[s->n_fields++] = (struct table_span){p, len};
+    return 0;
+}
+
+static int is_ascii(const char *p, size_t len)
+{
+    unsigned char any = 0;
+    for (size_t i = 0; i < len; i++)
+        any |= (unsigned char)p[i];
+    return any < 0x80;
+}
+
+static void quoted_field(void *data, size_t len, void *ctx)
+{
+    struct table_stream *s = ctx;
+    if (s->csv_oom)
+        return;
+    if (s->n_fields == s->cap_offsets) {
+        int cap = s->cap_offsets ? 2 * s->cap_offsets : 64;
+        size_t *o = realloc(s->offsets, (size_t)cap * sizeof *o);
+        if (!o) {
+            s->csv_oom = 1;
+            return;
+        }
+        s->offsets = o;
+        s->cap_offsets = cap;
+    }
+    if (s->text_len + len + 1 > s->text_cap) {
+        size_t cap = 2 * (s->text_len + len + 1);
+        char *t = realloc(s->text, cap);
+        if (!t) {
+            s->csv_oom = 1;
+            return;
+        }
+        s->text = t;
+        s->text_cap = cap;
+    }
+    s->offsets[s->n_fields++] = s->text_len;
+    memcpy(s->text + s->text_len, data, len);
+    s->text_len += len;
+    s->text[s->text_len++] = '\0';
+}
+
+static void quoted_row(int c, void *ctx)
+{
+    (void)c;
+    ((struct table_stream *)ctx)->csv_row++;
+}
+
+/* A row with a quote, raw[0..len) with its line end: libcsv splits it, as
+ * table_read would. 0, or -1 if it is malformed or goes on past its line. */
+static int stream_quoted(struct table_stream *s, const char *raw, size_t len, int last)
+{
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return -1;
+    s->text_len = 0;
+    s->n_fields = 0;
+    s->csv_row = 0;
+    s->csv_oom = 0;
+    int ok = csv_parse(&p, raw, len, quoted_field, quoted_row, s) == len;
+    if (ok && last)
+        ok = csv_fini(&p, quoted_field, quoted_row, s) == 0;
+    csv_free(&p);
+    if (!ok || s->csv_oom || s->csv_row != 1)
+        return -1;
+    int n = s->n_fields;
+    s->n_fields = 0;
+    for (int i = 0; i < n; i++) {
+        size_t at = s->offsets[i];
+        if (stream_push(s, s->text + at, strlen(s->text + at)))
+            return -1;
+    }
+    return 0;
+}
+
+int table_stream_row(struct table_stream *s)
+{
+    if (s->failed)
+        return -1;
+    for (;;) {
+        const char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
+        while (!nl && !s->eof) {
+            size_t scanned = s->end - s->start;
+            if (stream_fill(s))
+                return stream_give_up(s);
+            nl = memchr(s->buf + s->start + scanned, '\n', s->end - s->start - scanned);
+        }
+        size_t a = s->start, b = nl ? (size_t)(nl - s->buf) : s->end;
+        if (!nl && a == b) /* the end; a file without a row is table_read's to word */
+            return s->line ? 0 : stream_give_up(s);
+        size_t next = nl ? b + 1 : b;
+        int line = s->next_line;
+        s->next_line += nl != NULL;
+        s->start = next;
+        const char *p = s->buf + a;
+        size_t len = b - a;
+        if (len && p[len - 1] == '\r')
+            len--;
+        if (memchr(p, '\0', len) || memchr(p, '\r', len) || (!is_ascii(p, len) && utf8_invalid_at(p, len) >= 0))
+            return stream_give_up(s);
+        s->n_fields = 0;
+        if (memchr(p, '"', len)) {
+            if (stream_quoted(s, p, next - a, !nl))
+                return stream_give_up(s);
+            s->line = line;
+            return 1;
+        }
+        size_t k = 0;
+        while (k < len && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        if (k == len)
+            continue; /* a blank line: libcsv reports no row */
+        const char *q = p, *e = p + len;
+        for (;;) {
+            const char *f = q;
+            while (f < e && *f != ',')
+                f++;
+            const char *t = f;
+            while (q < t && (*q == ' ' || *q == '\t'))
+                q++;
+            while (t > q && (t[-1] == ' ' || t[-1] == '\t'))
+                t--;
+            if (stream_push(s, q, (size_t)(t - q)))
+                return stream_give_up(s);
+            if (f == e)
+                break;
+            q = f + 1;
+        }
+        s->line = line;
+        return 1;
+    }
+}
+
 void table_free(struct table *t)
 {
     if (!t)
@@ -324,68 +551,70 @@ const char *table_text(const struct table *t, int row, int col)
     return t->arena + table_cell(t, row, col)->text;
 }
 
-static int match_digits(const char **s)
+static int match_digits(const char **s, const char *end)
 {
     const char *p = *s;
-    while (isdigit((unsigned char)**s))
+    while (*s < end && isdigit((unsigned char)**s))
         ++*s;
     return *s > p;
 }
 
-int table_parse_number(const char *text, double *out, const char **why)
+int table_parse_span(const char *text, size_t len, double *out, const char **why)
 {
-    while (*text == ' ' || *text == '\t')
+    while (len && (*text == ' ' || *text == '\t')) {
         text++;
-    size_t len = strlen(text);
+        len--;
+    }
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
         len--;
-    char tmp[128];
     if (len == 0) {
         /* TRANSLATORS: this and the next five reasons come before ': "TEXT" (column N of the row)'
            or after "norm_eps: "; TEXT is the cell's text. */
         *why = _("empty cell, expected a number");
         return -1;
     }
-    if (len >= sizeof tmp) {
+    if (len >= 128) {
         *why = _("not a number (too long)");
         return -1;
     }
-    memcpy(tmp, text, len);
-    tmp[len] = '\0';
     /* Only plain decimal notation: strtod would also take "nan", "inf" and hex. */
-    const char *s = tmp;
+    const char *s = text, *end = text + len;
     if (*s == '+' || *s == '-')
         s++;
     const char *word = s;
-    int digits = match_digits(&s);
-    if (*s == '.') {
+    int digits = match_digits(&s, end);
+    if (s < end && *s == '.') {
         s++;
-        digits |= match_digits(&s);
+        digits |= match_digits(&s, end);
     }
-    if (digits && (*s == 'e' || *s == 'E')) {
+    if (digits && s < end && (*s == 'e' || *s == 'E')) {
         s++;
-        if (*s == '+' || *s == '-')
+        if (s < end && (*s == '+' || *s == '-'))
             s++;
-        if (!match_digits(&s))
+        if (!match_digits(&s, end))
             digits = 0;
     }
-    if (!digits || *s != '\0') {
-        if (strncasecmp(word, "nan", 3) == 0)
+    if (!digits || s != end) {
+        if (end - word >= 3 && strncasecmp(word, "nan", 3) == 0)
             *why = _("NaN is not a usable number");
-        else if (strncasecmp(word, "inf", 3) == 0)
+        else if (end - word >= 3 && strncasecmp(word, "inf", 3) == 0)
             *why = _("infinity is not a usable number");
         else
             *why = _("not a number");
         return -1;
     }
-    errno = 0;
-    double v = strtod(tmp, NULL);
+    double v = numparse_decimal(text, len);
     if (!isfinite(v) || fabs(v) > FLT_MAX) {
         *why = _("number too large (beyond a 32-bit float, about 3.4e38)");
         return -1;
     }
     *out = v;
     return 0;
+}
+
+int table_parse_number(const char *text, double *out, const char **why)
+{
+    return table_parse_span(text, strlen(text), out, why);
 }
 
 int table_error_cell(const struct table *t, int row, int col, struct error *err, const char *fmt, ...)
