@@ -16,6 +16,11 @@
  * Returns what strtod returns for it, bit for bit. */
 double numparse_decimal(const char *s, size_t len);
 
+/* The number at p (no space before it: [+-]? digits [. digits?] ... as
+ * above), in [p, end): the end of it with *out set, or NULL when it is not
+ * such a number or only strtod can tell its value (*out untouched). */
+const char *numparse_scan(const char *p, const char *end, double *out);
+
 /* For tests: the value without the strtod fallback, or 0 when only strtod
  * would do (*out untouched then). */
 int numparse_fast(const char *s, size_t len, double *out);

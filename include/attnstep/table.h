@@ -104,6 +104,13 @@ int table_stream_open(struct table_stream *s, const char *path, size_t max_bytes
 /* The next row: 1 (s->fields[0..n_fields), s->line), 0 at the end, -1 when
  * only table_read can tell (then every later call returns -1 too). */
 int table_stream_row(struct table_stream *s);
+/* Past the next row without splitting it (counting rows): 1, 0 or -1. */
+int table_stream_skip(struct table_stream *s);
+/* The next row as skip text fields (s->fields) and then exactly n numbers
+ * into dst, parsed where they lie: 1, 0 at the end, -1 when the row is
+ * anything else (a number that is not one, another count of fields, ...) or
+ * only table_read can tell. */
+int table_stream_numbers(struct table_stream *s, int skip, double *dst, int n);
 void table_stream_close(struct table_stream *s);
 
 #endif

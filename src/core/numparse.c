@@ -123,45 +123,62 @@ static int eisel_lemire(uint64_t w, int q, uint64_t *bits)
     return 1;
 }
 
-int numparse_fast(const char *s, size_t len, double *out)
+const char *numparse_scan(const char *p, const char *end, double *out)
 {
-    const char *p = s, *end = s + len;
+    const char *start = p;
     int neg = 0;
     if (p < end && (*p == '+' || *p == '-'))
         neg = *p++ == '-';
     uint64_t w = 0;
-    int digits = 0, q = 0, frac = 0;
-    for (; p < end; p++) {
-        if (*p == '.') {
-            frac = 1;
-            continue;
-        }
-        unsigned d = (unsigned)(*p - '0');
-        if (d > 9)
-            break;
-        if (w == 0 && d == 0) { /* a leading zero */
-            q -= frac;
-        } else if (digits < 19) {
-            w = w * 10 + d;
+    int digits = 0, q = 0;
+    const char *d0 = p;
+    while (p < end && *p == '0') /* leading zeros */
+        p++;
+    for (; p < end && (unsigned)(*p - '0') < 10; p++) {
+        if (digits < 19) {
+            w = w * 10 + (unsigned)(*p - '0');
             digits++;
-            q -= frac;
-        } else if (d) {
-            return 0; /* a 20th significant digit: strtod */
+        } else if (*p != '0') {
+            return NULL; /* a 20th significant digit: strtod */
         } else {
-            q += !frac; /* a zero beyond the 19th: *10 before the point, nothing after it */
+            q++;
         }
     }
-    if (p < end) { /* the exponent */
+    int any = p > d0;
+    if (p < end && *p == '.') {
+        const char *f0 = ++p;
+        if (w == 0)
+            for (; p < end && *p == '0'; p++)
+                q--;
+        for (; p < end && (unsigned)(*p - '0') < 10; p++) {
+            if (digits < 19) {
+                w = w * 10 + (unsigned)(*p - '0');
+                digits++;
+                q--;
+            } else if (*p != '0') {
+                return NULL;
+            }
+        }
+        any |= p > f0;
+    }
+    if (!any)
+        return NULL;
+    if (p < end && (*p == 'e' || *p == 'E')) {
         p++;
         int eneg = 0;
-        if (*p == '+' || *p == '-')
+        if (p < end && (*p == '+' || *p == '-'))
             eneg = *p++ == '-';
+        const char *e0 = p;
         int e = 0;
-        for (; p < end; p++)
+        for (; p < end && (unsigned)(*p - '0') < 10; p++)
             if (e < 100000)
                 e = e * 10 + (*p - '0');
+        if (p == e0)
+            return NULL;
         q += eneg ? -e : e;
     }
+    if (p - start >= 128)
+        return NULL; /* table_parse_span refuses it */
     double v;
     uint64_t bits;
     if (w == 0) {
@@ -171,9 +188,18 @@ int numparse_fast(const char *s, size_t len, double *out)
     } else if (eisel_lemire(w, q, &bits)) {
         memcpy(&v, &bits, sizeof v);
     } else {
-        return 0;
+        return NULL;
     }
     *out = neg ? -v : v;
+    return p;
+}
+
+int numparse_fast(const char *s, size_t len, double *out)
+{
+    double v;
+    if (numparse_scan(s, s + len, &v) != s + len)
+        return 0;
+    *out = v;
     return 1;
 }
 

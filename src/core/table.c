@@ -400,12 +400,17 @@ static int stream_push(struct table_stream *s, const char *p, size_t len)
     return 0;
 }
 
-static int is_ascii(const char *p, size_t len)
+/* Bits of what a line holds: 1 a byte over 0x7F, 2 a quote, 4 a NUL or a CR. */
+static int line_kinds(const char *p, size_t len)
 {
-    unsigned char any = 0;
-    for (size_t i = 0; i < len; i++)
-        any |= (unsigned char)p[i];
-    return any < 0x80;
+    unsigned char high = 0, quote = 0, bad = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        high |= c;
+        quote |= c == '"';
+        bad |= (c == '\0') | (c == '\r');
+    }
+    return (high >= 0x80) | quote << 1 | bad << 2;
 }
 
 static void quoted_field(void *data, size_t len, void *ctx)
@@ -472,7 +477,10 @@ static int stream_quoted(struct table_stream *s, const char *raw, size_t len, in
     return 0;
 }
 
-int table_stream_row(struct table_stream *s)
+/* The next line with more than spaces and tabs on it, checked: 1 with
+ * [*line, *line + *len) (its CR LF or LF not included) and *raw its length
+ * with them, 0 at the end, -1 on anything table_read must word. */
+static int stream_line(struct table_stream *s, const char **line, size_t *len, size_t *raw, int *quoted)
 {
     if (s->failed)
         return -1;
@@ -488,32 +496,110 @@ int table_stream_row(struct table_stream *s)
         if (!nl && a == b) /* the end; a file without a row is table_read's to word */
             return s->line ? 0 : stream_give_up(s);
         size_t next = nl ? b + 1 : b;
-        int line = s->next_line;
+        int line_no = s->next_line;
         s->next_line += nl != NULL;
         s->start = next;
         const char *p = s->buf + a;
-        size_t len = b - a;
-        if (len && p[len - 1] == '\r')
-            len--;
-        if (memchr(p, '\0', len) || memchr(p, '\r', len) || (!is_ascii(p, len) && utf8_invalid_at(p, len) >= 0))
+        size_t n = b - a;
+        if (n && p[n - 1] == '\r')
+            n--;
+        int kinds = line_kinds(p, n);
+        if ((kinds & 4) || ((kinds & 1) && utf8_invalid_at(p, n) >= 0))
             return stream_give_up(s);
-        s->n_fields = 0;
-        if (memchr(p, '"', len)) {
-            if (stream_quoted(s, p, next - a, !nl))
-                return stream_give_up(s);
-            s->line = line;
-            return 1;
-        }
         size_t k = 0;
-        while (k < len && (p[k] == ' ' || p[k] == '\t'))
+        while (k < n && (p[k] == ' ' || p[k] == '\t'))
             k++;
-        if (k == len)
+        if (k == n)
             continue; /* a blank line: libcsv reports no row */
-        const char *q = p, *e = p + len;
-        for (;;) {
+        s->line = line_no;
+        s->n_fields = 0;
+        *line = p;
+        *len = n;
+        *raw = next - a;
+        *quoted = (kinds & 2) != 0;
+        return 1;
+    }
+}
+
+/* A line without a quote into fields: the text between commas, without the
+ * spaces and tabs around it. */
+static int stream_split(struct table_stream *s, const char *q, const char *e)
+{
+    for (;;) {
+        const char *f = q;
+        while (f < e && *f != ',')
+            f++;
+        const char *t = f;
+        while (q < t && (*q == ' ' || *q == '\t'))
+            q++;
+        while (t > q && (t[-1] == ' ' || t[-1] == '\t'))
+            t--;
+        if (stream_push(s, q, (size_t)(t - q)))
+            return -1;
+        if (f == e)
+            return 0;
+        q = f + 1;
+    }
+}
+
+int table_stream_row(struct table_stream *s)
+{
+    const char *p;
+    size_t len, raw;
+    int quoted, got = stream_line(s, &p, &len, &raw, &quoted);
+    if (got != 1)
+        return got;
+    if (quoted ? stream_quoted(s, p, raw, p + raw == s->buf + s->end && s->eof) : stream_split(s, p, p + len))
+        return stream_give_up(s);
+    return 1;
+}
+
+int table_stream_skip(struct table_stream *s)
+{
+    const char *p;
+    size_t len, raw;
+    int quoted, got = stream_line(s, &p, &len, &raw, &quoted);
+    if (got == 1 && quoted && stream_quoted(s, p, raw, p + raw == s->buf + s->end && s->eof))
+        return stream_give_up(s);
+    return got;
+}
+
+/* A row's fields from skip on as n numbers, straight from the line: the
+ * number, spaces or tabs, a comma; NULL when anything else comes. */
+static const char *scan_numbers(const char *q, const char *e, double *dst, int n)
+{
+    for (int c = 0; c < n; c++) {
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (!(q = numparse_scan(q, e, &dst[c])) || fabs(dst[c]) > FLT_MAX)
+            return NULL;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (c + 1 < n) {
+            if (q == e || *q != ',')
+                return NULL;
+            q++;
+        }
+    }
+    return q;
+}
+
+int table_stream_numbers(struct table_stream *s, int skip, double *dst, int n)
+{
+    const char *p;
+    size_t len, raw;
+    int quoted, got = stream_line(s, &p, &len, &raw, &quoted);
+    if (got != 1)
+        return got;
+    const char *e = p + len;
+    if (!quoted) { /* the first skip fields as text, then the numbers at once */
+        const char *q = p;
+        for (int c = 0; c < skip; c++) {
             const char *f = q;
             while (f < e && *f != ',')
                 f++;
+            if (f == e)
+                return stream_give_up(s);
             const char *t = f;
             while (q < t && (*q == ' ' || *q == '\t'))
                 q++;
@@ -521,13 +607,21 @@ int table_stream_row(struct table_stream *s)
                 t--;
             if (stream_push(s, q, (size_t)(t - q)))
                 return stream_give_up(s);
-            if (f == e)
-                break;
             q = f + 1;
         }
-        s->line = line;
-        return 1;
+        if (scan_numbers(q, e, dst, n) == e)
+            return 1;
+        s->n_fields = 0; /* something else: the general way below */
     }
+    if (quoted ? stream_quoted(s, p, raw, e + (raw - len) == s->buf + s->end && s->eof) : stream_split(s, p, e))
+        return stream_give_up(s);
+    const char *why;
+    if (s->n_fields != skip + n)
+        return stream_give_up(s);
+    for (int c = 0; c < n; c++)
+        if (table_parse_span(s->fields[skip + c].s, s->fields[skip + c].len, &dst[c], &why))
+            return stream_give_up(s);
+    return 1;
 }
 
 void table_free(struct table *t)
