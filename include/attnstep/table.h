@@ -74,7 +74,7 @@ int table_error_end(const struct table *t, struct error *err, const char *fmt, .
  * - a row with a quote goes through libcsv itself (strict mode, as
  *   table_read), and must end on its own line;
  * - blank lines are skipped (libcsv reports no row for them); NUL bytes and
- *   invalid UTF-8 give up, as does a file with no row at all. */
+ *   invalid UTF-8 give up, as does a file of only white space. */
 struct table_span {
     const char *s;
     size_t len;
@@ -87,6 +87,7 @@ struct table_stream {
     size_t cap, start, end; /* buf[start, end) is read and not yet given */
     size_t total, max;      /* bytes read so far; the size limit */
     int next_line;          /* the line buf[start] is on */
+    int content;            /* a byte that is not white space (isspace) seen */
     /* the current row */
     struct table_span *fields;
     int n_fields, cap_fields;

@@ -493,8 +493,8 @@ static int stream_line(struct table_stream *s, const char **line, size_t *len, s
             nl = memchr(s->buf + s->start + scanned, '\n', s->end - s->start - scanned);
         }
         size_t a = s->start, b = nl ? (size_t)(nl - s->buf) : s->end;
-        if (!nl && a == b) /* the end; a file without a row is table_read's to word */
-            return s->line ? 0 : stream_give_up(s);
+        if (!nl && a == b) /* the end; a file of only white space is table_read's to word */
+            return s->content ? 0 : stream_give_up(s);
         size_t next = nl ? b + 1 : b;
         int line_no = s->next_line;
         s->next_line += nl != NULL;
@@ -511,6 +511,8 @@ static int stream_line(struct table_stream *s, const char **line, size_t *len, s
             k++;
         if (k == n)
             continue; /* a blank line: libcsv reports no row */
+        for (; !s->content && k < n; k++)
+            s->content = !isspace((unsigned char)p[k]);
         s->line = line_no;
         s->n_fields = 0;
         *line = p;
