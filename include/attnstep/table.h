@@ -31,7 +31,11 @@ struct table {
     int end_line; /* the line after the last row: where a missing row would be */
 };
 
-/* Beyond this a file is not a classroom model; refused before it is read. */
+/* Beyond this a file is not a classroom model; refused before it is read.
+ * Model grids now stream (below) in memory of their numbers' size, yet the
+ * limit stays: a grid with a problem is read again whole to word it, which
+ * holds the file and a record per cell (about 4x its size). 1 GiB holds
+ * glove.6B.300d as CSV with its own digits (400,001 rows, about 1.0 GB). */
 #define TABLE_MAX_BYTES ((size_t)1 << 30)
 
 /* Reads path, a regular file of at most TABLE_MAX_BYTES. On failure *out is
