@@ -9,9 +9,16 @@
 #include "attnstep/bpe.h"
 #include "attnstep/error.h"
 
-/* Sizes beyond these are refused before anything is allocated. */
+/* Sizes beyond these are refused before anything is allocated.
+ * The vocabulary: GloVe 6B's 400,000 words and an <unk> fit. Each row costs
+ * d_model doubles (2.4 KB at 300: 1.2 GB for 500,000 rows), and the file
+ * limit (TABLE_MAX_BYTES, 1 GiB) keeps any vocab.csv within 4 GiB of numbers
+ * (every number takes at least 2 bytes of text, "0,", and 8 in memory);
+ * glove.6B.300d as CSV with its own digits is about 1.0 GB and loads in about
+ * a gigabyte. A vocabulary over the limit is refused after reading its rows
+ * up to the limit, before anything is allocated for them. */
 #define BUNDLE_MAX_D_MODEL 1024
-#define BUNDLE_MAX_VOCAB 200000
+#define BUNDLE_MAX_VOCAB 500000
 
 /* config.csv task: a sentence classifier (the default) or a language model
  * (DESIGN.md "Language models"). */
@@ -110,6 +117,8 @@ extern const char *const bundle_rec_bcls_file[BUNDLE_N_RECURRENT];
 /* Loads and validates a bundle; on failure *out is untouched and err says
  * "FILE:LINE:COL: reason". */
 int bundle_load(struct bundle *out, const char *dir, struct error *err);
+/* The same with another vocabulary limit than BUNDLE_MAX_VOCAB (tests use a small one). */
+int bundle_load_max(struct bundle *out, const char *dir, int max_vocab, struct error *err);
 void bundle_free(struct bundle *b);
 /* Removes the RNN and the LSTM (weights and classifiers); d_hidden becomes 0. */
 void bundle_drop_recurrent(struct bundle *b);

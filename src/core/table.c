@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "attnstep/i18n.h"
+#include "attnstep/numparse.h"
 #include "attnstep/utf8.h"
 
 struct growbuf {
@@ -93,7 +94,7 @@ static void on_row(int c, void *data)
 /* Reads the whole of a regular file of at most max bytes. Anything else (a
  * FIFO, a device such as /dev/zero, a directory) is refused before a byte is
  * read, and the size is checked before reading too. */
-static int slurp(const char *path, size_t max, char **out, size_t *out_len, struct error *err)
+static int open_regular(const char *path, size_t max, int *out_fd, size_t *out_size, struct error *err)
 {
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -119,8 +120,19 @@ static int slurp(const char *path, size_t max, char **out, size_t *out_len, stru
         return error_file(err, path, _("file is too large (%lld bytes; at most %zu)"), (long long)st.st_size,
                           max);
     }
+    *out_fd = fd;
+    *out_size = (size_t)st.st_size;
+    return 0;
+}
+
+static int slurp(const char *path, size_t max, char **out, size_t *out_len, struct error *err)
+{
+    int fd;
+    size_t size;
+    if (open_regular(path, max, &fd, &size, err))
+        return -1;
     /* One byte more than the size, to notice a file that grows while read. */
-    size_t cap = (size_t)st.st_size + 1, len = 0;
+    size_t cap = size + 1, len = 0;
     char *buf = malloc(cap);
     for (;;) {
         if (buf && len == cap) {
@@ -303,6 +315,317 @@ int table_read_max(struct table *out, const char *path, size_t max_bytes, struct
     return 0;
 }
 
+/* ---- streaming ---------------------------------------------------------- */
+
+#define STREAM_CHUNK ((size_t)1 << 20)
+
+static int stream_give_up(struct table_stream *s)
+{
+    s->failed = 1;
+    return -1;
+}
+
+/* Reads more after the unread bytes, moved to the front (the buffer doubles
+ * when one row fills it). */
+static int stream_fill(struct table_stream *s)
+{
+    if (s->start) {
+        memmove(s->buf, s->buf + s->start, s->end - s->start);
+        s->end -= s->start;
+        s->start = 0;
+    }
+    if (s->end == s->cap) {
+        char *p = realloc(s->buf, 2 * s->cap);
+        if (!p)
+            return -1;
+        s->buf = p;
+        s->cap *= 2;
+    }
+    for (;;) {
+        ssize_t n = read(s->fd, s->buf + s->end, s->cap - s->end);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            s->eof = 1;
+        s->end += (size_t)n;
+        s->total += (size_t)n;
+        return s->total > s->max ? -1 : 0; /* grown since it was opened */
+    }
+}
+
+int table_stream_open(struct table_stream *s, const char *path, size_t max_bytes, struct error *err)
+{
+    memset(s, 0, sizeof *s);
+    size_t size;
+    if (open_regular(path, max_bytes, &s->fd, &size, err))
+        return -1;
+    s->path = path;
+    s->max = max_bytes;
+    s->cap = STREAM_CHUNK;
+    s->next_line = 1;
+    if (!(s->buf = malloc(s->cap))) {
+        close(s->fd);
+        return error_file(err, path, _("out of memory"));
+    }
+    if (stream_fill(s) == 0 && s->end >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
+        s->start = 3;
+    return 0;
+}
+
+void table_stream_close(struct table_stream *s)
+{
+    if (!s->buf)
+        return;
+    close(s->fd);
+    free(s->buf);
+    free(s->fields);
+    free(s->text);
+    free(s->offsets);
+    memset(s, 0, sizeof *s);
+}
+
+static int stream_push(struct table_stream *s, const char *p, size_t len)
+{
+    if (s->n_fields == s->cap_fields) {
+        int cap = s->cap_fields ? 2 * s->cap_fields : 64;
+        struct table_span *f = realloc(s->fields, (size_t)cap * sizeof *f);
+        if (!f)
+            return -1;
+        s->fields = f;
+        s->cap_fields = cap;
+    }
+    s->fields[s->n_fields++] = (struct table_span){p, len};
+    return 0;
+}
+
+/* Bits of what a line holds: 1 a byte over 0x7F, 2 a quote, 4 a NUL or a CR. */
+static int line_kinds(const char *p, size_t len)
+{
+    unsigned char high = 0, quote = 0, bad = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        high |= c;
+        quote |= c == '"';
+        bad |= (c == '\0') | (c == '\r');
+    }
+    return (high >= 0x80) | quote << 1 | bad << 2;
+}
+
+static void quoted_field(void *data, size_t len, void *ctx)
+{
+    struct table_stream *s = ctx;
+    if (s->csv_oom)
+        return;
+    if (s->n_fields == s->cap_offsets) {
+        int cap = s->cap_offsets ? 2 * s->cap_offsets : 64;
+        size_t *o = realloc(s->offsets, (size_t)cap * sizeof *o);
+        if (!o) {
+            s->csv_oom = 1;
+            return;
+        }
+        s->offsets = o;
+        s->cap_offsets = cap;
+    }
+    if (s->text_len + len + 1 > s->text_cap) {
+        size_t cap = 2 * (s->text_len + len + 1);
+        char *t = realloc(s->text, cap);
+        if (!t) {
+            s->csv_oom = 1;
+            return;
+        }
+        s->text = t;
+        s->text_cap = cap;
+    }
+    s->offsets[s->n_fields++] = s->text_len;
+    memcpy(s->text + s->text_len, data, len);
+    s->text_len += len;
+    s->text[s->text_len++] = '\0';
+}
+
+static void quoted_row(int c, void *ctx)
+{
+    (void)c;
+    ((struct table_stream *)ctx)->csv_row++;
+}
+
+/* A row with a quote, raw[0..len) with its line end: libcsv splits it, as
+ * table_read would. 0, or -1 if it is malformed or goes on past its line. */
+static int stream_quoted(struct table_stream *s, const char *raw, size_t len, int last)
+{
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return -1;
+    s->text_len = 0;
+    s->n_fields = 0;
+    s->csv_row = 0;
+    s->csv_oom = 0;
+    int ok = csv_parse(&p, raw, len, quoted_field, quoted_row, s) == len;
+    if (ok && last)
+        ok = csv_fini(&p, quoted_field, quoted_row, s) == 0;
+    csv_free(&p);
+    if (!ok || s->csv_oom || s->csv_row != 1)
+        return -1;
+    int n = s->n_fields;
+    s->n_fields = 0;
+    for (int i = 0; i < n; i++) {
+        size_t at = s->offsets[i];
+        if (stream_push(s, s->text + at, strlen(s->text + at)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The next line with more than spaces and tabs on it, checked: 1 with
+ * [*line, *line + *len) (its CR LF or LF not included) and *raw its length
+ * with them, 0 at the end, -1 on anything table_read must word. */
+static int stream_line(struct table_stream *s, const char **line, size_t *len, size_t *raw, int *quoted)
+{
+    if (s->failed)
+        return -1;
+    for (;;) {
+        const char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
+        while (!nl && !s->eof) {
+            size_t scanned = s->end - s->start;
+            if (stream_fill(s))
+                return stream_give_up(s);
+            nl = memchr(s->buf + s->start + scanned, '\n', s->end - s->start - scanned);
+        }
+        size_t a = s->start, b = nl ? (size_t)(nl - s->buf) : s->end;
+        if (!nl && a == b) /* the end; a file of only white space is table_read's to word */
+            return s->content ? 0 : stream_give_up(s);
+        size_t next = nl ? b + 1 : b;
+        int line_no = s->next_line;
+        s->next_line += nl != NULL;
+        s->start = next;
+        const char *p = s->buf + a;
+        size_t n = b - a;
+        if (n && p[n - 1] == '\r')
+            n--;
+        int kinds = line_kinds(p, n);
+        if ((kinds & 4) || ((kinds & 1) && utf8_invalid_at(p, n) >= 0))
+            return stream_give_up(s);
+        size_t k = 0;
+        while (k < n && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        if (k == n)
+            continue; /* a blank line: libcsv reports no row */
+        for (; !s->content && k < n; k++)
+            s->content = !isspace((unsigned char)p[k]);
+        s->line = line_no;
+        s->n_fields = 0;
+        *line = p;
+        *len = n;
+        *raw = next - a;
+        *quoted = (kinds & 2) != 0;
+        return 1;
+    }
+}
+
+/* A line without a quote into fields: the text between commas, without the
+ * spaces and tabs around it. */
+static int stream_split(struct table_stream *s, const char *q, const char *e)
+{
+    for (;;) {
+        const char *f = q;
+        while (f < e && *f != ',')
+            f++;
+        const char *t = f;
+        while (q < t && (*q == ' ' || *q == '\t'))
+            q++;
+        while (t > q && (t[-1] == ' ' || t[-1] == '\t'))
+            t--;
+        if (stream_push(s, q, (size_t)(t - q)))
+            return -1;
+        if (f == e)
+            return 0;
+        q = f + 1;
+    }
+}
+
+int table_stream_row(struct table_stream *s)
+{
+    const char *p;
+    size_t len, raw;
+    int quoted, got = stream_line(s, &p, &len, &raw, &quoted);
+    if (got != 1)
+        return got;
+    if (quoted ? stream_quoted(s, p, raw, p + raw == s->buf + s->end && s->eof) : stream_split(s, p, p + len))
+        return stream_give_up(s);
+    return 1;
+}
+
+int table_stream_skip(struct table_stream *s)
+{
+    const char *p;
+    size_t len, raw;
+    int quoted, got = stream_line(s, &p, &len, &raw, &quoted);
+    if (got == 1 && quoted && stream_quoted(s, p, raw, p + raw == s->buf + s->end && s->eof))
+        return stream_give_up(s);
+    return got;
+}
+
+/* A row's fields from skip on as n numbers, straight from the line: the
+ * number, spaces or tabs, a comma; NULL when anything else comes. */
+static const char *scan_numbers(const char *q, const char *e, double *dst, int n)
+{
+    for (int c = 0; c < n; c++) {
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (!(q = numparse_scan(q, e, &dst[c])) || fabs(dst[c]) > FLT_MAX)
+            return NULL;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (c + 1 < n) {
+            if (q == e || *q != ',')
+                return NULL;
+            q++;
+        }
+    }
+    return q;
+}
+
+int table_stream_numbers(struct table_stream *s, int skip, double *dst, int n)
+{
+    const char *p;
+    size_t len, raw;
+    int quoted, got = stream_line(s, &p, &len, &raw, &quoted);
+    if (got != 1)
+        return got;
+    const char *e = p + len;
+    if (!quoted) { /* the first skip fields as text, then the numbers at once */
+        const char *q = p;
+        for (int c = 0; c < skip; c++) {
+            const char *f = q;
+            while (f < e && *f != ',')
+                f++;
+            if (f == e)
+                return stream_give_up(s);
+            const char *t = f;
+            while (q < t && (*q == ' ' || *q == '\t'))
+                q++;
+            while (t > q && (t[-1] == ' ' || t[-1] == '\t'))
+                t--;
+            if (stream_push(s, q, (size_t)(t - q)))
+                return stream_give_up(s);
+            q = f + 1;
+        }
+        if (scan_numbers(q, e, dst, n) == e)
+            return 1;
+        s->n_fields = 0; /* something else: the general way below */
+    }
+    if (quoted ? stream_quoted(s, p, raw, e + (raw - len) == s->buf + s->end && s->eof) : stream_split(s, p, e))
+        return stream_give_up(s);
+    const char *why;
+    if (s->n_fields != skip + n)
+        return stream_give_up(s);
+    for (int c = 0; c < n; c++)
+        if (table_parse_span(s->fields[skip + c].s, s->fields[skip + c].len, &dst[c], &why))
+            return stream_give_up(s);
+    return 1;
+}
+
 void table_free(struct table *t)
 {
     if (!t)
@@ -324,68 +647,70 @@ const char *table_text(const struct table *t, int row, int col)
     return t->arena + table_cell(t, row, col)->text;
 }
 
-static int match_digits(const char **s)
+static int match_digits(const char **s, const char *end)
 {
     const char *p = *s;
-    while (isdigit((unsigned char)**s))
+    while (*s < end && isdigit((unsigned char)**s))
         ++*s;
     return *s > p;
 }
 
-int table_parse_number(const char *text, double *out, const char **why)
+int table_parse_span(const char *text, size_t len, double *out, const char **why)
 {
-    while (*text == ' ' || *text == '\t')
+    while (len && (*text == ' ' || *text == '\t')) {
         text++;
-    size_t len = strlen(text);
+        len--;
+    }
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
         len--;
-    char tmp[128];
     if (len == 0) {
         /* TRANSLATORS: this and the next five reasons come before ': "TEXT" (column N of the row)'
            or after "norm_eps: "; TEXT is the cell's text. */
         *why = _("empty cell, expected a number");
         return -1;
     }
-    if (len >= sizeof tmp) {
+    if (len >= 128) {
         *why = _("not a number (too long)");
         return -1;
     }
-    memcpy(tmp, text, len);
-    tmp[len] = '\0';
     /* Only plain decimal notation: strtod would also take "nan", "inf" and hex. */
-    const char *s = tmp;
+    const char *s = text, *end = text + len;
     if (*s == '+' || *s == '-')
         s++;
     const char *word = s;
-    int digits = match_digits(&s);
-    if (*s == '.') {
+    int digits = match_digits(&s, end);
+    if (s < end && *s == '.') {
         s++;
-        digits |= match_digits(&s);
+        digits |= match_digits(&s, end);
     }
-    if (digits && (*s == 'e' || *s == 'E')) {
+    if (digits && s < end && (*s == 'e' || *s == 'E')) {
         s++;
-        if (*s == '+' || *s == '-')
+        if (s < end && (*s == '+' || *s == '-'))
             s++;
-        if (!match_digits(&s))
+        if (!match_digits(&s, end))
             digits = 0;
     }
-    if (!digits || *s != '\0') {
-        if (strncasecmp(word, "nan", 3) == 0)
+    if (!digits || s != end) {
+        if (end - word >= 3 && strncasecmp(word, "nan", 3) == 0)
             *why = _("NaN is not a usable number");
-        else if (strncasecmp(word, "inf", 3) == 0)
+        else if (end - word >= 3 && strncasecmp(word, "inf", 3) == 0)
             *why = _("infinity is not a usable number");
         else
             *why = _("not a number");
         return -1;
     }
-    errno = 0;
-    double v = strtod(tmp, NULL);
+    double v = numparse_decimal(text, len);
     if (!isfinite(v) || fabs(v) > FLT_MAX) {
         *why = _("number too large (beyond a 32-bit float, about 3.4e38)");
         return -1;
     }
     *out = v;
     return 0;
+}
+
+int table_parse_number(const char *text, double *out, const char **why)
+{
+    return table_parse_span(text, strlen(text), out, why);
 }
 
 int table_error_cell(const struct table *t, int row, int col, struct error *err, const char *fmt, ...)

@@ -377,6 +377,79 @@ static void test_lm_bad_bundles(void **state)
     expect_lm_error("config.csv", config, "config.csv:5:6", "task must be classify or lm, got \"decoder\"");
 }
 
+/* A vocabulary over the limit is refused by its row count, at the first row
+ * too many, with the message the whole-file reading gives; nothing after that
+ * row is read (a broken quote there is never seen). */
+static void test_vocabulary_over_the_limit(void **state)
+{
+    (void)state;
+    const char *tokens[] = {"a", "b", "c", "d", "e", "f", "g"};
+    struct bundle b;
+    struct error err, err2;
+    const char *dir = temp_dir_path("limit");
+    assert_int_equal(bundle_init_random(&b, "lim", 4, 2, 0, 1, tokens, 7, &err), 0);
+    assert_int_equal(bundle_save(&b, dir, 1, &err), 0);
+    bundle_free(&b);
+    /* 8 tokens: a limit of 8 loads, 5 does not (data row 6 is on line 7) */
+    if (bundle_load_max(&b, dir, 8, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.n_vocab, 8);
+    bundle_free(&b);
+    assert_int_equal(bundle_load_max(&b, dir, 5, &err), -1);
+    char want[600];
+    snprintf(want, sizeof want, "%s/vocab.csv:7:1: more than 5 tokens", dir);
+    assert_string_equal(err.msg, want);
+    /* A blank line among the rows moves the line, not the count; a quoted
+     * header is read by libcsv in the stream. */
+    write_file(dir, "vocab.csv", "token,e0,e1,e2,e3\n<unk>,0,0,0,0\n\na,1,1,1,1\nb,1,1,1,1\nc,1,1,1,1\n"
+                                 "d,1,1,1,1\ne,1,1,1,1\nf,1,1,1,1\n\"open,1\n");
+    assert_int_equal(bundle_load_max(&b, dir, 5, &err), -1);
+    snprintf(want, sizeof want, "%s/vocab.csv:8:1: more than 5 tokens", dir);
+    assert_string_equal(err.msg, want);
+    write_file(dir, "vocab.csv", "\"token\",e0,e1,e2,e3\n<unk>,0,0,0,0\n\na,1,1,1,1\nb,1,1,1,1\nc,1,1,1,1\n"
+                                 "d,1,1,1,1\ne,1,1,1,1\nf,1,1,1,1\n");
+    assert_int_equal(bundle_load_max(&b, dir, 5, &err2), -1);
+    assert_string_equal(err2.msg, want);
+    /* A token quoted over two lines (the stream leaves that to table_read):
+     * the same message, from the whole-file reading. */
+    write_file(dir, "vocab.csv", "token,e0,e1,e2,e3\n<unk>,0,0,0,0\n\"a\nb\",1,1,1,1\nb,1,1,1,1\nc,1,1,1,1\n"
+                                 "d,1,1,1,1\ne,1,1,1,1\nf,1,1,1,1\n");
+    assert_int_equal(bundle_load_max(&b, dir, 5, &err2), -1);
+    snprintf(want, sizeof want, "%s/vocab.csv:8:1: more than 5 tokens", dir);
+    assert_string_equal(err2.msg, want);
+    fsutil_remove_tree(dir);
+}
+
+/* A vocabulary with quoted tokens, spaces and CRLF streams to the numbers
+ * the whole-file reading gives (a bad cell sends it there: same message). */
+static void test_vocabulary_streams_like_table_read(void **state)
+{
+    (void)state;
+    const char *dir = temp_dir_path("quoted");
+    const char *tokens[] = {"x"};
+    struct bundle b;
+    struct error err;
+    assert_int_equal(bundle_init_random(&b, "q", 4, 2, 0, 1, tokens, 1, &err), 0);
+    assert_int_equal(bundle_save(&b, dir, 1, &err), 0);
+    bundle_free(&b);
+    write_file(dir, "vocab.csv", "token,e0,e1,e2,e3\r\n<unk>, 0.5 ,\"1e-3\",-2,3\r\n\",\",1,2,3,4\r\n\"\"\"\",5,6,7,"
+                                 "0.30000000000000004\r\n\r\n  the ,1,1,1,1");
+    if (bundle_load(&b, dir, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.n_vocab, 4);
+    assert_int_equal(bundle_lookup(&b, ","), 1);
+    assert_int_equal(bundle_lookup(&b, "\""), 2);
+    assert_int_equal(bundle_lookup(&b, "the"), 3);
+    assert_true(b.embed[0] == 0.5 && b.embed[1] == 1e-3 && b.embed[2] == -2 && b.embed[11] == 0.30000000000000004);
+    bundle_free(&b);
+    write_file(dir, "vocab.csv", "token,e0,e1,e2,e3\n<unk>,0,0,0,0\nthe,1,1,x1,1\n");
+    assert_int_equal(bundle_load(&b, dir, &err), -1);
+    char want[600];
+    snprintf(want, sizeof want, "%s/vocab.csv:3:9: not a number: \"x1\" (column 4 of the row)", dir);
+    assert_string_equal(err.msg, want);
+    fsutil_remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -392,6 +465,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lm_bundles_load),
         cmocka_unit_test(test_lm_clone_and_save),
         cmocka_unit_test(test_lm_bad_bundles),
+        cmocka_unit_test(test_vocabulary_over_the_limit),
+        cmocka_unit_test(test_vocabulary_streams_like_table_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

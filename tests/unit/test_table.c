@@ -233,6 +233,71 @@ static void test_messages_cut_on_character_boundaries(void **state)
     assert_string_equal(err.msg, "x.csv:2:3: token \"a b c\" is odd");
 }
 
+/* The stream's rows equal table_read's cells, on what spreadsheets write:
+ * BOM, CRLF, blank and space-only lines, spaces around fields, quoted rows. */
+static void test_stream_rows_equal_table_read(void **state)
+{
+    (void)state;
+    const char *files[] = {
+        "\xEF\xBB\xBFtoken,e0\r\n\"movie\", 0.5 \r\n\r\n\"a,b\",\"1\"\r\n",
+        "a,bb,ccc\n영화,x,  y\n   \n\t\nlast,q",
+        "1,2,3\n 4 ,\t5\t, 6\n\n7,8,9",
+        "x,\"y \"\"z\"\"\",w\n\"\",,\n",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct table t;
+        read_ok(&t, files[i]);
+        const char *p = write_temp("t.csv", files[i], strlen(files[i]));
+        struct table_stream s;
+        struct error err;
+        assert_int_equal(table_stream_open(&s, p, 1000, &err), 0);
+        for (int r = 0; r < t.n_rows; r++) {
+            assert_int_equal(table_stream_row(&s), 1);
+            assert_int_equal(s.n_fields, t.rows[r].n_cells);
+            assert_int_equal(s.line, t.rows[r].line);
+            for (int c = 0; c < s.n_fields; c++) {
+                const char *want = table_text(&t, r, c);
+                if (s.fields[c].len != strlen(want) || memcmp(s.fields[c].s, want, s.fields[c].len))
+                    fail_msg("file %zu row %d col %d: \"%.*s\", table_read \"%s\"", i, r, c,
+                             (int)s.fields[c].len, s.fields[c].s, want);
+            }
+        }
+        assert_int_equal(table_stream_row(&s), 0);
+        table_stream_close(&s);
+        table_free(&t);
+    }
+    /* What only table_read words: the stream gives up. */
+    const char *broken[] = {"a,\"b\"x\n", "a\n\"open,1\n2\n", "a,b\rc\n", "a,caf\xe9\n", "  \n"};
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        const char *p = write_temp("b.csv", broken[i], strlen(broken[i]));
+        struct table_stream s;
+        struct error err;
+        assert_int_equal(table_stream_open(&s, p, 1000, &err), 0);
+        int got;
+        while ((got = table_stream_row(&s)) == 1)
+            ;
+        if (got != -1)
+            fail_msg("broken file %zu was read to the end", i);
+        table_stream_close(&s);
+    }
+    /* Numbers parsed in place are table_parse_number's. */
+    const char *grid = "0.5, -1e-3 ,+2\n\"3\",4.25,5\n1.5,nan,1\n";
+    const char *p = write_temp("g.csv", grid, strlen(grid));
+    struct table_stream s;
+    struct error err;
+    double row[3];
+    assert_int_equal(table_stream_open(&s, p, 1000, &err), 0);
+    assert_int_equal(table_stream_numbers(&s, 0, row, 3), 1);
+    assert_true(row[0] == 0.5 && row[1] == -1e-3 && row[2] == 2);
+    assert_int_equal(table_stream_numbers(&s, 0, row, 3), 1);
+    assert_true(row[0] == 3 && row[1] == 4.25 && row[2] == 5);
+    assert_int_equal(table_stream_numbers(&s, 0, row, 3), -1);
+    table_stream_close(&s);
+    /* The size limit is the one table_read has. */
+    assert_int_equal(table_stream_open(&s, p, 10, &err), -1);
+    assert_non_null(strstr(err.msg, "too large"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -247,6 +312,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_size_limit_is_checked_before_reading),
         cmocka_unit_test(test_long_fields_load),
         cmocka_unit_test(test_messages_cut_on_character_boundaries),
+        cmocka_unit_test(test_stream_rows_equal_table_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
