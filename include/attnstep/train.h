@@ -43,6 +43,25 @@ struct train_param {
 
 #define TRAIN_MAX_PARAMS 20
 
+/* A mini-batch stacked: its sentences' rows one after another (in the batch's
+ * order), so each linear layer is one matrix product over all of them
+ * (kernel_linear). Each buffer holds cap sentences of up to max_len rows; the
+ * attention weights are packed, H·N² per sentence. The per-sentence parts
+ * (attention heads, pooling) run on each sentence's rows. */
+struct train_stack {
+    int cap;                       /* sentences stacked at most; a larger batch runs in pieces of cap */
+    struct forward_acts acts;      /* (cap·max_len, ·) rows; weights (cap, H, max_len, max_len); pooled, logits,
+                                      probs (cap, D|C); scores, scaled, masked: the trainer's, one sentence's scratch */
+    double *dx, *dq, *dk, *dv, *dconcat, *dr1, *dn1, *dr2, *dn2; /* (cap·max_len, D) */
+    double *dffpre, *dffh;         /* (cap·max_len, F) */
+    double *dpooled, *dlogits;     /* (cap, D), (cap, C) */
+    double *dlm;                   /* (cap·max_len, V) language model */
+    double *wt;                    /* (max(F, C|V), max(D, F)) scratch: a weight matrix transposed */
+    int *row0;                     /* (cap + 1) each sentence's first row */
+    size_t *w0;                    /* (cap + 1) each sentence's attention weights' offset */
+    double *mem;
+};
+
 /* Everything one training run needs beside the model: parameters, per-sentence
  * activations and their gradients, sized for the longest sentence. */
 struct trainer {
@@ -61,6 +80,7 @@ struct trainer {
     const volatile sig_atomic_t *stop; /* if set, train_fit stops after the batch during which *stop turns non-zero */
     double *dlm;                   /* (N, V) language model: the gradient of the lm logits */
     int classifier_only;           /* transfer_freeze_encoder: the backward pass stops at the classifier */
+    struct train_stack stack;      /* train_fit's stacked mini-batches (trainer_reserve_batch) */
 };
 
 int trainer_init(struct trainer *tr, struct bundle *model, int max_len, double lr, struct error *err);
@@ -73,6 +93,23 @@ void trainer_zero_grad(struct trainer *tr);
  * −log P(next token) (scale turns it into a mean), and *correct counts the
  * positions whose most likely next token is the right one. */
 double trainer_step_example(struct trainer *tr, const struct train_example *ex, double scale, int *correct);
+/* Sizes the stacked buffers for mini-batches of up to batch sentences (fewer
+ * at a time when that would take too much memory: the results are the same).
+ * Returns 0, or -1 when out of memory. */
+int trainer_reserve_batch(struct trainer *tr, int batch);
+/* trainer_step_example for the sentences ex[0..count-1], in that order, with
+ * the linear layers run over all their rows at once: the same gradients, bit
+ * for bit (every sum is added in the same order). losses[i] and correct[i]
+ * (either may be NULL) are each sentence's. Needs trainer_reserve_batch; a
+ * count above its cap runs in pieces. */
+void trainer_step_batch(struct trainer *tr, const struct train_example *const *ex, int count, double scale,
+                        double *losses, int *correct);
+/* The reference loop of a linear layer's backward pass, for out (N, C) =
+ * inp (N, K)·w (K, C) + b: dinp += dout·wᵀ (NULL: not needed), dw += inpᵀ·dout,
+ * db += Σ dout (may be NULL). kernel_linear_backward is its fast twin. */
+void train_linear_backward(double *restrict dinp, double *restrict dw, double *restrict db,
+                           const double *restrict dout, const double *restrict inp, const double *restrict w, int N,
+                           int K, int C);
 /* Forward only: the loss, and whether the prediction is right (a language
  * model: as above, the summed loss and the count of right predictions). */
 double trainer_eval_example(struct trainer *tr, const struct train_example *ex, int *correct);
