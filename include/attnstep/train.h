@@ -113,8 +113,14 @@ void train_linear_backward(double *restrict dinp, double *restrict dw, double *r
 /* Forward only: the loss, and whether the prediction is right (a language
  * model: as above, the summed loss and the count of right predictions). */
 double trainer_eval_example(struct trainer *tr, const struct train_example *ex, int *correct);
-/* One Adam update of every parameter from its gradient. */
+/* One Adam update of every parameter from its gradient (kernel_linear_adam,
+ * train_adam_update's fast twin). */
 void trainer_adam(struct trainer *tr);
+/* Adam's reference loop over n weights: m = β1·m + (1 − β1)·g,
+ * v = β2·v + (1 − β2)·g², w −= lr·(m/c1)/(√(v/c2) + eps), with c1 = 1 − β1ᵗ
+ * and c2 = 1 − β2ᵗ the bias corrections. */
+void train_adam_update(double *w, double *m, double *v, const double *g, size_t n, double lr, double beta1,
+                       double beta2, double c1, double c2, double eps);
 
 /* What one epoch achieved. */
 struct train_epoch {

@@ -1,5 +1,6 @@
 #include "attnstep/kernel_linear.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -17,6 +18,10 @@
 #endif
 
 #define KL_INLINE static inline __attribute__((always_inline))
+
+#if KL_X86
+#include <immintrin.h>
+#endif
 
 typedef double kl_v2 __attribute__((vector_size(2 * sizeof(double))));
 typedef double kl_v4 __attribute__((vector_size(4 * sizeof(double))));
@@ -41,6 +46,9 @@ typedef double kl_v8 __attribute__((vector_size(8 * sizeof(double))));
 #define KL_TARGET
 #define KL_VEC kl_v2
 #define KL_LANES 2
+#if KL_X86
+#define KL_SQRT(v) ((kl_v2)_mm_sqrt_pd((__m128d)(v)))
+#endif
 #include "kl_gemm.inc"
 
 #if KL_X86
@@ -48,12 +56,14 @@ typedef double kl_v8 __attribute__((vector_size(8 * sizeof(double))));
 #define KL_TARGET __attribute__((target("avx2")))
 #define KL_VEC kl_v4
 #define KL_LANES 4
+#define KL_SQRT(v) ((kl_v4)_mm256_sqrt_pd((__m256d)(v)))
 #include "kl_gemm.inc"
 
 #define KL_NAME avx512
 #define KL_TARGET __attribute__((target("avx512f")))
 #define KL_VEC kl_v8
 #define KL_LANES 8
+#define KL_SQRT(v) ((kl_v8)_mm512_sqrt_pd((__m512d)(v)))
 #include "kl_gemm.inc"
 #endif
 
@@ -125,5 +135,22 @@ void kernel_linear_backward(double *restrict dinp, double *restrict dw, double *
 #endif
     default:
         backward_base(dinp, dw, db, wt, dout, inp, w, N, K, C);
+    }
+}
+
+void kernel_linear_adam(double *restrict w, double *restrict m, double *restrict v, const double *restrict g, size_t n,
+                        double lr, double beta1, double beta2, double c1, double c2, double eps)
+{
+    switch (kernel_linear_isa()) {
+#if KL_X86
+    case KERNEL_ISA_AVX512:
+        adam_avx512(w, m, v, g, n, lr, beta1, beta2, c1, c2, eps);
+        return;
+    case KERNEL_ISA_AVX2:
+        adam_avx2(w, m, v, g, n, lr, beta1, beta2, c1, c2, eps);
+        return;
+#endif
+    default:
+        adam_base(w, m, v, g, n, lr, beta1, beta2, c1, c2, eps);
     }
 }

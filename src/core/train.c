@@ -537,20 +537,24 @@ void trainer_step_batch(struct trainer *tr, const struct train_example *const *e
     }
 }
 
+void train_adam_update(double *w, double *m, double *v, const double *g, size_t n, double lr, double beta1,
+                       double beta2, double c1, double c2, double eps)
+{
+    for (size_t k = 0; k < n; k++) {
+        m[k] = beta1 * m[k] + (1.0 - beta1) * g[k];
+        v[k] = beta2 * v[k] + (1.0 - beta2) * g[k] * g[k];
+        w[k] -= lr * (m[k] / c1) / (sqrt(v[k] / c2) + eps);
+    }
+}
+
 void trainer_adam(struct trainer *tr)
 {
     tr->adam_t++;
     double c1 = 1.0 - pow(tr->beta1, (double)tr->adam_t), c2 = 1.0 - pow(tr->beta2, (double)tr->adam_t);
     for (int i = 0; i < tr->n_params; i++) {
         struct train_param *p = &tr->params[i];
-        if (p->frozen)
-            continue;
-        for (size_t k = 0; k < p->n; k++) {
-            double g = p->g[k];
-            p->m[k] = tr->beta1 * p->m[k] + (1.0 - tr->beta1) * g;
-            p->v[k] = tr->beta2 * p->v[k] + (1.0 - tr->beta2) * g * g;
-            p->w[k] -= tr->lr * (p->m[k] / c1) / (sqrt(p->v[k] / c2) + tr->eps);
-        }
+        if (!p->frozen) /* train_adam_update, many weights at once */
+            kernel_linear_adam(p->w, p->m, p->v, p->g, p->n, tr->lr, tr->beta1, tr->beta2, c1, c2, tr->eps);
     }
 }
 

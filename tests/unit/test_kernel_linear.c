@@ -1,4 +1,4 @@
-/* The fast linear kernels against the reference loops, bit for bit (memcmp),
+/* The fast linear kernels and Adam against the reference loops, bit for bit (memcmp),
  * with every instruction set this CPU has; and a stacked mini-batch step
  * against trainer_step_example sentence by sentence: the same gradients, the
  * same losses, the same weights after Adam. Exactly equal, no tolerance: every
@@ -141,6 +141,34 @@ static void test_backward_equals_reference(void **state)
             assert_same("db", db2, db, C, isa, N, K, C);
             free(dout), free(inp), free(w), free(dinp), free(dw), free(db), free(dinp2), free(dw2), free(db2);
             free(wt);
+        }
+    }
+    kernel_linear_use(KERNEL_ISA_BEST);
+}
+
+/* Adam: three steps on n weights, every tail length, with each instruction set. */
+static void test_adam_equals_reference(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 64, 300, 1001};
+    for (int isa = 0; isa < KERNEL_ISA_COUNT; isa++) {
+        if (kernel_linear_use(isa))
+            continue;
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            size_t n = sizes[i];
+            double *w = random_buffer(n), *m = random_buffer(n), *v = random_buffer(n), *g = random_buffer(n);
+            for (size_t k = 0; k < n; k++)
+                v[k] = fabs(v[k]); /* a second moment */
+            double *w2 = copy_of(w, n), *m2 = copy_of(m, n), *v2 = copy_of(v, n);
+            for (int t = 1; t <= 3; t++) {
+                double c1 = 1.0 - pow(0.9, t), c2 = 1.0 - pow(0.999, t);
+                train_adam_update(w, m, v, g, n, 0.005, 0.9, 0.999, c1, c2, 1e-8);
+                kernel_linear_adam(w2, m2, v2, g, n, 0.005, 0.9, 0.999, c1, c2, 1e-8);
+                assert_same("adam w", w2, w, n, isa, (int)n, t, 0);
+                assert_same("adam m", m2, m, n, isa, (int)n, t, 0);
+                assert_same("adam v", v2, v, n, isa, (int)n, t, 0);
+            }
+            free(w), free(m), free(v), free(g), free(w2), free(m2), free(v2);
         }
     }
     kernel_linear_use(KERNEL_ISA_BEST);
@@ -336,6 +364,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_use),
         cmocka_unit_test(test_forward_equals_attention_linear),
         cmocka_unit_test(test_backward_equals_reference),
+        cmocka_unit_test(test_adam_equals_reference),
         cmocka_unit_test(test_batch_classifier),
         cmocka_unit_test(test_batch_in_pieces),
         cmocka_unit_test(test_batch_language_model),
