@@ -12,6 +12,9 @@ post-norm, no dropout); the faster of the two is compared with attnstep. Both ar
     n1 = LayerNorm(x + attention);  n2 = LayerNorm(n1 + relu(n1·W_ff1 + b_ff1)·W_ff2 + b_ff2)
     logits = mean of n2's rows · W_cls + b_cls; cross-entropy; Adam(lr 0.005, 0.9, 0.999, 1e-8)
 
+PyTorch multiplies through OpenBLAS (Debian's libopenblas0-pthread) when it is installed, on one thread
+(--torch-blas system: whatever libblas.so.3 is; Debian's default is the slow reference BLAS).
+
 The initial weights follow attnstep's ranges (embeddings uniform in [-1, 1], projections within
 ±√(3/d_model), feed-forward and classifier Xavier-uniform, biases 0, γ = 1, β = 0). Only the training
 steps are timed (forward, backward, Adam), as `attnstep train --bench` reports them. Each of the three
@@ -47,6 +50,15 @@ import subprocess
 import sys
 import tempfile
 import time
+
+# One thread on both sides: OpenBLAS (PyTorch's BLAS, below) reads these before it starts.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Debian's PyTorch multiplies float32 matrices through libblas.so.3, which is the slow reference BLAS unless
+# an optimised one is chosen (update-alternatives); its users would choose OpenBLAS. With --torch-blas openblas
+# (the default) and Debian's OpenBLAS installed, the script runs itself again with OpenBLAS's libblas.so.3 first
+# in the library path.
+OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 
 try:
     import torch
@@ -257,6 +269,18 @@ def write_rows(path, rows):
 CASES = {"d16": (16, 2, 32, False), "d64": (64, 4, 128, False), "long200": (16, 2, 32, True)}
 
 
+def blas_name():
+    """The BLAS library PyTorch has loaded (after a matrix product), from /proc/self/maps."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return "unknown"
+    paths = sorted(os.path.realpath(p) for p in paths)
+    return ", ".join(paths) if paths else "none loaded"
+
+
 def cpu_name():
     try:
         with open("/proc/cpuinfo") as f:
@@ -284,7 +308,15 @@ def main():
     ap.add_argument("--tokenizer", choices=["word", "bpe"], default="word",
                     help="attnstep's tokenizer: word (PyTorch's tokens, the default) or bpe (its subword pieces)")
     ap.add_argument("--summary", metavar="FILE", help="also write case,attnstep_per_s,torch_per_s as CSV")
+    ap.add_argument("--torch-blas", choices=["openblas", "system"], default="openblas",
+                    help="PyTorch's BLAS: Debian's OpenBLAS when installed (the default), or the system's "
+                    "libblas.so.3 as update-alternatives chose it")
     args = ap.parse_args()
+    if (args.torch_blas == "openblas" and os.path.exists(os.path.join(OPENBLAS_DIR, "libblas.so.3"))
+            and not os.environ.get("TORCH_COMPARE_BLAS")):
+        env = dict(os.environ, TORCH_COMPARE_BLAS="1",
+                   LD_LIBRARY_PATH=":".join(p for p in (OPENBLAS_DIR, os.environ.get("LD_LIBRARY_PATH")) if p))
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
     args.dtype = getattr(torch, args.dtype)
     if not os.access(args.attnstep, os.X_OK):
         sys.exit("torch_compare: %s is not there: build first (meson setup build && meson compile -C build)"
@@ -311,6 +343,10 @@ def main():
           (torch.__version__, str(args.dtype).replace("torch.", ""), args.batch))
     print("%s, %d CPUs, load average %.2f (other work on the machine slows both)" %
           (cpu_name(), os.cpu_count(), os.getloadavg()[0]))
+    blas = blas_name()
+    print("PyTorch's BLAS: %s%s" % (blas, "" if "openblas" in blas else
+                                    " (not OpenBLAS: PyTorch's float32 products are slow; apt-get install "
+                                    "libopenblas0-pthread for the comparison its users would make)"))
     print("same function: tiny-en in PyTorch (float64, padded batch) gives attnstep's probabilities within "
           "%.1g (hand), %.1g (layer)" % tuple(differences))
     summary = []
