@@ -560,15 +560,47 @@ void trainer_adam(struct trainer *tr)
 
 /* ---- the loop ------------------------------------------------------------- */
 
+/* trainer_eval_example for count stacked sentences (count ≤ cap): losses and
+ * right predictions, each sentence's. */
+static void stack_eval(struct trainer *tr, const struct train_example *const *ex, int count, double *losses,
+                       int *correct)
+{
+    const struct train_stack *st = &tr->stack;
+    const struct bundle *b = tr->model;
+    stack_forward(tr, ex, count);
+    for (int s = 0; s < count; s++) {
+        if (b->task == BUNDLE_TASK_LM)
+            losses[s] = lm_loss(st->acts.lm_logits + (size_t)st->row0[s] * b->n_vocab, b->n_vocab, ex[s], 0.0, NULL,
+                                &correct[s]);
+        else
+            losses[s] = loss_of(st->acts.logits + (size_t)s * b->enc.n_labels, b->enc.n_labels, ex[s]->label,
+                                &correct[s]);
+    }
+}
+
 double train_accuracy(struct trainer *tr, const struct train_set *set, double *loss)
 {
     long right = 0, count = 0;
-    int correct;
-    double sum = 0.0;
-    for (int i = 0; i < set->n; i++) {
-        sum += trainer_eval_example(tr, &set->ex[i], &correct);
-        right += correct;
-        count += set->lm ? set->ex[i].n : 1; /* a language model: every position is a prediction */
+    int correct[64];
+    double sum = 0.0, losses[64];
+    const struct train_example *ex[64];
+    /* Stacked when train_fit has sized the buffers, 64 sentences at most at a time: the same sums either way. */
+    int step = tr->stack.cap < 64 ? tr->stack.cap : 64;
+    for (int i = 0; i < set->n;) {
+        int n = step > 0 && set->n - i < step ? set->n - i : step;
+        if (n > 0) {
+            for (int k = 0; k < n; k++)
+                ex[k] = &set->ex[i + k];
+            stack_eval(tr, ex, n, losses, correct);
+        } else {
+            n = 1;
+            losses[0] = trainer_eval_example(tr, &set->ex[i], &correct[0]);
+        }
+        for (int k = 0; k < n; k++, i++) {
+            sum += losses[k];
+            right += correct[k];
+            count += set->lm ? set->ex[i].n : 1; /* a language model: every position is a prediction */
+        }
     }
     if (loss)
         *loss = count ? sum / (double)count : 0.0;

@@ -356,6 +356,42 @@ static void test_fit_equals_by_hand(void **state)
     bundle_free(&many);
 }
 
+/* train_accuracy stacked (after trainer_reserve_batch) and sentence by
+ * sentence: the same loss and accuracy, bit for bit; 70 sentences run as
+ * pieces of 64 and 6 (or of 5). */
+static void check_accuracy(int lm, int cap)
+{
+    struct bundle b;
+    struct trainer one, many;
+    struct error err;
+    rng = 91;
+    make(&b, lm, 1, 91);
+    enum { COUNT = 70 };
+    struct train_example *ex = sentences(&b, COUNT, lm);
+    struct train_set set = {.n = COUNT, .ex = ex, .max_len = 12, .lm = lm};
+    assert_int_equal(trainer_init(&one, &b, 12, 0.01, &err), 0);
+    assert_int_equal(trainer_init(&many, &b, 12, 0.01, &err), 0);
+    assert_int_equal(trainer_reserve_batch(&many, cap), 0);
+    double want_loss, got_loss;
+    double want = train_accuracy(&one, &set, &want_loss), got = train_accuracy(&many, &set, &got_loss);
+    assert_memory_equal(&got, &want, sizeof got);
+    assert_memory_equal(&got_loss, &want_loss, sizeof got_loss);
+    for (int s = 0; s < COUNT; s++)
+        free(ex[s].ids);
+    free(ex);
+    trainer_free(&one);
+    trainer_free(&many);
+    bundle_free(&b);
+}
+
+static void test_accuracy_stacked(void **state)
+{
+    (void)state;
+    check_accuracy(0, 100);
+    check_accuracy(0, 5);
+    check_accuracy(1, 100);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -371,6 +407,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_batch_classifier_only),
         cmocka_unit_test(test_batch_every_isa),
         cmocka_unit_test(test_fit_equals_by_hand),
+        cmocka_unit_test(test_accuracy_stacked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
