@@ -160,8 +160,11 @@ static void test_adam_equals_reference(void **state)
             for (size_t k = 0; k < n; k++)
                 v[k] = fabs(v[k]); /* a second moment */
             double *w2 = copy_of(w, n), *m2 = copy_of(m, n), *v2 = copy_of(v, n);
-            for (int t = 1; t <= 3; t++) {
-                double c1 = 1.0 - pow(0.9, t), c2 = 1.0 - pow(0.999, t);
+            for (int t = 1; t <= 4; t++) {
+                int step = t < 4 ? t : 400; /* at step 400, c1 = 1 − 0.9⁴⁰⁰ is exactly 1 */
+                double c1 = 1.0 - pow(0.9, step), c2 = 1.0 - pow(0.999, step);
+                if (t == 4)
+                    assert_true(c1 >= 1.0);
                 train_adam_update(w, m, v, g, n, 0.005, 0.9, 0.999, c1, c2, 1e-8);
                 kernel_linear_adam(w2, m2, v2, g, n, 0.005, 0.9, 0.999, c1, c2, 1e-8);
                 assert_same("adam w", w2, w, n, isa, (int)n, t, 0);
