@@ -45,17 +45,19 @@ struct train_param {
 
 /* A mini-batch stacked: its sentences' rows one after another (in the batch's
  * order), so each linear layer is one matrix product over all of them
- * (kernel_linear). Each buffer holds cap sentences of up to max_len rows; the
- * attention weights are packed, H·N² per sentence. The per-sentence parts
- * (attention heads, pooling) run on each sentence's rows. */
+ * (kernel_linear). The buffers hold up to rows rows of up to cap sentences
+ * (a piece of the batch small enough to stay in cache); the attention weights
+ * are packed, H·N² per sentence. The per-sentence parts (attention heads,
+ * pooling) run on each sentence's rows. */
 struct train_stack {
-    int cap;                       /* sentences stacked at most; a larger batch runs in pieces of cap */
-    struct forward_acts acts;      /* (cap·max_len, ·) rows; weights (cap, H, max_len, max_len); pooled, logits,
-                                      probs (cap, D|C); scores, scaled, masked: the trainer's, one sentence's scratch */
-    double *dx, *dq, *dk, *dv, *dconcat, *dr1, *dn1, *dr2, *dn2; /* (cap·max_len, D) */
-    double *dffpre, *dffh;         /* (cap·max_len, F) */
+    int cap;                       /* sentences stacked at most */
+    int rows;                      /* rows stacked at most (≥ max_len); a batch runs in pieces that fit both */
+    struct forward_acts acts;      /* (rows, ·); weights (H·max_len·rows); pooled, logits, probs (cap, D|C);
+                                      scores, scaled, masked: the trainer's, one sentence's scratch */
+    double *dx, *dq, *dk, *dv, *dconcat, *dr1, *dn1, *dr2, *dn2; /* (rows, D) */
+    double *dffpre, *dffh;         /* (rows, F) */
     double *dpooled, *dlogits;     /* (cap, D), (cap, C) */
-    double *dlm;                   /* (cap·max_len, V) language model */
+    double *dlm;                   /* (rows, V) language model */
     double *wt;                    /* (max(F, C|V), max(D, F)) scratch: a weight matrix transposed */
     int *row0;                     /* (cap + 1) each sentence's first row */
     size_t *w0;                    /* (cap + 1) each sentence's attention weights' offset */
@@ -94,14 +96,14 @@ void trainer_zero_grad(struct trainer *tr);
  * positions whose most likely next token is the right one. */
 double trainer_step_example(struct trainer *tr, const struct train_example *ex, double scale, int *correct);
 /* Sizes the stacked buffers for mini-batches of up to batch sentences (fewer
- * at a time when that would take too much memory: the results are the same).
- * Returns 0, or -1 when out of memory. */
+ * at a time when their rows would not stay in cache or memory is short: the
+ * results are the same). Returns 0, or -1 when out of memory. */
 int trainer_reserve_batch(struct trainer *tr, int batch);
 /* trainer_step_example for the sentences ex[0..count-1], in that order, with
  * the linear layers run over all their rows at once: the same gradients, bit
  * for bit (every sum is added in the same order). losses[i] and correct[i]
- * (either may be NULL) are each sentence's. Needs trainer_reserve_batch; a
- * count above its cap runs in pieces. */
+ * (either may be NULL) are each sentence's. Needs trainer_reserve_batch; the
+ * sentences run in pieces that fit its buffers. */
 void trainer_step_batch(struct trainer *tr, const struct train_example *const *ex, int count, double scale,
                         double *losses, int *correct);
 /* The reference loop of a linear layer's backward pass, for out (N, C) =

@@ -325,9 +325,11 @@ double trainer_step_example(struct trainer *tr, const struct train_example *ex, 
 
 /* ---- mini-batches stacked -------------------------------------------------- */
 
-/* At most this many doubles for the stacked buffers: a batch of long
- * sentences runs in pieces rather than take more. */
-#define STACK_BUDGET ((size_t)1 << 23)
+/* The rows stacked at a time are chosen so that their activations (about
+ * this many doubles) stay in the core's own cache between the forward pass
+ * and the backward pass: a mini-batch of short sentences is stacked whole,
+ * sentences of 200 tokens go one by one (they are matrices enough). */
+#define STACK_CHUNK ((size_t)1 << 17)
 
 int trainer_reserve_batch(struct trainer *tr, int batch)
 {
@@ -337,20 +339,21 @@ int trainer_reserve_batch(struct trainer *tr, int batch)
     int lm = b->task == BUNDLE_TASK_LM;
     size_t D = (size_t)b->d_model, F = (size_t)e->d_ff, C = lm ? 0 : (size_t)e->n_labels;
     size_t H = (size_t)b->n_heads, V = lm ? (size_t)b->n_vocab : 0, L = (size_t)tr->max_len;
-    size_t per = L * (20 * D + 4 * F + 4 + 2 * V) + H * L * L + 2 * D + 3 * C; /* one sentence's share */
+    size_t per_row = 20 * D + 4 * F + 4 + 2 * V + H * L; /* H·L: a row's share of the attention weights */
     size_t wide = F > D ? F : D, out = lm ? V : C;
     out = out > wide ? out : wide;
-    size_t cap = batch > 0 ? (size_t)batch : 1;
-    if (cap * per > STACK_BUDGET)
-        cap = STACK_BUDGET / per ? STACK_BUDGET / per : 1;
-    if (st->mem && (size_t)st->cap >= cap)
+    size_t cap = batch > 0 ? (size_t)batch : 1, rows = STACK_CHUNK / per_row;
+    rows = rows < L ? L : rows; /* at least the longest sentence */
+    rows = rows > cap * L ? cap * L : rows;
+    cap = cap < rows ? cap : rows;
+    if (st->mem && (size_t)st->cap >= cap && (size_t)st->rows >= rows)
         return 0;
     free(st->mem);
     free(st->row0);
     free(st->w0);
     memset(st, 0, sizeof *st);
-    for (; cap >= 1; cap /= 2) { /* if memory is short, fewer sentences at a time: the same results */
-        st->mem = malloc((cap * per + out * wide) * sizeof(double));
+    for (;;) { /* if memory is short, fewer rows at a time: the same results */
+        st->mem = malloc((rows * per_row + cap * (2 * D + 3 * C) + out * wide) * sizeof(double));
         st->row0 = malloc((cap + 1) * sizeof *st->row0);
         st->w0 = malloc((cap + 1) * sizeof *st->w0);
         if (st->mem && st->row0 && st->w0)
@@ -361,11 +364,14 @@ int trainer_reserve_batch(struct trainer *tr, int batch)
         st->mem = NULL;
         st->row0 = NULL;
         st->w0 = NULL;
+        if (rows == L)
+            return -1;
+        rows = rows / 2 > L ? rows / 2 : L;
+        cap = cap < rows ? cap : rows;
     }
-    if (!st->mem)
-        return -1;
     st->cap = (int)cap;
-    size_t R = cap * L;
+    st->rows = (int)rows;
+    size_t R = rows;
     struct forward_acts *a = &st->acts;
     double *q = st->mem;
 #define TAKE(ptr, n) (ptr = q, q += (n))
@@ -374,7 +380,8 @@ int trainer_reserve_batch(struct trainer *tr, int batch)
     TAKE(a->residual2, R * D); TAKE(a->norm2, R * D);
     TAKE(a->ffn_pre, R * F); TAKE(a->ffn_hidden, R * F);
     TAKE(a->ln1_mean, R); TAKE(a->ln1_rstd, R); TAKE(a->ln2_mean, R); TAKE(a->ln2_rstd, R);
-    TAKE(a->weights, cap * H * L * L); TAKE(a->pooled, cap * D); TAKE(a->logits, cap * C); TAKE(a->probs, cap * C);
+    TAKE(a->weights, H * L * R); /* Σ H·N² ≤ H·L·Σ N */
+    TAKE(a->pooled, cap * D); TAKE(a->logits, cap * C); TAKE(a->probs, cap * C);
     TAKE(a->lm_logits, R * V);
     TAKE(st->dx, R * D); TAKE(st->dq, R * D); TAKE(st->dk, R * D); TAKE(st->dv, R * D); TAKE(st->dconcat, R * D);
     TAKE(st->dr1, R * D); TAKE(st->dn1, R * D); TAKE(st->dr2, R * D); TAKE(st->dn2, R * D);
@@ -528,11 +535,20 @@ static void stack_step(struct trainer *tr, const struct train_example *const *ex
         }
 }
 
+/* How many of the count sentences ex fit in the stack at once (at least one). */
+static int stack_take(const struct trainer *tr, const struct train_example *const *ex, int count)
+{
+    int n = 1, rows = ex[0]->n;
+    while (n < count && n < tr->stack.cap && rows + ex[n]->n <= tr->stack.rows)
+        rows += ex[n++]->n;
+    return n;
+}
+
 void trainer_step_batch(struct trainer *tr, const struct train_example *const *ex, int count, double scale,
                         double *losses, int *correct)
 {
-    for (int start = 0; start < count; start += tr->stack.cap) { /* pieces of cap sentences, in order */
-        int n = count - start < tr->stack.cap ? count - start : tr->stack.cap;
+    for (int start = 0, n; start < count; start += n) { /* pieces that fit, in order */
+        n = stack_take(tr, ex + start, count - start);
         stack_step(tr, ex + start, n, scale, losses ? losses + start : NULL, correct ? correct + start : NULL);
     }
 }
@@ -585,12 +601,12 @@ double train_accuracy(struct trainer *tr, const struct train_set *set, double *l
     double sum = 0.0, losses[64];
     const struct train_example *ex[64];
     /* Stacked when train_fit has sized the buffers, 64 sentences at most at a time: the same sums either way. */
-    int step = tr->stack.cap < 64 ? tr->stack.cap : 64;
     for (int i = 0; i < set->n;) {
-        int n = step > 0 && set->n - i < step ? set->n - i : step;
-        if (n > 0) {
+        int n = set->n - i < 64 ? set->n - i : 64;
+        if (tr->stack.cap > 0) {
             for (int k = 0; k < n; k++)
                 ex[k] = &set->ex[i + k];
+            n = stack_take(tr, ex, n);
             stack_eval(tr, ex, n, losses, correct);
         } else {
             n = 1;
