@@ -326,9 +326,9 @@ double trainer_step_example(struct trainer *tr, const struct train_example *ex, 
 /* ---- mini-batches stacked -------------------------------------------------- */
 
 /* The rows stacked at a time are chosen so that their activations (about
- * this many doubles) stay in the core's own cache between the forward pass
- * and the backward pass: a mini-batch of short sentences is stacked whole,
- * sentences of 200 tokens go one by one (they are matrices enough). */
+ * this many doubles, 1 MB) stay in the core's own cache between the forward
+ * pass and the backward pass: a mini-batch of short sentences goes in one or
+ * two pieces, sentences of 200 tokens one by one (each is matrix enough). */
 #define STACK_CHUNK ((size_t)1 << 17)
 
 int trainer_reserve_batch(struct trainer *tr, int batch)
