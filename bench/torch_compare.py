@@ -12,6 +12,9 @@ post-norm, no dropout); the faster of the two is compared with attnstep. Both ar
     n1 = LayerNorm(x + attention);  n2 = LayerNorm(n1 + relu(n1·W_ff1 + b_ff1)·W_ff2 + b_ff2)
     logits = mean of n2's rows · W_cls + b_cls; cross-entropy; Adam(lr 0.005, 0.9, 0.999, 1e-8)
 
+PyTorch multiplies through OpenBLAS (Debian's libopenblas0-pthread) when it is installed, on one thread
+(--torch-blas system: whatever libblas.so.3 is; Debian's default is the slow reference BLAS).
+
 The initial weights follow attnstep's ranges (embeddings uniform in [-1, 1], projections within
 ±√(3/d_model), feed-forward and classifier Xavier-uniform, biases 0, γ = 1, β = 0). Only the training
 steps are timed (forward, backward, Adam), as `attnstep train --bench` reports them. Each of the three
@@ -20,8 +23,20 @@ run down. Accuracy is measured afterwards, untimed, to show that the PyTorch mod
 too. Before timing, the bundled tiny-en is loaded into both PyTorch models and their probabilities on a padded batch are
 compared with `attnstep --export`: the script stops if they are not the same function.
 
+Three cases, in one run: d16 (attnstep's default sizes: d_model 16, 2 heads, d_ff 32), d64 (d_model 64,
+4 heads, d_ff 128), both on the training sentences, and long200: the default sizes on sentences of exactly
+200 tokens. Those are made deterministically from the same data: each class's training sentences, in file
+order, are joined into one stream of tokens and cut into pieces of 200 tokens (the rest dropped), each
+labelled with the class all of its sentences share (a 200-token review of one sentiment: mean pooling can
+learn it). The test set is made the same way from the test sentences. Both sides get the same tokens:
+attnstep trains with --tokenizer word, whose tokens are this script's (--tokenizer bpe gives attnstep its
+default subword pieces instead, about 1.5 times as many tokens per sentence as PyTorch's words).
+
+--summary FILE writes the rates as CSV (case,attnstep_per_s,torch_per_s: training sentences per second, the
+best of --repeat runs; torch the faster of its two models), for bench/performance.py.
+
 Run from the source tree after building:
-    /usr/bin/python3 bench/torch_compare.py
+    /usr/bin/python3 bench/torch_compare.py [--cases d16,d64,long200] [--summary FILE]
 Needs Debian's python3-torch (apt-get install python3-torch); exits 77 with a message without it.
 """
 import argparse
@@ -35,6 +50,15 @@ import subprocess
 import sys
 import tempfile
 import time
+
+# One thread on both sides: OpenBLAS (PyTorch's BLAS, below) reads these before it starts.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Debian's PyTorch multiplies float32 matrices through libblas.so.3, which is the slow reference BLAS unless
+# an optimised one is chosen (update-alternatives); its users would choose OpenBLAS. With --torch-blas openblas
+# (the default) and Debian's OpenBLAS installed, the script runs itself again with OpenBLAS's libblas.so.3 first
+# in the library path.
+OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 
 try:
     import torch
@@ -136,7 +160,8 @@ def read_numbers(path):
 
 def check_same_function(args, kind):
     """Loads the bundled tiny-en into the PyTorch model and compares its probabilities, on a padded batch of
-    two sentences, with what `attnstep --export` writes: the largest difference."""
+    two sentences (attnstep's tokens, from its export), with what `attnstep --export` writes: the largest
+    difference."""
     bundle = os.path.join(args.root, "assets", "models", "tiny-en")
     with open(os.path.join(bundle, "config.csv"), newline="", encoding="utf-8-sig") as f:
         config = dict(list(csv.reader(f))[1:])
@@ -147,7 +172,16 @@ def check_same_function(args, kind):
     D, H, Fw = int(config["d_model"]), int(config["n_heads"]), int(config["d_ff"])
     C = len(config["labels"].split(";"))
     sentences = ["the movie was not good", "i did not think the ending of the film was bad at all"]
-    rows = [(tokenize(s), config["labels"].split(";")[0]) for s in sentences]
+    theirs = []
+    rows = []
+    for i, s in enumerate(sentences):  # attnstep's tokens (tiny-en cuts words into pieces) and probabilities
+        out = os.path.join(args.tmp, "export-%d" % i)
+        subprocess.run([args.attnstep, "--model", bundle, "--export", out, "--force", "--", *s.split()],
+                       check=True, capture_output=True)
+        with open(os.path.join(out, "tokens.csv"), newline="", encoding="utf-8") as f:
+            rows.append(([r[1] for r in list(csv.reader(f))[1:]], config["labels"].split(";")[0]))
+        with open(os.path.join(out, "probabilities.csv"), newline="") as f:
+            theirs.append(torch.tensor([float(v) for v in list(csv.reader(f))[1][1:]], dtype=torch.float64))
     ids, mask, _ = encode(rows, vocab, config["labels"].split(";"), len(vocab))
     model = Classifier(len(vocab), D, H, Fw, C, ids.shape[1], kind).double()
     w = {name: read_numbers(os.path.join(bundle, name + ".csv")) for name in
@@ -171,15 +205,7 @@ def check_same_function(args, kind):
             mod.weight.copy_(w[name + "_gamma"][0])
             mod.bias.copy_(w[name + "_beta"][0])
         probs = model(ids, mask).softmax(-1)
-    worst = 0.0
-    for i, s in enumerate(sentences):
-        out = os.path.join(args.tmp, "export-%s-%d" % (kind, i))
-        subprocess.run([args.attnstep, "--model", bundle, "--export", out, "--force", "--", *s.split()],
-                       check=True, capture_output=True)
-        with open(os.path.join(out, "probabilities.csv"), newline="") as f:
-            theirs = torch.tensor([float(v) for v in list(csv.reader(f))[1][1:]], dtype=torch.float64)
-        worst = max(worst, (probs[i] - theirs).abs().max().item())
-    return worst
+    return max((probs[i] - theirs[i]).abs().max().item() for i in range(len(sentences)))
 
 
 def torch_rate(train, test, vocab, classes, args, D, H, Fw, kind):
@@ -207,14 +233,52 @@ def torch_rate(train, test, vocab, classes, args, D, H, Fw, kind):
     return n * args.epochs / secs, acc
 
 
-def attnstep_rate(args, D, H, Fw):
-    cmd = [args.attnstep, "train", args.data, "--bench", "--epochs", str(args.epochs), "--d-model", str(D),
-           "--heads", str(H), "--d-ff", str(Fw), "--lr", str(args.lr), "--seed", str(args.seed)]
+def attnstep_rate(args, data, D, H, Fw):
+    cmd = [args.attnstep, "train", data, "--bench", "--epochs", str(args.epochs), "--d-model", str(D),
+           "--heads", str(H), "--d-ff", str(Fw), "--lr", str(args.lr), "--seed", str(args.seed),
+           "--tokenizer", args.tokenizer]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     m = re.search(r"^(\d+) training sentences/s", out, re.M)
     if not m:
         sys.exit("torch_compare: cannot read the rate from %s:\n%s" % (" ".join(cmd), out))
     return float(m.group(1))
+
+
+LONG = 200  # tokens per sentence in the long200 case
+
+
+def long_rows(rows):
+    """Each class's sentences, in order, joined into one token stream and cut into pieces of LONG tokens."""
+    out = []
+    for label in sorted({label for _, label in rows}):
+        stream = [t for toks, lab in rows if lab == label for t in toks]
+        out += [(stream[i:i + LONG], label) for i in range(0, len(stream) - LONG + 1, LONG)]
+    return out
+
+
+def write_rows(path, rows):
+    """A text,label CSV whose text attnstep's tokenizer splits back into exactly these tokens."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["text", "label"])
+        for toks, label in rows:
+            w.writerow([" ".join(toks), label])
+
+
+# name: (d_model, heads, d_ff, long sentences?)
+CASES = {"d16": (16, 2, 32, False), "d64": (64, 4, 128, False), "long200": (16, 2, 32, True)}
+
+
+def blas_name():
+    """The BLAS library PyTorch has loaded (after a matrix product), from /proc/self/maps."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return "unknown"
+    paths = sorted(os.path.realpath(p) for p in paths)
+    return ", ".join(paths) if paths else "none loaded"
 
 
 def cpu_name():
@@ -238,9 +302,21 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best rate counts (default 3)")
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    ap.add_argument("--sizes", default="16:2:32,64:4:128",
-                    help="d_model:heads:d_ff, comma-separated (default: attnstep's defaults, and 64:4:128)")
+    ap.add_argument("--cases", default="d16,d64,long200",
+                    help="comma-separated: d16, d64, long200 (see above), or d_model:heads:d_ff on the "
+                    "training sentences (default: d16,d64,long200)")
+    ap.add_argument("--tokenizer", choices=["word", "bpe"], default="word",
+                    help="attnstep's tokenizer: word (PyTorch's tokens, the default) or bpe (its subword pieces)")
+    ap.add_argument("--summary", metavar="FILE", help="also write case,attnstep_per_s,torch_per_s as CSV")
+    ap.add_argument("--torch-blas", choices=["openblas", "system"], default="openblas",
+                    help="PyTorch's BLAS: Debian's OpenBLAS when installed (the default), or the system's "
+                    "libblas.so.3 as update-alternatives chose it")
     args = ap.parse_args()
+    if (args.torch_blas == "openblas" and os.path.exists(os.path.join(OPENBLAS_DIR, "libblas.so.3"))
+            and not os.environ.get("TORCH_COMPARE_BLAS")):
+        env = dict(os.environ, TORCH_COMPARE_BLAS="1",
+                   LD_LIBRARY_PATH=":".join(p for p in (OPENBLAS_DIR, os.environ.get("LD_LIBRARY_PATH")) if p))
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
     args.dtype = getattr(torch, args.dtype)
     if not os.access(args.attnstep, os.X_OK):
         sys.exit("torch_compare: %s is not there: build first (meson setup build && meson compile -C build)"
@@ -254,35 +330,66 @@ def main():
         sys.exit("torch_compare: the PyTorch model is not attnstep's: on tiny-en the probabilities differ by "
                  "%.3g (hand), %.3g (layer)" % tuple(differences))
 
+    cases = []
+    for name in args.cases.split(","):
+        if name in CASES:
+            cases.append((name,) + CASES[name])
+        elif re.fullmatch(r"\d+:\d+:\d+", name):
+            cases.append((name,) + tuple(int(v) for v in name.split(":")) + (False,))
+        else:
+            sys.exit("torch_compare: unknown case %s (d16, d64, long200 or d_model:heads:d_ff)" % name)
     train, test = read_csv(args.data), read_csv(args.test)
-    words = sorted({t for toks, _ in train for t in toks})
-    vocab = {t: i for i, t in enumerate(([] if "<unk>" in words else ["<unk>"]) + words)}
-    classes = sorted({label for _, label in train})
-    mean_len = sum(len(toks) for toks, _ in train) / len(train)
     print("attnstep train --bench against PyTorch %s (%s, 1 thread, padded batches of %d)" %
           (torch.__version__, str(args.dtype).replace("torch.", ""), args.batch))
     print("%s, %d CPUs, load average %.2f (other work on the machine slows both)" %
           (cpu_name(), os.cpu_count(), os.getloadavg()[0]))
-    print("%s: %d sentences (mean %.1f tokens) x %d epochs; test %s" %
-          (os.path.relpath(args.data), len(train), mean_len, args.epochs, os.path.relpath(args.test)))
+    blas = blas_name()
+    print("PyTorch's BLAS: %s%s" % (blas, "" if "openblas" in blas else
+                                    " (not OpenBLAS: PyTorch's float32 products are slow; apt-get install "
+                                    "libopenblas0-pthread for the comparison its users would make)"))
     print("same function: tiny-en in PyTorch (float64, padded batch) gives attnstep's probabilities within "
           "%.1g (hand), %.1g (layer)" % tuple(differences))
-    print("%-28s %10s %13s %13s %6s  %s" % ("model", "attnstep/s", "torch hand/s", "torch layer/s", "ratio",
-                                             "torch accuracy train/test: hand, layer"))
-    for size in args.sizes.split(","):
-        D, H, Fw = (int(v) for v in size.split(":"))
-        ours = hand = layer = 0.0
-        for _ in range(args.repeat):  # interleaved, so that a busy moment slows all three alike
-            ours = max(ours, attnstep_rate(args, D, H, Fw))
-            rate, hand_acc = torch_rate(train, test, vocab, classes, args, D, H, Fw, "hand")
-            hand = max(hand, rate)
-            rate, layer_acc = torch_rate(train, test, vocab, classes, args, D, H, Fw, "layer")
-            layer = max(layer, rate)
-        print("%-28s %10.0f %13.0f %13.0f %5.1fx  %.0f%%/%.0f%%, %.0f%%/%.0f%%" %
-              ("d_model %d, %d heads, d_ff %d" % (D, H, Fw), ours, hand, layer, ours / max(hand, layer),
-               100 * hand_acc[0], 100 * hand_acc[1], 100 * layer_acc[0], 100 * layer_acc[1]), flush=True)
+    summary = []
+    with tempfile.TemporaryDirectory(prefix="torch-compare-") as tmp:
+        long_train = os.path.join(tmp, "long200-train.csv")
+        long_test = os.path.join(tmp, "long200-test.csv")
+        write_rows(long_train, long_rows(train))
+        write_rows(long_test, long_rows(test))
+        sets = {False: (args.data, args.test), True: (long_train, long_test)}
+        for long in sorted({c[4] for c in cases}):
+            rows = read_csv(sets[long][0])
+            print("%s: %d sentences (mean %.1f tokens) x %d epochs; test %d sentences; attnstep --tokenizer %s" %
+                  ("long200" if long else os.path.relpath(args.data), len(rows),
+                   sum(len(t) for t, _ in rows) / len(rows), args.epochs, len(read_csv(sets[long][1])),
+                   args.tokenizer))
+        print("%-10s %-28s %10s %13s %13s %6s  %s" % ("case", "model", "attnstep/s", "torch hand/s",
+                                                       "torch layer/s", "ratio",
+                                                       "torch accuracy train/test: hand, layer"))
+        for name, D, H, Fw, long in cases:
+            data, test_path = sets[long]
+            tr_rows, te_rows = read_csv(data), read_csv(test_path)
+            words = sorted({t for toks, _ in tr_rows for t in toks})
+            vocab = {t: i for i, t in enumerate(([] if "<unk>" in words else ["<unk>"]) + words)}
+            classes = sorted({label for _, label in tr_rows})
+            ours = hand = layer = 0.0
+            for _ in range(args.repeat):  # interleaved, so that a busy moment slows all three alike
+                ours = max(ours, attnstep_rate(args, data, D, H, Fw))
+                rate, hand_acc = torch_rate(tr_rows, te_rows, vocab, classes, args, D, H, Fw, "hand")
+                hand = max(hand, rate)
+                rate, layer_acc = torch_rate(tr_rows, te_rows, vocab, classes, args, D, H, Fw, "layer")
+                layer = max(layer, rate)
+            print("%-10s %-28s %10.0f %13.0f %13.0f %5.1fx  %.0f%%/%.0f%%, %.0f%%/%.0f%%" %
+                  (name, "d_model %d, %d heads, d_ff %d" % (D, H, Fw), ours, hand, layer, ours / max(hand, layer),
+                   100 * hand_acc[0], 100 * hand_acc[1], 100 * layer_acc[0], 100 * layer_acc[1]), flush=True)
+            summary.append((name, ours, max(hand, layer)))
     print("training sentences/s, the best of %d runs each; ratio = attnstep over the faster PyTorch model"
           % args.repeat)
+    if args.summary:
+        with open(args.summary, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["case", "attnstep_per_s", "torch_per_s"])
+            for name, ours, theirs in summary:
+                w.writerow([name, "%.0f" % ours, "%.0f" % theirs])
 
 
 if __name__ == "__main__":

@@ -43,6 +43,27 @@ struct train_param {
 
 #define TRAIN_MAX_PARAMS 20
 
+/* A mini-batch stacked: its sentences' rows one after another (in the batch's
+ * order), so each linear layer is one matrix product over all of them
+ * (kernel_linear). The buffers hold up to rows rows of up to cap sentences
+ * (a piece of the batch small enough to stay in cache); the attention weights
+ * are packed, H·N² per sentence. The per-sentence parts (attention heads,
+ * pooling) run on each sentence's rows. */
+struct train_stack {
+    int cap;                       /* sentences stacked at most */
+    int rows;                      /* rows stacked at most (≥ max_len); a batch runs in pieces that fit both */
+    struct forward_acts acts;      /* (rows, ·); weights (H·max_len·rows); pooled, logits, probs (cap, D|C);
+                                      scores, scaled, masked: the trainer's, one sentence's scratch */
+    double *dx, *dq, *dk, *dv, *dconcat, *dr1, *dn1, *dr2, *dn2; /* (rows, D) */
+    double *dffpre, *dffh;         /* (rows, F) */
+    double *dpooled, *dlogits;     /* (cap, D), (cap, C) */
+    double *dlm;                   /* (rows, V) language model */
+    double *wt;                    /* (max(F, C|V), max(D, F)) scratch: a weight matrix transposed */
+    int *row0;                     /* (cap + 1) each sentence's first row */
+    size_t *w0;                    /* (cap + 1) each sentence's attention weights' offset */
+    double *mem;
+};
+
 /* Everything one training run needs beside the model: parameters, per-sentence
  * activations and their gradients, sized for the longest sentence. */
 struct trainer {
@@ -61,6 +82,7 @@ struct trainer {
     const volatile sig_atomic_t *stop; /* if set, train_fit stops after the batch during which *stop turns non-zero */
     double *dlm;                   /* (N, V) language model: the gradient of the lm logits */
     int classifier_only;           /* transfer_freeze_encoder: the backward pass stops at the classifier */
+    struct train_stack stack;      /* train_fit's stacked mini-batches (trainer_reserve_batch) */
 };
 
 int trainer_init(struct trainer *tr, struct bundle *model, int max_len, double lr, struct error *err);
@@ -73,11 +95,34 @@ void trainer_zero_grad(struct trainer *tr);
  * −log P(next token) (scale turns it into a mean), and *correct counts the
  * positions whose most likely next token is the right one. */
 double trainer_step_example(struct trainer *tr, const struct train_example *ex, double scale, int *correct);
+/* Sizes the stacked buffers for mini-batches of up to batch sentences (fewer
+ * at a time when their rows would not stay in cache or memory is short: the
+ * results are the same). Returns 0, or -1 when out of memory. */
+int trainer_reserve_batch(struct trainer *tr, int batch);
+/* trainer_step_example for the sentences ex[0..count-1], in that order, with
+ * the linear layers run over all their rows at once: the same gradients, bit
+ * for bit (every sum is added in the same order). losses[i] and correct[i]
+ * (either may be NULL) are each sentence's. Needs trainer_reserve_batch; the
+ * sentences run in pieces that fit its buffers. */
+void trainer_step_batch(struct trainer *tr, const struct train_example *const *ex, int count, double scale,
+                        double *losses, int *correct);
+/* The reference loop of a linear layer's backward pass, for out (N, C) =
+ * inp (N, K)·w (K, C) + b: dinp += dout·wᵀ (NULL: not needed), dw += inpᵀ·dout,
+ * db += Σ dout (may be NULL). kernel_linear_backward is its fast twin. */
+void train_linear_backward(double *restrict dinp, double *restrict dw, double *restrict db,
+                           const double *restrict dout, const double *restrict inp, const double *restrict w, int N,
+                           int K, int C);
 /* Forward only: the loss, and whether the prediction is right (a language
  * model: as above, the summed loss and the count of right predictions). */
 double trainer_eval_example(struct trainer *tr, const struct train_example *ex, int *correct);
-/* One Adam update of every parameter from its gradient. */
+/* One Adam update of every parameter from its gradient (kernel_linear_adam,
+ * train_adam_update's fast twin). */
 void trainer_adam(struct trainer *tr);
+/* Adam's reference loop over n weights: m = β1·m + (1 − β1)·g,
+ * v = β2·v + (1 − β2)·g², w −= lr·(m/c1)/(√(v/c2) + eps), with c1 = 1 − β1ᵗ
+ * and c2 = 1 − β2ᵗ the bias corrections. */
+void train_adam_update(double *w, double *m, double *v, const double *g, size_t n, double lr, double beta1,
+                       double beta2, double c1, double c2, double eps);
 
 /* What one epoch achieved. */
 struct train_epoch {
