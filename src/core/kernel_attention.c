@@ -1,0 +1,249 @@
+#include "attnstep/kernel_attention.h"
+
+#include <math.h>
+#include <string.h>
+
+/*
+ * Every sum here is a product C = init + Σ_t A[r][t]·B[t][l] taken in t order,
+ * which is how the reference loops sum each element: scores s[i][j] = Σ_d
+ * q[i][d]·k[j][d] over d, the head output o[i][d] = Σ_j w[i][j]·v[j][d] over j,
+ * and in the backward dv[j] and dk[j] over the rows i (outermost there). The
+ * reference runs one element's chain of additions at a time, each waiting for
+ * the last; here a block of KR rows × KW columns of C runs side by side, one
+ * vector lane per element, every lane still adding its terms one by one in t
+ * order. B's KW columns are contiguous (transposed or padded copies of the
+ * head's K, V, Q in the scratch), and A is read with any strides, so Aᵀ costs
+ * nothing.
+ *
+ * The same bits on every CPU: vector and scalar multiplies and adds are the
+ * same IEEE operations lane by lane, and -ffp-contract=off (meson.build) keeps
+ * the compiler from fusing them, so the AVX-512, AVX2 and SSE2 clones below
+ * compute the same numbers.
+ */
+
+enum { KR = 4, KW = 8 }; /* a block: 4 rows × 8 columns, 4 AVX-512 or 8 AVX2 registers */
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(ATTNSTEP_NO_CLONES)
+/* One copy of the function per instruction set; the loader picks the best the CPU has. */
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
+#if defined(__GNUC__)
+#define INLINE static inline __attribute__((always_inline))
+#else
+#define INLINE static inline
+#endif
+
+static size_t round_up(size_t n)
+{
+    return (n + KW - 1) / KW * KW;
+}
+
+size_t kernel_attention_scratch(int N, int D, int H)
+{
+    size_t n = (size_t)N, dk = (size_t)(D / H), np = round_up(n), dkp = round_up(dk);
+    /* forward: kT, vP; backward: vT, kP, qP, gP and the (N, NP) score gradients */
+    size_t fwd = dk * np + n * dkp, bwd = dk * np + 3 * n * dkp + n * np;
+    return fwd > bwd ? fwd : bwd;
+}
+
+/* KW doubles, one per lane; the compiler splits it into the registers the CPU has. */
+typedef double vec __attribute__((vector_size(KW * sizeof(double))));
+
+/* One block: c (R, cols; row stride ldc) = (add ? c : 0) + Σ_{t<T} a[r·ars + t·ats]·b[t·ldb + l].
+ * b holds KW readable columns (zero padding beyond cols). */
+INLINE void mm_block(double *restrict c, size_t ldc, int R, int cols, const double *restrict a, size_t ars,
+                     size_t ats, const double *restrict b, size_t ldb, int T, int add)
+{
+    vec acc[KR];
+    for (int r = 0; r < R; r++) {
+        if (add && cols == KW) {
+            memcpy(&acc[r], c + r * ldc, sizeof acc[r]);
+        } else {
+            double init[KW] = {0.0};
+            for (int l = 0; add && l < cols; l++)
+                init[l] = c[r * ldc + l];
+            memcpy(&acc[r], init, sizeof acc[r]);
+        }
+    }
+    for (int t = 0; t < T; t++) {
+        vec bt;
+        memcpy(&bt, b + (size_t)t * ldb, sizeof bt);
+        for (int r = 0; r < R; r++) {
+            double x = a[r * ars + (size_t)t * ats];
+            acc[r] += (vec){x, x, x, x, x, x, x, x} * bt;
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        if (cols == KW) {
+            memcpy(c + r * ldc, &acc[r], sizeof acc[r]);
+        } else {
+            double out[KW];
+            memcpy(out, &acc[r], sizeof out);
+            for (int l = 0; l < cols; l++)
+                c[r * ldc + l] = out[l];
+        }
+    }
+}
+
+/* c (M, C) = (add ? c : 0) + a (M, T; strides ars, ats)·b (T, C; row stride ldb ≥ C rounded up to KW). */
+INLINE void mm(double *c, size_t ldc, int M, int C, const double *a, size_t ars, size_t ats, const double *b,
+               size_t ldb, int T, int add)
+{
+    int i = 0;
+    for (; i + KR <= M; i += KR)
+        for (int l = 0; l < C; l += KW)
+            mm_block(c + (size_t)i * ldc + l, ldc, KR, C - l < KW ? C - l : KW, a + (size_t)i * ars, ars, ats,
+                     b + l, ldb, T, add);
+    for (; i < M; i++)
+        for (int l = 0; l < C; l += KW)
+            mm_block(c + (size_t)i * ldc + l, ldc, 1, C - l < KW ? C - l : KW, a + (size_t)i * ars, ars, ats, b + l,
+                     ldb, T, add);
+}
+
+/* t (DK, NP) = columns hc.. of x (N, D) transposed, zero beyond N. */
+static void transpose_head(double *t, const double *x, int N, int D, int DK, size_t NP)
+{
+    for (int d = 0; d < DK; d++) {
+        double *row = t + (size_t)d * NP;
+        for (int j = 0; j < N; j++)
+            row[j] = x[(size_t)j * D + d];
+        for (size_t j = (size_t)N; j < NP; j++)
+            row[j] = 0.0;
+    }
+}
+
+/* p (N, DKP) = columns hc.. of x (N, D), zero beyond DK. */
+static void pad_head(double *p, const double *x, int N, int D, int DK, size_t DKP)
+{
+    for (int j = 0; j < N; j++) {
+        double *row = p + (size_t)j * DKP;
+        memcpy(row, x + (size_t)j * D, (size_t)DK * sizeof *row);
+        for (size_t d = (size_t)DK; d < DKP; d++)
+            row[d] = 0.0;
+    }
+}
+
+/* The largest of x (n), as the reference's "if (x > max) max = x" from −∞
+ * finds it, in KW lanes. Which of +0 and −0 wins may differ, and nothing
+ * depends on it: exp(x − max) is the same for either. A NaN never wins, there
+ * as here. */
+INLINE double row_max(const double *x, int n)
+{
+    double lane[KW];
+    for (int l = 0; l < KW; l++)
+        lane[l] = -INFINITY;
+    int j = 0;
+    for (; j + KW <= n; j += KW)
+        for (int l = 0; l < KW; l++)
+            lane[l] = x[j + l] > lane[l] ? x[j + l] : lane[l];
+    double max = -INFINITY;
+    for (int l = 0; l < KW; l++)
+        if (lane[l] > max)
+            max = lane[l];
+    for (; j < n; j++)
+        if (x[j] > max)
+            max = x[j];
+    return max;
+}
+
+/* One head of attention_heads: h's columns of q, k, v, out start at hc, its
+ * (N, N) matrices at the pointers given. */
+CLONES static void heads_one(double *s, double *sc, double *m, double *w, double *out, const double *q,
+                             const double *k, const double *v, int N, int D, int DK, int causal, double *scratch)
+{
+    size_t NP = round_up((size_t)N), DKP = round_up((size_t)DK);
+    double *kT = scratch, *vP = scratch + (size_t)DK * NP;
+    double scale = 1.0 / sqrt((double)DK);
+    transpose_head(kT, k, N, D, DK, NP);
+    pad_head(vP, v, N, D, DK, DKP);
+    mm(s, (size_t)N, N, N, q, (size_t)D, 1, kT, NP, DK, 0);
+    for (int i = 0; i < N; i++) {
+        double *s_row = s + (size_t)i * N, *sc_row = sc + (size_t)i * N, *w_row = w + (size_t)i * N;
+        double *m_row = causal ? m + (size_t)i * N : sc_row;
+        for (int j = 0; j < N; j++)
+            sc_row[j] = s_row[j] * scale;
+        if (causal)
+            for (int j = 0; j < N; j++)
+                m_row[j] = j > i ? -INFINITY : sc_row[j];
+        double max = row_max(m_row, N), sum = 0.0;
+        for (int j = 0; j < N; j++) {
+            w_row[j] = isinf(m_row[j]) ? 0.0 : exp(m_row[j] - max);
+            sum += w_row[j];
+        }
+        for (int j = 0; j < N; j++)
+            w_row[j] /= sum;
+    }
+    mm(out, (size_t)D, N, DK, w, (size_t)N, 1, vP, DKP, N, 0);
+}
+
+void kernel_attention_heads(double *scores, double *scaled, double *masked, double *weights, double *out,
+                            const double *q, const double *k, const double *v, int N, int D, int H, int causal,
+                            double *scratch)
+{
+    int DK = D / H;
+    for (int h = 0; h < H; h++) {
+        size_t base = (size_t)h * N * N, hc = (size_t)h * DK;
+        heads_one(scores + base, scaled + base, causal ? masked + base : NULL, weights + base, out + hc, q + hc,
+                  k + hc, v + hc, N, D, DK, causal, scratch);
+    }
+}
+
+/*
+ * One head of train_heads_backward. There, for each row i in order: g_j =
+ * go_i·v_j (over m), dv_j += a_ij go_i, dot = Σ_j a_ij g_j (j order), ds_ij =
+ * a_ij (g_j − dot)/√DK, dq_i += ds_ij k_j (j order), dk_j += ds_ij q_i. So
+ *   G = GO·Vᵀ, dot_i, DS, then dq += DS·K (over j), dk += DSᵀ·Q and
+ *   dv += Aᵀ·GO (over i, as the outer loop adds them),
+ * each element's additions in the reference's order.
+ */
+CLONES static void backward_one(double *dq, double *dk, double *dv, const double *go, const double *q,
+                                const double *k, const double *v, const double *a, int N, int D, int DK,
+                                double *scratch)
+{
+    size_t NP = round_up((size_t)N), DKP = round_up((size_t)DK);
+    double *vT = scratch, *kP = vT + (size_t)DK * NP, *qP = kP + (size_t)N * DKP, *gP = qP + (size_t)N * DKP;
+    double *ds = gP + (size_t)N * DKP; /* (N, NP): G, then DS */
+    double scale = 1.0 / sqrt((double)DK);
+    transpose_head(vT, v, N, D, DK, NP);
+    pad_head(kP, k, N, D, DK, DKP);
+    pad_head(qP, q, N, D, DK, DKP);
+    pad_head(gP, go, N, D, DK, DKP);
+    mm(ds, NP, N, N, go, (size_t)D, 1, vT, NP, DK, 0);
+    int i = 0;
+    for (; i + KR <= N; i += KR) { /* KR rows' dots side by side, each in j order */
+        double dot[KR] = {0.0};
+        for (int j = 0; j < N; j++)
+            for (int r = 0; r < KR; r++)
+                dot[r] += a[(size_t)(i + r) * N + j] * ds[(size_t)(i + r) * NP + j];
+        for (int r = 0; r < KR; r++) {
+            const double *ar = a + (size_t)(i + r) * N;
+            double *row = ds + (size_t)(i + r) * NP;
+            for (int j = 0; j < N; j++)
+                row[j] = ar[j] * (row[j] - dot[r]) * scale;
+        }
+    }
+    for (; i < N; i++) {
+        const double *ar = a + (size_t)i * N;
+        double *row = ds + (size_t)i * NP, dot = 0.0;
+        for (int j = 0; j < N; j++)
+            dot += ar[j] * row[j];
+        for (int j = 0; j < N; j++)
+            row[j] = ar[j] * (row[j] - dot) * scale;
+    }
+    mm(dq, (size_t)D, N, DK, ds, NP, 1, kP, DKP, N, 1);
+    mm(dk, (size_t)D, N, DK, ds, 1, NP, qP, DKP, N, 1);
+    mm(dv, (size_t)D, N, DK, a, 1, (size_t)N, gP, DKP, N, 1);
+}
+
+void kernel_heads_backward(double *dq, double *dk, double *dv, const double *dconcat, const double *q, const double *k,
+                           const double *v, const double *weights, int N, int D, int H, double *scratch)
+{
+    int DK = D / H;
+    for (int h = 0; h < H; h++) {
+        size_t hc = (size_t)h * DK;
+        backward_one(dq + hc, dk + hc, dv + hc, dconcat + hc, q + hc, k + hc, v + hc, weights + (size_t)h * N * N, N,
+                     D, DK, scratch);
+    }
+}
