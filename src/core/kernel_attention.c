@@ -1,5 +1,6 @@
 #include "attnstep/kernel_attention.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -50,6 +51,8 @@ size_t kernel_attention_scratch(int N, int D, int H)
 
 /* KW doubles, one per lane; the compiler splits it into the registers the CPU has. */
 typedef double vec __attribute__((vector_size(KW * sizeof(double))));
+/* The same, at any address a double may have: loads and stores straight from the buffers. */
+typedef double uvec __attribute__((vector_size(KW * sizeof(double)), aligned(sizeof(double)), may_alias));
 
 /* One block: c (R, cols; row stride ldc) = (add ? c : 0) + Σ_{t<T} a[r·ars + t·ats]·b[t·ldb + l].
  * b holds KW readable columns (zero padding beyond cols). */
@@ -59,7 +62,7 @@ INLINE void mm_block(double *restrict c, size_t ldc, int R, int cols, const doub
     vec acc[KR];
     for (int r = 0; r < R; r++) {
         if (add && cols == KW) {
-            memcpy(&acc[r], c + r * ldc, sizeof acc[r]);
+            acc[r] = *(const uvec *)(c + r * ldc);
         } else {
             double init[KW] = {0.0};
             for (int l = 0; add && l < cols; l++)
@@ -68,8 +71,7 @@ INLINE void mm_block(double *restrict c, size_t ldc, int R, int cols, const doub
         }
     }
     for (int t = 0; t < T; t++) {
-        vec bt;
-        memcpy(&bt, b + (size_t)t * ldb, sizeof bt);
+        vec bt = *(const uvec *)(b + (size_t)t * ldb);
         for (int r = 0; r < R; r++) {
             double x = a[r * ars + (size_t)t * ats];
             acc[r] += (vec){x, x, x, x, x, x, x, x} * bt;
@@ -77,7 +79,7 @@ INLINE void mm_block(double *restrict c, size_t ldc, int R, int cols, const doub
     }
     for (int r = 0; r < R; r++) {
         if (cols == KW) {
-            memcpy(c + r * ldc, &acc[r], sizeof acc[r]);
+            *(uvec *)(c + r * ldc) = acc[r];
         } else {
             double out[KW];
             memcpy(out, &acc[r], sizeof out);
@@ -148,16 +150,17 @@ INLINE double row_max(const double *x, int n)
     return max;
 }
 
-/* One head of attention_heads: h's columns of q, k, v, out start at hc, its
- * (N, N) matrices at the pointers given. */
-CLONES static void heads_one(double *s, double *sc, double *m, double *w, double *out, const double *q,
-                             const double *k, const double *v, int N, int D, int DK, int causal, double *scratch)
+/* The scores of one head of attention_heads (h's columns of q, k start at
+ * hc, its (N, N) matrices at the pointers given), scaled and masked, and in w
+ * the arguments of exp: m − max, or −∞ where the reference writes 0 without
+ * calling exp (m = ±∞). */
+CLONES static void scores_of_head(double *s, double *sc, double *m, double *w, const double *q, const double *k,
+                                  int N, int D, int DK, int causal, double *scratch)
 {
-    size_t NP = round_up((size_t)N), DKP = round_up((size_t)DK);
-    double *kT = scratch, *vP = scratch + (size_t)DK * NP;
+    size_t NP = round_up((size_t)N);
+    double *kT = scratch;
     double scale = 1.0 / sqrt((double)DK);
     transpose_head(kT, k, N, D, DK, NP);
-    pad_head(vP, v, N, D, DK, DKP);
     mm(s, (size_t)N, N, N, q, (size_t)D, 1, kT, NP, DK, 0);
     for (int i = 0; i < N; i++) {
         double *s_row = s + (size_t)i * N, *sc_row = sc + (size_t)i * N, *w_row = w + (size_t)i * N;
@@ -167,14 +170,45 @@ CLONES static void heads_one(double *s, double *sc, double *m, double *w, double
         if (causal)
             for (int j = 0; j < N; j++)
                 m_row[j] = j > i ? -INFINITY : sc_row[j];
-        double max = row_max(m_row, N), sum = 0.0;
-        for (int j = 0; j < N; j++) {
-            w_row[j] = isinf(m_row[j]) ? 0.0 : exp(m_row[j] - max);
-            sum += w_row[j];
-        }
+        double max = row_max(m_row, N);
         for (int j = 0; j < N; j++)
-            w_row[j] /= sum;
+            w_row[j] = isinf(m_row[j]) ? -INFINITY : m_row[j] - max;
     }
+}
+
+/* x (n) = exp(x), and 0 for −∞ without a call: libm's exp, one at a time, in a
+ * loop that keeps nothing else in flight across the calls. exp(−∞) would be +0
+ * too, and the reference's exp(m − max) with m − max = −∞ (m finite) is +0. */
+static void exp_all(double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = x[i] < -DBL_MAX ? 0.0 : exp(x[i]); /* −∞ */
+}
+
+/* Each row of w (N, N) divided by its sum over j (in j order, from +0 as the
+ * reference adds), then out (N; row stride D) = w·V for h's columns of v. */
+CLONES static void out_of_head(double *w, double *out, const double *v, int N, int D, int DK, double *scratch)
+{
+    size_t NP = round_up((size_t)N), DKP = round_up((size_t)DK);
+    double *vP = scratch + (size_t)DK * NP;
+    int i = 0;
+    for (; i + KR <= N; i += KR) { /* KR rows' sums side by side, each in j order */
+        double sum[KR] = {0.0};
+        for (int j = 0; j < N; j++)
+            for (int r = 0; r < KR; r++)
+                sum[r] += w[(size_t)(i + r) * N + j];
+        for (int r = 0; r < KR; r++)
+            for (int j = 0; j < N; j++)
+                w[(size_t)(i + r) * N + j] /= sum[r];
+    }
+    for (; i < N; i++) {
+        double *row = w + (size_t)i * N, sum = 0.0;
+        for (int j = 0; j < N; j++)
+            sum += row[j];
+        for (int j = 0; j < N; j++)
+            row[j] /= sum;
+    }
+    pad_head(vP, v, N, D, DK, DKP);
     mm(out, (size_t)D, N, DK, w, (size_t)N, 1, vP, DKP, N, 0);
 }
 
@@ -185,8 +219,10 @@ void kernel_attention_heads(double *scores, double *scaled, double *masked, doub
     int DK = D / H;
     for (int h = 0; h < H; h++) {
         size_t base = (size_t)h * N * N, hc = (size_t)h * DK;
-        heads_one(scores + base, scaled + base, causal ? masked + base : NULL, weights + base, out + hc, q + hc,
-                  k + hc, v + hc, N, D, DK, causal, scratch);
+        scores_of_head(scores + base, scaled + base, causal ? masked + base : NULL, weights + base, q + hc, k + hc, N,
+                       D, DK, causal, scratch);
+        exp_all(weights + base, (size_t)N * N);
+        out_of_head(weights + base, out + hc, v + hc, N, D, DK, scratch);
     }
 }
 
@@ -198,9 +234,9 @@ void kernel_attention_heads(double *scores, double *scaled, double *masked, doub
  *   dv += Aᵀ·GO (over i, as the outer loop adds them),
  * each element's additions in the reference's order.
  */
-CLONES static void backward_one(double *dq, double *dk, double *dv, const double *go, const double *q,
-                                const double *k, const double *v, const double *a, int N, int D, int DK,
-                                double *scratch)
+CLONES static void backward_of_head(double *dq, double *dk, double *dv, const double *go, const double *q,
+                                    const double *k, const double *v, const double *a, int N, int D, int DK,
+                                    double *scratch)
 {
     size_t NP = round_up((size_t)N), DKP = round_up((size_t)DK);
     double *vT = scratch, *kP = vT + (size_t)DK * NP, *qP = kP + (size_t)N * DKP, *gP = qP + (size_t)N * DKP;
@@ -243,7 +279,7 @@ void kernel_heads_backward(double *dq, double *dk, double *dv, const double *dco
     int DK = D / H;
     for (int h = 0; h < H; h++) {
         size_t hc = (size_t)h * DK;
-        backward_one(dq + hc, dk + hc, dv + hc, dconcat + hc, q + hc, k + hc, v + hc, weights + (size_t)h * N * N, N,
-                     D, DK, scratch);
+        backward_of_head(dq + hc, dk + hc, dv + hc, dconcat + hc, q + hc, k + hc, v + hc, weights + (size_t)h * N * N,
+                         N, D, DK, scratch);
     }
 }
