@@ -29,4 +29,10 @@ void kernel_attention_heads(double *scores, double *scaled, double *masked, doub
 void kernel_heads_backward(double *dq, double *dk, double *dv, const double *dconcat, const double *q, const double *k,
                            const double *v, const double *weights, int N, int D, int H, double *scratch);
 
+/* For tests and benchmarks: the matrix products run with one instruction set,
+ * "avx512f", "avx2" or "sse2" (the same numbers, at another speed); NULL
+ * goes back to the best the CPU has. Returns -1, changing nothing but going
+ * back to the best, when the CPU (or the build) lacks it. */
+int kernel_attention_isa(const char *isa);
+
 #endif

@@ -24,10 +24,12 @@
 
 enum { KR = 4, KW = 8 }; /* a block: 4 rows × 8 columns, 4 AVX-512 or 8 AVX2 registers */
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(ATTNSTEP_NO_CLONES)
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(ATTNSTEP_NO_CLONES)
+#define HAVE_X86_TARGETS 1
 /* One copy of the function per instruction set; the loader picks the best the CPU has. */
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
+#define HAVE_X86_TARGETS 0
 #define CLONES
 #endif
 #if defined(__GNUC__)
@@ -49,59 +51,70 @@ size_t kernel_attention_scratch(int N, int D, int H)
     return fwd > bwd ? fwd : bwd;
 }
 
-/* KW doubles, one per lane; the compiler splits it into the registers the CPU has. */
-typedef double vec __attribute__((vector_size(KW * sizeof(double))));
-/* The same, at any address a double may have: loads and stores straight from the buffers. */
-typedef double uvec __attribute__((vector_size(KW * sizeof(double)), aligned(sizeof(double)), may_alias));
+/* The matrix product, once per vector width; mm is the widest this CPU runs. */
+typedef void mm_fn(double *c, size_t ldc, int M, int C, const double *a, size_t ars, size_t ats, const double *b,
+                   size_t ldb, int T, int add);
+#define MM_NAME mm_sse2
+#define MM_TARGET
+#define MM_VB 16
+#include "kernel_attention_mm.h"
+#undef MM_NAME
+#undef MM_TARGET
+#undef MM_VB
+#if HAVE_X86_TARGETS
+#define MM_NAME mm_avx2
+#define MM_TARGET __attribute__((target("avx2")))
+#define MM_VB 32
+#include "kernel_attention_mm.h"
+#undef MM_NAME
+#undef MM_TARGET
+#undef MM_VB
+#define MM_NAME mm_avx512
+#define MM_TARGET __attribute__((target("avx512f")))
+#define MM_VB 64
+#include "kernel_attention_mm.h"
+#undef MM_NAME
+#undef MM_TARGET
+#undef MM_VB
+#endif
 
-/* One block: c (R, cols; row stride ldc) = (add ? c : 0) + Σ_{t<T} a[r·ars + t·ats]·b[t·ldb + l].
- * b holds KW readable columns (zero padding beyond cols). */
-INLINE void mm_block(double *restrict c, size_t ldc, int R, int cols, const double *restrict a, size_t ars,
-                     size_t ats, const double *restrict b, size_t ldb, int T, int add)
+static mm_fn *forced_mm; /* kernel_attention_isa's choice; NULL: the best the CPU has */
+
+int kernel_attention_isa(const char *isa)
 {
-    vec acc[KR];
-    for (int r = 0; r < R; r++) {
-        if (add && cols == KW) {
-            acc[r] = *(const uvec *)(c + r * ldc);
-        } else {
-            double init[KW] = {0.0};
-            for (int l = 0; add && l < cols; l++)
-                init[l] = c[r * ldc + l];
-            memcpy(&acc[r], init, sizeof acc[r]);
-        }
+    forced_mm = NULL;
+    if (!isa)
+        return 0;
+    if (!strcmp(isa, "sse2")) {
+        forced_mm = mm_sse2;
+        return 0;
     }
-    for (int t = 0; t < T; t++) {
-        vec bt = *(const uvec *)(b + (size_t)t * ldb);
-        for (int r = 0; r < R; r++) {
-            double x = a[r * ars + (size_t)t * ats];
-            acc[r] += (vec){x, x, x, x, x, x, x, x} * bt;
-        }
+#if HAVE_X86_TARGETS
+    __builtin_cpu_init();
+    if (!strcmp(isa, "avx2") && __builtin_cpu_supports("avx2")) {
+        forced_mm = mm_avx2;
+        return 0;
     }
-    for (int r = 0; r < R; r++) {
-        if (cols == KW) {
-            *(uvec *)(c + r * ldc) = acc[r];
-        } else {
-            double out[KW];
-            memcpy(out, &acc[r], sizeof out);
-            for (int l = 0; l < cols; l++)
-                c[r * ldc + l] = out[l];
-        }
+    if (!strcmp(isa, "avx512f") && __builtin_cpu_supports("avx512f")) {
+        forced_mm = mm_avx512;
+        return 0;
     }
+#endif
+    return -1;
 }
 
-/* c (M, C) = (add ? c : 0) + a (M, T; strides ars, ats)·b (T, C; row stride ldb ≥ C rounded up to KW). */
-INLINE void mm(double *c, size_t ldc, int M, int C, const double *a, size_t ars, size_t ats, const double *b,
-               size_t ldb, int T, int add)
+static mm_fn *pick_mm(void)
 {
-    int i = 0;
-    for (; i + KR <= M; i += KR)
-        for (int l = 0; l < C; l += KW)
-            mm_block(c + (size_t)i * ldc + l, ldc, KR, C - l < KW ? C - l : KW, a + (size_t)i * ars, ars, ats,
-                     b + l, ldb, T, add);
-    for (; i < M; i++)
-        for (int l = 0; l < C; l += KW)
-            mm_block(c + (size_t)i * ldc + l, ldc, 1, C - l < KW ? C - l : KW, a + (size_t)i * ars, ars, ats, b + l,
-                     ldb, T, add);
+    if (forced_mm)
+        return forced_mm;
+#if HAVE_X86_TARGETS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return mm_avx512;
+    if (__builtin_cpu_supports("avx2"))
+        return mm_avx2;
+#endif
+    return mm_sse2;
 }
 
 /* t (DK, NP) = columns hc.. of x (N, D) transposed, zero beyond N. */
@@ -155,7 +168,7 @@ INLINE double row_max(const double *x, int n)
  * the arguments of exp: m − max, or −∞ where the reference writes 0 without
  * calling exp (m = ±∞). */
 CLONES static void scores_of_head(double *s, double *sc, double *m, double *w, const double *q, const double *k,
-                                  int N, int D, int DK, int causal, double *scratch)
+                                  int N, int D, int DK, int causal, double *scratch, mm_fn *mm)
 {
     size_t NP = round_up((size_t)N);
     double *kT = scratch;
@@ -187,7 +200,8 @@ static void exp_all(double *x, size_t n)
 
 /* Each row of w (N, N) divided by its sum over j (in j order, from +0 as the
  * reference adds), then out (N; row stride D) = w·V for h's columns of v. */
-CLONES static void out_of_head(double *w, double *out, const double *v, int N, int D, int DK, double *scratch)
+CLONES static void out_of_head(double *w, double *out, const double *v, int N, int D, int DK, double *scratch,
+                               mm_fn *mm)
 {
     size_t NP = round_up((size_t)N), DKP = round_up((size_t)DK);
     double *vP = scratch + (size_t)DK * NP;
@@ -217,12 +231,13 @@ void kernel_attention_heads(double *scores, double *scaled, double *masked, doub
                             double *scratch)
 {
     int DK = D / H;
+    mm_fn *mm = pick_mm();
     for (int h = 0; h < H; h++) {
         size_t base = (size_t)h * N * N, hc = (size_t)h * DK;
         scores_of_head(scores + base, scaled + base, causal ? masked + base : NULL, weights + base, q + hc, k + hc, N,
-                       D, DK, causal, scratch);
+                       D, DK, causal, scratch, mm);
         exp_all(weights + base, (size_t)N * N);
-        out_of_head(weights + base, out + hc, v + hc, N, D, DK, scratch);
+        out_of_head(weights + base, out + hc, v + hc, N, D, DK, scratch, mm);
     }
 }
 
@@ -236,7 +251,7 @@ void kernel_attention_heads(double *scores, double *scaled, double *masked, doub
  */
 CLONES static void backward_of_head(double *dq, double *dk, double *dv, const double *go, const double *q,
                                     const double *k, const double *v, const double *a, int N, int D, int DK,
-                                    double *scratch)
+                                    double *scratch, mm_fn *mm)
 {
     size_t NP = round_up((size_t)N), DKP = round_up((size_t)DK);
     double *vT = scratch, *kP = vT + (size_t)DK * NP, *qP = kP + (size_t)N * DKP, *gP = qP + (size_t)N * DKP;
@@ -277,9 +292,10 @@ void kernel_heads_backward(double *dq, double *dk, double *dv, const double *dco
                            const double *v, const double *weights, int N, int D, int H, double *scratch)
 {
     int DK = D / H;
+    mm_fn *mm = pick_mm();
     for (int h = 0; h < H; h++) {
         size_t hc = (size_t)h * DK;
         backward_of_head(dq + hc, dk + hc, dv + hc, dconcat + hc, q + hc, k + hc, v + hc, weights + (size_t)h * N * N,
-                         N, D, DK, scratch);
+                         N, D, DK, scratch, mm);
     }
 }

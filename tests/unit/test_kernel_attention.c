@@ -33,6 +33,8 @@ static void fill(double *x, size_t n, double limit, uint64_t *s)
     }
 }
 
+static const char *isa = "the best"; /* the instruction set running, for the messages */
+
 /* The first differing entry of a and b (n), by name, with both values. */
 static void same_bits(const char *what, const double *a, const double *b, size_t n, int N, int H, int DK, int causal)
 {
@@ -41,8 +43,8 @@ static void same_bits(const char *what, const double *a, const double *b, size_t
     size_t i = 0;
     while (!memcmp(a + i, b + i, sizeof *a))
         i++;
-    fail_msg("%s (N %d, H %d, DK %d, causal %d): entry %zu is %.17g, the reference loop gives %.17g", what, N, H, DK,
-             causal, i, a[i], b[i]);
+    fail_msg("%s (N %d, H %d, DK %d, causal %d, %s): entry %zu is %.17g, the reference loop gives %.17g", what, N, H,
+             DK, causal, isa, i, a[i], b[i]);
 }
 
 struct shape {
@@ -105,6 +107,9 @@ static void check_shape(const struct shape *sh, uint64_t seed)
     free(scratch);
 }
 
+/* Every instruction set this CPU has computes the same bits: the shapes run once per set. */
+static const char *const isas[] = {"avx512f", "avx2", "sse2"};
+
 static void test_edges(void **state)
 {
     (void)state;
@@ -114,15 +119,23 @@ static void test_edges(void **state)
         {17, 1, 15, 0, 1.0}, {31, 5, 4, 1, 1.0},  {33, 8, 2, 0, 1.0},  {64, 2, 8, 0, 30.0}, {65, 2, 8, 1, 30.0},
         {200, 2, 8, 0, 1.0}, {200, 2, 8, 1, 1.0}, {300, 1, 16, 0, 2.0}, {300, 8, 1, 1, 1.0}, {299, 3, 13, 0, 1.0},
     };
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-        check_shape(&shapes[i], 1000 + i);
+    for (size_t s = 0; s < sizeof isas / sizeof isas[0]; s++) {
+        if (kernel_attention_isa(isas[s]))
+            continue; /* not on this CPU */
+        isa = isas[s];
+        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+            check_shape(&shapes[i], 1000 + i);
+    }
+    kernel_attention_isa(NULL);
+    isa = "the best";
 }
 
 static void test_random_shapes(void **state)
 {
     (void)state;
     uint64_t s = 77;
-    for (int t = 0; t < 40; t++) {
+    for (int t = 0; t < 48; t++) {
+        isa = kernel_attention_isa(isas[t % 3]) ? "the best" : isas[t % 3]; /* not on this CPU: the best it has */
         struct shape sh = {
             .N = 1 + (int)(next_u64(&s) % 300),
             .H = 1 + (int)(next_u64(&s) % 8),
@@ -132,6 +145,8 @@ static void test_random_shapes(void **state)
         };
         check_shape(&sh, 5000 + (uint64_t)t);
     }
+    kernel_attention_isa(NULL);
+    isa = "the best";
 }
 
 /* Two training steps (forward, backward, Adam) on long sentences, once with the
