@@ -16,13 +16,15 @@
  * head's K, V, Q in the scratch), and A is read with any strides, so Aᵀ costs
  * nothing.
  *
- * The same bits on every CPU: vector and scalar multiplies and adds are the
- * same IEEE operations lane by lane, and -ffp-contract=off (meson.build) keeps
- * the compiler from fusing them, so the AVX-512, AVX2 and SSE2 clones below
- * compute the same numbers.
+ * The same bits on every CPU: vector and scalar multiplies, adds and divides
+ * are the same IEEE operations lane by lane, and -ffp-contract=off
+ * (meson.build) keeps the compiler from fusing them, so the AVX-512, AVX2 and
+ * SSE2 copies below compute the same numbers (the test runs each against the
+ * loops). exp stays libm's, called once per weight as the reference calls it:
+ * no vector exp gives its bits.
  */
 
-enum { KR = 4, KW = 8 }; /* a block: 4 rows × 8 columns, 4 AVX-512 or 8 AVX2 registers */
+enum { KR = 4, KW = 8 }; /* a block: 4 rows × 8 columns (4 AVX-512, 8 AVX2 or 16 SSE2 registers) */
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(ATTNSTEP_NO_CLONES)
 #define HAVE_X86_TARGETS 1
