@@ -25,6 +25,9 @@ struct forward_acts {
     double *logits, *probs;             /* (C) classifier only */
     double *lm_logits;                  /* (N, V) language model only: norm2·W_lm + b_lm */
     double *next_probs;                 /* (V) language model only: softmax(lm_logits[N-1]), T = 1; may be NULL */
+    /* kernel_attention_scratch(N, D, H) doubles: the heads run kernel_attention_heads (the
+     * trainer's); NULL: attention_heads, the plain loops (the screen's). Same numbers either way. */
+    double *heads_scratch;
 };
 
 /* Runs the model on vocabulary rows ids (N). pe_ready: a->pe already holds

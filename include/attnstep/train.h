@@ -83,6 +83,7 @@ struct trainer {
     double *dlm;                   /* (N, V) language model: the gradient of the lm logits */
     int classifier_only;           /* transfer_freeze_encoder: the backward pass stops at the classifier */
     struct train_stack stack;      /* train_fit's stacked mini-batches (trainer_reserve_batch) */
+    double *heads_mem;             /* kernel_attention_scratch(max_len, D, H): acts.heads_scratch points here */
 };
 
 int trainer_init(struct trainer *tr, struct bundle *model, int max_len, double lr, struct error *err);
@@ -115,6 +116,12 @@ void train_linear_backward(double *restrict dinp, double *restrict dw, double *r
 /* Forward only: the loss, and whether the prediction is right (a language
  * model: as above, the summed loss and the count of right predictions). */
 double trainer_eval_example(struct trainer *tr, const struct train_example *ex, int *correct);
+/* The reference backward through every head (plain loops): dconcat (N, D)
+ * → dq, dk, dv (N, D), added; drow is (N) scratch. The trainer runs
+ * kernel_heads_backward, the same numbers bit for bit, unless
+ * acts.heads_scratch is NULL. */
+void train_heads_backward(double *dq, double *dk, double *dv, double *drow, const double *dconcat, const double *q,
+                          const double *k, const double *v, const double *weights, int N, int D, int H);
 /* One Adam update of every parameter from its gradient (kernel_linear_adam,
  * train_adam_update's fast twin). */
 void trainer_adam(struct trainer *tr);

@@ -4,6 +4,7 @@
 
 #include "attnstep/attention.h"
 #include "attnstep/encoder.h"
+#include "attnstep/kernel_attention.h"
 
 void forward_run(struct forward_acts *a, const struct bundle *b, const int *ids, int N, int causal, int pe_ready)
 {
@@ -23,8 +24,12 @@ void forward_run(struct forward_acts *a, const struct bundle *b, const int *ids,
     attention_linear(a->q, a->x, b->w[BUNDLE_Q], b->b[BUNDLE_Q], N, b->d_model, b->d_model);
     attention_linear(a->k, a->x, b->w[BUNDLE_K], b->b[BUNDLE_K], N, b->d_model, b->d_model);
     attention_linear(a->v, a->x, b->w[BUNDLE_V], b->b[BUNDLE_V], N, b->d_model, b->d_model);
-    attention_heads(a->scores, a->scaled, causal ? a->masked : NULL, a->weights, a->concat, a->q, a->k, a->v, N,
-                    b->d_model, b->n_heads, causal);
+    if (a->heads_scratch)
+        kernel_attention_heads(a->scores, a->scaled, causal ? a->masked : NULL, a->weights, a->concat, a->q, a->k,
+                               a->v, N, b->d_model, b->n_heads, causal, a->heads_scratch);
+    else
+        attention_heads(a->scores, a->scaled, causal ? a->masked : NULL, a->weights, a->concat, a->q, a->k, a->v,
+                        N, b->d_model, b->n_heads, causal);
     attention_linear(a->out, a->concat, b->w[BUNDLE_O], b->b[BUNDLE_O], N, b->d_model, b->d_model);
     const struct bundle_encoder *e = &b->enc;
     if (!e->present)

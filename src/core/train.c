@@ -8,6 +8,7 @@
 #include "attnstep/encoder.h"
 #include "attnstep/i18n.h"
 #include "attnstep/kernel_linear.h"
+#include "attnstep/kernel_attention.h"
 
 /* ---- backward passes (llm.c style: gradients are added, +=) --------------- */
 
@@ -71,8 +72,9 @@ static void activation_backward(double *dinp, const double *dout, const double *
     }
 }
 
-/* Through every head: dconcat (N, D) → dq, dk, dv (N, D), added. drow is (N) scratch. */
-static void heads_backward(double *dq, double *dk, double *dv, double *drow, const double *dconcat, const double *q,
+/* Through every head: dconcat (N, D) → dq, dk, dv (N, D), added. drow is (N) scratch.
+ * kernel_heads_backward (kernel_attention.c) sums the same, bit for bit, faster: the trainer runs that one. */
+void train_heads_backward(double *dq, double *dk, double *dv, double *drow, const double *dconcat, const double *q,
                            const double *k, const double *v, const double *weights, int N, int D, int H)
 {
     int DK = D / H;
@@ -161,7 +163,8 @@ int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, s
     size_t grads = 10 * L * D + 2 * L * F + D + C + L + LV;
     tr->acts_mem = calloc(acts, sizeof(double));
     tr->grad_mem = calloc(grads, sizeof(double));
-    if (!tr->param_mem || !tr->acts_mem || !tr->grad_mem) {
+    tr->heads_mem = malloc(kernel_attention_scratch(max_len, b->d_model, b->n_heads) * sizeof(double));
+    if (!tr->param_mem || !tr->acts_mem || !tr->grad_mem || !tr->heads_mem) {
         trainer_free(tr);
         return error_set(err, _("out of memory"));
     }
@@ -183,6 +186,7 @@ int trainer_init(struct trainer *tr, struct bundle *b, int max_len, double lr, s
     TAKE(a->ln1_mean, L); TAKE(a->ln1_rstd, L); TAKE(a->ln2_mean, L); TAKE(a->ln2_rstd, L);
     TAKE(a->pooled, D); TAKE(a->logits, C); TAKE(a->probs, C); TAKE(a->lm_logits, LV);
     a->next_probs = NULL; /* the lm loss needs every position's logits, not the last one's probabilities */
+    a->heads_scratch = tr->heads_mem; /* the fast attention kernels, forward and backward */
     q = tr->grad_mem;
     TAKE(tr->dx, L * D); TAKE(tr->dq, L * D); TAKE(tr->dk, L * D); TAKE(tr->dv, L * D); TAKE(tr->dconcat, L * D);
     TAKE(tr->dout, L * D); TAKE(tr->dr1, L * D); TAKE(tr->dn1, L * D); TAKE(tr->dr2, L * D); TAKE(tr->dn2, L * D);
@@ -203,6 +207,7 @@ void trainer_free(struct trainer *tr)
     free(tr->param_mem);
     free(tr->acts_mem);
     free(tr->grad_mem);
+    free(tr->heads_mem);
     memset(tr, 0, sizeof *tr);
 }
 
@@ -310,7 +315,11 @@ double trainer_step_example(struct trainer *tr, const struct train_example *ex, 
     memset(tr->dq, 0, ND * sizeof(double));
     memset(tr->dk, 0, ND * sizeof(double));
     memset(tr->dv, 0, ND * sizeof(double));
-    heads_backward(tr->dq, tr->dk, tr->dv, tr->drow, tr->dconcat, a->q, a->k, a->v, a->weights, N, D, H);
+    if (a->heads_scratch)
+        kernel_heads_backward(tr->dq, tr->dk, tr->dv, tr->dconcat, a->q, a->k, a->v, a->weights, N, D, H,
+                              a->heads_scratch);
+    else
+        train_heads_backward(tr->dq, tr->dk, tr->dv, tr->drow, tr->dconcat, a->q, a->k, a->v, a->weights, N, D, H);
     train_linear_backward(tr->dx, P[WQ].g, P[BQ].g, tr->dq, a->x, b->w[BUNDLE_Q], N, D, D);
     train_linear_backward(tr->dx, P[WK].g, P[BK].g, tr->dk, a->x, b->w[BUNDLE_K], N, D, D);
     train_linear_backward(tr->dx, P[WV].g, P[BV].g, tr->dv, a->x, b->w[BUNDLE_V], N, D, D);
@@ -393,6 +402,7 @@ int trainer_reserve_batch(struct trainer *tr, int batch)
     a->scores = tr->acts.scores; /* shown on screen, not needed backward: one sentence's scratch */
     a->scaled = tr->acts.scaled;
     a->masked = tr->acts.masked;
+    a->heads_scratch = tr->acts.heads_scratch; /* one sentence at a time, like the scores */
     a->next_probs = NULL;
     return 0;
 }
@@ -426,8 +436,12 @@ static void stack_forward(struct trainer *tr, const struct train_example *const 
     kernel_linear_forward(a->v, a->x, b->w[BUNDLE_V], b->b[BUNDLE_V], R, D, D);
     for (int s = 0; s < count; s++) {
         size_t r = (size_t)st->row0[s] * D;
-        attention_heads(a->scores, a->scaled, lm ? a->masked : NULL, a->weights + st->w0[s], a->concat + r, a->q + r,
-                        a->k + r, a->v + r, ex[s]->n, D, H, lm);
+        if (a->heads_scratch)
+            kernel_attention_heads(a->scores, a->scaled, lm ? a->masked : NULL, a->weights + st->w0[s], a->concat + r,
+                                   a->q + r, a->k + r, a->v + r, ex[s]->n, D, H, lm, a->heads_scratch);
+        else
+            attention_heads(a->scores, a->scaled, lm ? a->masked : NULL, a->weights + st->w0[s], a->concat + r,
+                            a->q + r, a->k + r, a->v + r, ex[s]->n, D, H, lm);
     }
     kernel_linear_forward(a->out, a->concat, b->w[BUNDLE_O], b->b[BUNDLE_O], R, D, D);
     for (size_t i = 0; i < RD; i++)
@@ -520,8 +534,12 @@ static void stack_step(struct trainer *tr, const struct train_example *const *ex
     memset(st->dv, 0, RD * sizeof(double));
     for (int s = 0; s < count; s++) {
         size_t r = (size_t)st->row0[s] * D;
-        heads_backward(st->dq + r, st->dk + r, st->dv + r, tr->drow, st->dconcat + r, a->q + r, a->k + r, a->v + r,
-                       a->weights + st->w0[s], ex[s]->n, D, H);
+        if (a->heads_scratch)
+            kernel_heads_backward(st->dq + r, st->dk + r, st->dv + r, st->dconcat + r, a->q + r, a->k + r, a->v + r,
+                                  a->weights + st->w0[s], ex[s]->n, D, H, a->heads_scratch);
+        else
+            train_heads_backward(st->dq + r, st->dk + r, st->dv + r, tr->drow, st->dconcat + r, a->q + r, a->k + r,
+                                 a->v + r, a->weights + st->w0[s], ex[s]->n, D, H);
     }
     kernel_linear_backward(st->dx, P[WQ].g, P[BQ].g, st->wt, st->dq, a->x, b->w[BUNDLE_Q], R, D, D);
     kernel_linear_backward(st->dx, P[WK].g, P[BK].g, st->wt, st->dk, a->x, b->w[BUNDLE_K], R, D, D);
