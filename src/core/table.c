@@ -523,19 +523,30 @@ static int stream_line(struct table_stream *s, const char **line, size_t *len, s
     }
 }
 
+/* The field that starts at *q on a line ending at e: returns where it ends (its
+ * comma, or e), and narrows [*q, *t) to its text without the spaces and tabs
+ * around it, as libcsv trims an unquoted field. */
+static const char *unquoted_field(const char **q, const char *e, const char **t)
+{
+    const char *f = *q;
+    while (f < e && *f != ',')
+        f++;
+    const char *a = *q, *b = f;
+    while (a < b && (*a == ' ' || *a == '\t'))
+        a++;
+    while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+        b--;
+    *q = a;
+    *t = b;
+    return f;
+}
+
 /* A line without a quote into fields: the text between commas, without the
  * spaces and tabs around it. */
 static int stream_split(struct table_stream *s, const char *q, const char *e)
 {
     for (;;) {
-        const char *f = q;
-        while (f < e && *f != ',')
-            f++;
-        const char *t = f;
-        while (q < t && (*q == ' ' || *q == '\t'))
-            q++;
-        while (t > q && (t[-1] == ' ' || t[-1] == '\t'))
-            t--;
+        const char *t, *f = unquoted_field(&q, e, &t);
         if (stream_push(s, q, (size_t)(t - q)))
             return -1;
         if (f == e)
@@ -597,16 +608,9 @@ int table_stream_numbers(struct table_stream *s, int skip, double *dst, int n)
     if (!quoted) { /* the first skip fields as text, then the numbers at once */
         const char *q = p;
         for (int c = 0; c < skip; c++) {
-            const char *f = q;
-            while (f < e && *f != ',')
-                f++;
+            const char *t, *f = unquoted_field(&q, e, &t);
             if (f == e)
                 return stream_give_up(s);
-            const char *t = f;
-            while (q < t && (*q == ' ' || *q == '\t'))
-                q++;
-            while (t > q && (t[-1] == ' ' || t[-1] == '\t'))
-                t--;
             if (stream_push(s, q, (size_t)(t - q)))
                 return stream_give_up(s);
             q = f + 1;
