@@ -236,7 +236,8 @@ def oversized(a, tmp, rows, dim, repeat, rng, per_byte):
     # In proportion: seconds per byte within 1.5× of the 100k vocabulary's, and never 4 GB.
     prop = per_byte and t / size <= 1.5 * per_byte
     shutil.rmtree(d, ignore_errors=True)
-    return ["a vocabulary over the token limit (%dk × %d, %s)" % (rows // 1000, dim, mb(size)),
+    what = "a vocabulary over the old 200,000-token limit" if rows > 200000 else "a larger vocabulary"
+    return ["%s (%dk × %d, %s)" % (what, rows // 1000, dim, mb(size)),
             "%s: %s, %s peak RSS" % (what, secs(t), mb(rss)), "—",
             "refused (or loaded) in proportion to its size, never 4 GB",
             "%s (%.1f s per GB%s, RSS %.2f× the file)" % (
@@ -428,7 +429,9 @@ def main():
     print("Measured with `%s` (%s, %d cores, %s, %s); %s." % (
         cmd, cpu_name(), os.cpu_count() or 0, platform.python_implementation() + " " + platform.python_version(),
         time.strftime("%Y-%m-%d"),
-        "medians of %d alternating runs (train: the best of each)" % repeat))
+        "first frame and export: medians of %d alternating runs; the 400k vocabulary: %d run%s; training: "
+        "the best of %d runs of each side (torch_compare.py); train --out: the best of %d runs of each"
+        % (repeat, a.repeat_large, "" if a.repeat_large == 1 else "s", 1 if a.quick else a.repeat_torch, repeat)))
     return 0
 
 
