@@ -236,8 +236,8 @@ def oversized(a, tmp, rows, dim, repeat, rng, per_byte):
     # In proportion: seconds per byte within 1.5× of the 100k vocabulary's, and never 4 GB.
     prop = per_byte and t / size <= 1.5 * per_byte
     shutil.rmtree(d, ignore_errors=True)
-    what = "a vocabulary over the old 200,000-token limit" if rows > 200000 else "a larger vocabulary"
-    return ["%s (%dk × %d, %s)" % (what, rows // 1000, dim, mb(size)),
+    label = "a vocabulary over the old 200,000-token limit" if rows > 200000 else "a larger vocabulary"
+    return ["%s (%dk × %d, %s)" % (label, rows // 1000, dim, mb(size)),
             "%s: %s, %s peak RSS" % (what, secs(t), mb(rss)), "—",
             "refused (or loaded) in proportion to its size, never 4 GB",
             "%s (%.1f s per GB%s, RSS %.2f× the file)" % (

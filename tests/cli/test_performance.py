@@ -34,7 +34,8 @@ check("one row for each of the 4 rows asked for, 5 cells each", len(cells) == 4 
 want = [("first frame, tiny-en", r"^\d+\.\d ms from the command .*; \d+\.\d ms after main\(\) starts$",
          r"random-en \(no snapshots\): \d+\.\d ms; \d+\.\d ms$"),
         ("`--export` with a 2k × 30 vocabulary", r"^\d+\.\d+ s, \d+ MB peak RSS$", r"numpy.loadtxt \d+\.\d+ s, \d+ MB"),
-        ("a larger vocabulary (8k × 30", r"\d+\.\d+ s, \d+ MB peak RSS$", r"^—$"),
+        ("a larger vocabulary (8k × 30", r"^(loaded and exported|refused \(exit \d+: .*\)): \d+\.\d+ s, \d+ MB peak RSS$",
+         r"^—$"),
         ("`train --out` (tiny-en's command, 2 epochs)", r"\(with − without --out\) / with: -?\d+%", r"^—$")]
 for (what, ours, peer), c in zip(want, cells):
     check("%s: a figure from the run beside its peer's, and yes or no against the goal" % what,
