@@ -6,12 +6,14 @@ finish() at the end: it prints the plan, one line per check (with up to
 hangul() and width() are the two questions the Korean tests ask of text;
 run_attnstep() runs the binary the same way for every script that needs it;
 regenerates() checks that a data generator rewrites its shipped files.
+tmux_tools() gives a screen test its tmux, capture and wait on a socket of its own.
 """
 import filecmp
 import os
 import shutil
 import subprocess
 import sys
+import time
 import unicodedata
 
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE")
@@ -65,3 +67,27 @@ def regenerates(data, script, names, tmp):
     same = r.returncode == 0 and all(filecmp.cmp(os.path.join(tmp, n), os.path.join(data, n), shallow=False)
                                      for n in names)
     return same, r.stderr.decode()[-300:]
+
+
+def tmux_tools(socket, env, wait_timeout):
+    """tmux(*args) on its own server (socket), capture(target) as a list of lines without trailing
+    blanks, and wait(target, pred, timeout=wait_timeout): the screen once pred holds and two captures
+    50 ms apart agree, else the last one."""
+    def tmux(*args):
+        return subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", *args], capture_output=True, text=True,
+                              timeout=20, env=env).stdout
+
+    def capture(target):
+        lines = tmux("capture-pane", "-p", "-t", target).split("\n")
+        return [l.rstrip() for l in (lines[:-1] if lines and lines[-1] == "" else lines)]
+
+    def wait(target, pred, timeout=wait_timeout):
+        deadline, last = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            s = capture(target)
+            if pred(s) and s == last:
+                return s
+            last = s
+            time.sleep(0.05)
+        return last or []
+    return tmux, capture, wait

@@ -33,7 +33,7 @@ import time
 import unicodedata
 import xml.etree.ElementTree as ET
 
-from tap import check, finish, hangul
+from tap import check, finish, hangul, tmux_tools
 
 sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
 if len(sys.argv) != 3:
@@ -59,9 +59,7 @@ ENV["LANG"] = "C.UTF-8"
 HEAD = "── Training: watching attention learn · epoch %d of 20 (snapshot %d of %d)"
 
 
-def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True,
-                          timeout=20, env=ENV).stdout
+tmux, capture, wait = tmux_tools(SOCKET, ENV, wait_timeout=10.0)
 
 
 def pane(name, argv):
@@ -72,24 +70,6 @@ def pane(name, argv):
     tmux("new-session", "-d", "-s", name, "-x", str(W), "-y", str(H),
          "sh", "-c", "%s 2>'%s'; echo EXIT $?; sleep 60" % (cmd, err))
     return "=%s:" % name, err
-
-
-def capture(target):
-    s = tmux("capture-pane", "-p", "-t", target)
-    lines = s.split("\n")
-    return [l.rstrip() for l in (lines[:-1] if lines and lines[-1] == "" else lines)]
-
-
-def wait(target, pred, timeout=10.0):
-    """The screen once pred holds and two captures 50 ms apart agree, else the last one."""
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        s = capture(target)
-        if pred(s) and s == last:
-            return s
-        last = s
-        time.sleep(0.05)
-    return last or []
 
 
 def poll(target, pred, timeout=20.0):

@@ -20,12 +20,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unicodedata
 import xml.etree.ElementTree as ET
 import zlib
 
-from tap import check, finish, hangul, width
+from tap import check, finish, hangul, tmux_tools, width
 
 sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
 if len(sys.argv) != 3:
@@ -334,35 +333,13 @@ check("FILE is a folder: exit 1, one line naming it, and no temporary file left"
 # ---- the same screen as in the terminal, and the S key (tmux) -----------------------
 
 SOCKET = "attnstep-snap-%d" % os.getpid()
-
-
-def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True,
-                          timeout=20, env=ENV).stdout
+tmux, capture, wait = tmux_tools(SOCKET, ENV, wait_timeout=8.0)
 
 
 def pane(name, args, cwd, w=100, h=30):
     cmd = ["env", "TERM=tmux-256color", BIN, *args]
     tmux("new-session", "-d", "-s", name, "-x", str(w), "-y", str(h), "-c", cwd, *cmd)
     return "=%s:" % name
-
-
-def capture(target):
-    s = tmux("capture-pane", "-p", "-t", target)
-    lines = s.split("\n")
-    return [l.rstrip() for l in (lines[:-1] if lines and lines[-1] == "" else lines)]
-
-
-def wait(target, pred, timeout=8.0):
-    """The screen once pred holds and two captures 50 ms apart agree, else the last one."""
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        s = capture(target)
-        if pred(s) and s == last:
-            return s
-        last = s
-        time.sleep(0.05)
-    return last or []
 
 
 def keys(target, *k):
