@@ -6,8 +6,11 @@ finish() at the end: it prints the plan, one line per check (with up to
 hangul() and width() are the two questions the Korean tests ask of text;
 run_attnstep() runs the binary the same way for every script that needs it;
 regenerates() checks that a data generator rewrites its shipped files.
-tmux_tools() gives a screen test its tmux, capture and wait on a socket of its own.
+tmux_tools() gives a screen test its tmux, capture and wait on a socket of its own;
+svg_grid() reads a --snapshot SVG back as the screen's rows; write_csv() writes a
+test's data file.
 """
+import csv
 import filecmp
 import os
 import shutil
@@ -15,6 +18,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+import xml.etree.ElementTree as ET
 
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE")
 
@@ -91,3 +95,30 @@ def tmux_tools(socket, env, wait_timeout):
             time.sleep(0.05)
         return last or []
     return tmux, capture, wait
+
+
+def svg_grid(f, cw=9, ch=18):
+    """A --snapshot SVG (cells of cw x ch units) read back as the screen: its rows of text, a wide glyph
+    in its first cell and "" in the second, each row right-trimmed; and the SVG's root element."""
+    root = ET.parse(f).getroot()
+    w, h = int(root.get("width")) // cw, int(root.get("height")) // ch
+    rows = [[" "] * w for _ in range(h)]
+    for t in root.iter("{http://www.w3.org/2000/svg}text"):
+        r = int(float(t.get("y")) // ch)
+        for s in t.iter("{http://www.w3.org/2000/svg}tspan"):
+            c = int(float(s.get("x")) // cw)
+            rows[r][c] = s.text
+            if unicodedata.east_asian_width(s.text[0]) in "WF":
+                rows[r][c + 1] = ""
+    return ["".join(r).rstrip() for r in rows], root
+
+
+def write_csv(directory, name, rows, header=("text", "label")):
+    """directory/name as a UTF-8 CSV: the header (none if None), then rows; returns its path."""
+    path = os.path.join(directory, name)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        if header:
+            w.writerow(header)
+        w.writerows(rows)
+    return path

@@ -30,10 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
-import xml.etree.ElementTree as ET
 
-from tap import check, finish, hangul, tmux_tools
+from tap import check, finish, hangul, svg_grid, tmux_tools
 
 sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
 if len(sys.argv) != 3:
@@ -51,7 +49,6 @@ os.chmod(TMP, 0o755)  # an unprivileged run reads the model copied here
 SOCKET = "attnstep-lazy-%d" % os.getpid()
 W, H = 100, 30
 CW, CH = 9, 18  # an SVG cell
-SVG = "{http://www.w3.org/2000/svg}"
 ENV = {k: v for k, v in os.environ.items()
        if k not in ("LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LANGUAGE", "NO_COLOR", "ATTNSTEP_MODEL", "TMUX",
                     "TMUX_PANE", "COLUMNS", "LINES")}
@@ -106,18 +103,7 @@ def message(screen):
 
 
 def grid(f):
-    """An --snapshot SVG read back as the screen's rows (a wide glyph in its first cell)."""
-    root = ET.parse(f).getroot()
-    w, h = int(root.get("width")) // CW, int(root.get("height")) // CH
-    rows = [[" "] * w for _ in range(h)]
-    for t in root.iter(SVG + "text"):
-        r = int(float(t.get("y")) // CH)
-        for s in t.iter(SVG + "tspan"):
-            c = int(float(s.get("x")) // CW)
-            rows[r][c] = s.text
-            if unicodedata.east_asian_width(s.text[0]) in "WF":
-                rows[r][c + 1] = ""
-    return ["".join(r).rstrip() for r in rows]
+    return svg_grid(f, CW, CH)[0]
 
 
 def diff(a, b):

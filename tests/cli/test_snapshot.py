@@ -20,11 +20,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import unicodedata
-import xml.etree.ElementTree as ET
 import zlib
 
-from tap import check, finish, hangul, tmux_tools, width
+from tap import check, finish, hangul, svg_grid, tmux_tools, width
 
 sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
 if len(sys.argv) != 3:
@@ -63,19 +61,7 @@ def snap(name, *args):
 
 
 def grid(f):
-    """The SVG read back as the screen: its rows of text, a wide glyph in its
-    first cell and "" in the second, each row right-trimmed; and the root."""
-    root = ET.parse(f).getroot()
-    w, h = int(root.get("width")) // CW, int(root.get("height")) // CH
-    rows = [[" "] * w for _ in range(h)]
-    for t in root.iter(SVG + "text"):
-        r = int(float(t.get("y")) // CH)
-        for s in t.iter(SVG + "tspan"):
-            c = int(float(s.get("x")) // CW)
-            rows[r][c] = s.text
-            if unicodedata.east_asian_width(s.text[0]) in "WF":
-                rows[r][c + 1] = ""
-    return ["".join(r).rstrip() for r in rows], root
+    return svg_grid(f, CW, CH)
 
 
 def tspans(root, row):

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from tap import check, finish
+from tap import check, finish, write_csv
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-train-")
@@ -28,13 +28,7 @@ def run(*args, timeout=300):
 
 
 def write(name, rows, header=("text", "label")):
-    path = os.path.join(TMP, name)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        if header:
-            w.writerow(header)
-        w.writerows(rows)
-    return path
+    return write_csv(TMP, name, rows, header)
 
 
 def one_error(r, *needles):

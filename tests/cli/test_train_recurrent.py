@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from tap import check, finish
+from tap import check, finish, write_csv
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-train-rec-")
@@ -27,12 +27,7 @@ def run(*args, timeout=300):
 
 
 def write(name, rows):
-    path = os.path.join(TMP, name)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(("text", "label"))
-        w.writerows(rows)
-    return path
+    return write_csv(TMP, name, rows)
 
 
 GOOD = [("the movie was good", "positive"), ("not the movie , it was good", "negative"),

@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
-from tap import check, finish, regenerates, run_attnstep
+from tap import check, finish, regenerates, run_attnstep, write_csv
 
 BIN, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix="attnstep-transfer-")
@@ -36,12 +36,7 @@ def run(*args, lang="en", timeout=300):
 
 
 def write(name, rows):
-    path = os.path.join(TMP, name)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(("text", "label"))
-        w.writerows(rows)
-    return path
+    return write_csv(TMP, name, rows)
 
 
 def rows_of(path, n=None):
